@@ -1,0 +1,1 @@
+"""Lazy diffusion backend: imports torch/diffusers only when a generative edit runs."""

@@ -1,0 +1,165 @@
+"""Synthetic media: the demo clip and the clips tests generate (PyAV only, milliseconds to write).
+
+Frames carry their index as a row of black/white bit blocks along the top edge, so a test can
+read back which source frame ended up where (``read_frame_number``) after trims, speed changes
+or reversal. Audio is a sine tone whose frequency can be set, plus an optional click each second.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import av
+import numpy as np
+
+BITS = 12  # frame numbers up to 4095
+
+
+def _block(width: int) -> int:
+    return max(4, width // (BITS + 2))
+
+
+def encode_frame_number(frame: np.ndarray, n: int) -> None:
+    """Paint ``n`` as BITS blocks (MSB first) across the top of ``frame`` in place."""
+    h, w = frame.shape[:2]
+    b = _block(w)
+    bh = min(b, h // 4)
+    for i in range(BITS):
+        bit = (n >> (BITS - 1 - i)) & 1
+        frame[0:bh, i * b:(i + 1) * b] = 255 if bit else 0
+
+
+def read_frame_number(frame: np.ndarray) -> int:
+    """Inverse of encode_frame_number; tolerant of compression noise."""
+    h, w = frame.shape[:2]
+    b = _block(w)
+    bh = min(b, h // 4)
+    n = 0
+    for i in range(BITS):
+        cell = frame[bh // 4: max(bh // 4 + 1, 3 * bh // 4), i * b + b // 4: i * b + max(b // 4 + 1, 3 * b // 4)]
+        n = (n << 1) | int(cell.mean() > 127)
+    return n
+
+
+def pattern_frame(i: int, width: int, height: int, pattern: str = "gradient",
+                  color: Sequence[int] = (128, 128, 128)) -> np.ndarray:
+    """A deterministic test picture for frame ``i``."""
+    if pattern == "solid":
+        frame = np.empty((height, width, 3), np.uint8)
+        frame[:] = np.asarray(color, np.uint8)
+    elif pattern == "texture":
+        rng = np.random.default_rng(1234)
+        big = rng.integers(0, 256, (height // 4 + 1, width // 4 + 1, 3), dtype=np.uint8)
+        frame = np.ascontiguousarray(np.kron(big, np.ones((4, 4, 1), np.uint8))[:height, :width])
+    else:  # gradient that moves a little each frame, with coloured thirds
+        x = np.linspace(0, 255, width, dtype=np.float32)[None, :]
+        y = np.linspace(0, 255, height, dtype=np.float32)[:, None]
+        r = (x + i * 3) % 256 + 0 * y
+        g = y + 0 * x
+        b = 255 - (x + y) / 2
+        frame = np.stack([r, g, b], axis=-1).astype(np.uint8)
+    return frame
+
+
+def make_test_clip(
+    path: str | Path,
+    *,
+    width: int = 160,
+    height: int = 120,
+    fps: Fraction | int = Fraction(25),
+    duration: float = 2.0,
+    audio: bool = True,
+    video: bool = True,
+    sample_rate: int = 48000,
+    channels: int = 2,
+    tone_hz: float = 440.0,
+    clicks: bool = False,
+    codec: str = "libx264",
+    pattern: str = "gradient",
+    color: Sequence[int] = (128, 128, 128),
+    number_frames: bool = True,
+    frame_fn: Optional[Callable[[int], np.ndarray]] = None,
+    vfr_pts: Optional[Sequence[float]] = None,
+    gop: int = 12,
+    crf: int = 18,
+) -> Path:
+    """Write a small clip. ``frame_fn(i)`` overrides the pattern; ``vfr_pts`` (seconds) makes a
+    variable-frame-rate file with those presentation times."""
+    path = Path(path)
+    fps = Fraction(fps)
+    n_frames = len(vfr_pts) if vfr_pts is not None else int(round(duration * fps))
+    with av.open(str(path), "w") as out:
+        vs = None
+        if video:
+            vs = out.add_stream(codec, rate=fps)
+            vs.width, vs.height = width, height
+            vs.pix_fmt = "yuv420p" if codec != "gif" else "rgb8"
+            if codec in ("libx264", "libx265"):
+                vs.options = {"crf": str(crf), "preset": "ultrafast", "g": str(gop), "bf": "0"}
+            if vfr_pts is not None:
+                vs.codec_context.time_base = Fraction(1, 1000)
+        aus = None
+        if audio:
+            aus = out.add_stream("aac", rate=sample_rate)
+            aus.layout = "stereo" if channels == 2 else "mono"
+        if vs is not None:
+            for i in range(n_frames):
+                img = frame_fn(i) if frame_fn else pattern_frame(i, width, height, pattern, color)
+                img = np.ascontiguousarray(img, dtype=np.uint8)
+                if number_frames:
+                    img = img.copy()
+                    encode_frame_number(img, i)
+                vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+                if vfr_pts is not None:
+                    vf.pts = int(round(vfr_pts[i] * 1000))
+                    vf.time_base = Fraction(1, 1000)
+                else:
+                    vf.pts = i
+                    vf.time_base = 1 / fps
+                for pkt in vs.encode(vf):
+                    out.mux(pkt)
+            for pkt in vs.encode():
+                out.mux(pkt)
+        if aus is not None:
+            total = int(round((vfr_pts[-1] + 1 / float(fps) if vfr_pts is not None else duration) * sample_rate))
+            t = np.arange(total, dtype=np.float64) / sample_rate
+            wave = 0.3 * np.sin(2 * np.pi * tone_hz * t)
+            if clicks:
+                for s in range(int(total / sample_rate) + 1):
+                    a = s * sample_rate
+                    wave[a:a + 480] = 0.9
+            data = np.repeat(wave[None, :], channels, axis=0).astype(np.float32)
+            chunk = 1024
+            for k, a in enumerate(range(0, total, chunk)):
+                block = np.ascontiguousarray(data[:, a:a + chunk])
+                af = av.AudioFrame.from_ndarray(block, format="fltp", layout=aus.layout.name)
+                af.sample_rate = sample_rate
+                af.pts = a
+                af.time_base = Fraction(1, sample_rate)
+                for pkt in aus.encode(af):
+                    out.mux(pkt)
+            for pkt in aus.encode():
+                out.mux(pkt)
+    return path
+
+
+def make_demo_clip(path: str | Path, duration: float = 6.0) -> Path:
+    """The embedded default the app opens with when no file is given: a colourful moving scene."""
+    w, h, fps = 640, 360, Fraction(30)
+
+    def scene(i: int) -> np.ndarray:
+        t = i / float(fps)
+        y = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+        sky = np.array([70, 130, 200], np.float32) * (1 - y) + np.array([200, 220, 240], np.float32) * y
+        img = np.broadcast_to(sky, (h, w, 3)).copy()
+        img[int(h * 0.7):] = np.array([60, 140, 70], np.float32)
+        cx, cy = int(w * (0.2 + 0.6 * (t / duration))), int(h * 0.35 - 40 * np.sin(t * 2))
+        yy, xx = np.ogrid[:h, :w]
+        img[(xx - cx) ** 2 + (yy - cy) ** 2 < 30 ** 2] = (250, 210, 60)
+        img[int(h * 0.55):int(h * 0.7), 100:220] = (150, 90, 60)
+        return img.astype(np.uint8)
+
+    return make_test_clip(path, width=w, height=h, fps=fps, duration=duration, frame_fn=scene,
+                          number_frames=False, tone_hz=330.0, crf=23)

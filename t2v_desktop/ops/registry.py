@@ -1,0 +1,225 @@
+"""The one operation registry.
+
+Every edit t2v-desktop can do is a function registered here with its name, synonyms,
+kind, typed parameters and a one-line description. The parser, the GUI's operation
+list and edit-stack widgets, the CLI's ``ops`` listing and the README table all read it.
+
+Function contracts by kind (params arrive validated, defaults filled):
+
+FRAME       ``fn(frame, ctx: FrameContext, **params) -> frame``  (HxWx3 uint8 RGB in and out).
+            Geometry ops also declare ``output_size(w, h, **params) -> (w, h)``.
+TEMPORAL    ``analyze(frames: Iterable[ndarray], info: StreamInfo, progress, cancel, **analysis_params) -> dict``
+            runs once per (upstream content, analysis params) and is cached; then
+            ``fn(frame, ctx: FrameContext, analysis: dict, **params) -> frame`` per frame.
+            Parameters not in ``analysis_params`` (e.g. smoothing strength) never trigger re-analysis.
+TIMING      ``fn(duration: float, range: (start, end) | None, **params) -> list[Segment]``
+            maps the stage's input timeline to its output timeline.
+AUDIO       ``fn(samples (channels, n) float32, ctx: AudioContext, **params) -> samples`` on chunks;
+            an optional ``analyze(samples_full, sample_rate, **params) -> dict`` (e.g. loudness) is
+            passed as ``ctx.analysis``.
+GENERATIVE  ``fn(frames: list[ndarray], ctx: GenerativeContext, **params) -> list[ndarray]`` over the
+            whole (ranged) span at once; imports torch lazily.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from ..errors import ParamError, UnknownOperationError
+from .params import Param
+
+
+class OpKind(str, enum.Enum):
+    FRAME = "frame"
+    TEMPORAL = "temporal"
+    TIMING = "timing"
+    AUDIO = "audio"
+    GENERATIVE = "generative"
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """What an op stage sees of its input stream."""
+
+    width: int
+    height: int
+    fps: Fraction
+    duration: float
+    frame_count: int
+    sample_rate: int = 48000
+    channels: int = 2
+
+
+@dataclass
+class FrameContext:
+    """Where a frame sits. Times are seconds on the stage's own (input) timeline."""
+
+    index: int
+    time: float
+    duration: float
+    fps: Fraction
+    #: The op's resolved range (start, end) in seconds, or None for the whole clip.
+    range: Optional[Tuple[float, float]] = None
+
+
+@dataclass
+class AudioContext:
+    start_time: float
+    sample_rate: int
+    duration: float
+    range: Optional[Tuple[float, float]] = None
+    analysis: Optional[dict] = None
+
+
+@dataclass
+class GenerativeContext:
+    fps: Fraction
+    width: int
+    height: int
+    #: Stable key of the upstream content + range; the backend adds op, params, model, seed.
+    source_key: str
+    progress: Callable[[float, float, str], None]
+    cancel: Any = None  # jobs.CancelToken | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of a timing map: source span [src_start, src_end] played over out_duration seconds.
+
+    src_start == src_end with out_duration > 0 is a freeze frame; ``reverse`` plays it backwards.
+    Speed is (src_end - src_start) / out_duration.
+    """
+
+    src_start: float
+    src_end: float
+    out_duration: float
+    reverse: bool = False
+
+
+@dataclass
+class OperationSpec:
+    name: str
+    kind: OpKind
+    fn: Callable[..., Any]
+    params: Dict[str, Param]
+    description: str
+    synonyms: Tuple[str, ...] = ()
+    category: str = ""
+    #: Whether the op may be scoped to a time range of its clip.
+    rangeable: bool = True
+    output_size: Optional[Callable[..., Tuple[int, int]]] = None
+    analyze: Optional[Callable[..., dict]] = None
+    analysis_params: Tuple[str, ...] = ()
+    #: Bump when the analysis algorithm changes, so cached analyses are not reused.
+    analysis_version: int = 1
+    #: Examples of phrasings, shown in docs and completion.
+    examples: Tuple[str, ...] = ()
+
+    def validate(self, params: Optional[dict]) -> dict:
+        """Defaults filled, types checked, out-of-range values rejected (never clamped)."""
+        params = dict(params or {})
+        unknown = set(params) - set(self.params)
+        if unknown:
+            raise ParamError(
+                f"'{self.name}' has no parameter {', '.join(sorted(unknown))}; "
+                f"it takes: {', '.join(self.params) or 'nothing'}."
+            )
+        out = {}
+        for pname, ptype in self.params.items():
+            out[pname] = ptype.validate(pname, params[pname]) if pname in params else ptype.default
+        return out
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "category": self.category,
+            "description": self.description,
+            "synonyms": list(self.synonyms),
+            "rangeable": self.rangeable,
+            "params": {k: v.describe() for k, v in self.params.items()},
+            "examples": list(self.examples),
+        }
+
+
+_REGISTRY: Dict[str, OperationSpec] = {}
+_ALIASES: Dict[str, str] = {}
+
+
+def operation(
+    name: str,
+    *,
+    kind: OpKind,
+    params: Optional[Dict[str, Param]] = None,
+    description: str,
+    synonyms: Iterable[str] = (),
+    category: str = "",
+    **extra: Any,
+) -> Callable[[Callable], Callable]:
+    """Register ``fn`` as operation ``name``. See the module docstring for the contract per kind."""
+
+    def deco(fn: Callable) -> Callable:
+        if name in _REGISTRY:
+            raise ValueError(f"operation {name!r} registered twice")
+        spec = OperationSpec(
+            name=name,
+            kind=kind,
+            fn=fn,
+            params=dict(params or {}),
+            description=description,
+            synonyms=tuple(synonyms),
+            category=category,
+            **extra,
+        )
+        _REGISTRY[name] = spec
+        for alias in (name, *spec.synonyms):
+            key = _norm(alias)
+            if key in _ALIASES and _ALIASES[key] != name:
+                raise ValueError(f"synonym {alias!r} of {name!r} already names {_ALIASES[key]!r}")
+            _ALIASES[key] = name
+        fn.spec = spec  # type: ignore[attr-defined]
+        return fn
+
+    return deco
+
+
+def _norm(word: str) -> str:
+    return " ".join(word.lower().replace("_", " ").replace("-", " ").split())
+
+
+def _ensure_loaded() -> None:
+    from . import load_all
+
+    load_all()
+
+
+def get_op(name: str) -> OperationSpec:
+    """Look up by name or synonym; UnknownOperationError with suggestions otherwise."""
+    _ensure_loaded()
+    key = _norm(name)
+    if key in _ALIASES:
+        return _REGISTRY[_ALIASES[key]]
+    close = difflib.get_close_matches(key, list(_ALIASES), n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(_ALIASES[c] for c in close)}?" if close else ""
+    raise UnknownOperationError(f"Unknown operation '{name}'.{hint} Run 't2v-desktop ops' for the list.")
+
+
+def find_op(name: str) -> Optional[OperationSpec]:
+    _ensure_loaded()
+    key = _norm(name)
+    return _REGISTRY[_ALIASES[key]] if key in _ALIASES else None
+
+
+def all_ops() -> List[OperationSpec]:
+    _ensure_loaded()
+    return sorted(_REGISTRY.values(), key=lambda s: (s.category, s.name))
+
+
+def aliases() -> Dict[str, str]:
+    """Every normalised name and synonym -> operation name."""
+    _ensure_loaded()
+    return dict(_ALIASES)
