@@ -118,6 +118,10 @@ class OperationSpec:
     analysis_version: int = 1
     #: Examples of phrasings, shown in docs and completion.
     examples: Tuple[str, ...] = ()
+    #: TIMING ops like trim/cut act on a range and make no sense without one.
+    requires_range: bool = False
+    #: FRAME ops that also change the sound (fade_in/fade_out): ``audio_fn(samples, ctx: AudioContext, **params)``.
+    audio_fn: Optional[Callable[..., Any]] = None
 
     def validate(self, params: Optional[dict]) -> dict:
         """Defaults filled, types checked, out-of-range values rejected (never clamped)."""
@@ -143,6 +147,7 @@ class OperationSpec:
             "rangeable": self.rangeable,
             "params": {k: v.describe() for k, v in self.params.items()},
             "examples": list(self.examples),
+            "requires_range": self.requires_range,
         }
 
 
