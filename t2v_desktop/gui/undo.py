@@ -1,0 +1,68 @@
+"""Undo/redo: the core's EditCommands inside a QUndoStack.
+
+``QtHistory`` duck-types ``edit.history.History`` so the same ``apply_text`` the CLI uses can
+push onto the GUI's QUndoStack; ``CoreCommand`` is the single QUndoCommand adapter.
+The command is done *before* it is pushed, so an error (bad parameter, ...) propagates to the
+caller and nothing half-applied lands on the stack.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+
+class CoreCommand(QUndoCommand):
+    def __init__(self, cmd, get_project: Callable, on_change: Callable[[], None]):
+        super().__init__(getattr(cmd, "label", "") or type(cmd).__name__)
+        self.cmd = cmd
+        self._get_project = get_project
+        self._on_change = on_change
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # already done in QtHistory.push
+            self._first = False
+        else:
+            self.cmd.do(self._get_project())
+        self._on_change()
+
+    def undo(self) -> None:
+        self.cmd.undo(self._get_project())
+        self._on_change()
+
+
+class QtHistory:
+    """The edit.history.History interface on top of a QUndoStack."""
+
+    def __init__(self, stack: QUndoStack, get_project: Callable, on_change: Callable[[], None]):
+        self.stack = stack
+        self._get_project = get_project
+        self._on_change = on_change
+
+    def push(self, cmd) -> None:
+        cmd.do(self._get_project())
+        self.stack.push(CoreCommand(cmd, self._get_project, self._on_change))
+
+    def undo(self) -> None:
+        self.stack.undo()
+
+    def redo(self) -> None:
+        self.stack.redo()
+
+    @property
+    def can_undo(self) -> bool:
+        return self.stack.canUndo()
+
+    @property
+    def can_redo(self) -> bool:
+        return self.stack.canRedo()
+
+    @property
+    def undo_label(self) -> str:
+        return self.stack.undoText()
+
+    @property
+    def redo_label(self) -> str:
+        return self.stack.redoText()
