@@ -1,0 +1,388 @@
+"""Export: stream a project's rendered frames and sound into an encoded file.
+
+Rendering (decode + ops) runs on one thread and encoding on the caller's thread, with a bounded
+queue between them, so memory stays flat however long the project is and the two overlap (PyAV
+releases the GIL inside codec calls). Audio is cut on frame boundaries, sample-exact with
+cumulative rounding, so the sound lasts exactly as long as the picture. The Encoder writes a temp
+file that only replaces the target once complete: a failure or a cancel leaves no partial file and
+an existing target untouched.
+
+Decisions (see docs/cli.md): ``max_size`` presets scale down to fit (never up, no bars);
+``frame_size`` presets scale to fit and pad with black to the exact size; sizes are made even for
+the video codecs; ``max_fps`` drops frames (GIF). A project whose sources have no sound gets no
+audio track (rather than a silent one); the audio-only preset refuses such a project.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator, Optional, Tuple, Union
+
+import numpy as np
+
+from ..errors import EncodeError
+from ..fsutil import check_writable_dir
+from ..jobs import CancelToken, ProgressFn, check, no_progress
+
+#: Items (frames or audio blocks) the renderer may run ahead of the encoder. Bounds memory:
+#: at 1080p a frame is 6 MB, so the queue holds at most ~50 MB.
+QUEUE_ITEMS = 8
+#: Audio is fetched from the renderer in blocks of about this many seconds, cut on frame edges.
+AUDIO_BLOCK_SECONDS = 0.5
+#: The audio-only preset writes the sound in chunks of this many seconds.
+AUDIO_ONLY_CHUNK_SECONDS = 1.0
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    frames: int
+    duration: float
+    seconds: float  # wall time the export took
+    width: int = 0
+    height: int = 0
+    fps: Optional[Fraction] = None
+    has_audio: bool = False
+    #: The most items that were ever waiting in the render->encode queue (<= QUEUE_ITEMS).
+    peak_queued: int = 0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How render frames map onto output frames: scale to (scaled_w, scaled_h), place at (x, y)
+    on a (width, height) canvas (black padding around), decimate to ``fps``."""
+
+    width: int
+    height: int
+    scaled_w: int
+    scaled_h: int
+    x: int
+    y: int
+    fps: Fraction
+    src_fps: Fraction
+
+    @property
+    def identity(self) -> bool:
+        return self.x == 0 and self.y == 0 and (self.scaled_w, self.scaled_h) == (self.width, self.height)
+
+
+def plan_layout(src_w: int, src_h: int, src_fps: Fraction, preset) -> Layout:
+    """Fit the render size and rate to the preset (see the module docstring)."""
+    even = preset.video_codec not in (None, "gif")
+    if preset.frame_size:
+        W, H = preset.frame_size
+        s = min(W / src_w, H / src_h)
+        sw, sh = max(1, round(src_w * s)), max(1, round(src_h * s))
+        if even:
+            W, H = _even(W), _even(H)
+        sw, sh = min(sw, W), min(sh, H)
+        x, y = (W - sw) // 2, (H - sh) // 2
+    else:
+        sw, sh = src_w, src_h
+        if preset.max_size:
+            mw, mh = preset.max_size
+            s = min(1.0, mw / src_w, mh / src_h)
+            if s < 1.0:
+                sw, sh = max(1, round(src_w * s)), max(1, round(src_h * s))
+        W, H = (_even(sw), _even(sh)) if even else (sw, sh)
+        sw, sh, x, y = W, H, 0, 0  # odd sizes lose their last row/column rather than get bars
+    fps = Fraction(src_fps)
+    if preset.max_fps and fps > preset.max_fps:
+        fps = Fraction(preset.max_fps)
+    return Layout(W, H, sw, sh, x, y, fps, Fraction(src_fps))
+
+
+def _even(n: int) -> int:
+    return max(2, n - (n % 2))
+
+
+def fit_frame(frame: np.ndarray, layout: Layout) -> np.ndarray:
+    """One render frame resized/padded to the output canvas (no copy when nothing changes)."""
+    h, w = frame.shape[:2]
+    if layout.identity and (w, h) == (layout.width, layout.height):
+        return frame
+    if (layout.scaled_w, layout.scaled_h) != (w, h):
+        if (layout.scaled_w, layout.scaled_h) == (w - w % 2, h - h % 2) and layout.identity:
+            img = np.ascontiguousarray(frame[: layout.scaled_h, : layout.scaled_w])
+        else:
+            import cv2
+
+            shrink = layout.scaled_w * layout.scaled_h < w * h
+            img = cv2.resize(frame, (layout.scaled_w, layout.scaled_h),
+                             interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
+    else:
+        img = frame
+    if layout.identity:
+        return img
+    canvas = np.zeros((layout.height, layout.width, 3), np.uint8)
+    canvas[layout.y: layout.y + layout.scaled_h, layout.x: layout.x + layout.scaled_w] = img
+    return canvas
+
+
+def frame_sample_bounds(frame_index: int, fps: Fraction, sample_rate: int) -> int:
+    """First audio sample of output frame ``frame_index``: round(i * sr / fps), exactly."""
+    return int(round(Fraction(frame_index) * sample_rate / fps))
+
+
+def export_project(
+    project,
+    out_path: Union[str, os.PathLike],
+    preset=None,
+    *,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    renderer=None,
+) -> ExportResult:
+    """Render ``project`` into ``out_path`` with ``preset`` (a name, an ExportPreset, or None to
+    pick one from the extension). Raises EncodeError for a bad target, Cancelled when ``cancel``
+    is set (no file written, an existing target untouched)."""
+    from ..media.presets import get_preset, preset_for_path
+
+    t0 = time.monotonic()
+    progress = progress or no_progress
+    out_path = Path(out_path)
+    if preset is None:
+        preset = preset_for_path(out_path)
+    elif isinstance(preset, str):
+        preset = get_preset(preset)
+    check_target(project, out_path, preset)
+
+    if renderer is None:
+        from .render import Renderer
+
+        renderer = Renderer(project, progress=progress, cancel=cancel)
+    prepare = getattr(renderer, "prepare", None)
+    if prepare is not None:  # analyses / generative renders happen before any file is created
+        prepare(progress=progress, cancel=cancel)
+    check(cancel)
+
+    want_video = preset.video_codec is not None
+    want_audio = preset.audio_codec is not None and _has_sound(project, renderer)
+    if not want_video and not want_audio:
+        raise EncodeError(
+            f"The preset '{preset.name}' writes only sound, and this project has none. "
+            "Choose a video preset (e.g. h264)."
+        )
+    sr, ch = int(renderer.sample_rate), int(renderer.channels)
+    if want_video:
+        layout = plan_layout(int(renderer.width), int(renderer.height), Fraction(renderer.fps), preset)
+        job = _VideoJob(renderer, layout, want_audio, sr, cancel)
+    else:
+        job = _AudioJob(renderer, sr, cancel)
+        layout = None
+
+    from ..media.encoder import Encoder
+
+    enc = Encoder(
+        out_path,
+        width=layout.width if layout else 2,
+        height=layout.height if layout else 2,
+        fps=layout.fps if layout else Fraction(renderer.fps),
+        preset=preset,
+        sample_rate=sr,
+        channels=ch,
+        has_video=want_video,
+        has_audio=want_audio,
+    )
+    try:
+        _pump(job, enc, progress, cancel)
+        path = enc.close()
+    except BaseException:
+        try:
+            enc.abort()
+        except Exception:  # noqa: BLE001 - the original error matters more
+            pass
+        raise
+    frames = job.total if want_video else 0
+    duration = float(frames / layout.fps) if layout else job.total_samples / sr
+    return ExportResult(
+        path=Path(path) if path is not None else out_path,
+        frames=frames,
+        duration=duration,
+        seconds=time.monotonic() - t0,
+        width=layout.width if layout else 0,
+        height=layout.height if layout else 0,
+        fps=layout.fps if layout else None,
+        has_audio=want_audio,
+        peak_queued=job.peak_queued,
+    )
+
+
+def check_target(project, out_path: Path, preset) -> None:
+    """Refuse targets we must not or cannot write, before any work is done."""
+    if out_path.is_dir():
+        raise EncodeError(f"{out_path} is a folder; give a file name such as {out_path / ('export' + preset.extension)}.")
+    if out_path.suffix.lower() != preset.extension.lower():
+        raise EncodeError(
+            f"The preset '{preset.name}' writes {preset.extension} files, but the output is named "
+            f"'{out_path.name}'. Name it '{out_path.stem}{preset.extension}' or pick another preset."
+        )
+    for clip in project.all_clips():
+        if _same_file(out_path, Path(clip.source)):
+            raise EncodeError(
+                f"Exporting to {out_path} would overwrite the input {clip.source}. Choose another output name."
+            )
+    check_writable_dir(out_path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def _has_sound(project, renderer) -> bool:
+    """Whether any source of the project carries sound (muted tracks still count: silence is
+    then what the user asked for)."""
+    known = getattr(renderer, "has_audio", None)
+    if isinstance(known, bool):
+        return known
+    from ..media.info import probe
+
+    sources = {c.source for c in project.all_clips()}
+    return any(probe(s).has_audio for s in sorted(sources))
+
+
+# -- the producer side: what goes into the queue ----------------------------------------------
+
+
+class _VideoJob:
+    """Output frames (decimated and fitted) with their audio blocks cut on frame edges."""
+
+    def __init__(self, renderer, layout: Layout, with_audio: bool, sample_rate: int, cancel):
+        self.renderer, self.layout, self.with_audio, self.sr, self.cancel = renderer, layout, with_audio, sample_rate, cancel
+        n_in = int(renderer.frame_count)
+        # output frame j shows render frame floor(j * src_fps / fps); keep those inside the clip
+        self.total = n_in if layout.fps == layout.src_fps else math.ceil(Fraction(n_in) * layout.fps / layout.src_fps)
+        self.total_samples = frame_sample_bounds(self.total, layout.fps, sample_rate) if with_audio else 0
+        self.block = max(1, int(round(float(layout.fps) * AUDIO_BLOCK_SECONDS)))
+        self.peak_queued = 0
+
+    def items(self) -> Iterator[Tuple[str, np.ndarray]]:
+        lay = self.layout
+        decimate = lay.fps != lay.src_fps
+        j = 0
+        want = 0  # render index of output frame j
+        for i, frame in enumerate(self.renderer.iter_frames()):
+            if j >= self.total:
+                break
+            if decimate:
+                if i < want:
+                    continue
+            if self.with_audio and j % self.block == 0:
+                yield "audio", self._audio(j, min(self.total, j + self.block))
+            yield "video", fit_frame(frame, lay)
+            j += 1
+            if decimate:
+                want = int(Fraction(j) * lay.src_fps / lay.fps)
+        if j < self.total:
+            raise EncodeError(
+                f"The render ended after {j} of {self.total} frames; the project may refer to a "
+                "file that changed. Re-open the project and try again."
+            )
+
+    def _audio(self, j0: int, j1: int) -> np.ndarray:
+        a = frame_sample_bounds(j0, self.layout.fps, self.sr)
+        b = frame_sample_bounds(j1, self.layout.fps, self.sr)
+        return _exact(self.renderer.audio(a / self.sr, b / self.sr), b - a)
+
+
+class _AudioJob:
+    """Sound only, in one-second chunks over the project's duration."""
+
+    def __init__(self, renderer, sample_rate: int, cancel):
+        self.renderer, self.sr, self.cancel = renderer, sample_rate, cancel
+        self.total_samples = int(round(float(renderer.duration) * sample_rate))
+        self.chunk = int(sample_rate * AUDIO_ONLY_CHUNK_SECONDS)
+        self.total = max(1, math.ceil(self.total_samples / self.chunk))
+        self.peak_queued = 0
+
+    def items(self) -> Iterator[Tuple[str, np.ndarray]]:
+        for a in range(0, self.total_samples, self.chunk):
+            b = min(self.total_samples, a + self.chunk)
+            yield "audio", _exact(self.renderer.audio(a / self.sr, b / self.sr), b - a)
+
+
+def _exact(samples: np.ndarray, n: int) -> np.ndarray:
+    """Guard against off-by-one rounding in a renderer: exactly ``n`` samples, float32."""
+    samples = np.asarray(samples, dtype=np.float32)
+    have = samples.shape[1]
+    if have == n:
+        return samples
+    if have > n:
+        return samples[:, :n]
+    return np.pad(samples, ((0, 0), (0, n - have)))
+
+
+# -- the pipeline ----------------------------------------------------------------------------
+
+_DONE = "done"
+_ERROR = "error"
+
+
+def _pump(job, enc, progress: ProgressFn, cancel: Optional[CancelToken]) -> None:
+    """Run ``job.items()`` on a thread into a bounded queue; encode here. Errors on either side
+    stop both and are re-raised here; cancel is checked per item on both sides."""
+    q: "queue.Queue[tuple]" = queue.Queue(maxsize=QUEUE_ITEMS)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in job.items():
+                if stop.is_set() or (cancel is not None and cancel.cancelled):
+                    return
+                if not put(item):
+                    return
+                job.peak_queued = max(job.peak_queued, q.qsize())
+            put((_DONE, None))
+        except BaseException as e:  # noqa: BLE001 - handed to the encoding thread
+            put((_ERROR, e))
+
+    worker = threading.Thread(target=produce, name="t2v-export-render", daemon=True)
+    total = job.total
+    done = 0
+    progress(0, total, "Exporting")
+    worker.start()
+    try:
+        while True:
+            check(cancel)
+            try:
+                kind, payload = q.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if kind == _DONE:
+                break
+            if kind == _ERROR:
+                raise payload
+            if kind == "video":
+                enc.write_frame(payload)
+                done += 1
+                progress(done, total, "Exporting")
+            else:
+                enc.write_audio(payload)
+                if isinstance(job, _AudioJob):
+                    done += 1
+                    progress(done, total, "Exporting")
+        check(cancel)
+    finally:
+        stop.set()
+        worker.join()
