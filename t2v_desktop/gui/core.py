@@ -42,9 +42,9 @@ def demo_clip() -> Path:
                 return Path(fn())
     except ImportError:
         pass
-    from ..media.synth import make_demo_clip
-
     import platformdirs
+
+    from ..media.synth import make_demo_clip
 
     d = Path(os.environ.get("T2V_CACHE_DIR") or platformdirs.user_cache_dir("t2v-desktop"))
     d.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,505 @@
+"""Preview: plays the *edited* result (the same Renderer as export) without falling behind.
+
+A render thread keeps a small buffer of frames ahead of the playhead (sequential
+``Renderer.iter_frames``, at a proxy ``preview_scale`` for big sources). A precise QTimer reads a
+monotonic clock and shows the newest buffered frame not past the clock, so when rendering is
+too slow frames are dropped and sync is kept. Paused, a seek asks for exactly one frame.
+Preview is silent: QtMultimedia is not part of PySide6-Essentials (see docs/gui.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from fractions import Fraction
+from typing import Optional
+
+import numpy as np
+from PySide6.QtCore import QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import T2VError
+from . import core
+from .theme import icon
+
+log = logging.getLogger(__name__)
+
+
+def to_qimage(frame: np.ndarray) -> QImage:
+    frame = np.ascontiguousarray(frame, dtype=np.uint8)
+    h, w = frame.shape[:2]
+    return QImage(frame.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+
+
+def split_compare(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Left half before, right half after, with a thin white divider."""
+    if before.shape != after.shape:
+        import cv2
+
+        before = cv2.resize(before, (after.shape[1], after.shape[0]), interpolation=cv2.INTER_AREA)
+    out = after.copy()
+    mid = out.shape[1] // 2
+    out[:, :mid] = before[:, :mid]
+    out[:, max(0, mid - 1):mid + 1] = 255
+    return out
+
+
+class FrameWorker(QObject):
+    """Owns the preview Renderer(s) in a background thread (renderers are not thread-safe)."""
+
+    frameReady = Signal(int, int)  # index, generation
+    failed = Signal(str)
+
+    def __init__(self, parent=None, ahead: int = 10):
+        super().__init__(parent)
+        self._cond = threading.Condition()
+        self._gen = 0
+        self._project = None
+        self._scale = 1.0
+        self._compare = False
+        self._buffer: dict[int, np.ndarray] = {}
+        self._want: Optional[int] = None
+        self._playing = False
+        self._play_idx = 0
+        self._direction = 1
+        self._frame_count = 0
+        self._ahead = ahead
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="preview-render", daemon=True)
+        self._thread.start()
+
+    # -- GUI side -----------------------------------------------------------------------------
+    def set_project(self, project, scale: float, frame_count: int) -> int:
+        with self._cond:
+            self._gen += 1
+            self._project, self._scale, self._frame_count = project, scale, frame_count
+            self._buffer.clear()
+            self._cond.notify_all()
+            return self._gen
+
+    def set_compare(self, on: bool) -> None:
+        with self._cond:
+            if on != self._compare:
+                self._compare = on
+                self._gen += 1
+                self._buffer.clear()
+                self._cond.notify_all()
+
+    def request(self, index: int) -> None:
+        with self._cond:
+            self._want = index
+            self._cond.notify_all()
+
+    def play(self, index: int, direction: int) -> None:
+        with self._cond:
+            self._playing, self._play_idx, self._direction = True, index, 1 if direction >= 0 else -1
+            self._cond.notify_all()
+
+    def set_playhead(self, index: int) -> None:
+        with self._cond:
+            self._play_idx = index
+            lo, hi = (index, index + self._ahead) if self._direction > 0 else (index - self._ahead, index)
+            for k in [k for k in self._buffer if k < lo - 1 or k > hi + 1]:
+                del self._buffer[k]
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._playing = False
+
+    def get(self, index: int) -> Optional[np.ndarray]:
+        with self._cond:
+            return self._buffer.get(index)
+
+    def best(self, upto: int, after: Optional[int], direction: int) -> Optional[int]:
+        """Newest buffered index that the clock has reached and is past the one on screen."""
+        with self._cond:
+            keys = self._buffer.keys()
+            if direction >= 0:
+                c = [k for k in keys if k <= upto and (after is None or k > after)]
+                return max(c) if c else None
+            c = [k for k in keys if k >= upto and (after is None or k < after)]
+            return min(c) if c else None
+
+    @property
+    def generation(self) -> int:
+        return self._gen
+
+    def shutdown(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join(2.0)
+
+    # -- render thread ------------------------------------------------------------------------
+    def _next_needed(self) -> Optional[int]:
+        if not self._playing or self._project is None:
+            return None
+        d = self._direction
+        for k in range(self._ahead):
+            i = self._play_idx + d * k
+            if i < 0 or i >= self._frame_count:
+                return None
+            if i not in self._buffer:
+                return i
+        return None
+
+    def _run(self) -> None:
+        gen_seen = -1
+        renderer = before = None
+        it = None
+        it_next = -1
+        failed_gen = -1
+        while True:
+            with self._cond:
+                while not self._stop:
+                    if self._project is not None and self._gen != failed_gen and (
+                            self._want is not None or self._next_needed() is not None):
+                        break
+                    self._cond.wait(0.2)
+                if self._stop:
+                    break
+                gen, project, scale, compare = self._gen, self._project, self._scale, self._compare
+                want, self._want = self._want, None
+                target = want if want is not None else self._next_needed()
+                sequential = want is None and self._direction > 0
+            try:
+                if gen != gen_seen:
+                    for r in (renderer, before):
+                        _close(r)
+                    renderer = core.make_renderer(project, scale)
+                    before = core.make_renderer(core.before_project(project), scale) if compare else None
+                    gen_seen, it, it_next = gen, None, -1
+                if target is None or target >= renderer.frame_count:
+                    continue
+                if sequential:
+                    if it is None or target < it_next or target > it_next + 6:
+                        it, it_next = renderer.iter_frames(target), target
+                    frame = None
+                    while it_next <= target:
+                        frame = next(it)
+                        it_next += 1
+                else:
+                    frame = renderer.frame(target)
+                if before is not None:
+                    frame = split_compare(before.frame(min(target, before.frame_count - 1)), frame)
+            except StopIteration:
+                it = None
+                continue
+            except T2VError as e:
+                failed_gen = gen
+                self.failed.emit(str(e))
+                continue
+            except Exception as e:  # a bug in a renderer/op: show it, keep the app alive
+                log.error("preview render failed:\n%s", traceback.format_exc())
+                failed_gen = gen
+                self.failed.emit(f"Preview failed: {e!r}")
+                continue
+            with self._cond:
+                if gen == self._gen:
+                    self._buffer[target] = frame
+            if want is not None:
+                self.frameReady.emit(target, gen)
+        for r in (renderer, before):
+            _close(r)
+
+
+def _close(r) -> None:
+    close = getattr(r, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            pass
+
+
+class FrameView(QWidget):
+    """Paints the current frame letterboxed on black, plus an optional message."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.image: Optional[QImage] = None
+        self.message = ""
+        self.compare_labels = False
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 360)
+
+    def paintEvent(self, _ev) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#0b0c0e"))
+        if self.image is not None and not self.image.isNull():
+            iw, ih = self.image.width(), self.image.height()
+            s = min(self.width() / iw, self.height() / ih)
+            w, h = int(iw * s), int(ih * s)
+            target = QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+            p.setRenderHint(QPainter.SmoothPixmapTransform, True)
+            p.drawImage(target, self.image)
+            if self.compare_labels:
+                p.setPen(QColor("white"))
+                f = QFont(self.font())
+                f.setBold(True)
+                p.setFont(f)
+                p.drawText(target.adjusted(8, 6, -8, -6), Qt.AlignLeft | Qt.AlignTop, "Before")
+                p.drawText(target.adjusted(8, 6, -8, -6), Qt.AlignRight | Qt.AlignTop, "After")
+        if self.message:
+            p.setPen(QColor("#ff8a80"))
+            p.drawText(self.rect().adjusted(16, 16, -16, -16), Qt.AlignCenter | Qt.TextWordWrap, self.message)
+        p.end()
+
+
+class PreviewPanel(QWidget):
+    """The viewer: frame view + transport; owns playback timing."""
+
+    positionChanged = Signal(float)
+    playingChanged = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.worker = FrameWorker(self)
+        self.worker.frameReady.connect(self._on_frame_ready)
+        self.worker.failed.connect(self._on_failed)
+        self.view = FrameView(self)
+        self.frame: Optional[np.ndarray] = None  # what is on screen (tests read its pixels)
+        self.shown_index: Optional[int] = None
+        self.fps = Fraction(25)
+        self.frame_count = 0
+        self.duration = 0.0
+        self.position = 0.0
+        self.rate = 0.0
+        self.scale = 1.0
+        self.compare = False
+        self.displayed = 0
+        self.dropped = 0
+        self._t0 = 0.0
+        self._pos0 = 0.0
+        self._wanted: Optional[int] = None
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.PreciseTimer)
+        self._timer.setInterval(5)
+        self._timer.timeout.connect(self._tick)
+
+        self.play_btn = self._btn("play", "Play / pause (Space)", self.toggle_play)
+        prev_btn = self._btn("prev", "Previous frame (Left)", lambda: self.step(-1))
+        next_btn = self._btn("next", "Next frame (Right)", lambda: self.step(1))
+        self.compare_btn = self._btn("compare", "Before/after split view (C)", self.set_compare)
+        self.compare_btn.setCheckable(True)
+        self.slider = QSlider(Qt.Horizontal, self)
+        self.slider.setRange(0, 0)
+        self.slider.sliderMoved.connect(lambda v: self.seek_frame(v))
+        self.slider.valueChanged.connect(self._slider_changed)
+        self.time_label = QLabel("0:00.00 / 0:00.00", self)
+        self.time_label.setMinimumWidth(150)
+        self.info_label = QLabel("", self)
+        self.info_label.setStyleSheet("color:#8b929c")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        for w in (prev_btn, self.play_btn, next_btn):
+            bar.addWidget(w)
+        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.time_label)
+        bar.addWidget(self.info_label)
+        bar.addWidget(self.compare_btn)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.view, 1)
+        lay.addLayout(bar)
+
+    def _btn(self, name: str, tip: str, slot) -> QToolButton:
+        b = QToolButton(self)
+        b.setIcon(icon(name))
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        b.clicked.connect(slot)
+        return b
+
+    # -- project ------------------------------------------------------------------------------
+    def set_project(self, project, *, fps: Fraction, frame_count: int, duration: float,
+                    width: int, height: int) -> None:
+        """Show a new snapshot of the edit; keeps the playhead where it was."""
+        self.fps = Fraction(fps) if fps else Fraction(25)
+        self.frame_count = int(frame_count)
+        self.duration = float(duration)
+        self.scale = core.preview_scale_for(width, height)
+        self.view.message = ""
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, self.frame_count - 1))
+        self.slider.blockSignals(False)
+        self.info_label.setText(f"{width}x{height}" + (f" · proxy {self.scale:g}x" if self.scale < 1 else ""))
+        self.worker.set_project(project, self.scale, self.frame_count)
+        self.shown_index = None
+        if self.frame_count == 0:
+            self.frame, self.view.image = None, None
+            self.view.message = "Empty timeline: import a clip (Ctrl+I) or drop one on the media bin."
+            self.view.update()
+        self.position = min(self.position, max(0.0, self._index_time(self.frame_count - 1)))
+        if self.rate:
+            self._rebase()
+            self.worker.play(self.index, 1 if self.rate > 0 else -1)
+        else:
+            self._request(self.index)
+        self._update_labels()
+
+    def clear_error(self) -> None:
+        self.view.message = ""
+
+    # -- time ---------------------------------------------------------------------------------
+    def _index_time(self, i: int) -> float:
+        return max(0, i) / float(self.fps)
+
+    @property
+    def index(self) -> int:
+        return min(max(0, int(self.position * float(self.fps) + 1e-6)), max(0, self.frame_count - 1))
+
+    def seek(self, t: float) -> None:
+        self.position = min(max(0.0, float(t)), self._index_time(max(0, self.frame_count - 1)))
+        if self.rate:
+            self._rebase()
+            self.worker.set_playhead(self.index)
+        else:
+            self._request(self.index)
+        self._update_labels()
+        self.positionChanged.emit(self.position)
+
+    def seek_frame(self, i: int) -> None:
+        self.seek(self._index_time(i) + 1e-9)
+
+    def step(self, n: int) -> None:
+        self.pause()
+        self.seek_frame(self.index + n)
+
+    def home(self) -> None:
+        self.seek(0.0)
+
+    def end(self) -> None:
+        self.pause()
+        self.seek_frame(self.frame_count - 1)
+
+    # -- playback -----------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self.rate:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self, rate: float = 1.0) -> None:
+        if self.frame_count <= 0:
+            return
+        if rate > 0 and self.index >= self.frame_count - 1:
+            self.position = 0.0
+        if rate < 0 and self.index <= 0:
+            self.position = self._index_time(self.frame_count - 1)
+        self.rate = rate
+        self.displayed = self.dropped = 0
+        self._rebase()
+        self.worker.play(self.index, 1 if rate > 0 else -1)
+        self._timer.start()
+        self.play_btn.setIcon(icon("pause"))
+        self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        if not self.rate:
+            return
+        self.rate = 0.0
+        self._timer.stop()
+        self.worker.pause()
+        self.play_btn.setIcon(icon("play"))
+        if self.shown_index != self.index:
+            self._request(self.index)
+        self.playingChanged.emit(False)
+
+    def jkl(self, key: str) -> None:
+        """J/K/L shuttle: L forward (again: faster), J backward, K pause."""
+        if key == "k":
+            self.pause()
+        elif key == "l":
+            self.play(1.0 if self.rate <= 0 else min(self.rate * 2, 8.0))
+        elif key == "j":
+            self.play(-1.0 if self.rate >= 0 else max(self.rate * 2, -8.0))
+
+    def _rebase(self) -> None:
+        self._t0 = time.monotonic()
+        self._pos0 = self.position
+
+    def _tick(self) -> None:
+        t = self._pos0 + (time.monotonic() - self._t0) * self.rate
+        last = self._index_time(self.frame_count - 1)
+        at_end = t >= last if self.rate > 0 else t <= 0
+        self.position = min(max(t, 0.0), last)
+        idx = self.index
+        self.worker.set_playhead(idx)
+        best = self.worker.best(idx, self.shown_index, 1 if self.rate > 0 else -1)
+        if best is not None:
+            if self.shown_index is not None:
+                self.dropped += max(0, abs(best - self.shown_index) - 1)
+            self._show(best, self.worker.get(best))
+            self.displayed += 1
+        self._update_labels()
+        self.positionChanged.emit(self.position)
+        if at_end and (self.shown_index == idx or best is None):
+            self.pause()
+
+    # -- frames -------------------------------------------------------------------------------
+    def _request(self, idx: int) -> None:
+        if self.frame_count <= 0:
+            return
+        self._wanted = idx
+        f = self.worker.get(idx)
+        if f is not None:
+            self._show(idx, f)
+        else:
+            self.worker.request(idx)
+
+    def _on_frame_ready(self, idx: int, gen: int) -> None:
+        if gen == self.worker.generation and not self.rate and idx == self._wanted:
+            self._show(idx, self.worker.get(idx))
+
+    def _on_failed(self, msg: str) -> None:
+        self.pause()
+        self.view.message = msg
+        self.view.update()
+
+    def _show(self, idx: int, frame: Optional[np.ndarray]) -> None:
+        if frame is None:
+            return
+        self.frame = frame
+        self.shown_index = idx
+        self.view.image = to_qimage(frame)
+        self.view.compare_labels = self.compare
+        self.view.update()
+
+    def set_compare(self, on: Optional[bool] = None) -> None:
+        self.compare = (not self.compare) if on is None or not isinstance(on, bool) else on
+        self.compare_btn.setChecked(self.compare)
+        self.worker.set_compare(self.compare)
+        self.shown_index = None
+        if not self.rate:
+            self._request(self.index)
+
+    def _slider_changed(self, v: int) -> None:
+        if not self.slider.isSliderDown() and v != self.index and not self.rate:
+            self.seek_frame(v)
+
+    def _update_labels(self) -> None:
+        self.time_label.setText(f"{core.fmt_time(self.position)} / {core.fmt_time(self.duration)}")
+        self.slider.blockSignals(True)
+        self.slider.setValue(self.index)
+        self.slider.blockSignals(False)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self.worker.shutdown()
