@@ -1,0 +1,208 @@
+"""Camera-motion helpers for stabilize: tracking, path algebra and zero-lag smoothing.
+
+Kept apart from ops/stabilize.py so the analysis (expensive, cached) and the smoothing
+(cheap, per strength) stay separate, and so benchmarks can measure motion the same way.
+
+Motion is a similarity transform in *centred* pixel coordinates (origin at the image
+centre): ``p' = s R(a) p + (dx, dy)``. Centring decouples rotation from translation, so
+smoothing the four parameters independently behaves like a real camera.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+#: Width the analysis works at; motion is scaled back to full size.
+ANALYSIS_WIDTH = 480
+MAX_CORNERS = 200
+MIN_TRACKED = 8
+
+Motion = Tuple[float, float, float, float]  # dx, dy, angle (rad), log scale
+IDENTITY: Motion = (0.0, 0.0, 0.0, 0.0)
+
+
+def to_small_grey(frame: np.ndarray, width: int = ANALYSIS_WIDTH) -> Tuple[np.ndarray, float]:
+    """Grey frame downscaled to ``width`` (never upscaled); returns it and full/small scale."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) if frame.ndim == 3 else frame
+    h, w = grey.shape[:2]
+    if w <= width:
+        return grey, 1.0
+    scale = w / float(width)
+    small = cv2.resize(grey, (width, max(1, int(round(h / scale)))), interpolation=cv2.INTER_AREA)
+    return small, scale
+
+
+class MotionTracker:
+    """Frame-to-frame similarity motion from sparse KLT tracks with a RANSAC fit.
+
+    Feed frames in order with ``push``; each call returns the motion from the previous frame
+    (identity for the first frame, flat frames or when tracking fails).
+    """
+
+    def __init__(self, width: int = ANALYSIS_WIDTH, roi: Optional[float] = None) -> None:
+        self.width = width
+        self.roi = roi  # fraction of the frame (centred) to take features from; None = all
+        self._prev: Optional[np.ndarray] = None
+        self._pts: Optional[np.ndarray] = None
+
+    def _detect(self, grey: np.ndarray) -> Optional[np.ndarray]:
+        mask = None
+        if self.roi is not None:
+            h, w = grey.shape
+            mask = np.zeros_like(grey)
+            mh, mw = int(h * (1 - self.roi) / 2), int(w * (1 - self.roi) / 2)
+            mask[mh:h - mh, mw:w - mw] = 255
+        min_dist = max(4, grey.shape[1] // 60)
+        return cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, min_dist, mask=mask, blockSize=5)
+
+    def push(self, frame: np.ndarray) -> Motion:
+        grey, scale = to_small_grey(frame, self.width)
+        prev, pts = self._prev, self._pts
+        self._prev = grey
+        self._pts = self._detect(grey)
+        if prev is None or pts is None or len(pts) < MIN_TRACKED or prev.shape != grey.shape:
+            return IDENTITY
+        nxt, status, _err = cv2.calcOpticalFlowPyrLK(prev, grey, pts, None, winSize=(21, 21), maxLevel=3)
+        if nxt is None:
+            return IDENTITY
+        ok = status.reshape(-1) == 1
+        if ok.sum() < MIN_TRACKED:
+            return IDENTITY
+        m, inliers = cv2.estimateAffinePartial2D(
+            pts[ok], nxt[ok], method=cv2.RANSAC, ransacReprojThreshold=1.5, maxIters=500, confidence=0.995
+        )
+        if m is None or inliers is None or int(inliers.sum()) < MIN_TRACKED:
+            return IDENTITY
+        h, w = grey.shape
+        return _centred_motion(m, w, h, scale)
+
+
+def _centred_motion(m: np.ndarray, w: int, h: int, scale: float) -> Motion:
+    """A 2x3 similarity in small-frame pixel coords -> centred full-size (dx, dy, angle, log s)."""
+    a, b = float(m[0, 0]), float(m[1, 0])
+    s = math.hypot(a, b)
+    if not (s > 1e-6) or not np.isfinite(m).all():
+        return IDENTITY
+    cx, cy = w / 2.0, h / 2.0
+    # p' - c = A (p - c) + t_c  with  t_c = t + A c - c
+    tx = float(m[0, 2]) + a * cx - b * cy - cx
+    ty = float(m[1, 2]) + b * cx + a * cy - cy
+    return (tx * scale, ty * scale, math.atan2(b, a), math.log(s))
+
+
+def track(frames: Iterable[np.ndarray], width: int = ANALYSIS_WIDTH, roi: Optional[float] = None) -> List[Motion]:
+    """Per-frame motion (from the previous frame) of a whole sequence; first is identity."""
+    tracker = MotionTracker(width, roi)
+    return [tracker.push(f) for f in frames]
+
+
+def accumulate(dx: Sequence[float], dy: Sequence[float], da: Sequence[float], ds: Sequence[float]) -> np.ndarray:
+    """Compose per-frame motions into the camera path: (n, 4) of (x, y, angle, log scale).
+
+    Path i maps frame-0 coordinates to frame-i coordinates: A_i = M_i o A_{i-1}.
+    """
+    n = len(dx)
+    path = np.zeros((n, 4), np.float64)
+    x = y = ang = ls = 0.0
+    for i in range(n):
+        if i:
+            c, s = math.cos(da[i]), math.sin(da[i])
+            k = math.exp(ds[i])
+            x, y = k * (c * x - s * y) + dx[i], k * (s * x + c * y) + dy[i]
+            ang += da[i]
+            ls += ds[i]
+        path[i] = (x, y, ang, ls)
+    return path
+
+
+def smooth(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian-weighted local *linear* regression along axis 0.
+
+    Equals a Gaussian blur inside the clip; near the ends it fits a line instead of padding,
+    so a steady pan stays a pan up to the last frame (no lag, no pull towards a standstill).
+    """
+    values = np.asarray(values, np.float64)
+    n = values.shape[0]
+    if n < 2 or sigma < 0.3:
+        return values.copy()
+    r = int(min(math.ceil(3 * sigma), n - 1))
+    k = np.arange(-r, r + 1, dtype=np.float64)
+    w = np.exp(-0.5 * (k / sigma) ** 2)
+    wk = (w * k)[::-1]  # reversed: np.convolve flips, we want the correlation sum_j w(j-i) f[j]
+
+    def conv(f: np.ndarray, g: np.ndarray) -> np.ndarray:
+        return np.convolve(f, g, "full")[r:r + n]
+
+    ones = np.ones(n)
+    s0, s1, s2 = conv(ones, w), conv(ones, wk), conv(ones, w * k * k)
+    det = s0 * s2 - s1 * s1
+    flat = values.reshape(n, -1)
+    out = np.empty_like(flat)
+    good = det > 1e-9 * s0 * s2
+    for c in range(flat.shape[1]):
+        y0, y1 = conv(flat[:, c], w), conv(flat[:, c], wk)
+        out[:, c] = np.where(good, (s2 * y0 - s1 * y1) / np.where(good, det, 1.0), y0 / s0)
+    return out.reshape(values.shape)
+
+
+def corrections(path: np.ndarray, smoothed: np.ndarray) -> np.ndarray:
+    """Per-frame warps W_i = S_i o A_i^-1 (frame i -> stabilised view) as (n, 4) similarity params."""
+    out = np.zeros_like(path)
+    for i, ((x, y, a, ls), (xs, ys, as_, lss)) in enumerate(zip(path, smoothed, strict=True)):
+        da, dls = as_ - a, lss - ls
+        k = math.exp(dls)
+        c, s = math.cos(da), math.sin(da)
+        out[i] = (xs - k * (c * x - s * y), ys - k * (s * x + c * y), da, dls)
+    return out
+
+
+def matrix(w_params: Sequence[float], width: int, height: int, zoom: float = 1.0,
+           unit_scale: float = 1.0) -> np.ndarray:
+    """2x3 pixel-coordinate matrix for centred similarity params, then a centred ``zoom``.
+
+    ``unit_scale`` rescales the translation when frames are smaller than the analysed ones.
+    """
+    tx, ty, a, ls = w_params
+    k = zoom * math.exp(ls)
+    c, s = k * math.cos(a), k * math.sin(a)
+    cx, cy = width / 2.0, height / 2.0
+    tx, ty = zoom * tx * unit_scale, zoom * ty * unit_scale
+    return np.array([[c, -s, tx + cx - c * cx + s * cy], [s, c, ty + cy - s * cx - c * cy]], np.float64)
+
+
+def crop_zoom(w_params: np.ndarray, width: int, height: int, max_zoom: float) -> float:
+    """Smallest constant zoom (>= 1) that keeps every corrected frame free of borders.
+
+    For each frame the output corners, mapped back through the warp, must land inside the
+    source frame; the constraints are linear in 1/zoom. Capped at ``max_zoom``.
+    """
+    lx, ly = width / 2.0, height / 2.0
+    corners = np.array([[-lx, -ly], [lx, -ly], [lx, ly], [-lx, ly]], np.float64)
+    u = 1.0
+    for tx, ty, a, ls in np.asarray(w_params, np.float64).reshape(-1, 4):
+        inv = math.exp(-ls)
+        c, s = inv * math.cos(-a), inv * math.sin(-a)
+        rot = np.array([[c, -s], [s, c]])
+        av = corners @ rot.T                   # p = u * av + b
+        b = -(rot @ np.array([tx, ty]))
+        for dim, lim in ((0, lx), (1, ly)):
+            if abs(b[dim]) >= lim:
+                return max_zoom
+            for coef in av[:, dim]:
+                if coef > 1e-12:
+                    u = min(u, (lim - b[dim]) / coef)
+                elif coef < -1e-12:
+                    u = min(u, (lim + b[dim]) / -coef)
+    if u <= 1.0 / max_zoom:
+        return max_zoom
+    return 1.0 / u
+
+
+def highpass_rms(values: np.ndarray, sigma: float) -> float:
+    """RMS of what a Gaussian low-pass removes: the jitter of a trajectory (for tests/bench)."""
+    values = np.asarray(values, np.float64)
+    return float(np.sqrt(np.mean((values - smooth(values, sigma)) ** 2)))
