@@ -1,0 +1,374 @@
+"""The ``t2v-desktop`` command line: the GUI launcher plus headless commands over the same core.
+
+Every user error is one line on stderr ("error: ...") and a non-zero exit (the error's
+``exit_code``: 2 for text the parser does not understand, 130 for a cancel); anything else is a
+bug, logged with its traceback to the data folder and reported in one line. Nothing heavy (Qt,
+torch) is imported unless the chosen command needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import difflib
+import json
+import os
+import signal
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence
+
+from . import __version__
+from .errors import Cancelled, EncodeError, T2VError
+from .jobs import CancelToken
+
+COMMANDS = ("apply", "export", "ops", "parse", "doctor", "models")
+
+
+# -- argument parsing --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="t2v-desktop",
+        description="Edit video by typing what you want. With no command, opens the editor "
+                    "(with FILEs, opens those).",
+        epilog='Examples:  t2v-desktop apply in.mp4 "stabilize, then make it warmer" -o out.mp4\n'
+               '           t2v-desktop parse "speed up 2x from 0:05 to 0:10" --json',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"t2v-desktop {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("apply", help="apply plain-language edits to a video and export it")
+    a.add_argument("input", metavar="IN", help="the video to edit")
+    a.add_argument("commands", metavar="COMMANDS", help='what to do, e.g. "make it brighter, then speed up 2x"')
+    a.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
+    a.add_argument("--preset", help="export preset (default: from OUT's extension); see docs/cli.md")
+    a.add_argument("-y", "--yes", "--overwrite", dest="yes", action="store_true", help="overwrite OUT if it exists")
+    a.add_argument("--save-project", metavar="JSON", help="also save the edit as a project file")
+
+    e = sub.add_parser("export", help="export a saved project")
+    e.add_argument("project", metavar="PROJECT.json")
+    e.add_argument("-o", "--output", required=True, metavar="OUT")
+    e.add_argument("--preset")
+    e.add_argument("-y", "--yes", "--overwrite", dest="yes", action="store_true", help="overwrite OUT if it exists")
+
+    o = sub.add_parser("ops", help="list every operation with its parameters and synonyms")
+    o.add_argument("--json", action="store_true", help="machine-readable")
+
+    q = sub.add_parser("parse", help="show how a command is understood (nothing is applied)")
+    q.add_argument("text", metavar="TEXT")
+    q.add_argument("--json", action="store_true", help='print {"route", "steps"} or {"error", "suggestions"}')
+    q.add_argument("--duration", type=float, metavar="S", help="clip length, to resolve 'the last half' etc.")
+
+    d = sub.add_parser("doctor", help="check codecs, Qt, torch, GPU and models")
+    d.add_argument("--gpu", action="store_true", help="also import torch and list CUDA/MPS devices")
+    d.add_argument("--json", action="store_true")
+
+    sub.add_parser("models", help="list the diffusion models found locally")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point (``t2v-desktop`` and ``python -m t2v_desktop``); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+            return launch_gui(argv)
+        args = build_parser().parse_args(argv)
+        return HANDLERS[args.command](args)
+    except T2VError as err:
+        _print_error(err)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `t2v-desktop ops | head`
+        return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, details in the log
+        return _report_bug(exc, argv)
+
+
+def _print_error(err: T2VError) -> None:
+    if isinstance(err, Cancelled):
+        print("cancelled: nothing was written.", file=sys.stderr)
+        return
+    print(f"error: {_one_line(str(err)) or type(err).__name__}", file=sys.stderr)
+    suggestions = getattr(err, "suggestions", None)
+    if suggestions:
+        print("did you mean: " + "; ".join(suggestions), file=sys.stderr)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _report_bug(exc: BaseException, argv: List[str]) -> int:
+    where = "the log could not be written"
+    try:
+        from .paths import log_dir
+
+        log = log_dir() / "t2v-desktop.log"
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"\n--- {datetime.datetime.now().isoformat(timespec='seconds')} "
+                    f"t2v-desktop {__version__} argv={argv!r}\n")
+            f.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        where = f"details in {log}"
+    except OSError:
+        pass
+    print(f"error: unexpected {type(exc).__name__}: {_one_line(str(exc))} (please report; {where})", file=sys.stderr)
+    return 1
+
+
+# -- GUI -----------------------------------------------------------------------------------------
+
+
+def launch_gui(argv: List[str]) -> int:
+    """Open the editor; FILE arguments are opened in it, other options go to the GUI's main."""
+    for a in argv:
+        if a.startswith("-"):
+            continue
+        if not Path(a).exists():
+            if not Path(a).suffix and os.sep not in a and "/" not in a:
+                close = difflib.get_close_matches(a, COMMANDS, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise T2VError(f"Unknown command '{a}'.{hint} Commands: {', '.join(COMMANDS)} (see --help).")
+            raise T2VError(f"No such file: {a}")
+    try:
+        from .gui.app import main as gui_main
+    except ImportError as e:
+        if (e.name or "").startswith(("PySide6", "shiboken6")):
+            raise T2VError(
+                "The editor needs PySide6 (pip install PySide6-Essentials). The command-line tools work "
+                "without it: t2v-desktop --help."
+            ) from None
+        if e.name in ("t2v_desktop.gui.app", "t2v_desktop.gui"):
+            raise T2VError("This build has no GUI. Use the command-line tools: t2v-desktop --help.") from None
+        raise
+    code = gui_main(argv)
+    return int(code or 0)
+
+
+# -- apply / export ----------------------------------------------------------------------------
+
+
+def cmd_apply(args) -> int:
+    from .edit.export import export_project
+    from .edit.model import Project
+    from .media.info import probe
+
+    inp, out = Path(args.input), Path(args.output)
+    probe(inp)  # MediaError with a clear message for a missing/broken input, before anything else
+    _check_output(out, [inp], args.yes)
+    preset = _preset(args.preset, out)
+    project = Project.from_media(str(inp))
+    plan = _apply_text(project, args.commands)
+    print(f"Understood ({plan.route}):")
+    print(plan.explain())
+    if args.save_project:
+        project.save(args.save_project)
+    result = _export(export_project, project, out, preset)
+    _print_result(result)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .edit.export import export_project
+    from .edit.model import Project
+
+    project = Project.load(args.project)
+    out = Path(args.output)
+    _check_output(out, [Path(c.source) for c in project.all_clips()], args.yes)
+    preset = _preset(args.preset, out)
+    result = _export(export_project, project, out, preset)
+    _print_result(result)
+    return 0
+
+
+def _apply_text(project, text: str):
+    """Parse ``text`` and apply it to the project's (single) clip, as the GUI's command bar does."""
+    from .edit.apply import apply_text
+
+    try:
+        from .edit.history import History
+    except ImportError:  # pragma: no cover - history lands with edit/apply
+        History = None  # noqa: N806
+    history = History() if History is not None else None
+    clips = project.all_clips()
+    return apply_text(project, text, history, clip_id=clips[0].id if len(clips) == 1 else None)
+
+
+def _check_output(out: Path, inputs: List[Path], overwrite: bool) -> None:
+    from .edit.export import _same_file
+
+    for src in inputs:
+        if _same_file(out, src):
+            raise EncodeError(f"Refusing to write {out}: it would overwrite the input. Choose another output name.")
+    if out.exists() and not overwrite:
+        raise EncodeError(f"{out} already exists. Pass -y (--yes) to overwrite it.")
+
+
+def _preset(name: Optional[str], out: Path):
+    from .media.presets import get_preset, preset_for_path
+
+    return get_preset(name) if name else preset_for_path(out)
+
+
+def _export(export_project, project, out: Path, preset):
+    from .termprogress import TermProgress
+
+    bar = TermProgress(sys.stderr)
+    token = CancelToken()
+    try:
+        with _sigint_cancels(token):
+            return export_project(project, out, preset, progress=bar, cancel=token)
+    finally:
+        bar.finish()
+
+
+def _print_result(result) -> None:
+    size = result.path.stat().st_size if result.path.exists() else 0
+    what = f"{result.width}x{result.height}, {result.frames} frames, " if result.frames else ""
+    print(f"Wrote {result.path} ({what}{result.duration:.2f} s, {size / 1e6:.1f} MB) in {result.seconds:.1f} s")
+
+
+@contextmanager
+def _sigint_cancels(token: CancelToken) -> Iterator[None]:
+    """First Ctrl-C cancels the work cleanly (temp file removed, exit 130); a second one aborts."""
+
+    def handler(signum, frame):
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        print("\ncancelling...", file=sys.stderr)
+
+    try:
+        old = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (embedded use): Ctrl-C behaves as usual
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+# -- ops / parse -------------------------------------------------------------------------------
+
+
+def cmd_ops(args) -> int:
+    from .ops import all_ops
+
+    specs = all_ops()
+    if args.json:
+        print(json.dumps([s.describe() for s in specs], indent=2, default=str))
+        return 0
+    category = None
+    for s in specs:
+        if s.category != category:
+            category = s.category
+            print(f"\n{(category or 'other').upper()}")
+        flags = " (needs a time range)" if s.requires_range else ""
+        print(f"  {s.name:<16} [{s.kind.value}] {s.description}{flags}")
+        if s.params:
+            print("      params: " + "; ".join(_param_text(n, p.describe()) for n, p in s.params.items()))
+        if s.synonyms:
+            print("      also:   " + ", ".join(s.synonyms))
+    print(f"\n{len(specs)} operations. Use them in commands, e.g. \"brightness +0.2 from 0:05 to 0:10\".")
+    return 0
+
+
+def _param_text(name: str, d: dict) -> str:
+    t = d.get("type")
+    unit = d.get("unit") or ""
+    if t in ("float", "int"):
+        return f"{name} {d['min']:g}..{d['max']:g}{unit} (default {d['default']:g}{unit})"
+    if t == "choice":
+        return f"{name} {'|'.join(d.get('options', []))} (default {d['default']})"
+    if t == "text":
+        return f"{name} {'path' if d.get('is_path') else 'text'}" + (f" (default {d['default']!r})" if d["default"] else "")
+    return f"{name} {t} (default {d['default']})"
+
+
+def parse_text(text: str, duration: Optional[float] = None):
+    """commands.parse with the clip duration as context (how ranges like 'the last half' resolve)."""
+    from .commands import parser
+
+    context = None
+    if duration is not None:
+        ctx_cls = getattr(parser, "ParseContext", None)
+        context = ctx_cls(duration=duration) if ctx_cls is not None else {"duration": duration}
+    return parser.parse(text, context)
+
+
+def cmd_parse(args) -> int:
+    from .commands.plan import ParseError
+
+    if args.duration is not None and not args.duration > 0:
+        raise T2VError("--duration must be a positive number of seconds.")
+    try:
+        plan = parse_text(args.text, args.duration)
+    except T2VError as err:
+        if not args.json:
+            raise
+        payload = err.to_json() if isinstance(err, ParseError) else {"error": str(err), "suggestions": []}
+        print(json.dumps(payload))
+        return ParseError.exit_code
+    if args.json:
+        print(json.dumps(plan.to_json(args.duration)))
+    else:
+        print(f"Route: {plan.route}")
+        print(plan.explain())
+    return 0
+
+
+# -- doctor / models ---------------------------------------------------------------------------
+
+
+def cmd_doctor(args) -> int:
+    from . import doctor
+
+    info = doctor.collect(gpu=args.gpu)
+    print(json.dumps(info, indent=2, default=str) if args.json else doctor.report(info))
+    return 0
+
+
+def cmd_models(args) -> int:
+    try:
+        from .diffusion import models as dm
+    except ImportError as e:
+        raise T2VError(
+            f"The AI backend is not available ({e}). Install it with: pip install 't2v-desktop[diffusion]'."
+        ) from None
+    report = getattr(dm, "models_report", None)
+    if callable(report):
+        print(report())
+        return 0
+    from .doctor import models as list_models
+
+    found = list_models() or []
+    for m in found:
+        print(m)
+    if not found:
+        from .paths import models_dir
+
+        print(f"No models found. Put diffusers model folders (safetensors) in {models_dir()} "
+              "or set T2V_MODELS_DIR.")
+    return 0
+
+
+HANDLERS = {
+    "apply": cmd_apply,
+    "export": cmd_export,
+    "ops": cmd_ops,
+    "parse": cmd_parse,
+    "doctor": cmd_doctor,
+    "models": cmd_models,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
