@@ -1,57 +1,34 @@
 """The GUI's one doorway into the core: user-data paths, the demo clip, renderers.
 
-Kept in one place so the widgets never guess at core module layout. ``paths``/``demo`` come
-from the CLI engineer's modules when present, with small platformdirs fallbacks otherwise.
+Kept in one place so the widgets never guess at core module layout.
 """
 
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 from ..edit.model import Project
 
 
 def user_data_dir() -> Path:
-    """Folder for autosave and the session lock (env ``T2V_DATA_DIR`` overrides, for tests)."""
-    env = os.environ.get("T2V_DATA_DIR")
-    if env:
-        d = Path(env)
-    else:
-        try:
-            from .. import paths  # type: ignore[attr-defined]
+    """Folder for the session lock (env ``T2V_DATA_DIR`` overrides, for tests)."""
+    from .. import paths
 
-            d = Path(paths.user_data_dir())
-        except (ImportError, AttributeError):
-            import platformdirs
+    return paths.data_dir()
 
-            d = Path(platformdirs.user_data_dir("t2v-desktop", appauthor=False))
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+
+def autosave_dir() -> Path:
+    from .. import paths
+
+    return paths.autosave_dir()
 
 
 def demo_clip() -> Path:
-    """Path of the demo clip the app opens when started without a file."""
-    try:
-        from .. import demo  # type: ignore[attr-defined]
+    """Path of the demo clip the app opens when started without a file (generated once)."""
+    from ..demo import demo_clip_path
 
-        for name in ("demo_clip_path", "demo_clip", "get_demo_clip", "ensure_demo_clip"):
-            fn = getattr(demo, name, None)
-            if callable(fn):
-                return Path(fn())
-    except ImportError:
-        pass
-    import platformdirs
-
-    from ..media.synth import make_demo_clip
-
-    d = Path(os.environ.get("T2V_CACHE_DIR") or platformdirs.user_cache_dir("t2v-desktop"))
-    d.mkdir(parents=True, exist_ok=True)
-    path = d / "demo-clip.mp4"
-    if not path.exists():
-        make_demo_clip(path)
-    return path
+    return demo_clip_path()
 
 
 def snapshot(project: Project) -> Project:

@@ -1,0 +1,157 @@
+"""Media bin: files dropped from the desktop or imported, with thumbnail, duration and size.
+
+Every file is probed first; one that cannot be read shows a clear message in the bin and
+changes nothing else (it is neither listed nor put on the timeline).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from ..errors import T2VError
+from . import core
+from .thumbs import ThumbCache
+
+
+class MediaBin(QWidget):
+    addToTimeline = Signal(str)  # path
+    imported = Signal(list)      # paths that probed fine
+    failed = Signal(str)         # message for the status bar
+
+    def __init__(self, thumbs: ThumbCache, parent=None):
+        super().__init__(parent)
+        self.thumbs = thumbs
+        thumbs.updated.connect(self._refresh_icons)
+        self.infos: dict[str, object] = {}
+        self.setAcceptDrops(True)
+        self.list = QListWidget(self)
+        self.list.setViewMode(QListWidget.IconMode)
+        self.list.setIconSize(QSize(112, 63))
+        self.list.setGridSize(QSize(132, 112))
+        self.list.setResizeMode(QListWidget.Adjust)
+        self.list.setMovement(QListWidget.Static)
+        self.list.setWordWrap(True)
+        self.list.setAcceptDrops(False)
+        self.list.itemDoubleClicked.connect(lambda it: self.addToTimeline.emit(it.data(Qt.UserRole)))
+        self.hint = QLabel("Drop video files here\nor File → Import (Ctrl+I)", self)
+        self.hint.setAlignment(Qt.AlignCenter)
+        self.hint.setStyleSheet("color:#6b717b")
+        self.message = QLabel("", self)
+        self.message.setObjectName("binMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        add = QPushButton("Add to timeline", self)
+        add.setToolTip("Append the selected media to the end of the timeline (or double-click it)")
+        add.clicked.connect(self._add_selected)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.list, 1)
+        lay.addWidget(self.message)
+        lay.addWidget(add)
+
+    # -- import -------------------------------------------------------------------------------
+    def add_paths(self, paths: Iterable[str]) -> list[str]:
+        """Probe and list each file; returns those accepted. Errors are shown, nothing else changes."""
+        from ..media.info import probe
+
+        ok, errors = [], []
+        for p in paths:
+            p = str(Path(p).resolve())
+            try:
+                info = probe(p)
+                if not info.has_video:
+                    raise T2VError(f"{Path(p).name} has no video stream; only video files can go on the timeline.")
+            except T2VError as e:
+                errors.append(str(e))
+                continue
+            self.infos[p] = info
+            ok.append(p)
+            if not self._find(p):
+                self._add_item(p, info)
+        if errors:
+            self.show_message("\n".join(errors))
+        else:
+            self.message.hide()
+        if ok:
+            self.imported.emit(ok)
+        return ok
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.failed.emit(text)
+
+    def handle_mime(self, mime) -> list[str]:
+        """What a drop does (tests call this with a QMimeData of file URLs)."""
+        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        if not paths:
+            self.show_message("Only files can be dropped here (no local file in the drop).")
+            return []
+        return self.add_paths(paths)
+
+    def dragEnterEvent(self, ev) -> None:
+        if ev.mimeData().hasUrls():
+            ev.acceptProposedAction()
+
+    def dragMoveEvent(self, ev) -> None:
+        if ev.mimeData().hasUrls():
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:
+        self.handle_mime(ev.mimeData())
+        ev.acceptProposedAction()
+
+    # -- items --------------------------------------------------------------------------------
+    def paths(self) -> list[str]:
+        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())]
+
+    def duration_of(self, path: str):
+        info = self.infos.get(str(path))
+        if info is None:
+            try:
+                from ..media.info import probe
+
+                info = self.infos[str(path)] = probe(path)
+            except T2VError:
+                return None
+        return info.duration
+
+    def _find(self, path: str):
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.UserRole) == path:
+                return self.list.item(i)
+        return None
+
+    def _add_item(self, path: str, info) -> None:
+        text = f"{Path(path).name}\n{core.fmt_time(info.duration)} · {info.width}x{info.height}"
+        it = QListWidgetItem(text)
+        it.setData(Qt.UserRole, path)
+        it.setToolTip(f"{path}\n{info.width}x{info.height} @ {float(info.fps):.3g} fps, "
+                      f"{info.duration:.2f} s, {info.video_codec or '?'}"
+                      + (", with sound" if info.has_audio else ", no sound"))
+        it.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.list.addItem(it)
+        self.hint.hide()
+        self._refresh_icons()
+
+    def _refresh_icons(self) -> None:
+        for i in range(self.list.count()):
+            it = self.list.item(i)
+            if it.data(Qt.UserRole + 1):
+                continue
+            path = it.data(Qt.UserRole)
+            info = self.infos.get(path)
+            img = self.thumbs.thumb(path, min(1.0, (info.duration if info else 0) / 3))
+            if img is not None and not img.isNull():
+                it.setIcon(QIcon(QPixmap.fromImage(img)))
+                it.setData(Qt.UserRole + 1, True)
+
+    def _add_selected(self) -> None:
+        for it in self.list.selectedItems():
+            self.addToTimeline.emit(it.data(Qt.UserRole))
