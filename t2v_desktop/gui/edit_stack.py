@@ -1,0 +1,297 @@
+"""Edit-stack panel: the selected clip's ops -- toggle, reorder, remove, tweak parameters.
+
+Parameter widgets are generated from each op's declared schema (Float -> slider + spin box over
+its range, Int -> spin box, Choice -> combo, Bool -> check box, Text path -> line edit + Browse),
+so a new op needs no GUI code. The panel never edits the project: it emits requests that the
+main window turns into undoable history commands.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..ops.params import Bool, Choice, Float, Int, Text
+from . import core
+from .theme import icon
+
+SLIDER_STEPS = 1000
+
+
+def op_summary(applied) -> str:
+    params = ", ".join(f"{k}={_fmt(v)}" for k, v in applied.params.items())
+    where = ""
+    if applied.range is not None:
+        where = f"  [{core.fmt_time(applied.range[0])}–{core.fmt_time(applied.range[1])}]"
+    return f"{applied.op.replace('_', ' ')}" + (f" ({params})" if params else "") + where
+
+
+def _fmt(v) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+class FloatEditor(QWidget):
+    """Slider + spin box over the Param's [min, max]."""
+
+    def __init__(self, p: Float, value: float, on_change, parent=None):
+        super().__init__(parent)
+        self.p = p
+        self.slider = QSlider(Qt.Horizontal, self)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.spin = QDoubleSpinBox(self)
+        self.spin.setRange(p.min, p.max)
+        span = p.max - p.min
+        self.spin.setDecimals(3 if span <= 10 else 2)
+        self.spin.setSingleStep(span / 100 if span else 0.1)
+        if p.unit:
+            self.spin.setSuffix(f" {p.unit}")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.spin)
+        self.set_value(value)
+        self.slider.valueChanged.connect(self._from_slider)
+        self.spin.valueChanged.connect(self._from_spin)
+        self._on_change = on_change
+
+    def value(self) -> float:
+        return float(self.spin.value())
+
+    def set_value(self, v: float) -> None:
+        for w in (self.slider, self.spin):
+            w.blockSignals(True)
+        self.spin.setValue(float(v))
+        span = self.p.max - self.p.min
+        self.slider.setValue(int(round((float(v) - self.p.min) / span * SLIDER_STEPS)) if span else 0)
+        for w in (self.slider, self.spin):
+            w.blockSignals(False)
+
+    def _from_slider(self, s: int) -> None:
+        v = self.p.min + (self.p.max - self.p.min) * s / SLIDER_STEPS
+        self.spin.blockSignals(True)
+        self.spin.setValue(v)
+        self.spin.blockSignals(False)
+        self._on_change()
+
+    def _from_spin(self, v: float) -> None:
+        self.set_value(v)
+        self._on_change()
+
+
+class PathEditor(QWidget):
+    def __init__(self, value: str, on_change, parent=None):
+        super().__init__(parent)
+        self.edit = QLineEdit(value, self)
+        b = QPushButton("Browse…", self)
+        b.clicked.connect(self._browse)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.edit, 1)
+        lay.addWidget(b)
+        self.edit.editingFinished.connect(on_change)
+        self._on_change = on_change
+
+    def value(self) -> str:
+        return self.edit.text()
+
+    def set_value(self, v) -> None:
+        self.edit.setText(str(v))
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", self.edit.text())
+        if path:
+            self.edit.setText(path)
+            self._on_change()
+
+
+def make_editor(p, value, on_change, parent=None):
+    """The widget for one declared parameter; returns (widget, getter, setter)."""
+    if isinstance(p, Float):
+        w = FloatEditor(p, value, on_change, parent)
+        return w, w.value, w.set_value
+    if isinstance(p, Int):
+        w = QSpinBox(parent)
+        w.setRange(int(p.min), int(p.max))
+        if p.unit:
+            w.setSuffix(f" {p.unit}")
+        w.setValue(int(value))
+        w.valueChanged.connect(lambda _v: on_change())
+        return w, w.value, lambda v: (w.blockSignals(True), w.setValue(int(v)), w.blockSignals(False))
+    if isinstance(p, Choice):
+        w = QComboBox(parent)
+        w.addItems(list(p.options))
+        w.setCurrentText(str(value))
+        w.currentTextChanged.connect(lambda _v: on_change())
+        return w, w.currentText, lambda v: (w.blockSignals(True), w.setCurrentText(str(v)), w.blockSignals(False))
+    if isinstance(p, Bool):
+        w = QCheckBox(parent)
+        w.setChecked(bool(value))
+        w.toggled.connect(lambda _v: on_change())
+        return w, w.isChecked, lambda v: (w.blockSignals(True), w.setChecked(bool(v)), w.blockSignals(False))
+    if isinstance(p, Text) and p.is_path:
+        w = PathEditor(str(value or ""), on_change, parent)
+        return w, w.value, w.set_value
+    w = QLineEdit(str(value if value is not None else ""), parent)
+    w.editingFinished.connect(on_change)
+    return w, w.text, lambda v: w.setText(str(v))
+
+
+class EditStackPanel(QWidget):
+    toggleRequested = Signal(str, str, bool)   # clip id, op id, enabled
+    moveRequested = Signal(str, str, int)      # clip id, op id, new index
+    removeRequested = Signal(str, str)         # clip id, op id
+    paramsRequested = Signal(str, str, dict)   # clip id, op id, full params
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.clip = None
+        self.title = QLabel("Select a clip on the timeline to see its edits.", self)
+        self.title.setWordWrap(True)
+        self.list = QListWidget(self)
+        self.list.itemChanged.connect(self._item_changed)
+        self.list.currentRowChanged.connect(lambda _r: self._build_form())
+        up = self._tool("up", "Move earlier in the stack", lambda: self._move(-1))
+        down = self._tool("down", "Move later in the stack", lambda: self._move(1))
+        rm = self._tool("delete", "Remove this edit", self._remove)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for b in (up, down, rm):
+            row.addWidget(b)
+        self.form_box = QGroupBox("Parameters", self)
+        self.form = QFormLayout(self.form_box)
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.editors: dict[str, tuple] = {}
+        self._form_op: Optional[str] = None
+        self._commit = QTimer(self)
+        self._commit.setSingleShot(True)
+        self._commit.setInterval(300)
+        self._commit.timeout.connect(self._emit_params)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(row)
+        lay.addWidget(self.form_box)
+        self.form_box.hide()
+
+    def _tool(self, name, tip, slot) -> QToolButton:
+        b = QToolButton(self)
+        b.setIcon(icon(name))
+        b.setToolTip(tip)
+        b.clicked.connect(slot)
+        return b
+
+    # -- model --------------------------------------------------------------------------------
+    def set_clip(self, clip) -> None:
+        """Show ``clip``'s stack (None: nothing selected). Keeps the selected row when possible."""
+        if self._commit.isActive():  # flush a pending slider change first
+            self._commit.stop()
+            self._emit_params()
+        current = self.current_op_id()
+        self.clip = clip
+        self.list.blockSignals(True)
+        self.list.clear()
+        if clip is None:
+            self.title.setText("Select a clip on the timeline to see its edits.")
+        else:
+            self.title.setText(f"<b>{clip.name or clip.source}</b> — {len(clip.ops)} edit(s); "
+                               "later edits see the result of earlier ones.")
+            for i, o in enumerate(clip.ops):
+                it = QListWidgetItem(f"{i + 1}. {op_summary(o)}")
+                it.setData(Qt.UserRole, o.id)
+                it.setFlags(it.flags() | Qt.ItemIsUserCheckable)
+                it.setCheckState(Qt.Checked if o.enabled else Qt.Unchecked)
+                it.setToolTip("Untick to bypass this edit")
+                self.list.addItem(it)
+                if o.id == current:
+                    self.list.setCurrentRow(i)
+            if self.list.currentRow() < 0 and clip.ops:
+                self.list.setCurrentRow(len(clip.ops) - 1)
+        self.list.blockSignals(False)
+        self._build_form()
+
+    def current_op_id(self) -> Optional[str]:
+        it = self.list.currentItem()
+        return it.data(Qt.UserRole) if it is not None else None
+
+    def _op(self, op_id):
+        if self.clip is None:
+            return None
+        return next((o for o in self.clip.ops if o.id == op_id), None)
+
+    def _build_form(self) -> None:
+        applied = self._op(self.current_op_id())
+        if applied is None:
+            self.form_box.hide()
+            self._form_op = None
+            return
+        from ..ops import find_op
+
+        spec = find_op(applied.op)
+        if self._form_op == applied.id and spec is not None and set(self.editors) == set(spec.params):
+            for name, (_w, _get, setter) in self.editors.items():  # refresh values in place
+                setter(applied.params.get(name, spec.params[name].default))
+            return
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors = {}
+        self._form_op = applied.id
+        self.form_box.setTitle(f"{applied.op.replace('_', ' ')} — parameters")
+        if spec is None:
+            self.form.addRow(QLabel(f"Unknown operation '{applied.op}'.", self))
+        elif not spec.params:
+            self.form.addRow(QLabel("This edit has no parameters.", self))
+        for name, p in (spec.params.items() if spec else []):
+            value = applied.params.get(name, p.default)
+            w, getter, setter = make_editor(p, value, self._commit.start, self.form_box)
+            if p.description:
+                w.setToolTip(p.description)
+            self.form.addRow(name.replace("_", " "), w)
+            self.editors[name] = (w, getter, setter)
+        self.form_box.show()
+
+    # -- requests -----------------------------------------------------------------------------
+    def values(self) -> dict:
+        return {k: getter() for k, (_w, getter, _s) in self.editors.items()}
+
+    def _emit_params(self) -> None:
+        applied = self._op(self._form_op)
+        if applied is None or self.clip is None:
+            return
+        new = self.values()
+        if any(applied.params.get(k) != v for k, v in new.items()):
+            self.paramsRequested.emit(self.clip.id, applied.id, new)
+
+    def _item_changed(self, it: QListWidgetItem) -> None:
+        if self.clip is not None:
+            self.toggleRequested.emit(self.clip.id, it.data(Qt.UserRole), it.checkState() == Qt.Checked)
+
+    def _move(self, d: int) -> None:
+        row = self.list.currentRow()
+        if self.clip is None or row < 0 or not (0 <= row + d < self.list.count()):
+            return
+        self.moveRequested.emit(self.clip.id, self.current_op_id(), row + d)
+
+    def _remove(self) -> None:
+        if self.clip is not None and self.current_op_id():
+            self.removeRequested.emit(self.clip.id, self.current_op_id())
