@@ -1,0 +1,238 @@
+"""Export dialog: presets (from media.presets) or custom size/rate/quality, progress with time
+left, Cancel. The export runs in a worker through the same ``edit.export.export_project`` as the
+CLI; the Encoder writes a temp file, so a cancel or failure leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Optional
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from . import core
+from .jobs_panel import eta_text
+from .workers import Job, JobManager
+
+SIZES = [("Same as project", None), ("2160p (3840x2160)", (3840, 2160)), ("1080p (1920x1080)", (1920, 1080)),
+         ("720p (1280x720)", (1280, 720)), ("480p (854x480)", (854, 480))]
+RATES = [("Same as project", None), ("60 fps", Fraction(60)), ("30 fps", Fraction(30)),
+         ("25 fps", Fraction(25)), ("24 fps", Fraction(24)), ("15 fps", Fraction(15))]
+
+
+class ExportDialog(QDialog):
+    exportFinished = Signal(object)  # ExportResult
+    exportEnded = Signal(str)        # "done", "cancelled", "failed"
+
+    def __init__(self, get_project: Callable, jobs: JobManager, parent=None, default_path: str = ""):
+        super().__init__(parent)
+        from ..media.presets import PRESETS
+
+        self.setWindowTitle("Export")
+        self.setMinimumWidth(560)
+        self.get_project = get_project
+        self.jobs = jobs
+        self.presets = PRESETS
+        self.job: Optional[Job] = None
+        self.result = None
+        self.confirm_overwrite: Callable[[Path], bool] = self._ask_overwrite
+
+        self.preset = QComboBox(self)
+        for key, p in PRESETS.items():
+            self.preset.addItem(p.label or key, key)
+        self.preset.currentIndexChanged.connect(self._preset_changed)
+        self.path = QLineEdit(default_path, self)
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        prow = QHBoxLayout()
+        prow.addWidget(self.path, 1)
+        prow.addWidget(browse)
+        self.custom = QGroupBox("Custom (overrides the preset)", self)
+        self.custom.setCheckable(True)
+        self.custom.setChecked(False)
+        cf = QFormLayout(self.custom)
+        self.size = QComboBox(self.custom)
+        for label, v in SIZES:
+            self.size.addItem(label, v)
+        self.rate = QComboBox(self.custom)
+        for label, v in RATES:
+            self.rate.addItem(label, v)
+        self.crf = QSpinBox(self.custom)
+        self.crf.setRange(0, 51)
+        self.crf.setValue(20)
+        self.crf.setToolTip("Constant quality for H.264/H.265/VP9: lower is better and bigger (18-23 is typical)")
+        cf.addRow("Fit inside", self.size)
+        cf.addRow("Frame rate", self.rate)
+        cf.addRow("Quality (CRF)", self.crf)
+        self.summary = QLabel("", self)
+        self.summary.setStyleSheet("color:#8b929c")
+        self.summary.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.export_btn = QPushButton("Export", self)
+        self.export_btn.setDefault(True)
+        self.export_btn.clicked.connect(self.start)
+        self.cancel_btn = QPushButton("Close", self)
+        self.cancel_btn.clicked.connect(self._cancel_or_close)
+        form = QFormLayout()
+        form.addRow("Preset", self.preset)
+        form.addRow("Save to", prow)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_btn)
+        buttons.addWidget(self.export_btn)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.custom)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+        lay.addLayout(buttons)
+        self._preset_changed()
+
+    # -- preset/path ----------------------------------------------------------------------------
+    def set_preset(self, key: str) -> None:
+        i = self.preset.findData(key)
+        if i >= 0:
+            self.preset.setCurrentIndex(i)
+
+    def chosen_preset(self):
+        p = self.presets[self.preset.currentData()]
+        if not self.custom.isChecked():
+            return p
+        changes = {"name": p.name + "-custom", "label": p.label + " (custom)"}
+        if self.size.currentData() is not None:
+            changes["max_size"] = self.size.currentData()
+        if self.rate.currentData() is not None:
+            changes["max_fps"] = self.rate.currentData()
+        if p.video_codec in ("libx264", "libx265", "libvpx-vp9"):
+            opts = dict(p.video_options or {})
+            opts["crf"] = str(self.crf.value())
+            changes["video_options"] = opts
+        return dataclasses.replace(p, **changes)
+
+    def _preset_changed(self) -> None:
+        p = self.presets[self.preset.currentData()]
+        text = self.path.text().strip()
+        if text:
+            self.path.setText(str(Path(text).with_suffix(p.extension)))
+        bits = [p.extension]
+        if p.video_codec:
+            bits.append(p.video_codec)
+        if p.audio_codec:
+            bits.append(f"{p.audio_codec} audio")
+        if p.frame_size:
+            bits.append("{}x{}".format(*p.frame_size))
+        elif p.max_size:
+            bits.append("fit {}x{}".format(*p.max_size))
+        if p.max_fps:
+            bits.append(f"max {float(p.max_fps):g} fps")
+        self.summary.setText(" · ".join(bits))
+        self.custom.setEnabled(p.video_codec is not None)
+
+    def _browse(self) -> None:
+        p = self.presets[self.preset.currentData()]
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), f"*{p.extension}")
+        if path:
+            if not path.endswith(p.extension):
+                path += p.extension
+            self.path.setText(path)
+
+    def _ask_overwrite(self, path: Path) -> bool:
+        return QMessageBox.question(self, "Replace file?", f"{path.name} already exists. Replace it?") \
+            == QMessageBox.Yes
+
+    # -- run ------------------------------------------------------------------------------------
+    def start(self) -> Optional[Job]:
+        from ..edit.export import export_project
+
+        text = self.path.text().strip()
+        if not text:
+            self.status.setText("Choose where to save the export.")
+            return None
+        out = Path(text).expanduser()
+        preset = self.chosen_preset()
+        if out.suffix.lower() != preset.extension:
+            out = out.with_suffix(preset.extension)
+            self.path.setText(str(out))
+        if out.exists() and not self.confirm_overwrite(out):
+            return None
+        project = core.snapshot(self.get_project())
+        self.result = None
+
+        def work(progress, cancel):
+            return export_project(project, out, preset, progress=progress, cancel=cancel)
+
+        job = Job(f"Export {out.name}", work)
+        job.signals.progress.connect(self._progress)
+        job.signals.finished.connect(self._finished)
+        job.signals.failed.connect(lambda m: self._ended("failed", f"Export failed: {m}"))
+        job.signals.cancelled.connect(
+            lambda: self._ended("cancelled", "Export cancelled — no file was written."))
+        self.job = job
+        self.export_btn.setEnabled(False)
+        self.cancel_btn.setText("Cancel")
+        self.progress.setValue(0)
+        self.status.setText(f"Exporting to {out} …")
+        self._t0 = time.monotonic()
+        self.jobs.start(job)
+        return job
+
+    def cancel(self) -> None:
+        if self.job is not None and self.job.state in ("queued", "running"):
+            self.job.cancel()
+            self.status.setText("Cancelling…")
+
+    def _cancel_or_close(self) -> None:
+        if self.job is not None and self.job.state in ("queued", "running"):
+            self.cancel()
+        else:
+            self.reject()
+
+    def _progress(self, done: float, total: float, message: str) -> None:
+        if total > 0:
+            self.progress.setValue(int(1000 * min(1.0, done / total)))
+        eta = eta_text(done, total, time.monotonic() - self._t0)
+        pct = f"{100 * done / total:.0f}%" if total > 0 else ""
+        self.status.setText(" · ".join(x for x in (pct, message, eta) if x))
+
+    def _finished(self, result) -> None:
+        self.result = result
+        self.progress.setValue(1000)
+        secs = getattr(result, "seconds", 0.0)
+        self._ended("done", f"Exported {result.path} — {result.frames} frames, {result.duration:.2f} s "
+                            f"(took {secs:.1f} s).")
+        self.exportFinished.emit(result)
+
+    def _ended(self, state: str, text: str) -> None:
+        self.status.setText(text)
+        self.export_btn.setEnabled(True)
+        self.cancel_btn.setText("Close")
+        if state != "done":
+            self.progress.setValue(0)
+        self.exportEnded.emit(state)
+
+    def closeEvent(self, ev) -> None:
+        self.cancel()
+        super().closeEvent(ev)
