@@ -24,7 +24,7 @@ class TermProgress:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._start = time.monotonic()
         self._last_draw = 0.0
-        self._last_pct_printed = -1.0
+        self._last_pct_printed = -1e9
         self._message = ""
         self._drawn = False
 
@@ -35,7 +35,7 @@ class TermProgress:
                 self.stream.write("\n")
             self._message = message
             self._start = now
-            self._last_pct_printed = -1.0
+            self._last_pct_printed = -1e9
         pct = 100.0 * done / total if total else 0.0
         if self.tty:
             if now - self._last_draw < self.min_interval and done < total:

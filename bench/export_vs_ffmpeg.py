@@ -1,0 +1,110 @@
+"""Export speed: t2v-desktop's export vs the ffmpeg CLI doing the same job, in the same run.
+
+Generates a 1080p30 clip with sound (10 s by default), then times
+  ours:    brightness + contrast via the op registry, export_project(..., preset) to H.264/AAC
+  ffmpeg:  ffmpeg -i in -vf eq=brightness=..:contrast=.. -c:v libx264 -preset P -crf C -c:a aac out.mp4
+with the x264 preset/CRF read from our preset, and prints both wall times and ours/ffmpeg (goal <= 1.0).
+The ffmpeg CLI is only a reference here; t2v-desktop never calls it.
+
+    python bench/export_vs_ffmpeg.py [--seconds 10] [--size 1920x1080] [--preset h264] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+
+def make_input(path: Path, width: int, height: int, seconds: float) -> Path:
+    from t2v_desktop.media.synth import make_test_clip
+
+    if not path.exists():
+        t = time.monotonic()
+        make_test_clip(path, width=width, height=height, fps=Fraction(30), duration=seconds,
+                       pattern="gradient", crf=20, gop=60, number_frames=True)
+        print(f"generated {path.name} ({width}x{height} 30 fps {seconds:g} s) in {time.monotonic() - t:.1f} s")
+    return path
+
+
+def run_ours(src: Path, out: Path, preset_name: str) -> float:
+    from t2v_desktop.edit.export import export_project
+    from t2v_desktop.edit.model import AppliedOp, Project
+
+    project = Project.from_media(str(src))
+    clip = project.main_track.clips[0]
+    clip.ops.append(AppliedOp("brightness", {"amount": 0.1}))
+    clip.ops.append(AppliedOp("contrast", {"amount": 0.2}))
+    t = time.monotonic()
+    export_project(project, out, preset_name)
+    return time.monotonic() - t
+
+
+def run_ffmpeg(src: Path, out: Path, preset) -> float:
+    opts = dict(preset.video_options or {})
+    x264_preset = str(opts.get("preset", "medium"))
+    crf = str(opts.get("crf", "23"))
+    cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(src),
+           "-vf", "eq=brightness=0.1:contrast=1.2", "-c:v", "libx264", "-preset", x264_preset, "-crf", crf,
+           "-pix_fmt", "yuv420p", "-c:a", "aac"]
+    if preset.audio_bitrate:
+        cmd += ["-b:a", str(preset.audio_bitrate)]
+    cmd.append(str(out))
+    t = time.monotonic()
+    subprocess.run(cmd, check=True)
+    return time.monotonic() - t
+
+
+def describe(path: Path) -> str:
+    import av
+
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        n = sum(1 for _ in c.demux(v) if _.size)
+        a = "aac" if c.streams.audio else "no audio"
+        return f"{v.codec_context.name} {v.width}x{v.height} {n} frames, {a}, {path.stat().st_size / 1e6:.1f} MB"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--size", default="1920x1080")
+    ap.add_argument("--preset", default="h264")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts")
+    ap.add_argument("--workdir", help="keep the generated input here (default: a temp folder)")
+    args = ap.parse_args()
+    if shutil.which("ffmpeg") is None:
+        print("ffmpeg CLI not found: it is the reference this benchmark compares against.", file=sys.stderr)
+        return 1
+    from t2v_desktop.media.presets import get_preset
+
+    preset = get_preset(args.preset)
+    w, h = (int(x) for x in args.size.lower().split("x"))
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="t2v-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    src = make_input(work / f"in-{w}x{h}-{args.seconds:g}s.mp4", w, h, args.seconds)
+    ours_out, ff_out = work / f"ours{preset.extension}", work / f"ffmpeg{preset.extension}"
+    ours, ff = [], []
+    for _ in range(max(1, args.repeat)):  # alternate, so both see the same machine state
+        for p in (ours_out, ff_out):
+            p.unlink(missing_ok=True)
+        ours.append(run_ours(src, ours_out, args.preset))
+        ff.append(run_ffmpeg(src, ff_out, preset))
+    opts = preset.video_options or {}
+    print(f"machine: {os.cpu_count()} CPUs; preset {preset.name}: x264 preset={opts.get('preset')} crf={opts.get('crf')}")
+    print(f"ours   : {min(ours):6.2f} s  ({describe(ours_out)})  runs: {', '.join(f'{t:.2f}' for t in ours)}")
+    print(f"ffmpeg : {min(ff):6.2f} s  ({describe(ff_out)})  runs: {', '.join(f'{t:.2f}' for t in ff)}")
+    print(f"ratio ours/ffmpeg: {min(ours) / min(ff):.2f}  (goal <= 1.0)")
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
