@@ -1,0 +1,154 @@
+"""Entry point of the editor: ``main(argv) -> exit code``.
+
+``t2v-desktop [FILE ...]`` opens media files or a project (no file: the demo clip, so a new
+user can type a command at once). ``--self-test`` runs the editor offscreen end to end (demo
+clip, "make it warmer", a 1 s export through the export dialog, verified) for packaged builds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="t2v-desktop", description="Open the t2v-desktop editor.")
+    p.add_argument("files", nargs="*", metavar="FILE", help="media files or a project (.json) to open")
+    p.add_argument("--self-test", action="store_true",
+                   help="open the editor offscreen, apply a command, export 1 s, verify, exit")
+    return p.parse_args(list(argv))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        return self_test()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ..errors import T2VError
+    from . import core
+    from .main_window import MainWindow
+    from .theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("t2v-desktop")
+    app.setOrganizationName("t2v-desktop")
+    apply_theme(app)
+    win = MainWindow()
+    win.show()
+    try:
+        projects = [f for f in args.files if f.lower().endswith(".json")]
+        media = [f for f in args.files if not f.lower().endswith(".json")]
+        if projects:
+            win.open_project(projects[0])
+        elif media:
+            win.open_media(media[0])
+            if len(media) > 1:
+                win.import_paths(media[1:])
+        else:
+            win.open_media(str(core.demo_clip()))
+    except T2VError as e:
+        win.statusBar().showMessage(str(e), 15000)
+    QTimer.singleShot(0, win.offer_recovery)
+    return int(app.exec())
+
+
+def _wait(app, cond: Callable[[], bool], timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if cond():
+            return True
+        time.sleep(0.01)
+    return cond()
+
+
+def self_test(out_dir: Optional[str] = None) -> int:
+    """Exercise the real GUI path offscreen; print a summary; 0 on success."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    tmp = Path(out_dir or tempfile.mkdtemp(prefix="t2v-selftest-"))
+    os.environ["T2V_AUTOSAVE_DIR"] = str(tmp / "autosave")  # never touch the user's autosave
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from . import core
+    from .main_window import MainWindow
+    from .theme import apply_theme
+
+    t0 = time.monotonic()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)
+    lines: list[str] = []
+
+    def fail(msg: str) -> int:
+        print("self-test FAILED: " + msg, file=sys.stderr)
+        for ln in lines:
+            print("  " + ln, file=sys.stderr)
+        return 1
+
+    win = MainWindow(settings=QSettings(str(tmp / "settings.ini"), QSettings.IniFormat))
+    win.show()
+    lines.append(f"window open in {time.monotonic() - t0:.2f} s")
+    demo = core.demo_clip()
+    win.open_media(str(demo))
+    if not _wait(app, lambda: win.preview.frame is not None, 20):
+        return fail("the preview showed no frame of the demo clip: " + win.preview.view.message)
+    before = win.preview.frame.astype(float).mean(axis=(0, 1))
+    plan = win.apply_command("make it warmer")
+    clip = win.project.all_clips()[0]
+    if plan is None or not clip.ops:
+        return fail("'make it warmer' was not applied: " + win.command_bar.plan_label.text())
+    lines.append(f"applied 'make it warmer' -> {[o.op for o in clip.ops]}")
+    if not _wait(app, lambda: win.preview.frame is not None and win.preview.shown_index == 0
+                 and abs(win.preview.frame.astype(float).mean(axis=(0, 1)) - before).sum() > 1, 20):
+        return fail("the preview did not change after the command")
+    after = win.preview.frame.astype(float).mean(axis=(0, 1))
+    lines.append(f"preview R-B {before[0] - before[2]:.1f} -> {after[0] - after[2]:.1f}")
+    short = core.snapshot(win.project)
+    for c in short.all_clips():
+        c.out_point = c.in_point + 1.0
+    from .export_dialog import ExportDialog
+
+    dlg = ExportDialog(lambda: short, win.jobs, win, str(tmp / "self-test.mp4"))
+    dlg.set_preset("h264")
+    dlg.show()
+    job = dlg.start()
+    if job is None:
+        return fail("the export did not start: " + dlg.status.text())
+    if not _wait(app, lambda: job.state in ("done", "failed", "cancelled"), 120):
+        job.cancel()
+        return fail("the export did not finish in 120 s")
+    if job.state != "done":
+        return fail(f"export {job.state}: {job.error}")
+    from ..media.frames import FrameSource
+    from ..media.info import probe
+
+    info = probe(job.result.path)
+    if not info.has_video or abs(info.duration - 1.0) > 0.15:
+        return fail(f"exported file is wrong: video={info.has_video} duration={info.duration:.2f}s")
+    src = FrameSource(str(job.result.path))
+    try:
+        f = src.frame(0).astype(float).mean(axis=(0, 1))
+    finally:
+        src.close()
+    if not (f[0] - f[2]) > (before[0] - before[2]):
+        return fail("the exported frame is not warmer than the source")
+    lines.append(f"exported {job.result.path.name}: {info.width}x{info.height}, {info.duration:.2f} s, "
+                 f"audio={'yes' if info.has_audio else 'no'}")
+    win.undo_stack.setClean()
+    win.close()
+    app.processEvents()
+    print(f"self-test OK in {time.monotonic() - t0:.1f} s")
+    for ln in lines:
+        print("  " + ln)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

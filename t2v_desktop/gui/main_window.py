@@ -1,0 +1,588 @@
+"""The main window: wires the panels to one Project, one QUndoStack and the core.
+
+Every change goes through an ``edit.history`` command pushed on the QUndoStack (via QtHistory),
+then ``refresh()`` re-derives the views: timeline spans and preview from a Renderer, the edit
+stack from the selected clip. Typed commands go through the same ``edit.apply.apply_text`` as the
+CLI; exports through ``edit.export.export_project``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Callable, Optional
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..edit.model import Clip, Project
+from ..errors import T2VError
+from . import core
+from .autosave import Autosave, recovery_candidate
+from .command_bar import CommandBar
+from .edit_stack import EditStackPanel
+from .jobs_panel import JobsPanel
+from .media_bin import MediaBin
+from .preview import PreviewPanel
+from .theme import icon
+from .thumbs import ThumbCache
+from .timeline import TimelineWidget
+from .undo import QtHistory
+from .workers import Job, JobManager
+
+log = logging.getLogger(__name__)
+
+PROJECT_FILTER = "t2v-desktop projects (*.t2v.json *.json)"
+MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mts *.gif);;All files (*)"
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, autosave_interval_ms: int = 30_000, settings: Optional[QSettings] = None):
+        super().__init__()
+        self.setWindowTitle("t2v-desktop")
+        self.setWindowIcon(icon("app"))
+        self.resize(1440, 900)
+        self.settings = settings or QSettings("t2v-desktop", "t2v-desktop")
+        self.project = Project()
+        self.project_path: Optional[Path] = None
+        self.selected_clip: Optional[str] = None
+        self.renderer = None  # main-thread Renderer for spans/duration (frames come from the preview thread)
+        self.relink_picker: Callable[[str], Optional[str]] = self._pick_relink
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.history = QtHistory(self.undo_stack, lambda: self.project, self.refresh)
+        self.jobs = JobManager(self)
+        self.thumbs = ThumbCache(self)
+        self.export_dialog = None
+
+        # panels
+        self.preview = PreviewPanel(self)
+        self.command_bar = CommandBar(self)
+        self.command_bar.submitted.connect(self.apply_command)
+        self.command_bar.context_fn = self._parse_context
+        self.timeline = TimelineWidget(self.thumbs, self)
+        self.timeline.seekRequested.connect(self.preview.seek)
+        self.timeline.selectionChanged.connect(self._selection_changed)
+        self.timeline.trimRequested.connect(self.trim_clip)
+        self.timeline.moveRequested.connect(self.move_clip)
+        self.preview.positionChanged.connect(self.timeline.set_playhead)
+        self.bin = MediaBin(self.thumbs, self)
+        self.bin.addToTimeline.connect(lambda p: self.add_clips([p]))
+        self.bin.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.timeline.source_duration = self.bin.duration_of
+        self.edit_stack = EditStackPanel(self)
+        self.edit_stack.toggleRequested.connect(self.toggle_op)
+        self.edit_stack.moveRequested.connect(self.move_op)
+        self.edit_stack.removeRequested.connect(self.remove_op)
+        self.edit_stack.paramsRequested.connect(self.set_op_params)
+        self.undo_view = QUndoView(self.undo_stack, self)
+        self.undo_view.setEmptyLabel("<opened project>")
+        self.jobs_panel = JobsPanel(self.jobs, self)
+
+        centre = QSplitter(Qt.Vertical, self)
+        top = QWidget(self)
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(0)
+        tl.addWidget(self.preview, 1)
+        tl.addWidget(self.command_bar)
+        centre.addWidget(top)
+        centre.addWidget(self.timeline)
+        centre.setStretchFactor(0, 1)
+        centre.setStretchFactor(1, 0)
+        self.setCentralWidget(centre)
+        self.bin_dock = self._dock("Media", self.bin, Qt.LeftDockWidgetArea)
+        self.stack_dock = self._dock("Edit stack", self.edit_stack, Qt.RightDockWidgetArea)
+        self.history_dock = self._dock("History", self.undo_view, Qt.RightDockWidgetArea)
+        self.jobs_dock = self._dock("Jobs", self.jobs_panel, Qt.LeftDockWidgetArea)
+        self.resizeDocks([self.bin_dock, self.stack_dock], [290, 360], Qt.Horizontal)
+        self.resizeDocks([self.stack_dock, self.history_dock], [520, 200], Qt.Vertical)
+        self.resizeDocks([self.bin_dock, self.jobs_dock], [520, 150], Qt.Vertical)
+        self._build_menus()
+        self.status_pos = QLabel("", self)
+        self.statusBar().addPermanentWidget(self.status_pos)
+        self.statusBar().showMessage("Type an edit in the command bar (Ctrl+L) and press Enter.")
+
+        self.autosave = Autosave(core.autosave_dir(), lambda: self.project,
+                                 lambda: not self.undo_stack.isClean(), autosave_interval_ms, self)
+        self.autosave.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.autosave.start()
+        QTimer.singleShot(0, self.command_bar.load_completions)
+        self.refresh()
+
+    def _dock(self, title: str, w: QWidget, area) -> QDockWidget:
+        d = QDockWidget(title, self)
+        d.setObjectName(title)
+        d.setWidget(w)
+        d.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                      | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, d)
+        return d
+
+    # -- menus ----------------------------------------------------------------------------------
+    def _act(self, menu, text: str, slot, shortcut=None, icon_name: str = "", tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if icon_name:
+            a.setIcon(icon(icon_name))
+        if shortcut:
+            if isinstance(shortcut, (list, tuple)):
+                a.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+        a.triggered.connect(lambda _=False: slot())
+        menu.addAction(a)
+        self.addAction(a)  # shortcuts work even with the menu bar hidden
+        return a
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        self._act(f, "&New project", self.new_project, QKeySequence.New, "new")
+        self._act(f, "&Open project…", self.open_project_dialog, QKeySequence.Open, "open")
+        self.recent_menu = f.addMenu("Open &recent")
+        self._update_recent_menu()
+        self._act(f, "&Save", self.save, QKeySequence.Save, "save")
+        self._act(f, "Save &as…", self.save_as, "Ctrl+Shift+S")
+        f.addSeparator()
+        self._act(f, "&Import media…", self.import_dialog, "Ctrl+I", "import")
+        self._act(f, "&Export…", self.show_export, "Ctrl+E", "export")
+        f.addSeparator()
+        self._act(f, "&Quit", self.close, QKeySequence.Quit)
+        e = mb.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.Undo)
+        self.undo_action.setIcon(icon("undo"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setIcon(icon("redo"))
+        for a in (self.undo_action, self.redo_action):
+            e.addAction(a)
+            self.addAction(a)
+        e.addSeparator()
+        self._act(e, "&Split clip at playhead", self.split_at_playhead, "S", "split")
+        self._act(e, "&Delete clip (ripple)", self.delete_selected, [QKeySequence.Delete, "Backspace"], "delete")
+        self._act(e, "Deselect (edits apply to the whole timeline)", lambda: self.timeline.select(None),
+                  "Ctrl+Shift+A")
+        self._act(e, "&Command bar", self.focus_command_bar, "Ctrl+L")
+        p = mb.addMenu("&Playback")
+        self._act(p, "Play / pause", self.preview.toggle_play, "Space", "play")
+        self._act(p, "Play backward (J)", lambda: self.preview.jkl("j"), "J")
+        self._act(p, "Pause (K)", lambda: self.preview.jkl("k"), "K")
+        self._act(p, "Play forward / faster (L)", lambda: self.preview.jkl("l"), "L")
+        self._act(p, "Previous frame", lambda: self.preview.step(-1), "Left", "prev")
+        self._act(p, "Next frame", lambda: self.preview.step(1), "Right", "next")
+        self._act(p, "Go to start", self.preview.home, "Home")
+        self._act(p, "Go to end", self.preview.end, "End")
+        self._act(p, "Before/after compare", self.preview.set_compare, "C", "compare")
+        v = mb.addMenu("&View")
+        self._act(v, "Zoom timeline in", lambda: self.timeline.zoom(1.5), ["=", "+", "Ctrl+="], "zoom_in")
+        self._act(v, "Zoom timeline out", lambda: self.timeline.zoom(1 / 1.5), ["-", "Ctrl+-"], "zoom_out")
+        self._act(v, "Fit timeline to window", self.timeline.zoom_fit, "Ctrl+0")
+        v.addSeparator()
+        for d in (self.bin_dock, self.stack_dock, self.history_dock, self.jobs_dock):
+            v.addAction(d.toggleViewAction())
+        h = mb.addMenu("&Help")
+        self._act(h, "Keyboard shortcuts", self._show_shortcuts)
+        self._act(h, "About t2v-desktop", self._about)
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main-toolbar")
+        tb.setMovable(False)
+        for a in self.actions():
+            if a.text() in ("&New project", "&Open project…", "&Save", "&Import media…", "&Export…"):
+                tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.undo_action)
+        tb.addAction(self.redo_action)
+        tb.addSeparator()
+        for a in self.actions():
+            if a.text() in ("&Split clip at playhead", "&Delete clip (ripple)"):
+                tb.addAction(a)
+
+    # -- state ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-derive every view from the project (after any change)."""
+        clip_ids = {c.id for c in self.project.all_clips()}
+        if self.selected_clip not in clip_ids:
+            self.selected_clip = None
+        spans, duration, info = [], 0.0, None
+        try:
+            r = core.make_renderer(self.project) if clip_ids else None
+            if r is not None:
+                spans, duration = r.clip_spans(), float(r.duration)
+                info = (r.fps, r.frame_count, duration, r.width, r.height)
+            self.renderer = r
+        except T2VError as e:
+            self.renderer = None
+            self.preview.view.message = str(e)
+            self.preview.view.update()
+            self.statusBar().showMessage(str(e), 10000)
+        self.timeline.set_model(self.project, spans, duration)
+        self.timeline.selected = self.selected_clip
+        if info is not None:
+            fps, n, dur, w, h = info
+            self.preview.set_project(core.snapshot(self.project), fps=fps, frame_count=n, duration=dur,
+                                     width=w, height=h)
+            self.status_pos.setText(f"{w}x{h} · {float(fps):.3g} fps · {core.fmt_time(dur)}")
+        elif not clip_ids:
+            self.preview.set_project(core.snapshot(self.project), fps=self.preview.fps, frame_count=0,
+                                     duration=0.0, width=0, height=0)
+            self.status_pos.setText("")
+        clip = next((c for c in self.project.all_clips() if c.id == self.selected_clip), None)
+        self.edit_stack.set_clip(clip)
+        self.command_bar.set_target(
+            f"clip “{clip.name or Path(clip.source).name}”" if clip else "whole timeline")
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.project_path.name if self.project_path else (self.project.name or "Untitled")
+        self.setWindowModified(not self.undo_stack.isClean())
+        self.setWindowTitle(f"{name}[*] — t2v-desktop")
+
+    def _selection_changed(self, clip_id) -> None:
+        self.selected_clip = clip_id
+        clip = next((c for c in self.project.all_clips() if c.id == clip_id), None)
+        self.edit_stack.set_clip(clip)
+        self.command_bar.set_target(
+            f"clip “{clip.name or Path(clip.source).name}”" if clip else "whole timeline")
+
+    def _parse_context(self) -> dict:
+        dur = None
+        if self.renderer is not None:
+            dur = self.renderer.duration
+            if self.selected_clip:
+                try:
+                    dur = self.renderer.clip_duration(self.selected_clip)
+                except Exception:
+                    pass
+        return {"duration": dur}
+
+    def focus_command_bar(self) -> None:
+        self.command_bar.input.setFocus()
+        self.command_bar.input.selectAll()
+
+    # -- commands -------------------------------------------------------------------------------
+    def push(self, cmd) -> bool:
+        """Push one core EditCommand; a user error is shown and changes nothing."""
+        try:
+            self.history.push(cmd)
+        except T2VError as e:
+            self.statusBar().showMessage(str(e), 10000)
+            return False
+        return True
+
+    def apply_command(self, text: str):
+        """Parse + apply ``text`` to the selected clip (or the whole timeline). Returns the Plan."""
+        from ..edit.apply import apply_text
+
+        try:
+            plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip)
+        except T2VError as e:
+            self.command_bar.show_error(e)
+            return None
+        self.command_bar.show_plan(plan)
+        self.command_bar.accepted(text)
+        self.statusBar().showMessage(f"Applied: {text}", 5000)
+        self._prepare_if_needed()
+        return plan
+
+    def _prepare_if_needed(self) -> None:
+        """Stabilize analysis / generative renders run as a job with progress, not in the preview."""
+        from ..ops import OpKind, find_op
+
+        heavy = [o.op for c in self.project.all_clips() for o in c.ops if o.enabled and (
+            (spec := find_op(o.op)) is not None and spec.kind in (OpKind.TEMPORAL, OpKind.GENERATIVE))]
+        if not heavy:
+            return
+        snap = core.snapshot(self.project)
+
+        def work(progress, cancel):
+            r = core.make_renderer(snap, progress=progress, cancel=cancel)
+            r.prepare(progress=progress, cancel=cancel)
+            return True
+
+        job = Job(f"Analyse ({', '.join(sorted(set(heavy)))})", work)
+        job.signals.finished.connect(lambda _r: self.refresh())
+        job.signals.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
+        self.jobs.start(job)
+
+    def add_clips(self, paths, at_index: Optional[int] = None) -> None:
+        from ..edit import history as h
+
+        cmds = []
+        for i, p in enumerate(paths):
+            clip = Clip(source=str(Path(p).resolve()), name=Path(p).name)
+            idx = None if at_index is None else at_index + i
+            cmds.append(h.AddClip(clip, idx))
+        if not cmds:
+            return
+        cmd = cmds[0] if len(cmds) == 1 else h.Compound(f"Add {len(cmds)} clips", cmds)
+        if self.push(cmd) and len(self.project.all_clips()) == len(cmds):
+            self.project.name = Path(paths[0]).stem
+            self._update_title()
+
+    def split_at_playhead(self) -> None:
+        from ..edit import history as h
+
+        t = self.preview.position
+        for cid, a, b in self.timeline.spans:
+            if a < t < b:
+                if self.push(h.SplitClip(cid, t - a)):
+                    self.statusBar().showMessage(f"Split at {core.fmt_time(t)}", 4000)
+                return
+        self.statusBar().showMessage("Put the playhead inside a clip to split it.", 5000)
+
+    def delete_selected(self) -> None:
+        from ..edit import history as h
+
+        if not self.selected_clip:
+            self.statusBar().showMessage("Select a clip on the timeline to delete it.", 5000)
+            return
+        self.push(h.RemoveClip(self.selected_clip))
+
+    def trim_clip(self, clip_id: str, new_in: float, new_out) -> None:
+        from ..edit import history as h
+
+        self.push(h.TrimClip(clip_id, new_in, new_out))
+
+    def move_clip(self, clip_id: str, new_index: int) -> None:
+        from ..edit import history as h
+
+        self.push(h.MoveClip(clip_id, new_index))
+
+    def toggle_op(self, clip_id: str, op_id: str, enabled: bool) -> None:
+        from ..edit import history as h
+
+        self.push(h.ToggleOp(clip_id, op_id, enabled))
+
+    def move_op(self, clip_id: str, op_id: str, new_index: int) -> None:
+        from ..edit import history as h
+
+        self.push(h.MoveOp(clip_id, op_id, new_index))
+
+    def remove_op(self, clip_id: str, op_id: str) -> None:
+        from ..edit import history as h
+
+        self.push(h.RemoveOp(clip_id, op_id))
+
+    def set_op_params(self, clip_id: str, op_id: str, params: dict) -> None:
+        from ..edit import history as h
+
+        self.push(h.SetOpParams(clip_id, op_id, params))
+
+    # -- files ----------------------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", self._last_dir(), MEDIA_FILTER)
+        if paths:
+            self.import_paths(paths)
+
+    def import_paths(self, paths) -> list[str]:
+        """Add to the bin and append to the timeline; unreadable files only show a message."""
+        ok = self.bin.add_paths(paths)
+        if ok:
+            self.settings.setValue("last_dir", str(Path(ok[0]).parent))
+            self.add_clips(ok)
+        return ok
+
+    def open_media(self, path: str) -> None:
+        """Start a fresh project holding ``path`` (command-line FILE, demo clip)."""
+        ok = self.bin.add_paths([path])
+        if not ok:
+            return
+        self.project = Project.from_media(*ok)
+        self.project_path = None
+        self.undo_stack.clear()
+        self.selected_clip = None
+        self.preview.position = 0.0
+        self.refresh()
+
+    def new_project(self) -> None:
+        if not self._maybe_save():
+            return
+        self.project = Project()
+        self.project_path = None
+        self.undo_stack.clear()
+        self.refresh()
+
+    def open_project_dialog(self) -> None:
+        if not self._maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def open_project(self, path, *, recovered: bool = False) -> bool:
+        try:
+            project = Project.load(path)
+        except T2VError as e:
+            self._error("Cannot open project", str(e))
+            return False
+        if not self.relink_missing(project):
+            return False
+        self.project = project
+        self.project_path = None if recovered else Path(path)
+        self.undo_stack.clear()
+        if recovered:
+            self.undo_stack.resetClean()
+            self.undo_stack.setClean()
+            self.project.name = project.name
+        self.selected_clip = None
+        for c in project.all_clips():
+            if c.source not in self.bin.infos:
+                self.bin.add_paths([c.source])
+        if not recovered:
+            self._add_recent(str(path))
+        self.preview.position = 0.0
+        self.refresh()
+        if recovered:
+            self.statusBar().showMessage("Recovered the autosaved project. Save it to keep it.", 10000)
+        return True
+
+    def relink_missing(self, project: Project) -> bool:
+        """Ask for a new location of each missing source; False if the user gives up."""
+        fixed: dict[str, str] = {}
+        for c in project.all_clips():
+            if os.path.exists(c.source):
+                continue
+            if c.source not in fixed:
+                new = self.relink_picker(c.source)
+                if not new:
+                    return False
+                fixed[c.source] = str(Path(new).resolve())
+            c.source = fixed[c.source]
+        return True
+
+    def _pick_relink(self, missing: str) -> Optional[str]:
+        QMessageBox.warning(self, "Missing media",
+                            f"The media file\n{missing}\nwas moved or deleted. Choose its new location.")
+        path, _ = QFileDialog.getOpenFileName(self, f"Locate {Path(missing).name}", self._last_dir(),
+                                              MEDIA_FILTER)
+        return path or None
+
+    def save(self) -> bool:
+        if self.project_path is None:
+            return self.save_as()
+        return self._save_to(self.project_path)
+
+    def save_as(self) -> bool:
+        start = str(self.project_path or Path(self._last_dir()) / f"{self.project.name or 'Untitled'}.t2v.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".t2v.json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.project.save(path)
+        except T2VError as e:
+            self._error("Cannot save", str(e))
+            return False
+        self.project_path = Path(path)
+        self.undo_stack.setClean()
+        self.autosave.discard()
+        self._add_recent(str(path))
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _maybe_save(self) -> bool:
+        if self.undo_stack.isClean():
+            return True
+        r = QMessageBox.question(self, "Unsaved changes", "Save the changes to this project first?",
+                                 QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel)
+        if r == QMessageBox.Save:
+            return self.save()
+        return r == QMessageBox.Discard
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("last_dir", str(Path.home())))
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in (self.settings.value("recent", []) or []) if p != path]
+        recent.insert(0, path)
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self._update_recent_menu()
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.value("recent", []) or []
+        if isinstance(recent, str):
+            recent = [recent]
+        for p in recent:
+            a = self.recent_menu.addAction(p)
+            a.triggered.connect(lambda _=False, p=p: self._maybe_save() and self.open_project(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- recovery / export / misc ---------------------------------------------------------------
+    def offer_recovery(self, ask: Optional[Callable[[Path], bool]] = None) -> bool:
+        """If the last session crashed with unsaved work, offer to restore it."""
+        cand = recovery_candidate(self.autosave.folder)
+        if cand is None:
+            return False
+        ask = ask or (lambda p: QMessageBox.question(
+            self, "Recover work?",
+            "t2v-desktop did not close properly last time.\nRecover the autosaved project?") == QMessageBox.Yes)
+        if ask(cand):
+            if self.open_project(cand, recovered=True):
+                self.autosave.save_now(force=True)
+                return True
+        else:
+            cand.unlink(missing_ok=True)
+        return False
+
+    def show_export(self):
+        from .export_dialog import ExportDialog
+
+        if not self.project.all_clips():
+            self.statusBar().showMessage("Nothing to export: the timeline is empty.", 5000)
+            return None
+        if self.export_dialog is None:
+            base = Path(self._last_dir()) / f"{self.project.name or 'export'}.mp4"
+            self.export_dialog = ExportDialog(lambda: self.project, self.jobs, self, str(base))
+        self.export_dialog.show()
+        self.export_dialog.raise_()
+        return self.export_dialog
+
+    def _error(self, title: str, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            QMessageBox.warning(self, title, text)
+
+    def _show_shortcuts(self) -> None:
+        rows = [(a.text().replace("&", ""), a.shortcut().toString()) for a in self.actions()
+                if not a.shortcut().isEmpty()]
+        html = "<table>" + "".join(f"<tr><td>{t}</td><td><b>{k}</b></td></tr>" for t, k in rows) + "</table>"
+        QMessageBox.information(self, "Keyboard shortcuts", html)
+
+    def _about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self, "About t2v-desktop",
+                          f"t2v-desktop {__version__}\nA video editor you drive by typing what you want.")
+
+    def closeEvent(self, ev) -> None:
+        if not self._maybe_save():
+            ev.ignore()
+            return
+        self.jobs.cancel_all()
+        self.preview.shutdown()
+        self.jobs.wait(5000)
+        self.thumbs.pool.waitForDone(2000)
+        self.autosave.clean_exit()
+        ev.accept()
