@@ -85,12 +85,12 @@ def gamma_curve(gamma: float) -> np.ndarray:
 
 def temperature_gains(amount: float) -> tuple[float, float, float]:
     """Warmer (+): more red, less blue, a touch more green; cooler (-): the reverse."""
-    return 1.0 + 0.30 * amount, 1.0 + 0.05 * amount, 1.0 - 0.30 * amount
+    return 2.0 ** (0.65 * amount), 2.0 ** (0.08 * amount), 2.0 ** (-0.65 * amount)
 
 
 def tint_gains(amount: float) -> tuple[float, float, float]:
     """Magenta (+): less green, a little more red and blue; green (-): the reverse."""
-    return 1.0 + 0.08 * amount, 1.0 - 0.22 * amount, 1.0 + 0.08 * amount
+    return 2.0 ** (0.15 * amount), 2.0 ** (-0.5 * amount), 2.0 ** (0.15 * amount)
 
 
 def gains_tables(gains: tuple[float, float, float]) -> np.ndarray:

@@ -23,8 +23,8 @@ MAX_W, MAX_H = 7680, 4320
 
 
 def even(v: float, limit: int | None = None) -> int:
-    """Nearest even integer >= 2 (and <= the largest even number <= limit)."""
-    n = max(2, int(round(v / 2.0)) * 2)
+    """Nearest even integer (ties up) >= 2, and <= the largest even number <= limit."""
+    n = max(2, int(math.floor(v / 2.0 + 0.5)) * 2)
     if limit is not None:
         n = min(n, max(2, limit - limit % 2))
     return n
