@@ -1,0 +1,242 @@
+"""Video-to-video editing with a diffusers pipeline, frame-consistent, chunked, cancellable.
+
+Frames are resized to a multiple of the model's stride near its native resolution, edited in chunks
+sized to memory (each chunk carries the anchor frame so cross-frame attention sees the same anchor
+everywhere), restored to the clip's size, then flow-fused and deflickered. The frame count never
+changes, so the render layer keeps the audio as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Callable, Optional, Sequence
+
+import cv2
+import numpy as np
+
+from ..errors import GenerativeUnavailableError
+from ..jobs import check, no_progress
+from .attention import frame_generators
+from .consistency import ConsistencySettings, deflicker, flow_fuse
+from .device import Device, empty_cache, free_memory_bytes, is_oom, pick_device
+from .estimate import Estimate, estimate_seconds, measure_unet
+from .loader import LoadedPipeline, load_pipeline
+from .models import ResolvedModel
+
+FAST_STEPS_LCM = 4
+FAST_STEPS = 8
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    prompt: str
+    strength: float = 0.6
+    guidance: float = 7.5
+    image_guidance: float = 1.5
+    steps: int = 20
+    seed: int = 0
+    mode: str = "quality"
+
+
+def processing_size(width: int, height: int, native: int, multiple: int, resolution: int = 0) -> tuple[int, int]:
+    """Size with about the area of ``native``² (or ``resolution``²), same aspect, multiples of ``multiple``."""
+    target = resolution or native
+    scale = math.sqrt(target * target / float(width * height))
+
+    def snap(v: float) -> int:
+        return max(multiple, int(round(v * scale / multiple)) * multiple)
+
+    return snap(width), snap(height)
+
+
+def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:
+    if img.shape[1] == w and img.shape[0] == h:
+        return img
+    shrink = w * h < img.shape[0] * img.shape[1]
+    return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
+
+
+class VideoEditor:
+    """Edits a list of frames with one resolved model. Reuse it for several edits of the same model."""
+
+    def __init__(self, model: ResolvedModel, *, settings: Optional[ConsistencySettings] = None,
+                 device: Optional[Device] = None):
+        self.model = model
+        self.settings = settings or ConsistencySettings()
+        self.device = device or pick_device()
+        self.pipeline_calls = 0
+
+    # -- public -------------------------------------------------------------------------------
+
+    def edit(self, frames: Sequence[np.ndarray], req: EditRequest, *,
+             progress: Callable[[float, float, str], None] = no_progress, cancel=None) -> list[np.ndarray]:
+        """Return edited frames: same count and size as ``frames``."""
+        n = len(frames)
+        if n == 0:
+            return []
+        check(cancel)
+        progress(0, n, f"Loading AI model {self.model.id} on {self.device.label}...")
+        lp = load_pipeline(self.model, self.device, fast=req.mode == "fast")
+        h, w = frames[0].shape[:2]
+        pw, ph = processing_size(w, h, lp.native, lp.multiple, self.settings.resolution)
+        steps = self._steps(lp, req)
+        est = self.estimate(lp, n, pw, ph, steps, req)
+        extra = f" ({', '.join(lp.notes)})" if lp.notes else ""
+        progress(0, n, f"AI edit of {n} frames at {pw}x{ph}, {steps} steps{extra}: {est.describe()}")
+        if lp.kind == "img2img" and int(steps * req.strength) < 1:
+            raise GenerativeUnavailableError(
+                f"With strength {req.strength:g} and {steps} steps the model would do no step at all; "
+                f"raise steps to at least {math.ceil(1 / req.strength)} or raise the strength."
+            )
+        lp.set_cross_frame(self.settings.cross_frame_attention)
+        if max(pw, ph) > 1024:
+            lp.pipe.vae.enable_tiling()
+        small = [_resize(np.asarray(f, np.uint8), pw, ph) for f in frames]
+        edited = self._render_chunks(lp, small, req, steps, progress, cancel)
+        out = [_resize(e, w, h) for e in edited]
+        if lp.kind == "ip2p" and req.strength < 1.0:  # InstructPix2Pix has no denoise strength: mix the edit in
+            s = float(req.strength)
+            out = [np.clip(src.astype(np.float32) * (1 - s) + e.astype(np.float32) * s + 0.5, 0, 255).astype(np.uint8)
+                   for src, e in zip(frames, out, strict=True)]
+        if self.settings.flow_fusion and n > 1:
+            progress(n, n, "Flow-guided fusion...")
+            out = flow_fuse(frames, out, self.settings.flow_strength, check=lambda: check(cancel))
+        if self.settings.deflicker and n > 2:
+            out = deflicker(out, self.settings.deflicker_sigma)
+        progress(n, n, "AI edit done.")
+        return out
+
+    def estimate(self, lp: LoadedPipeline, n: int, pw: int, ph: int, steps: int, req: EditRequest) -> Estimate:
+        """Time estimate; on CPU/MPS one UNet step is timed on a small latent and scaled."""
+        per_px = None
+        if not self.device.name == "cuda":
+            try:
+                per_px = measure_unet(lp.pipe.unet, lp.pipe.device, self.device.dtype,
+                                      latent=max(8, lp.multiple // lp.vae_factor))
+            except Exception:  # the estimate is advisory; fall back to the constants
+                per_px = None
+        groups = self._groups(lp, req)
+        eff_steps = int(steps * req.strength) if lp.kind == "img2img" else steps
+        return estimate_seconds(n, pw, ph, max(1, eff_steps), device=self.device.name, guidance_batches=groups,
+                                vae_factor=lp.vae_factor, seconds_per_latent_pixel=per_px)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _steps(lp: LoadedPipeline, req: EditRequest) -> int:
+        if req.mode != "fast":
+            return req.steps
+        return min(req.steps, FAST_STEPS_LCM if lp.lcm else FAST_STEPS)
+
+    @staticmethod
+    def _groups(lp: LoadedPipeline, req: EditRequest) -> int:
+        if lp.kind == "ip2p":
+            return 3 if req.guidance > 1.0 and req.image_guidance >= 1.0 else 1
+        return 2 if req.guidance > 1.0 else 1
+
+    def _auto_chunk(self, lp: LoadedPipeline, pw: int, ph: int, req: EditRequest) -> int:
+        if self.settings.chunk_size > 0:
+            return self.settings.chunk_size
+        free = free_memory_bytes(self.device)
+        if free is None:
+            return 4
+        latent_px = (pw // lp.vae_factor) * (ph // lp.vae_factor)
+        # ~0.45 GB per UNet batch element at 64x64 latents in fp16 with SDPA (activations + attention).
+        per_frame = 0.45e9 * latent_px / 4096 * self._groups(lp, req)
+        return int(max(1, min(16, (free * 0.6) // per_frame - 1)))
+
+    def _render_chunks(self, lp, small, req, steps, progress, cancel) -> list[np.ndarray]:
+        n = len(small)
+        ph, pw = small[0].shape[:2]
+        chunk = self._auto_chunk(lp, pw, ph, req)
+        out: list[Optional[np.ndarray]] = [None] * n
+        start = 0
+        while start < n:
+            check(cancel)
+            idx = list(range(start, min(n, start + chunk)))
+            use_anchor = self.settings.cross_frame_attention and idx[0] != 0
+            batch_idx = ([0] if use_anchor else []) + idx
+            k = len(idx)
+            msg = f"AI edit: frames {start + 1}-{start + k} of {n}"
+
+            def on_step(frac: float, s: int = start, k: int = k, msg: str = msg) -> None:
+                progress(s + frac * k, n, msg)
+
+            try:
+                imgs = self._run_pipe(lp, [small[i] for i in batch_idx], batch_idx, req, steps, on_step, cancel)
+            except Exception as e:
+                if not is_oom(e):
+                    raise
+                empty_cache(self.device)
+                if chunk == 1:
+                    raise GenerativeUnavailableError(
+                        f"Out of {self.device.name.upper()} memory even for one frame at {pw}x{ph}. Close other "
+                        "programs using the GPU, lower the processing size (env T2V_AI_RESOLUTION=384), "
+                        "or use fast mode."
+                    ) from None
+                chunk = max(1, chunk // 2)
+                progress(start, n, f"Out of memory: retrying with {chunk} frame(s) per batch.")
+                continue
+            for j, i in enumerate(batch_idx[1:] if use_anchor else batch_idx):
+                out[i] = imgs[j + (1 if use_anchor else 0)]
+            start += len(idx)
+            progress(start, n, f"AI edit: {start} of {n} frames")
+        return [o for o in out if o is not None]
+
+    def _run_pipe(self, lp: LoadedPipeline, images: list[np.ndarray], indices: list[int], req: EditRequest,
+                  steps: int, on_step: Callable[[float], None], cancel) -> list[np.ndarray]:
+        """One pipeline call on a batch of frames; returns uint8 frames at processing size."""
+        import torch
+
+        self.pipeline_calls += 1
+        lp.layout.frames = len(images)
+        gens = frame_generators(req.seed, indices, self.settings.shared_noise, self.device.name)
+        batch = np.stack(images).astype(np.float32) / 255.0
+        total = max(1, int(steps * req.strength) if lp.kind == "img2img" else steps)
+
+        def callback(pipe, i, t, kwargs):
+            check(cancel)
+            on_step((i + 1) / total)
+            return kwargs
+
+        args = dict(prompt=[req.prompt] * len(images), image=batch, num_inference_steps=steps, generator=gens,
+                    guidance_scale=req.guidance, output_type="np", callback_on_step_end=callback)
+        if lp.kind == "ip2p":
+            args["image_guidance_scale"] = req.image_guidance
+        else:
+            args["strength"] = req.strength
+        with torch.inference_mode():
+            result = lp.pipe(**args).images
+        result = np.nan_to_num(np.asarray(result, np.float32))
+        return [np.clip(r * 255.0 + 0.5, 0, 255).astype(np.uint8) for r in result]
+
+
+def keyframe_indices(n_frames: int, n: int) -> list[int]:
+    """``n`` evenly spread frame indices including the first and last."""
+    if n_frames <= 0:
+        return []
+    n = max(1, min(n, n_frames))
+    return sorted({int(round(x)) for x in np.linspace(0, n_frames - 1, n)})
+
+
+def preview_keyframes(frames: Sequence[np.ndarray], n: int = 3, *, prompt: str, model: str = "",
+                      strength: float = 0.6, guidance: float = 7.5, image_guidance: float = 1.5, steps: int = 20,
+                      seed: int = 0, settings: Optional[ConsistencySettings] = None,
+                      progress: Callable[[float, float, str], None] = no_progress,
+                      cancel=None) -> list[tuple[int, np.ndarray]]:
+    """A few keyframes rendered in fast mode, to judge an edit before committing to the whole clip.
+
+    Returns ``[(frame_index, edited_frame), ...]`` at the clip's size. The keyframes share the anchor
+    and noise as in the full render, so they look like it (at fewer steps).
+    """
+    from .models import resolve
+
+    resolved = resolve(model, prompt=prompt)
+    settings = replace(settings or ConsistencySettings.from_env(), flow_fusion=False, deflicker=False)
+    idx = keyframe_indices(len(frames), n)
+    editor = VideoEditor(resolved, settings=settings)
+    req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
+                      steps=steps, seed=seed, mode="fast")
+    edited = editor.edit([frames[i] for i in idx], req, progress=progress, cancel=cancel)
+    return list(zip(idx, edited, strict=True))

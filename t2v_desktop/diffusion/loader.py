@@ -1,0 +1,130 @@
+"""Load a diffusers pipeline from a verified local folder onto the chosen device (torch imported here).
+
+Offline and safetensors-only: ``local_files_only=True``, ``use_safetensors=True``, HF_HUB_OFFLINE set.
+The last pipeline stays loaded so a second edit does not pay the load again.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..errors import GenerativeUnavailableError
+from .attention import FrameLayout, install_cross_frame_attention, install_default_attention
+from .device import Device
+from .models import ResolvedModel, find_optional
+
+_LOADED: dict[tuple, "LoadedPipeline"] = {}
+
+
+@dataclass
+class LoadedPipeline:
+    pipe: Any
+    kind: str
+    device: Device
+    native: int  # native square resolution (pixels)
+    multiple: int  # processing sizes must be multiples of this (VAE factor x UNet downsampling)
+    vae_factor: int
+    layout: FrameLayout = field(default_factory=FrameLayout)
+    lcm: bool = False
+    notes: list[str] = field(default_factory=list)
+    cross_frame: Optional[bool] = None
+
+    def set_cross_frame(self, on: bool) -> None:
+        if self.cross_frame == on:
+            return
+        if on:
+            install_cross_frame_attention(self.pipe.unet, self.layout)
+        else:
+            install_default_attention(self.pipe.unet)
+        self.cross_frame = on
+
+
+def _dtype_kw(dtype) -> dict:
+    """diffusers >= 0.36 calls it ``dtype`` (``torch_dtype`` deprecated); older ones only know ``torch_dtype``."""
+    from diffusers.utils import deprecation_utils
+
+    return {"dtype": dtype} if hasattr(deprecation_utils, "_resolve_dtype") else {"torch_dtype": dtype}
+
+
+def _pipeline_class(kind: str):
+    import diffusers
+
+    return {"ip2p": diffusers.StableDiffusionInstructPix2PixPipeline,
+            "img2img": diffusers.StableDiffusionImg2ImgPipeline}[kind]
+
+
+def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -> LoadedPipeline:
+    key = (str(model.path), model.kind, device.name, str(device.dtype), fast)
+    if key in _LOADED:
+        return _LOADED[key]
+    _LOADED.clear()  # one pipeline in memory at a time
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    cls = _pipeline_class(model.kind)
+    try:
+        pipe = cls.from_pretrained(
+            str(model.path), **_dtype_kw(device.dtype), use_safetensors=True, local_files_only=True,
+            safety_checker=None, requires_safety_checker=False,
+        )
+    except Exception as e:  # diffusers raises many types for a bad folder
+        raise GenerativeUnavailableError(
+            f"Could not load the AI model at {model.path}: {e}. Re-download it (see `t2v-desktop models`)."
+        ) from None
+    pipe.set_progress_bar_config(disable=True)
+    pipe.to(device.name)
+    lp = LoadedPipeline(
+        pipe=pipe, kind=model.kind, device=device, native=0, multiple=8,
+        vae_factor=getattr(pipe, "vae_scale_factor", 8),
+    )
+    unet_cfg = pipe.unet.config
+    lp.native = (model.entry.native if model.entry else 0) or int(unet_cfg.sample_size) * lp.vae_factor
+    lp.multiple = lp.vae_factor * 2 ** (len(unet_cfg.block_out_channels) - 1)
+    if device.is_gpu:
+        pipe.unet.to(memory_format=torch.channels_last)
+    pipe.vae.enable_slicing()
+    if fast:
+        _make_fast(lp, device)
+    if device.name == "cuda" and os.environ.get("T2V_TORCH_COMPILE") == "1":
+        pipe.unet = torch.compile(pipe.unet, mode="reduce-overhead")
+        lp.notes.append("torch.compile on")
+    _LOADED[key] = lp
+    return lp
+
+
+def _make_fast(lp: LoadedPipeline, device: Device) -> None:
+    """Few-step preview: LCM-LoRA + LCMScheduler and TAESD decoding when installed (optional)."""
+    import diffusers
+
+    pipe = lp.pipe
+    lora = find_optional("lcm-lora-sdv1-5")
+    if lora is not None:
+        try:
+            weight = next(p.name for p in lora.glob("*.safetensors"))
+            pipe.load_lora_weights(str(lora), weight_name=weight, local_files_only=True)
+            pipe.fuse_lora()
+            pipe.scheduler = diffusers.LCMScheduler.from_config(pipe.scheduler.config)
+            lp.lcm = True
+            lp.notes.append("LCM-LoRA")
+        except Exception as e:  # LoRA needs peft; a failed load only costs speed
+            lp.notes.append(f"LCM-LoRA not used ({type(e).__name__}: {e})")
+    if not lp.lcm:
+        pipe.scheduler = diffusers.EulerAncestralDiscreteScheduler.from_config(pipe.scheduler.config)
+        lp.notes.append("few-step Euler-ancestral (install lcm-lora-sdv1-5 for better previews)")
+    taesd = find_optional("taesd")
+    # InstructPix2Pix conditions on unscaled KL latents, which TAESD does not produce; img2img only.
+    if taesd is not None and lp.kind == "img2img":
+        try:
+            pipe.vae = diffusers.AutoencoderTiny.from_pretrained(
+                str(taesd), **_dtype_kw(device.dtype), use_safetensors=True, local_files_only=True
+            ).to(device.name)
+            lp.notes.append("TAESD decoder")
+        except Exception as e:
+            lp.notes.append(f"TAESD not used ({type(e).__name__})")
+
+
+def unload_all() -> None:
+    """Free the cached pipeline (tests, low-memory situations)."""
+    _LOADED.clear()

@@ -1,0 +1,69 @@
+"""Entry point of the ``ai_edit`` op: resolve the model, look in the cache, else render and store.
+
+Torch-free until a render is really needed, so a cached result comes back without loading torch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Optional, Sequence
+
+import numpy as np
+
+from ..errors import GenerativeUnavailableError, ParamError
+from .cache import ResultCache, make_key
+from .consistency import ConsistencySettings
+from .models import fingerprint, resolve
+from .suggest import classic_suggestion
+
+RENDER_VERSION = 1
+
+
+def require_backend(prompt: str = "") -> None:
+    """GenerativeUnavailableError with the install command when torch/diffusers/transformers are absent."""
+    missing = [m for m in ("torch", "diffusers", "transformers", "safetensors") if importlib.util.find_spec(m) is None]
+    if missing:
+        msg = (f"AI edits need {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not installed. "
+               "Install them with: pip install 't2v-desktop[diffusion]' (for an NVIDIA GPU first: "
+               "pip install torch --index-url https://download.pytorch.org/whl/cu124).")
+        suggestion = classic_suggestion(prompt)
+        if suggestion:
+            msg += f" Or use the nearest classic look now: `{suggestion}`."
+        raise GenerativeUnavailableError(msg)
+
+
+def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: float, guidance: float,
+                image_guidance: float, steps: int, seed: int, model: str, mode: str,
+                settings: Optional[ConsistencySettings] = None,
+                cache: Optional[ResultCache] = None) -> list[np.ndarray]:
+    if not prompt.strip():
+        raise ParamError("An AI edit needs a prompt saying what to change, e.g. \"ai: make it sunset\".")
+    frames = list(frames)
+    if not frames:
+        return []
+    settings = settings or ConsistencySettings.from_env()
+    resolved = resolve(model, prompt=prompt)
+    cache = cache or ResultCache()
+    h, w = frames[0].shape[:2]
+    params = dict(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
+                  steps=steps, mode=mode)
+    key = make_key(source=ctx.source_key, frames=len(frames), size=[w, h], op="ai_edit", params=params,
+                   model=resolved.id, model_files=fingerprint(resolved.path), seed=seed,
+                   settings=settings.to_json(), render=RENDER_VERSION)
+    progress = ctx.progress
+    hit = cache.get(key, expect_frames=len(frames))
+    if hit is not None and hit[0].shape == frames[0].shape:
+        progress(len(frames), len(frames), "AI edit: reused the cached render.")
+        return hit
+    if strength == 0:
+        return [np.array(f, np.uint8, copy=True) for f in frames]
+    require_backend(prompt)
+    from .editor import EditRequest, VideoEditor
+
+    editor = VideoEditor(resolved, settings=settings)
+    req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
+                      steps=steps, seed=seed, mode=mode)
+    out = editor.edit(frames, req, progress=progress, cancel=ctx.cancel)
+    cache.put(key, out, meta={"model": resolved.id, "params": params, "seed": seed, "source": ctx.source_key,
+                              "settings": settings.to_json()})
+    return out
