@@ -1,0 +1,269 @@
+"""FrameSource: RGB frames on a constant-rate grid, frame-accurate, fast forwards and backwards.
+
+Grid frame ``i`` is the source frame *on screen* at ``start + i/fps``: the decoded frame with the
+greatest pts not after that time. For VFR footage this repeats or drops frames so downstream
+(stabilize, speed, export) sees a regular timeline; for CFR footage at its own rate it is the
+identity. Decoding keeps a *run*: the last decoded frames (still YUV, not converted) in pts order,
+with the decoder positioned right after them. Sequential access extends the run without seeking;
+a request inside the run (walking backwards, scrubbing nearby) is answered without decoding; only
+a jump before the run, or far past it, seeks to the keyframe before the target and decodes forward.
+Only frames that are asked for are converted to RGB.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import OrderedDict, deque
+from fractions import Fraction
+from typing import Iterator
+
+import av
+import numpy as np
+
+from ..errors import MediaError
+from .info import MediaInfo, open_container, probe, seek_first, video_stream
+
+#: Memory budgets (bytes) for the decoded run (YUV) and the RGB LRU; they cap ``cache_size``
+#: for big frames so 4K footage does not hold gigabytes.
+RUN_BUDGET = 192 * 2**20
+RGB_BUDGET = 256 * 2**20
+#: At most this many decoded frames are kept in the run (about a GOP or two).
+RUN_MAX_FRAMES = 120
+#: Without a keyframe index, jump (seek) instead of decoding forward when this far ahead (s).
+FORWARD_DECODE_LIMIT = 2.0
+
+
+class FrameSource:
+    """Decoded RGB frames of one file by grid index. Not thread-safe: one per consumer thread.
+
+    Returned arrays are fresh (HxWx3 uint8, rotation applied); callers may modify them.
+    """
+
+    def __init__(self, path, *, fps: Fraction | None = None, cache_size: int = 48):
+        self.info: MediaInfo = probe(path)
+        info = self.info
+        if not info.has_video:
+            raise MediaError(f"{info.path} has no video stream (it is audio only).")
+        self.fps = Fraction(fps) if fps is not None else info.fps
+        if self.fps <= 0:
+            raise MediaError(f"Frame rate must be positive, got {fps}.")
+        self.width, self.height = info.width, info.height
+        if self.fps == info.fps:
+            self.frame_count = info.frame_count
+        else:
+            self.frame_count = max(1, int(round(info.frame_count * self.fps / info.fps)))
+
+        self._container = open_container(path)
+        self._vs = video_stream(self._container)
+        self._vs.thread_type = "AUTO"
+        self._cc = self._vs.codec_context
+        self._tb = Fraction(self._vs.time_base)
+        start = self._vs.start_time
+        self._origin = int(start) if start is not None else int(round(info.start_time / self._tb))
+        step = 1 / (self.fps * self._tb)  # one grid frame in ticks
+        self._tol = min(step / 4, max(Fraction(1), Fraction(1, 2000) / self._tb))
+        self._src_step = max(1, int(round(1 / (info.fps * self._tb))))
+        entries = self._vs.index_entries
+        # Trust the demuxer's keyframe index only when it lists every frame (MP4/MOV); Matroska
+        # cues are sparse, so there a time threshold decides between seeking and decoding on.
+        complete = len(entries) >= 0.9 * info.frame_count
+        self._keyframes = sorted(e.timestamp for e in entries if e.is_keyframe) if complete else []
+        # What the reformatter must produce before rotation (anamorphic pixels -> square).
+        if info.rotation in (90, 270):
+            self._out_w, self._out_h = info.height, info.width
+        else:
+            self._out_w, self._out_h = info.width, info.height
+        self._scale = (self._out_w, self._out_h) != (info.coded_width, info.coded_height)
+        self._k = (-info.rotation // 90) % 4
+
+        yuv_bytes = max(1, info.coded_width * info.coded_height * 2)
+        rgb_bytes = max(1, self.width * self.height * 3)
+        self._run_max = max(8, min(RUN_MAX_FRAMES, RUN_BUDGET // yuv_bytes))
+        self._cache_max = max(0, min(cache_size, RGB_BUDGET // rgb_bytes))
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+
+        self._run_pts: list[int] = []
+        self._run: list[av.VideoFrame] = []
+        self._run_at_start = False   # the run begins with the stream's first frame
+        self._eof = False            # the decoder has nothing after the run's last frame
+        self._pending: deque = deque()
+        self._packets = None
+        self.seeks = 0               # how many times the decoder was repositioned (diagnostics)
+        self.decoded = 0             # frames decoded so far (diagnostics)
+
+    # ----------------------------------------------------------------------------- public API
+    def frame(self, index: int) -> np.ndarray:
+        """The frame on screen at ``index / fps``; past the end, the last frame."""
+        index = self._check_index(index)
+        hit = self._cache.get(index)
+        if hit is not None:
+            self._cache.move_to_end(index)
+            return hit.copy()
+        arr = self._to_rgb(self._locate(self._target(index)))
+        if self._cache_max:
+            self._cache[index] = arr
+            while len(self._cache) > self._cache_max:
+                self._cache.popitem(last=False)
+            return arr.copy()
+        return arr
+
+    def frame_at(self, t: float) -> np.ndarray:
+        """The frame on screen at ``t`` seconds from the file's first frame."""
+        if t < -1e-6 or math.isnan(t):
+            raise IndexError(f"time {t} is before the start of the clip")
+        return self.frame(max(0, math.floor(t * self.fps + 1e-6)))
+
+    def iter_frames(self, start: int = 0, end: int | None = None) -> Iterator[np.ndarray]:
+        """Frames ``start..end-1`` in order: decodes straight through, no seeking, no LRU."""
+        end = self.frame_count if end is None else end
+        prev_f, prev_arr = None, None
+        for i in range(self._check_index(start), end):
+            f = self._locate(self._target(min(i, self.frame_count - 1)))
+            if f is prev_f:
+                yield prev_arr.copy()  # a repeated source frame (VFR / higher grid rate)
+                continue
+            arr = self._to_rgb(f)
+            prev_f, prev_arr = f, arr
+            yield arr
+
+    def close(self) -> None:
+        self._run.clear()
+        self._run_pts.clear()
+        self._pending.clear()
+        self._cache.clear()
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def __enter__(self) -> "FrameSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):  # best effort; close() is the contract
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # ----------------------------------------------------------------------------- internals
+    def _check_index(self, index: int) -> int:
+        index = int(index)
+        if index < 0:
+            raise IndexError(f"frame index {index} is negative")
+        if self._container is None:
+            raise MediaError("This FrameSource was closed; open the file again.")
+        return min(index, self.frame_count - 1)
+
+    def _target(self, index: int) -> int:
+        """Latest pts (ticks) that counts as on screen at grid frame ``index``."""
+        return math.floor(self._origin + Fraction(index) / (self.fps * self._tb) + self._tol)
+
+    def _to_rgb(self, f: av.VideoFrame) -> np.ndarray:
+        if self._scale:
+            arr = f.to_ndarray(format="rgb24", width=self._out_w, height=self._out_h)
+        else:
+            arr = f.to_ndarray(format="rgb24")
+        if self._k:
+            arr = np.ascontiguousarray(np.rot90(arr, self._k))
+        return arr
+
+    def _locate(self, t: int) -> av.VideoFrame:
+        """The decoded frame on screen at pts ``t`` (ticks)."""
+        pts = self._run_pts
+        if pts and (pts[0] <= t or self._run_at_start):
+            if t < pts[-1]:
+                return self._run[max(0, bisect.bisect_right(pts, t) - 1)]
+            if self._eof:
+                return self._run[-1]
+            if not self._jump_better(pts[-1], t):
+                f = self._decode_until(t)
+                if f is not None:
+                    return f
+        return self._seek_to(t)
+
+    def _jump_better(self, cur: int, t: int) -> bool:
+        """Whether seeking beats decoding forward from ``cur`` to ``t``."""
+        if self._keyframes:
+            k = bisect.bisect_right(self._keyframes, t) - 1
+            return k >= 0 and self._keyframes[k] > cur + 4 * self._src_step
+        return (t - cur) * self._tb > FORWARD_DECODE_LIMIT
+
+    def _decode_until(self, t: int) -> av.VideoFrame | None:
+        """Extend the run until a frame after ``t`` (or the end); return the frame at ``t``."""
+        while self._run_pts[-1] <= t:
+            f = self._next_frame()
+            if f is None:
+                self._eof = True
+                return self._run[-1]
+            self._append(f)
+        i = bisect.bisect_right(self._run_pts, t) - 1
+        return self._run[i] if i >= 0 else None
+
+    def _append(self, f: av.VideoFrame) -> None:
+        self._run_pts.append(f.pts)
+        self._run.append(f)
+        if len(self._run) > self._run_max:
+            del self._run[0]
+            del self._run_pts[0]
+            self._run_at_start = False
+
+    def _next_frame(self) -> av.VideoFrame | None:
+        """Next decoded frame with increasing pts, or None at the end of the stream."""
+        last = self._run_pts[-1] if self._run_pts else None
+        while True:
+            while not self._pending:
+                if self._packets is None:
+                    return None
+                try:
+                    pkt = next(self._packets)
+                except StopIteration:
+                    self._packets = None
+                    return None
+                except (av.FFmpegError, OSError):  # damaged tail: treat as the end
+                    self._packets = None
+                    pkt = None
+                try:
+                    self._pending.extend(self._cc.decode(pkt if pkt is None or pkt.size else None))
+                except (av.FFmpegError, OSError):
+                    continue  # a corrupt packet: skip it, keep going
+            f = self._pending.popleft()
+            self.decoded += 1
+            if f.pts is None:
+                f.pts = (last + self._src_step) if last is not None else self._origin
+            if last is None or f.pts > last:
+                return f
+
+    def _reposition(self, ts: int | None) -> None:
+        self.seeks += 1
+        self._pending.clear()
+        self._run.clear()
+        self._run_pts.clear()
+        self._eof = False
+        seek_first(self._container, self._vs, ts)
+        self._cc.flush_buffers()
+        self._packets = self._container.demux(self._vs)
+
+    def _seek_to(self, t: int) -> av.VideoFrame:
+        """Seek to the keyframe before ``t``, decode forward to it (backing off if the seek
+        landed after ``t``, e.g. on B-frame files or damaged ones)."""
+        back = Fraction(0)
+        second = 1 / self._tb
+        while True:
+            ts = t - back
+            at_start = ts <= self._origin
+            self._reposition(None if at_start else math.floor(ts))
+            first = self._next_frame()
+            if first is None or (first.pts > t and not at_start):
+                if at_start:
+                    raise MediaError(f"No frame of {self.info.path} can be decoded; the file is damaged.")
+                back = back * 2 + second
+                continue
+            self._run_at_start = at_start
+            self._append(first)
+            if first.pts > t:  # t is before the first frame: show the first frame
+                return first
+            f = self._decode_until(t)
+            return f if f is not None else first
