@@ -78,6 +78,7 @@ class JobsPanel(QScrollArea):
         self.rows.setContentsMargins(2, 2, 2, 2)
         self.empty = QLabel("No background jobs. Exports, stabilize analysis and AI renders show here.", inner)
         self.empty.setStyleSheet("color:#6b717b")
+        self.empty.setWordWrap(True)
         self.rows.addWidget(self.empty)
         self.rows.addStretch(1)
         self.setWidget(inner)

@@ -222,6 +222,9 @@ class MainWindow(QMainWindow):
         spans, duration, info = [], 0.0, None
         try:
             r = core.make_renderer(self.project) if clip_ids else None
+            old, self.renderer = self.renderer, None
+            if old is not None:
+                old.close()
             if r is not None:
                 spans, duration = r.clip_spans(), float(r.duration)
                 info = (r.fps, r.frame_count, duration, r.width, r.height)
@@ -327,7 +330,7 @@ class MainWindow(QMainWindow):
         for i, p in enumerate(paths):
             clip = Clip(source=str(Path(p).resolve()), name=Path(p).name)
             idx = None if at_index is None else at_index + i
-            cmds.append(h.AddClip(clip, idx))
+            cmds.append(h.AddClip(clip, index=idx))
         if not cmds:
             return
         cmd = cmds[0] if len(cmds) == 1 else h.Compound(f"Add {len(cmds)} clips", cmds)
@@ -341,7 +344,7 @@ class MainWindow(QMainWindow):
         t = self.preview.position
         for cid, a, b in self.timeline.spans:
             if a < t < b:
-                if self.push(h.SplitClip(cid, t - a)):
+                if self.push(h.SplitClip(t, clip_id=cid)):
                     self.statusBar().showMessage(f"Split at {core.fmt_time(t)}", 4000)
                 return
         self.statusBar().showMessage("Put the playhead inside a clip to split it.", 5000)

@@ -12,6 +12,8 @@ from typing import Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ..errors import ProjectError
+
 
 class CoreCommand(QUndoCommand):
     def __init__(self, cmd, get_project: Callable, on_change: Callable[[], None]):
@@ -41,15 +43,27 @@ class QtHistory:
         self._get_project = get_project
         self._on_change = on_change
 
-    def push(self, cmd) -> None:
+    @property
+    def project(self):
+        return self._get_project()
+
+    def push(self, cmd, project=None) -> None:
         cmd.do(self._get_project())
         self.stack.push(CoreCommand(cmd, self._get_project, self._on_change))
 
-    def undo(self) -> None:
+    def undo(self, project=None) -> str:
+        if not self.stack.canUndo():
+            raise ProjectError("Nothing to undo.")
+        label = self.stack.undoText()
         self.stack.undo()
+        return label
 
-    def redo(self) -> None:
+    def redo(self, project=None) -> str:
+        if not self.stack.canRedo():
+            raise ProjectError("Nothing to redo.")
+        label = self.stack.redoText()
         self.stack.redo()
+        return label
 
     @property
     def can_undo(self) -> bool:
