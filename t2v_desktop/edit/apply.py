@@ -1,0 +1,168 @@
+"""From a parsed Plan to one undoable command: ops validated, ranges resolved, then pushed.
+
+Each step's range is resolved against the duration of its target *at that point of the stack*
+(after the timing ops already there and the plan's earlier steps), which the steps are
+simulated on a copy of the project to learn. A range past the end is a ParamError, never clamped.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import List, Optional, Tuple
+
+from ..errors import ParamError, ProjectError
+from .history import AddOp, Compound, EditCommand, RemoveOp
+from .model import AppliedOp, Project
+from .render import Renderer
+
+Range = Optional[Tuple[float, float]]
+
+
+def _fmt(t: float) -> str:
+    m, s = divmod(max(t, 0.0), 60)
+    return f"{int(m)}:{s:05.2f}"
+
+
+def _resolve(step, duration: float, fps: float, what: str) -> Range:
+    """Seconds (start, end) of the step's range on a target of ``duration`` seconds."""
+    if step.range is None:
+        return None
+    s, e = step.range.resolve(duration)
+    e = duration if e is None else e
+    if s is None or s < 0:
+        raise ParamError(f"The range of '{step.op}' starts before the beginning of the {what}.")
+    tol = 0.5 / fps
+    if s >= duration - tol:
+        raise ParamError(
+            f"'{step.op}' starts at {_fmt(s)}, but the {what} is only {_fmt(duration)} long. "
+            f"Pick a time before {_fmt(duration)}."
+        )
+    if e > duration + tol:
+        raise ParamError(
+            f"The range {_fmt(s)} to {_fmt(e)} of '{step.op}' goes past the end of the {what} "
+            f"({_fmt(duration)}). Pick an end time up to {_fmt(duration)}, or say 'to the end'."
+        )
+    e = min(e, duration)
+    if e <= s:
+        raise ParamError(f"The range of '{step.op}' must end after it starts ({_fmt(s)} to {_fmt(e)}).")
+    return (s, e)
+
+
+def _targets(step, sim: Project, clip_id: Optional[str]) -> List[Tuple[str, Range]]:
+    """(clip id, range on that clip) for one step: the clip, or every clip the timeline range meets."""
+    r = Renderer(sim)
+    try:
+        fps = float(r.fps)
+        if clip_id is not None:
+            return [(clip_id, _resolve(step, r.clip_duration(clip_id), fps, "clip"))]
+        rng = _resolve(step, r.duration, fps, "timeline")
+        out: List[Tuple[str, Range]] = []
+        for cid, c0, c1 in r.clip_spans():
+            if rng is None:
+                out.append((cid, None))
+            elif rng[0] < c1 and rng[1] > c0:
+                out.append((cid, (max(rng[0], c0) - c0, min(rng[1], c1) - c0)))
+        return out
+    finally:
+        r.close()
+
+
+def _remove_target(step, sim: Project, clip_ids: List[str]) -> List[EditCommand]:
+    from ..ops.registry import find_op
+
+    spec = find_op(step.op)
+    name = spec.name if spec else step.op
+    for cid in clip_ids:
+        clip = sim.find_clip(cid)
+        for op in reversed(clip.ops):
+            if op.op == name:
+                return [RemoveOp(cid, op.id)]
+    raise ProjectError(f"There is no {name.replace('_', ' ')} to remove on this clip.")
+
+
+def plan_to_command(plan, project: Project, *, clip_id: Optional[str] = None) -> EditCommand:
+    """One Compound command for the plan's "apply" and "remove" steps (undo/redo steps are the
+    caller's). ``clip_id`` None, or a plan targeting "timeline", applies to every clip."""
+    from ..ops.registry import get_op
+
+    if not project.main_track.clips:
+        raise ProjectError("The project has no clips. Add a video first.")
+    if getattr(plan, "target", "selection") == "timeline":
+        clip_id = None
+    if clip_id is not None:
+        project.find_clip(clip_id)
+    sim = copy.deepcopy(project)
+    cmds: List[EditCommand] = []
+    for step in plan.steps:
+        action = getattr(step, "action", "apply")
+        if action in ("undo", "redo"):
+            continue
+        if action == "remove":
+            ids = [clip_id] if clip_id else [c.id for c in sim.main_track.clips]
+            new = _remove_target(step, sim, ids)
+        else:
+            spec = get_op(step.op)
+            params = spec.validate(step.params)
+            if spec.requires_range and step.range is None:
+                raise ParamError(f"'{spec.name}' needs a time range, e.g. '{spec.name} 0:02 to 0:05'.")
+            new = [AddOp(cid, AppliedOp(spec.name, dict(params), rng))
+                   for cid, rng in _targets(step, sim, clip_id)]
+        for cmd in new:
+            cmd.do(sim)
+        cmds.extend(new)
+    Renderer(sim).close()  # the whole new stack must build: sizes, timing maps, ranges
+    label = (getattr(plan, "text", "") or "; ".join(c.label for c in cmds)).strip() or "Edit"
+    return Compound(label, cmds)
+
+
+def _target_duration(project: Project, clip_id: Optional[str]) -> Optional[float]:
+    try:
+        r = Renderer(project)
+    except ProjectError:
+        return None
+    try:
+        return r.clip_duration(clip_id) if clip_id else r.duration
+    finally:
+        r.close()
+
+
+def apply_text(project: Project, text: str, history=None, *, clip_id: Optional[str] = None):
+    """Parse ``text`` and apply it: edits become one undo step; "undo"/"redo" steps act on
+    ``history`` in order. Returns the Plan (so callers can show what was understood)."""
+    from ..commands import parse
+
+    plan = parse(text, {"duration": _target_duration(project, clip_id)})
+    if history is not None and getattr(history, "project", False) is None:
+        history.project = project
+    pending: list = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        sub = copy.copy(plan)
+        sub.steps = list(pending)
+        pending.clear()
+        cmd = plan_to_command(sub, project, clip_id=clip_id)
+        if not getattr(cmd, "commands", True):
+            return
+        if history is None:
+            cmd.do(project)
+        else:
+            history.push(cmd)
+
+    for step in plan.steps:
+        action = getattr(step, "action", "apply")
+        if action in ("undo", "redo"):
+            flush()
+            if history is None:
+                raise ProjectError(f"Nothing to {action} here.")
+            if not (history.can_undo if action == "undo" else history.can_redo):
+                raise ProjectError(f"Nothing to {action}.")
+            if action == "undo":
+                history.undo()
+            else:
+                history.redo()
+        else:
+            pending.append(step)
+    flush()
+    return plan
