@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.preview.positionChanged.connect(self.timeline.set_playhead)
         self.bin = MediaBin(self.thumbs, self)
         self.bin.addToTimeline.connect(lambda p: self.add_clips([p]))
+        self.bin.imported.connect(self.add_clips)
+        self.setAcceptDrops(True)  # drops anywhere (timeline, preview) import like the bin
         self.bin.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.timeline.source_duration = self.bin.duration_of
         self.edit_stack = EditStackPanel(self)
@@ -395,15 +397,22 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths) -> list[str]:
         """Add to the bin and append to the timeline; unreadable files only show a message."""
-        ok = self.bin.add_paths(paths)
+        ok = self.bin.add_paths(paths)  # -> imported -> add_clips
         if ok:
             self.settings.setValue("last_dir", str(Path(ok[0]).parent))
-            self.add_clips(ok)
         return ok
+
+    def dragEnterEvent(self, ev) -> None:
+        if ev.mimeData().hasUrls():
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:
+        self.bin.handle_mime(ev.mimeData())
+        ev.acceptProposedAction()
 
     def open_media(self, path: str) -> None:
         """Start a fresh project holding ``path`` (command-line FILE, demo clip)."""
-        ok = self.bin.add_paths([path])
+        ok = self.bin.add_paths([path], notify=False)
         if not ok:
             return
         self.project = Project.from_media(*ok)
@@ -446,7 +455,7 @@ class MainWindow(QMainWindow):
         self.selected_clip = None
         for c in project.all_clips():
             if c.source not in self.bin.infos:
-                self.bin.add_paths([c.source])
+                self.bin.add_paths([c.source], notify=False)
         if not recovered:
             self._add_recent(str(path))
         self.preview.position = 0.0

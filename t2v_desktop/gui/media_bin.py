@@ -56,8 +56,9 @@ class MediaBin(QWidget):
         lay.addWidget(add)
 
     # -- import -------------------------------------------------------------------------------
-    def add_paths(self, paths: Iterable[str]) -> list[str]:
-        """Probe and list each file; returns those accepted. Errors are shown, nothing else changes."""
+    def add_paths(self, paths: Iterable[str], notify: bool = True) -> list[str]:
+        """Probe and list each file; returns those accepted. Errors are shown, nothing else changes.
+        ``notify``: emit ``imported`` (the main window then appends them to the timeline)."""
         from ..media.info import probe
 
         ok, errors = [], []
@@ -78,7 +79,7 @@ class MediaBin(QWidget):
             self.show_message("\n".join(errors))
         else:
             self.message.hide()
-        if ok:
+        if ok and notify:
             self.imported.emit(ok)
         return ok
 
