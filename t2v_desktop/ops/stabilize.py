@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 from collections import OrderedDict
 from typing import Iterable, Optional, Tuple
 
@@ -28,6 +29,7 @@ MAX_SIGMA_SECONDS = 2.0
 
 _PLAN_CACHE: "OrderedDict[tuple, object]" = OrderedDict()
 _PLAN_CACHE_SIZE = 32
+_PLAN_LOCK = threading.Lock()  # fn may run on several render threads at once
 
 
 def sigma_frames(strength: float, fps: float) -> float:
@@ -58,14 +60,17 @@ def _content_key(analysis: dict, fields: Tuple[str, ...]) -> str:
 
 
 def _cached(key: tuple, build):
-    plan = _PLAN_CACHE.get(key)
-    if plan is None:
-        plan = build()
+    """Smoothed plan per (analysis content, strength, ...): cheap to build, reused per frame."""
+    with _PLAN_LOCK:
+        plan = _PLAN_CACHE.get(key)
+        if plan is not None:
+            _PLAN_CACHE.move_to_end(key)
+            return plan
+    plan = build()
+    with _PLAN_LOCK:
         _PLAN_CACHE[key] = plan
         while len(_PLAN_CACHE) > _PLAN_CACHE_SIZE:
             _PLAN_CACHE.popitem(last=False)
-    else:
-        _PLAN_CACHE.move_to_end(key)
     return plan
 
 
