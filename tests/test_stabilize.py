@@ -193,6 +193,15 @@ def test_scaled_preview_frames_get_the_same_correction(shaken):
     assert np.abs(half[inner].astype(int) - expect[inner].astype(int)).mean() < 12
 
 
+def test_frame_past_the_analysed_end_holds_the_last_correction(shaken):
+    frames, _, spec, an = shaken
+    n = len(frames)
+    last = apply(spec, frames, an, strength=0.5)[-1]
+    past = spec.fn(frames[-1], FrameContext(n + 1, (n + 1) / FPS, n / FPS, Fraction(FPS)), an, strength=0.5,
+                   border="crop")
+    assert not np.array_equal(last, frames[-1]) and np.array_equal(past, last)
+
+
 def test_range_limits_the_correction(shaken):
     frames, _, spec, an = shaken
     out = apply(spec, frames, an, rng=(1.0, 2.0), strength=0.5)

@@ -132,6 +132,8 @@ class _StabPlan:
 
     def warp(self, index: int) -> Optional[np.ndarray]:
         """The correction for frame ``index`` or None when the frame is left as it is."""
+        if index >= self.n and self.end == self.n:
+            index = self.n - 1  # a frame past the analysed end (rounding of durations): hold the last
         if not (self.first <= index < self.end) or not len(self.corr):
             return None
         p = self.corr[min(index - self.first, len(self.corr) - 1)]
@@ -230,11 +232,12 @@ def deflicker_frame(frame: np.ndarray, ctx: FrameContext, analysis: dict, streng
     fps = _fps(ctx, analysis)
     span = _range_frames(ctx, fps, len(luma))
     sigma = sigma_frames(strength, fps)
-    if sigma < 0.3 or not (span[0] <= ctx.index < span[1]):
+    index = len(luma) - 1 if ctx.index >= len(luma) and span[1] == len(luma) else ctx.index
+    if sigma < 0.3 or not (span[0] <= index < span[1]):
         return frame
     key = ("flick", _content_key(analysis, ("luma",)), round(sigma, 6), span)
     gains = _cached(key, lambda: _gains(luma, sigma, span))
-    g = float(gains[min(ctx.index - span[0], len(gains) - 1)])
+    g = float(gains[index - span[0]])
     if abs(g - 1.0) < 1e-4:
         return frame
     lut = np.clip(np.arange(256, dtype=np.float64) * g + 0.5, 0, 255).astype(np.uint8)
