@@ -158,6 +158,7 @@ class SourceStage(Stage):
             raise MediaError(f"{os.path.basename(self.path)} has no video; t2v-desktop edits video clips.")
         self.fps, self.sample_rate, self.channels, self.scale = Fraction(fps), sample_rate, channels, scale
         self.full_size = (info.width, info.height)
+        self.has_audio = info.has_audio
         self.width, self.height = scaled_size(self.full_size, scale)
         total = grid_frame_count(self.path, self.fps)
         self.start = int(round(clip.in_point * self.fps))
@@ -185,6 +186,8 @@ class SourceStage(Stage):
         return resize(f, (self.width, self.height)) if self.scale != 1.0 else f
 
     def read_audio(self, s0: int, s1: int) -> np.ndarray:
+        if not self.has_audio:
+            return np.zeros((self.channels, s1 - s0), np.float32)
         if self._as is None:
             from ..media.audio import AudioSource
 
