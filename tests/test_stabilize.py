@@ -276,3 +276,32 @@ def test_deflicker_leaves_black_frames_and_cuts_alone():
     out = apply(spec, frames, an, strength=1.0)
     assert all(o.max() == 0 for o in out[:5])
     assert all(abs(int(o.mean()) - 200) <= 200 * 0.5 for o in out[5:])
+
+
+def test_through_the_renderer_strength_change_reuses_the_analysis(make_clip, monkeypatch, tmp_path):
+    from t2v_desktop.edit.model import AppliedOp, Project
+    from t2v_desktop.edit.render import Renderer
+
+    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path))
+    frames, _ = shaky(n=40, seed=4)
+    src = make_clip("shaky-render", frame_fn=lambda i: frames[i], duration=40 / FPS, fps=FPS, audio=False,
+                    number_frames=False, crf=16)
+    spec = get_op("stabilize")
+    calls = []
+    real = spec.analyze
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(spec, "analyze", spy)
+    project = Project.from_media(str(src))
+    op = AppliedOp("stabilize", {"strength": 0.3})
+    project.main_track.clips[0].ops.append(op)
+    weak = list(Renderer(project).iter_frames())
+    op.params = {"strength": 0.9, "border": "black"}
+    strong = list(Renderer(project).iter_frames())
+    assert calls == [1]
+    assert len(weak) == len(strong) == 40
+    j_in, j_weak, j_strong = jitter(frames), jitter(weak), jitter(strong)
+    assert j_strong[:2].max() < j_weak[:2].min() and j_weak[:2].max() < j_in[:2].min() / 3
