@@ -138,12 +138,21 @@ def snap_rate(rate: Fraction) -> Fraction:
     return Fraction(rate).limit_denominator(1000)
 
 
+def nice_rate(rate: Fraction) -> Fraction:
+    """The standard or whole rate within 0.5% of ``rate``, else a tidy fraction of it."""
+    cands = list(STANDARD_RATES) + [Fraction(n) for n in range(1, 241)]
+    best = min(cands, key=lambda r: abs(float(r - rate)))
+    if abs(float(best - rate)) <= 0.005 * float(best):
+        return best
+    return Fraction(rate).limit_denominator(1001)
+
+
 def _is_vfr(pts: list[int], time_base: Fraction) -> bool:
     """Irregular gaps between (sorted) presentation times, beyond timestamp rounding."""
     ts = sorted(set(pts))
     if len(ts) < 3:
         return False
-    diffs = [b - a for a, b in zip(ts, ts[1:])]
+    diffs = [ts[i + 1] - ts[i] for i in range(len(ts) - 1)]
     med = sorted(diffs)[len(diffs) // 2]
     tol = max(1.5, 0.05 * med)  # one tick of rounding (ms-based containers), plus slack
     return any(abs(d - med) > tol for d in diffs)
@@ -245,6 +254,13 @@ def _probe(container, p: Path) -> MediaInfo:
     if not rate or rate <= 0:
         rate = Fraction(25)
     rate = Fraction(rate)
+    uniq = sorted(set(pts))
+    if not vfr and len(uniq) >= 10 and uniq[-1] > uniq[0]:
+        # Containers with coarse clocks (GIF: 1/100 s) make ffmpeg's rate guess wrong (15 fps
+        # GIF -> 50/3); the timestamps themselves say better.
+        scanned = Fraction(len(uniq) - 1) / ((uniq[-1] - uniq[0]) * tb)
+        if abs(scanned - rate) > rate / 100:
+            rate = nice_rate(scanned)
 
     vstart = _seconds(vs.start_time, tb)
     if vstart is None:

@@ -132,7 +132,7 @@ def make_test_clip(
                     wave[a:a + 480] = 0.9
             data = np.repeat(wave[None, :], channels, axis=0).astype(np.float32)
             chunk = 1024
-            for k, a in enumerate(range(0, total, chunk)):
+            for a in range(0, total, chunk):
                 block = np.ascontiguousarray(data[:, a:a + chunk])
                 af = av.AudioFrame.from_ndarray(block, format="fltp", layout=aus.layout.name)
                 af.sample_rate = sample_rate
