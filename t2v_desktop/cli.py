@@ -162,9 +162,8 @@ def cmd_apply(args) -> int:
 
     inp, out = Path(args.input), Path(args.output)
     probe(inp)  # MediaError with a clear message for a missing/broken input, before anything else
-    _check_output(out, [inp], args.yes)
-    preset = _preset(args.preset, out)
     project = Project.from_media(str(inp))
+    preset = _check_output(project, out, args.preset, args.yes)
     plan = _apply_text(project, args.commands)
     print(f"Understood ({plan.route}):")
     print(plan.explain())
@@ -181,8 +180,7 @@ def cmd_export(args) -> int:
 
     project = Project.load(args.project)
     out = Path(args.output)
-    _check_output(out, [Path(c.source) for c in project.all_clips()], args.yes)
-    preset = _preset(args.preset, out)
+    preset = _check_output(project, out, args.preset, args.yes)
     result = _export(export_project, project, out, preset)
     _print_result(result)
     return 0
@@ -201,20 +199,17 @@ def _apply_text(project, text: str):
     return apply_text(project, text, history, clip_id=clips[0].id if len(clips) == 1 else None)
 
 
-def _check_output(out: Path, inputs: List[Path], overwrite: bool) -> None:
-    from .edit.export import _same_file
-
-    for src in inputs:
-        if _same_file(out, src):
-            raise EncodeError(f"Refusing to write {out}: it would overwrite the input. Choose another output name.")
-    if out.exists() and not overwrite:
-        raise EncodeError(f"{out} already exists. Pass -y (--yes) to overwrite it.")
-
-
-def _preset(name: Optional[str], out: Path):
+def _check_output(project, out: Path, preset_name: Optional[str], overwrite: bool):
+    """Resolve the preset and refuse a bad OUT (the input, wrong extension, unwritable folder,
+    existing without -y) before any parsing or rendering; returns the preset."""
+    from .edit.export import check_target
     from .media.presets import get_preset, preset_for_path
 
-    return get_preset(name) if name else preset_for_path(out)
+    preset = get_preset(preset_name) if preset_name else preset_for_path(out)
+    check_target(project, out, preset)
+    if out.exists() and not overwrite:
+        raise EncodeError(f"{out} already exists. Pass -y (--yes) to overwrite it.")
+    return preset
 
 
 def _export(export_project, project, out: Path, preset):

@@ -219,7 +219,7 @@ def check_target(project, out_path: Path, preset) -> None:
     """Refuse targets we must not or cannot write, before any work is done."""
     if out_path.is_dir():
         raise EncodeError(f"{out_path} is a folder; give a file name such as {out_path / ('export' + preset.extension)}.")
-    if out_path.suffix.lower() != preset.extension.lower():
+    if not _extension_fits(out_path, preset):
         raise EncodeError(
             f"The preset '{preset.name}' writes {preset.extension} files, but the output is named "
             f"'{out_path.name}'. Name it '{out_path.stem}{preset.extension}' or pick another preset."
@@ -230,6 +230,21 @@ def check_target(project, out_path: Path, preset) -> None:
                 f"Exporting to {out_path} would overwrite the input {clip.source}. Choose another output name."
             )
     check_writable_dir(out_path)
+
+
+def _extension_fits(out_path: Path, preset) -> bool:
+    """The preset's own extension, or another that names the same container (.m4v for .mp4)."""
+    suffix = out_path.suffix.lower()
+    if suffix == preset.extension.lower():
+        return True
+    from ..media.presets import preset_for_path
+
+    try:
+        implied = preset_for_path(out_path)
+    except Exception:  # noqa: BLE001 - an unknown extension simply does not fit
+        return False
+    fmt = getattr(preset, "container_format", None)
+    return fmt is not None and getattr(implied, "container_format", None) == fmt
 
 
 def _same_file(a: Path, b: Path) -> bool:
