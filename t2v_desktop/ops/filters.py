@@ -29,7 +29,7 @@ def gaussian(frame: np.ndarray, sigma: float) -> np.ndarray:
 @operation(
     "blur",
     kind=OpKind.FRAME,
-    params={"radius": Float(min=0.5, max=100, default=5, unit=" px", small=2, large=15,
+    params={"radius": Float(min=0.5, max=100, default=5, unit="px", small=2, large=15,
                             description="Gaussian standard deviation in pixels")},
     description="Soften the whole picture with a Gaussian blur.",
     synonyms=("gaussian blur", "soften", "defocus", "blurry"),

@@ -118,8 +118,8 @@ def resize_size(w: int, h: int, width: int = 0, height: int = 0, scale: float = 
     "resize",
     kind=OpKind.FRAME,
     params={
-        "width": Int(min=0, max=MAX_W, default=0, unit=" px", description="0 = follow the height"),
-        "height": Int(min=0, max=MAX_H, default=0, unit=" px", description="0 = follow the width"),
+        "width": Int(min=0, max=MAX_W, default=0, unit="px", description="0 = follow the height"),
+        "height": Int(min=0, max=MAX_H, default=0, unit="px", description="0 = follow the width"),
         "scale": Float(min=0, max=8, default=0.0, unit="x", description="0 = unset; 0.5 halves the size"),
     },
     description="Change the picture size (keeps the aspect ratio when only one side is given).",
