@@ -140,11 +140,11 @@ _TABLE: List[tuple] = [
         r"downscale", r"upscale", r"downsize", r"shrink", r"enlarge", r"(?:half|double)\s+(?:the\s+)?(?:size|resolution)",
         r"(?:change|set)\s+(?:the\s+)?resolution(?:\s+to)?", r"resolution"], {}),
     ("rotate", 1, "rotate 90 degrees", [
-        r"rotate(?:\s+(?:it|this|the\s+(?:video|clip|image)))?", r"turn(?:\s+(?:it|this|the\s+(?:video|clip)))?\s+(?=[-+\d]|upside|sideways|clockwise|counter|anti|left|right)",
+        r"rotate(?:\s+(?:it|this|the\s+(?:video|clip|image)))?", r"turn(?:\s+(?:it|this|the\s+(?:video|clip)))?(?=\s+(?:[-+\d]|upside|sideways|clockwise|counter|anti|left|right))",
         r"tilt(?:\s+(?:it|this))?", r"upside[\s-]down"], {}),
     ("flip", 1, "flip horizontally", [
         r"flip(?:\s+(?:it|this|the\s+(?:video|clip|image)))?", r"mirror(?:\s+(?:it|this|the\s+(?:video|clip|image)))?(?:\s+image)?",
-        r"mirrored"], {}),
+        r"mirrored", r"flip(?:\s+(?:it|this|the\s+(?:video|clip|image)))?\s+upside[\s-]down"], {}),
     ("zoom", 1, "zoom in 2x", [r"zoom(?:\s+in)?(?:\s+(?:to|into|on))?", r"punch\s+in", r"magnify", r"zoom\s+out"], {}),
     ("blur", 1, "add a blur", [
         r"blur(?:red|ry|rier)?(?:\s+(?:it|this|the\s+(?:video|clip|image|footage)))?", r"gaussian\s+blur", r"out\s+of\s+focus",
@@ -181,6 +181,7 @@ _TABLE: List[tuple] = [
         r"quieter", r"softer", r"less\s+loud", r"(?:turn)(?:\s+(?:it|the\s+(?:volume|sound|audio|music)))?\s+down",
         r"(?:volume|sound|audio)\s+down", r"(?:decrease|lower|reduce|less|cut)\s+(?:the\s+)?(?:volume|audio|sound|gain|loudness)",
         r"attenuate"], {}),
+    ("volume", 0, "twice as loud", [r"as\s+loud"], {}),
     ("volume", 0, "volume -6 dB", [r"(?:set\s+(?:the\s+)?)?(?:volume|gain)(?:\s+to)?"], {}),
     ("mute", 1, "mute", [
         r"mute(?:\s+(?:it|this|the\s+(?:video|clip|audio|sound)))?", r"silence(?:\s+(?:it|the\s+(?:audio|sound)))?", r"silent",
@@ -226,7 +227,7 @@ FILLER = set(
     we you your please apply add use give set put effect effects filter filters style tone tones grade
     grading look colour color colours colors overall slightly quite pretty rather bit abit tad even
     further again mode version one ones as very much way all over feel feeling vibe vibes kind sort
-    tiny small slight somewhat lightly gently""".split()
+    tiny small slight somewhat lightly gently turn convert change switch transform radius""".split()
 )
 
 #: Verbs that ask for a visual change; with an unknown object they go to the generative route.

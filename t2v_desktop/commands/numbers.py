@@ -61,10 +61,10 @@ def digitize(cl: Clause) -> None:
             v += 0.5
         return f"{v:g}"
 
+    sub(_WORDNUM, wordnum)
     sub(_HALF_A, lambda m: "0.5")
     sub(_QUARTER_A, lambda m: "0.25")
     sub(_ONE_A, lambda m: "1")
-    sub(_WORDNUM, wordnum)
 
 
 # A number with an optional sign and unit. The unit tells what kind of amount it is.

@@ -382,7 +382,7 @@ def _classic(cl: Clause, forced: bool) -> Optional[Step]:
         extract(work, params, matched)
     rng = take_range(work)
     _amount(phrase, work, params, spec, matched)
-    left = [w for w in content_words(work.words()) if not _RESIDUE.fullmatch(w)]
+    left = [w for w in content_words(work.words()) if not _RESIDUE.fullmatch(w) and w not in spec.params]
     stray = re.findall(r"[-+]?\d[\d.:]*\s*\S*", work.low)
     if stray:
         raise ParseError(
@@ -698,12 +698,12 @@ def _x_lut(work: Clause, params: dict, matched: str) -> None:
 
 def _x_freeze(work: Clause, params: dict, matched: str) -> None:
     d = take_time(work, r"\b(?:for|lasting|during|of)\s+(?P<t>" + DURATION + "|" + BARE + r")(?![\w:])")
-    if d is None:
-        d = take_time(work, r"(?P<t>" + DURATION + r")(?:\s+(?:long|hold|freeze))?")
     if work.take(re.compile(r"\b(?:on\s+|at\s+)?the\s+(?:first|opening)\s+frame\b|\bat\s+the\s+(?:start|beginning)\b")):
         at = 0.0
     else:
         at = take_time(work, r"\b(?:at|on|from|after)\s+(?P<t>" + TIME + "|" + BARE + r")(?![\w:])")
+    if d is None:
+        d = take_time(work, r"(?P<t>" + DURATION + r")(?:\s+(?:long|hold|freeze))?")
     if at is None:
         raise ParseError("Say when to freeze, for example 'freeze frame at 0:03 for 2 seconds'.",
                          ["freeze frame at 0:03 for 2 seconds"])
@@ -750,16 +750,21 @@ _EXTRACT = {
 # generative
 
 
+_GEN_STOP = set("""a an the it its it's this that these those to of in on into onto with and as if so some very just me my
+i you we our make made look looks looking like be is was were been being please more less turn change convert
+transform give put paint render stylize stylise restyle redraw erase remove swap insert draw place add replace
+show set apply let have get feel seem seems style""".split())
+
+
 def _open_ended(cl: Clause) -> Step:
     """No classic op matched: an open-ended visual edit, or a ParseError."""
     text = cl.text()
-    words = content_words(cl.words())
-    if not visual_request(text) or not words:
-        raise _unknown(cl)
     probe = cl.copy()
     take_ai_modifiers(probe)
     take_range(probe)
-    words = content_words(probe.words())
+    words = [w for w in probe.words() if w not in _GEN_STOP and not re.fullmatch(r"[\d.:%x+-]+", w)]
+    if not visual_request(text) or not words:
+        raise _unknown(cl)
     bad = non_visual(words)
     if bad:
         raise ParseError(f"'{cl.orig_text()}' is not something I can do to a video.", suggest(text))
@@ -767,11 +772,9 @@ def _open_ended(cl: Clause) -> Step:
         canon = near_classic(w)
         if canon:
             raise ParseError(f"I don't know '{w}'. Did you mean '{canon}'?", [canon, f"ai: {cl.orig_text()}"])
-    objects = [w for w in words if not re.match(r"(?:turn|change|replace|transform|convert|put|paint|render|"
-                                                 r"stylize|stylise|restyle|redraw|erase|remove|swap|insert|draw|place)$", w)]
-    if not any(is_word_like(w) for w in objects):
+    if not any(is_word_like(w) for w in words):
         raise _unknown(cl)
-    return _generative(cl, f"open-ended visual change; no classic op does '{' '.join(objects[:6])}'")
+    return _generative(cl, f"open-ended visual change; no classic op does '{' '.join(words[:6])}'")
 
 
 def _generative(cl: Clause, reason: str) -> Step:
@@ -779,6 +782,11 @@ def _generative(cl: Clause, reason: str) -> Step:
     params = take_ai_modifiers(cl)
     rng = take_range(cl)
     prompt = cl.orig_text().strip(" ,.;:!?")
+    while True:  # connectives left behind by removed modifiers: "add snow with seed 7" -> "add snow"
+        trimmed = re.sub(r"(?:[\s,]+(?:and|with|using|in|at|,))+$", "", prompt, flags=re.IGNORECASE).strip(" ,.;:!?")
+        if trimmed == prompt:
+            break
+        prompt = trimmed
     if not any(is_word_like(w) for w in re.findall(r"[^\W\d_]+", prompt)):
         raise ParseError("Say what the AI edit should do, for example 'ai: make it look like a watercolor painting'.",
                          ["ai: make it look like a watercolor painting", "add snow"])

@@ -58,9 +58,9 @@ def near_classic(word: str) -> Optional[str]:
     global _VOCAB
     if _VOCAB is None:
         _VOCAB = vocabulary()
-    if len(word) < 4 or word in _VOCAB:
+    if len(word) < 5 or word in _VOCAB:
         return None
-    close = difflib.get_close_matches(word, list(_VOCAB), n=1, cutoff=0.84)
+    close = difflib.get_close_matches(word, list(_VOCAB), n=1, cutoff=0.86 if len(word) < 6 else 0.8)
     return _VOCAB[close[0]] if close else None
 
 
