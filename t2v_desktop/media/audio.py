@@ -41,6 +41,7 @@ class AudioSource:
         self._layout = layout_for(self.channels)
         self.has_audio = self.info.has_audio
         self.duration = 0.0
+        self._end = 0
         self._container = None
         self.seeks = 0
         if not self.has_audio:

@@ -163,3 +163,40 @@ def make_demo_clip(path: str | Path, duration: float = 6.0) -> Path:
 
     return make_test_clip(path, width=w, height=h, fps=fps, duration=duration, frame_fn=scene,
                           number_frames=False, tone_hz=330.0, crf=23)
+
+
+def make_numbered_clip(
+    path: str | Path,
+    *,
+    n_frames: int = 50,
+    width: int = 160,
+    height: int = 120,
+    fps: Fraction | int = Fraction(25),
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    options: Optional[dict] = None,
+    rotation: int = 0,
+    container_format: Optional[str] = None,
+) -> Path:
+    """A silent clip of numbered gradient frames with free codec options (B-frames, GOP, odd
+    sizes with ffv1/mpeg4) and an optional display rotation: ``rotation`` degrees *clockwise*
+    that a player must apply (a phone held upright writes 90)."""
+    path = Path(path)
+    fps = Fraction(fps)
+    with av.open(str(path), "w", format=container_format) as out:
+        vs = out.add_stream(codec, rate=fps)
+        vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
+        if options:
+            vs.options = {k: str(v) for k, v in options.items()}
+        if rotation:
+            vs.set_display_rotation(-rotation % 360)  # PyAV takes counter-clockwise degrees
+        for i in range(n_frames):
+            img = pattern_frame(i, width, height)
+            encode_frame_number(img, i)
+            vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+            vf.pts, vf.time_base = i, 1 / fps
+            for pkt in vs.encode(vf):
+                out.mux(pkt)
+        for pkt in vs.encode():
+            out.mux(pkt)
+    return path
