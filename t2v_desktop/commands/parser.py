@@ -157,6 +157,8 @@ def _starts_command(text: str) -> bool:
 
 def _parse_clause(cl: Clause, prev: List[Step], force_classic: bool) -> Tuple[List[Step], bool]:
     _strip_fillers(cl)
+    if not cl.text():
+        return [], False  # "and", "then", "please" on their own
     forced = _take_prefix(cl)
     _strip_fillers(cl)
     if force_classic and forced is None:
