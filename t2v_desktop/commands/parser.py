@@ -13,6 +13,7 @@ import difflib
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from ..errors import T2VError
@@ -33,6 +34,13 @@ from .timecode import BARE, DURATION, TIME, fmt, resolve, take_range, take_time
 
 MAX_LENGTH = 1000
 MAX_REPEAT = 50
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What the parser may know about the target: its duration resolves "the last half"."""
+
+    duration: Optional[float] = None
 
 # ---------------------------------------------------------------------------------------------
 # entry point
@@ -395,8 +403,9 @@ def _classic(cl: Clause, forced: bool) -> Optional[Step]:
     if rng is not None and not spec.rangeable:
         raise ParseError(f"'{phrase.op}' applies to the whole clip; it can't be limited to a time range.")
     values = _validate(spec, params, phrase)
-    return Step(phrase.op, values, rng, CLASSIC, f"matched '{matched}' ({phrase.op.replace('_', ' ')})",
-                text=cl.orig_text())
+    label = phrase.op.replace("_", " ")
+    reason = f"matched the '{label}' look" if spec.category == "look" else f"matched '{matched}': classic {label}"
+    return Step(phrase.op, values, rng, CLASSIC, reason, text=cl.orig_text())
 
 
 def _leftover(cl: Clause, phrase: Phrase, matched: str, left: List[str], spec, forced: bool) -> Step:
@@ -875,4 +884,4 @@ def _duration_after(s: Step, d: Optional[float]) -> Optional[float]:
     return d  # pragma: no cover
 
 
-__all__ = ["parse", "suggest", "fmt"]
+__all__ = ["ParseContext", "parse", "suggest", "fmt"]
