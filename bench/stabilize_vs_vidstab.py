@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import subprocess
 import tempfile
@@ -201,7 +202,8 @@ def main() -> None:
     t0 = time.perf_counter()
     smooth = make_clip(src, a.width, a.height, a.fps, n)
     print(f"clip: {a.width}x{a.height} {a.fps} fps {n} frames, made in {time.perf_counter() - t0:.1f}s -> {src}")
-    print(f"analysis alone (tracker on decoded frames): {analysis_only_fps(src, n):.0f} frames/s")
+    print(f"analysis alone (tracker on decoded frames): {analysis_only_fps(src, n):.0f} frames/s; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     # interleaved repeats, best time of each: the machine may be shared
     runs_ours, runs_vs = [], []
     for _ in range(max(1, a.repeat)):
