@@ -72,45 +72,47 @@ LEVELS: Dict[str, Tuple[float, float]] = {
 }
 
 _AUDIO = r"(?:the\s+)?(?:audio|sound|music|volume)"
+_UP = r"(?:increase|raise|boost|turn\s+up|bump\s+up|crank\s+up|push|up|add|more|higher)"
+_DOWN = r"(?:decrease|reduce|lower|turn\s+down|cut|less|tone\s+down|pull\s+down|drop)"
 
 # (op, sign, canonical phrase, [patterns], fixed params, scene)
 _TABLE: List[tuple] = [
     ("brightness", 1, "make it brighter", [
         r"bright(?:er|en(?:\s+up)?)" + _CLIP, r"(?:more\s+)?brightn?ess\s+up", r"lighten(?:\s+up)?" + _CLIP, r"lighter",
-        r"(?:increase|raise|boost|turn\s+up|up|add)\s+(?:the\s+)?brightness", r"more\s+(?:bright|brightness|light)",
+        _UP + r"\s+(?:the\s+)?brightness", r"more\s+(?:bright|brightness|light)",
         r"less\s+dark"], {}),
     ("brightness", -1, "make it darker", [
         r"dark(?:er|en)" + _CLIP, r"dimm?(?:er)?" + _CLIP, r"less\s+bright", r"brightness\s+down",
-        r"(?:decrease|reduce|lower|turn\s+down|cut)\s+(?:the\s+)?brightness", r"more\s+dark"], {}),
+        _DOWN + r"\s+(?:the\s+)?brightness", r"more\s+dark"], {}),
     ("brightness", 0, "brightness +0.2", [r"brightness"], {}),
     ("contrast", 1, "increase contrast", [
-        r"(?:more|higher|increase(?:d)?|raise|boost|add|bump\s+up|up)\s+(?:the\s+)?contrast", r"contrast\s+up",
+        _UP + r"\s+(?:the\s+)?contrast", r"increased\s+contrast", r"contrast\s+up",
         r"punchier", r"more\s+punch", r"contrastier"], {}),
     ("contrast", -1, "less contrast", [
-        r"(?:less|lower|decrease(?:d)?|reduce(?:d)?|soften)\s+(?:the\s+)?contrast", r"contrast\s+down", r"flatter",
+        _DOWN + r"\s+(?:the\s+)?contrast", r"(?:decreased|reduced|soften)\s+contrast", r"contrast\s+down", r"flatter",
         r"flatten" + _CLIP], {}),
     ("contrast", 0, "contrast +0.2", [r"contrast"], {}),
     ("saturation", 1, "more saturated", [
-        r"(?:more|increase(?:d)?|raise|boost|add|up)\s+(?:the\s+)?(?:saturat(?:ion|ed)|colou?rs?|colou?rfulness)",
+        _UP + r"\s+(?:the\s+)?(?:saturat(?:ion|ed)|colou?rs?|colou?rfulness)",
         r"saturate" + _CLIP, r"(?:more\s+)?(?:vivid|vibrant|colou?rful)", r"richer\s+colou?rs?", r"saturation\s+up",
-        r"make\s+the\s+colou?rs?\s+pop", r"colou?rs?\s+pop"], {}),
+        r"make\s+the\s+colou?rs?\s+pop", r"colou?rs?\s+pop", r"pop"], {}),
     ("saturation", -1, "desaturate", [
-        r"de-?saturate" + _CLIP, r"(?:less|decrease(?:d)?|reduce(?:d)?|lower)\s+(?:the\s+)?(?:saturat(?:ion|ed)|colou?rs?)",
+        r"de-?saturate" + _CLIP, _DOWN + r"\s+(?:the\s+)?(?:saturat(?:ion|ed)|colou?rs?)",
         r"muted\s+colou?rs?", r"mute\s+the\s+colou?rs?", r"less\s+colou?rful", r"washed[\s-]out", r"saturation\s+down",
         r"tone\s+down\s+the\s+colou?rs?"], {}),
     ("saturation", 0, "saturation +0.3", [r"saturation"], {}),
     ("exposure", 1, "increase exposure", [
-        r"(?:increase|raise|boost|up|more)\s+(?:the\s+)?exposure", r"overexpose", r"exposure\s+up"], {}),
+        _UP + r"\s+(?:the\s+)?exposure", r"overexpose", r"exposure\s+up"], {}),
     ("exposure", -1, "decrease exposure", [
-        r"(?:decrease|reduce|lower|less|cut)\s+(?:the\s+)?exposure", r"underexpose", r"exposure\s+down"], {}),
+        _DOWN + r"\s+(?:the\s+)?exposure", r"underexpose", r"exposure\s+down"], {}),
     ("exposure", 0, "exposure +1 stop", [r"exposure"], {}),
     ("gamma", 0, "gamma 1.2", [r"gamma"], {}),
     ("temperature", 1, "make it warmer", [
         r"warm(?:er)?(?:\s+(?:it|this|things|the\s+(?:video|clip|footage|image|colou?rs?))?\s*up)?", r"warm\s+tones?",
-        r"(?:increase|raise|more)\s+(?:the\s+)?(?:temperature|warmth)", r"temperature\s+up", r"more\s+orange"], {}),
+        _UP + r"\s+(?:the\s+)?(?:temperature|warmth)", r"temperature\s+up", r"more\s+orange"], {}),
     ("temperature", -1, "make it cooler", [
         r"cool(?:er)?(?:\s+(?:it|this|things|the\s+(?:video|clip|footage|image|colou?rs?))?\s*down)?", r"cold(?:er)?",
-        r"cool\s+tones?", r"(?:decrease|lower|reduce|less)\s+(?:the\s+)?(?:temperature|warmth)", r"temperature\s+down",
+        r"cool\s+tones?", _DOWN + r"\s+(?:the\s+)?(?:temperature|warmth)", r"temperature\s+down",
         r"less\s+warm", r"bluer", r"more\s+blue"], {}),
     ("temperature", 0, "temperature +0.3", [r"(?:colou?r\s+)?temperature", r"white\s+balance"], {}),
     ("tint", 1, "more magenta", [r"more\s+(?:magenta|pink)", r"pinker", r"magenta\s+tint", r"tint\s+magenta"], {}),
@@ -175,11 +177,11 @@ _TABLE: List[tuple] = [
         r"still\s+frame", r"pause(?:\s+(?:it|the\s+(?:video|clip)))?"], {}),
     ("volume", 1, "louder", [
         r"louder", r"(?:turn|crank|pump)(?:\s+(?:it|the\s+(?:volume|sound|audio|music)))?\s+up",
-        r"(?:volume|sound|audio)\s+up", r"(?:increase|raise|boost|more|up)\s+(?:the\s+)?(?:volume|audio|sound|gain|loudness)",
+        r"(?:volume|sound|audio)\s+up", r"(?:increase|raise|boost|more|up|(?:turn|crank|pump|bump)\s+up)\s+(?:the\s+)?(?:volume|audio|sound|gain|loudness)",
         r"amplify(?:\s+the\s+(?:audio|sound))?"], {}),
     ("volume", -1, "volume down 50%", [
         r"quieter", r"softer", r"less\s+loud", r"(?:turn)(?:\s+(?:it|the\s+(?:volume|sound|audio|music)))?\s+down",
-        r"(?:volume|sound|audio)\s+down", r"(?:decrease|lower|reduce|less|cut)\s+(?:the\s+)?(?:volume|audio|sound|gain|loudness)",
+        r"(?:volume|sound|audio)\s+down", r"(?:decrease|lower|reduce|less|cut|turn\s+down)\s+(?:the\s+)?(?:volume|audio|sound|gain|loudness)",
         r"attenuate"], {}),
     ("volume", 0, "twice as loud", [r"as\s+loud"], {}),
     ("volume", 0, "volume -6 dB", [r"(?:set\s+(?:the\s+)?)?(?:volume|gain)(?:\s+to)?"], {}),

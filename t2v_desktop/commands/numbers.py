@@ -82,6 +82,7 @@ _UNITS = {
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 QUANTITY = re.compile(
     r"(?:(?P<prep>\bby|\bto|\bat)\s+)?(?<![\w.:])" + _NUM + r"(?:\s*(?P<unit>" + _UNIT_RE + r")(?![a-z]))?(?![\w:])"
+    r"(?!\s*(?:s|secs?|seconds?|ms|m|mins?|minutes?|h|hrs?|hours?|frames?)\b)"  # a time, not an amount
 )
 
 

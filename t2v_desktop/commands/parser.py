@@ -77,10 +77,23 @@ def _parse(text: Any, context: Any = None) -> Plan:
         steps = [_generative(whole, "forced by 'ai:'")]
     else:
         steps = []
+        pending: Optional[Tuple[RangeSpec, str]] = None  # "in the last 2 seconds, fade out"
         for cl in split_clauses(whole, _starts_command):
+            lead = _bare_range(cl)
+            if lead is not None and not any(s.action == "apply" for s in steps) and pending is None:
+                pending = (lead, cl.orig_text())
+                continue
             new, timeline = _parse_clause(cl, steps, forced == CLASSIC)
+            if pending is not None:
+                for s in new:
+                    if s.action == "apply" and s.range is None:
+                        s.range = pending[0]
+                pending = None
             steps.extend(new)
             target = "timeline" if timeline else target
+        if pending is not None:
+            raise ParseError(f"'{pending[1]}' is a time range; say what to do in it, e.g. 'make it black and white "
+                             f"{pending[1]}'.", ["make it black and white from 0:05 to 0:12"])
     if not steps:
         raise ParseError("Type what you want to change, for example 'make it warmer'.", _EXAMPLES)
     duration = _context_duration(context)
@@ -147,6 +160,7 @@ def _starts_command(text: str) -> bool:
     cl = Clause.of(text)
     _strip_fillers(cl)
     t = re.sub(r"^(?:make\s+(?:it|this|the\s+(?:video|clip))\s+)", "", cl.text())
+    t = re.sub(r"^(?:[-+]?\d[\d.]*\s*(?:%|x|percent|times|db)?|a\s+(?:bit|little|lot|tad|touch)|much|way|slightly|very|even)\s+", "", t)
     if not t:
         return False
     if _PREFIX.match(t) or re.match(r"(?:undo|redo|reset|remove|delete|keep|trim|cut|unmute|un-)", t):
@@ -198,7 +212,7 @@ def _parse_clause(cl: Clause, prev: List[Step], force_classic: bool) -> Tuple[Li
 # ---- history ----------------------------------------------------------------------------------
 
 _TIMES = r"(?:\s+(?P<n>\d+)\s+times|\s+(?P<tw>once|twice|thrice))?"
-_WHICH = r"(?:\s+(?:that|it|this|(?:the\s+)?(?:last|previous|latest|most\s+recent)(?:\s+(?P<k>\d+))?\s+(?:change|edit|step|action|command|thing|one|effect|operation)s?))?"
+_WHICH = r"(?:\s+(?:that|it|this|(?:the\s+)?(?:last|previous|latest|most\s+recent)(?:\s+(?P<k>\d+))?(?:\s+(?:change|edit|step|action|command|thing|one|effect|operation)s?)?))?"
 _UNDO = re.compile(r"^(?:undo|go\s+back|step\s+back|revert(?:\s+that)?)" + _WHICH + _TIMES + r"$")
 _REDO = re.compile(r"^(?:redo|re-do)" + _WHICH + _TIMES + r"$")
 _RESET = re.compile(
@@ -336,6 +350,19 @@ def _timing(cl: Clause) -> Optional[Step]:
         return Step(op, spec.validate({}), rng, CLASSIC,
                     f"{'keep only' if op == 'trim' else 'remove'} the range ('{m.group(0)}')", text=cl.orig_text())
     return None
+
+
+def _bare_range(cl: Clause) -> Optional[RangeSpec]:
+    """The range when a clause is nothing but a range ("from 0:05 to 0:08"), else None."""
+    work = cl.copy()
+    _strip_fillers(work)
+    try:
+        rng = take_range(work)
+    except ParseError:
+        return None  # reported when the clause is parsed for real
+    if rng is None or content_words(work.words()) or re.search(r"\d", work.low):
+        return None
+    return rng
 
 
 def _range_only(cl: Clause, prev: List[Step]) -> Optional[Step]:
