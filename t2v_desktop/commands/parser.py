@@ -168,7 +168,7 @@ def _starts_command(text: str) -> bool:
     if re.match(r"(?:from|between|during|until|till|after|before|for\s+the|in\s+the|the\s+(?:first|last|second|final)|"
                 r"\d[\d.]*\s*(?::|-|to\b|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b))", t):
         return True
-    if any(p.pattern.match(t) for p in PHRASES):
+    if any(p.pattern.match(t) for p in all_phrases()):
         return True
     return visual_request(t) and not re.match(r"(?:with|like|as)\b", t)
 
@@ -292,7 +292,7 @@ def _remove_op(cl: Clause) -> Optional[Step]:
     m = _REMOVE_OP.match(t)
     if not m:
         return None
-    if any(p.pattern.match(t) for p in PHRASES):  # "remove noise", "remove the audio" are operations
+    if any(p.pattern.match(t) for p in all_phrases()):  # "remove noise", "remove the audio" are operations
         return None
     op = _op_named(m.group("what"))
     if op:
@@ -381,9 +381,31 @@ def _range_only(cl: Clause, prev: List[Step]) -> Optional[Step]:
 # ---- classic operations ---------------------------------------------------------------------
 
 
+_ALL_PHRASES: List[Phrase] = []
+
+
+def all_phrases() -> List[Phrase]:
+    """The lexicon, then every registry name and synonym (so ops' own synonyms work too).
+
+    Registry words carry no direction (sign 0): a typed sign or the op's default decides.
+    On equal-length matches the lexicon wins, since it comes first.
+    """
+    if not _ALL_PHRASES:
+        from ..ops import aliases
+
+        extra = []
+        for alias, op in sorted(aliases().items()):
+            if op == "ai_edit" or not alias.strip():
+                continue
+            words = r"[\s_-]+".join(re.escape(w) for w in alias.split())
+            extra.append(Phrase(op, re.compile(r"(?<![\w.-])" + words + r"(?![\w.-])"), 0, (), False, alias))
+        _ALL_PHRASES.extend(PHRASES + extra)
+    return _ALL_PHRASES
+
+
 def _best_phrase(cl: Clause) -> Optional[Tuple[Phrase, "re.Match[str]"]]:
     best = None
-    for ph in PHRASES:
+    for ph in all_phrases():
         m = ph.pattern.search(cl.low)
         if m and m.end() > m.start():
             key = (m.end() - m.start(), -m.start())
