@@ -159,8 +159,7 @@ class Renderer:
                 frac = (done / total) if total else 0.0
                 progress(k + frac, n, message)
 
-            ch.prepare(sub, cancel)
-        progress(n, n, "Ready")
+            ch.prepare(sub, cancel)  # reports progress only where there is work to do
 
     def close(self) -> None:
         for ch in self.chains:
