@@ -17,6 +17,8 @@ _WORD = re.compile(r"[^\s,;.!?]+")
 class Clause:
     low: str
     orig: str
+    #: Split off by a weak separator ("," or "and") rather than "then" / ";".
+    weak: bool = False
 
     @classmethod
     def of(cls, text: str) -> "Clause":
@@ -50,4 +52,4 @@ class Clause:
         return self.orig[span[0]:span[1]]
 
     def copy(self) -> "Clause":
-        return Clause(self.low, self.orig)
+        return Clause(self.low, self.orig, self.weak)

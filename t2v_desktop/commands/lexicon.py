@@ -136,7 +136,9 @@ _TABLE: List[tuple] = [
     ("lut", 1, "apply lut film.cube", [r"(?:apply|use|load|add)?\s*(?:the\s+|a\s+)?(?:lut|look-?up\s+table|\.cube)"], {}),
     ("crop", 1, "crop to 9:16", [
         r"crop(?:\s+(?:it|this|the\s+(?:video|clip|frame)))?", r"make\s+it\s+(?:vertical|portrait|square|widescreen|landscape)",
-        r"vertical(?:\s+video)?", r"portrait(?:\s+mode)?", r"square", r"widescreen", r"landscape", r"letterbox"], {}),
+        r"vertical(?:\s+video)?", r"portrait(?:\s+mode)?", r"square", r"widescreen", r"landscape", r"letterbox(?:ed)?",
+        r"cinematic\s+(?:crop|bars|aspect(?:\s+ratio)?|widescreen|framing)", r"cinemascope",
+        r"make\s+it(?=\s+\d{1,2}\s*[:x]\s*\d{1,2}(?![\d:]))"], {}),
     ("resize", 1, "resize to 720p", [
         r"resize", r"re-size", r"rescale", r"scale(?:\s+(?:it|this|the\s+(?:video|clip)))?(?:\s+(?:down|up))?",
         r"downscale", r"upscale", r"downsize", r"shrink", r"enlarge", r"(?:half|double)\s+(?:the\s+)?(?:size|resolution)",

@@ -83,7 +83,8 @@ def _parse(text: Any, context: Any = None) -> Plan:
             if lead is not None and not any(s.action == "apply" for s in steps) and pending is None:
                 pending = (lead, cl.orig_text())
                 continue
-            new, timeline = _parse_clause(cl, steps, forced == CLASSIC)
+            also = _also_remove(cl, steps)
+            new, timeline = ([also], False) if also else _parse_clause(cl, steps, forced == CLASSIC)
             if pending is not None:
                 for s in new:
                     if s.action == "apply" and s.range is None:
@@ -159,7 +160,7 @@ def _starts_command(text: str) -> bool:
     """Does this fragment (after 'and' or ',') begin a new command?"""
     cl = Clause.of(text)
     _strip_fillers(cl)
-    t = re.sub(r"^(?:make\s+(?:it|this|the\s+(?:video|clip))\s+)", "", cl.text())
+    t = re.sub(r"^(?:make\s+(?:it|this|the\s+(?:video|clip))\s+|the\s+(?!(?:first|last|second|final|middle|start|end)\b))", "", cl.text())
     t = re.sub(r"^(?:[-+]?\d[\d.]*\s*(?:%|x|percent|times|db)?|a\s+(?:bit|little|lot|tad|touch)|much|way|slightly|very|even)\s+", "", t)
     if not t:
         return False
@@ -259,6 +260,17 @@ def _history(cl: Clause) -> Optional[List[Step]]:
         if op:
             return [_removal(op, said)]
     return None
+
+
+def _also_remove(cl: Clause, prev: List[Step]) -> Optional[Step]:
+    """"remove the blur and the sepia": a bare op name after a removal removes that too."""
+    if not cl.weak or not prev or prev[-1].action != "remove" or prev[-1].op == "all":
+        return None
+    work = cl.copy()
+    _strip_fillers(work)
+    what = re.sub(r"^(?:the|that|my)\s+", "", work.text())
+    op = _op_named(what) if what else None
+    return _removal(op, cl.orig_text()) if op else None
 
 
 def _removal(op: str, said: str) -> Step:
@@ -381,7 +393,7 @@ def _range_only(cl: Clause, prev: List[Step]) -> Optional[Step]:
 # ---- classic operations ---------------------------------------------------------------------
 
 
-_ALL_PHRASES: List[Phrase] = []
+_ALL_PHRASES: Optional[List[Phrase]] = None
 
 
 def all_phrases() -> List[Phrase]:
@@ -390,7 +402,8 @@ def all_phrases() -> List[Phrase]:
     Registry words carry no direction (sign 0): a typed sign or the op's default decides.
     On equal-length matches the lexicon wins, since it comes first.
     """
-    if not _ALL_PHRASES:
+    global _ALL_PHRASES
+    if _ALL_PHRASES is None:  # built once; a plain assignment, so concurrent first calls are harmless
         from ..ops import aliases
 
         extra = []
@@ -399,7 +412,7 @@ def all_phrases() -> List[Phrase]:
                 continue
             words = r"[\s_-]+".join(re.escape(w) for w in alias.split())
             extra.append(Phrase(op, re.compile(r"(?<![\w.-])" + words + r"(?![\w.-])"), 0, (), False, alias))
-        _ALL_PHRASES.extend(PHRASES + extra)
+        _ALL_PHRASES = PHRASES + extra
     return _ALL_PHRASES
 
 
@@ -605,7 +618,7 @@ def _x_crop(work: Clause, params: dict, matched: str) -> None:
     words = matched + " " + work.low
     for pattern, aspect in ((r"vertical|portrait|tiktok|reels?|shorts|stories|story", "9:16"),
                             (r"square|instagram\s+post", "1:1"), (r"widescreen|landscape|horizontal|youtube", "16:9"),
-                            (r"cinemascope|anamorphic|ultra-?wide", "21:9")):
+                            (r"cinemascope|anamorphic|ultra-?wide|cinematic|letterbox(?:ed)?", "21:9")):
         mm = re.search(r"\b(?:" + pattern + r")\b", words)
         if mm:
             params["aspect"] = aspect

@@ -70,6 +70,7 @@ def split_clauses(whole: Clause, starts_command: Callable[[str], bool]) -> List[
                 prev = merged[-1]
                 merged[-1] = Clause(prev.low + sep.low + frag.low, prev.orig + sep.orig + frag.orig)
             else:
+                frag.weak = bool(merged)
                 merged.append(frag)
         clauses.extend(merged)
     return clauses
