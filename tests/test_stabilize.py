@@ -96,6 +96,23 @@ def test_tracker_recovers_the_true_camera_motion(shaken):
     assert np.abs(np.array(an["da"][1:]) - np.diff(true[:, 2])).max() < 0.004
 
 
+def test_moving_foreground_and_noise_do_not_fool_the_tracker():
+    n = 40
+    frames, _ = shaky(n=n)
+    true = shaky(n=n, true_path=True)
+    rng = np.random.default_rng(9)
+    block = _texture(64, 60, 7)  # a richly textured object, 20% of the frame, crossing the view
+    busy = []
+    for i, f in enumerate(frames):
+        g = f.copy()
+        g[30:90, 10 + 2 * i:74 + 2 * i] = block
+        busy.append(np.clip(g + rng.normal(0, 6, g.shape), 0, 255).astype(np.uint8))
+    mo = np.array(motion.track(busy))
+    assert np.abs(mo[1:, 0] + np.diff(true[:, 0])).max() < 0.3
+    assert np.abs(mo[1:, 1] + np.diff(true[:, 1])).max() < 0.3
+    assert np.abs(mo[1:, 2] - np.diff(true[:, 2])).max() < 0.004
+
+
 def test_measured_motion_matches_ground_truth():
     n = 40
     frames, _ = shaky(n=n, jitter=0.0, rot=0.0, pan=1.5)

@@ -20,6 +20,9 @@ import numpy as np
 ANALYSIS_WIDTH = 480
 MAX_CORNERS = 200
 MIN_TRACKED = 8
+GRID = 4
+#: RANSAC inlier distance at analysis size; retried looser when too few points agree (blur).
+RANSAC_PX = (0.7, 2.0)
 
 Motion = Tuple[float, float, float, float]  # dx, dy, angle (rad), log scale
 IDENTITY: Motion = (0.0, 0.0, 0.0, 0.0)
@@ -50,14 +53,26 @@ class MotionTracker:
         self._pts: Optional[np.ndarray] = None
 
     def _detect(self, grey: np.ndarray) -> Optional[np.ndarray]:
+        """Strong corners spread over a GRID x GRID layout, the best few per cell.
+
+        Spreading matters: a richly textured moving object would otherwise take most corners
+        and win the RANSAC vote against the background.
+        """
+        h, w = grey.shape
         mask = None
         if self.roi is not None:
-            h, w = grey.shape
             mask = np.zeros_like(grey)
             mh, mw = int(h * (1 - self.roi) / 2), int(w * (1 - self.roi) / 2)
             mask[mh:h - mh, mw:w - mw] = 255
-        min_dist = max(4, grey.shape[1] // 60)
-        return cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, min_dist, mask=mask, blockSize=5)
+        pts = cv2.goodFeaturesToTrack(grey, 4 * MAX_CORNERS, 0.01, max(3, w // 100), mask=mask, blockSize=5)
+        if pts is None:
+            return None
+        xy = pts.reshape(-1, 2)
+        cell = (np.minimum(xy[:, 1] * GRID // h, GRID - 1) * GRID + np.minimum(xy[:, 0] * GRID // w, GRID - 1))
+        cell = cell.astype(np.int64)
+        order = np.argsort(cell, kind="stable")  # corners come best first; stable keeps that per cell
+        ranks = np.arange(len(order)) - np.searchsorted(cell[order], cell[order])
+        return pts[np.sort(order[ranks < -(-MAX_CORNERS // (GRID * GRID))])]
 
     def push(self, frame: np.ndarray) -> Motion:
         grey, scale = to_small_grey(frame, self.width)
@@ -66,16 +81,19 @@ class MotionTracker:
         self._pts = self._detect(grey)
         if prev is None or pts is None or len(pts) < MIN_TRACKED or prev.shape != grey.shape:
             return IDENTITY
-        nxt, status, _err = cv2.calcOpticalFlowPyrLK(prev, grey, pts, None, winSize=(21, 21), maxLevel=3)
+        nxt, status, _err = cv2.calcOpticalFlowPyrLK(prev, grey, pts, None, winSize=(15, 15), maxLevel=3)
         if nxt is None:
             return IDENTITY
         ok = status.reshape(-1) == 1
         if ok.sum() < MIN_TRACKED:
             return IDENTITY
-        m, inliers = cv2.estimateAffinePartial2D(
-            pts[ok], nxt[ok], method=cv2.RANSAC, ransacReprojThreshold=1.5, maxIters=500, confidence=0.995
-        )
-        if m is None or inliers is None or int(inliers.sum()) < MIN_TRACKED:
+        for thresh in RANSAC_PX:
+            m, inliers = cv2.estimateAffinePartial2D(
+                pts[ok], nxt[ok], method=cv2.RANSAC, ransacReprojThreshold=thresh, maxIters=2000, confidence=0.999
+            )
+            if m is not None and inliers is not None and int(inliers.sum()) >= MIN_TRACKED:
+                break
+        else:
             return IDENTITY
         h, w = grey.shape
         return _centred_motion(m, w, h, scale)
