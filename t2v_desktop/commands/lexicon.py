@@ -99,7 +99,8 @@ _TABLE: List[tuple] = [
     ("saturation", -1, "desaturate", [
         r"de-?saturate" + _CLIP, _DOWN + r"\s+(?:the\s+)?(?:saturat(?:ion|ed)|colou?rs?)",
         r"muted\s+colou?rs?", r"mute\s+the\s+colou?rs?", r"less\s+colou?rful", r"washed[\s-]out", r"saturation\s+down",
-        r"tone\s+down\s+the\s+colou?rs?"], {}),
+        r"tone\s+down\s+the\s+colou?rs?", r"colou?rs?\s+less\s+(?:intense|vivid|strong)",
+        r"less\s+(?:intense|vivid|strong)\s+colou?rs?"], {}),
     ("saturation", 0, "saturation +0.3", [r"saturation"], {}),
     ("exposure", 1, "increase exposure", [
         _UP + r"\s+(?:the\s+)?exposure", r"overexpose", r"exposure\s+up"], {}),
@@ -109,11 +110,11 @@ _TABLE: List[tuple] = [
     ("gamma", 0, "gamma 1.2", [r"gamma"], {}),
     ("temperature", 1, "make it warmer", [
         r"warm(?:er)?(?:\s+(?:it|this|things|the\s+(?:video|clip|footage|image|colou?rs?))?\s*up)?", r"warm\s+tones?",
-        _UP + r"\s+(?:the\s+)?(?:temperature|warmth)", r"temperature\s+up", r"more\s+orange"], {}),
+        _UP + r"\s+(?:the\s+)?(?:temperature|warmth)", r"temperature\s+up", r"more\s+orange", r"more\s+red", r"redder", r"(?:orange|warm)\s+(?:tint|cast)"], {}),
     ("temperature", -1, "make it cooler", [
         r"cool(?:er)?(?:\s+(?:it|this|things|the\s+(?:video|clip|footage|image|colou?rs?))?\s*down)?", r"cold(?:er)?",
         r"cool\s+tones?", _DOWN + r"\s+(?:the\s+)?(?:temperature|warmth)", r"temperature\s+down",
-        r"less\s+warm", r"bluer", r"more\s+blue"], {}),
+        r"less\s+warm", r"bluer", r"more\s+blue", r"blue\s+(?:tint|cast)", r"bluish"], {}),
     ("temperature", 0, "temperature +0.3", [r"(?:colou?r\s+)?temperature", r"white\s+balance"], {}),
     ("tint", 1, "more magenta", [r"more\s+(?:magenta|pink)", r"pinker", r"magenta\s+tint", r"tint\s+magenta"], {}),
     ("tint", -1, "more green", [r"more\s+green", r"greener", r"green\s+tint", r"tint\s+green"], {}),
@@ -168,7 +169,8 @@ _TABLE: List[tuple] = [
     ("speed", 1, "speed up 2x", [
         r"speed(?:\s+(?:it|this|the\s+(?:video|clip|footage)))?\s+up", r"faster", r"fast[\s-]forward", r"accelerate",
         r"(?:time[\s-]?lapse|hyperlapse)", r"(?:double|twice\s+the)\s+speed", r"twice\s+as\s+fast", r"quicker",
-        r"speed(?:\s+(?:it|this))?", r"play(?:\s+(?:it|this|the\s+(?:video|clip)))?\s+at", r"playback\s+speed"], {}),
+        r"speed(?:\s+(?:it|this))?", r"playback\s+speed"], {}),
+    ("speed", 0, "play at 1.5x", [r"play(?:\s+(?:it|this|the\s+(?:video|clip)))?\s+at"], {}),
     ("speed", -1, "slow down to half speed", [
         r"slow(?:\s+(?:it|this|the\s+(?:video|clip|footage)))?\s+down", r"slower", r"slow[\s-]?mo(?:tion)?", r"slo[\s-]?mo",
         r"half[\s-](?:speed|time)", r"quarter[\s-]speed", r"decelerate", r"half\s+as\s+fast"], {}),
@@ -231,7 +233,8 @@ FILLER = set(
     we you your please apply add use give set put effect effects filter filters style tone tones grade
     grading look colour color colours colors overall slightly quite pretty rather bit abit tad even
     further again mode version one ones as very much way all over feel feeling vibe vibes kind sort
-    tiny small slight somewhat lightly gently turn convert change switch transform radius""".split()
+    tiny small slight somewhat lightly gently turn convert change switch transform radius thing stuff
+    shaky handheld wobbly jittery play playing go move run running audio sound music track""".split()
 )
 
 #: Verbs that ask for a visual change; with an unknown object they go to the generative route.
@@ -252,7 +255,8 @@ def vocabulary() -> Dict[str, str]:
     for _op, _sign, canon, pats, *_ in _TABLE:
         for p in pats:
             for w in re.findall(r"[a-z]{4,}", p.replace("(?:", " ").replace("\\s", " ").replace("\\w", " ")):
-                vocab.setdefault(w, canon)
+                if w not in FILLER:
+                    vocab.setdefault(w, canon)
     for w, canon in (("brighter", "make it brighter"), ("darker", "make it darker"), ("warmer", "make it warmer"),
                      ("cooler", "make it cooler"), ("blur", "add a blur"), ("stabilize", "stabilize"),
                      ("brightness", "brightness +0.2"), ("saturation", "saturation +0.3"), ("grayscale",

@@ -30,7 +30,7 @@ from .router import (
     visual_request,
 )
 from .split import split_clauses
-from .timecode import BARE, DURATION, TIME, fmt, resolve, take_range, take_time
+from .timecode import BARE, DURATION, TIME, fmt, parse_time, resolve, take_range, take_time
 
 MAX_LENGTH = 1000
 MAX_REPEAT = 50
@@ -333,7 +333,14 @@ _DROP = re.compile(
 )
 
 
+_LONG = re.compile(r"^make\s+it\s+(?P<t>" + TIME + r")\s+long$")
+
+
 def _timing(cl: Clause) -> Optional[Step]:
+    m = _LONG.match(cl.text())
+    if m:  # "make it 5 seconds long"
+        return Step("trim", _spec("trim").validate({}), RangeSpec(TimeRef(0.0), TimeRef(parse_time(m.group("t")))),
+                    CLASSIC, "keep only the first part", text=cl.orig_text())
     for pattern, op in ((_KEEP, "trim"), (_DROP, "cut")):
         m = pattern.match(cl.text())
         if not m:
@@ -443,8 +450,10 @@ def _classic(cl: Clause, forced: bool) -> Optional[Step]:
     work.blank(m.start(), m.end())
     while True:  # "slow down to half speed": more words for the same operation
         more = _best_phrase(work)
-        if more is None or more[0].op != phrase.op or more[0].sign not in (phrase.sign, 0):
+        if more is None or more[0].op != phrase.op or 0 not in (more[0].sign, phrase.sign) and more[0].sign != phrase.sign:
             break
+        if phrase.sign == 0:
+            phrase = more[0]  # "play it at half speed": the direction comes from "half speed"
         work.blank(more[1].start(), more[1].end())
         matched += " " + more[1].group(0).strip()
     spec = _spec(phrase.op)
@@ -839,6 +848,9 @@ def _open_ended(cl: Clause) -> Step:
     if not visual_request(text) or not words:
         raise _unknown(cl)
     bad = non_visual(words)
+    if bad and set(bad) & {"shorter", "longer", "length", "duration", "seconds", "minutes"}:
+        raise ParseError("Say which part to keep or cut, e.g. 'make it 5 seconds long' or 'trim the last 2 seconds'.",
+                         ["make it 5 seconds long", "trim the last 2 seconds", "keep only 0:02 to 0:10"])
     if bad:
         raise ParseError(f"'{cl.orig_text()}' is not something I can do to a video.", suggest(text))
     for w in words:

@@ -28,7 +28,8 @@ NON_VISUAL = set(
     """email e-mail mail message messages text texts sms call phone calendar reminder reminders meeting
     appointment website web internet password account order buy purchase pay payment money sandwich
     coffee pizza dinner lunch breakfast weather joke jokes homework essay code program app download upload
-    install update file files folder document spreadsheet invoice tweet post share subscribe alarm timer""".split()
+    install update file files folder document spreadsheet invoice tweet post share subscribe alarm timer
+    shorter longer length duration seconds minutes faster slower louder quieter volume""".split()
 )
 
 

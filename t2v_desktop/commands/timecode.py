@@ -103,6 +103,8 @@ _PATTERNS = [
     ("last", re.compile(r"\b(?:(?:for|during|in|over|on|of)\s+)?(?:the\s+)?(?:last|final|closing|ending)\s+(?:(?P<t>" + TIME + r")|" + _FRAC + r"|(?P<one>second|minute))\b(?:\s+of\s+(?:the\s+)?(?:video|clip|it))?")),
     ("second_half", re.compile(r"\b(?:(?:for|during|in|over|on|of)\s+)?(?:the\s+)?(?:second|latter|back)\s+half\b(?:\s+of\s+(?:the\s+)?(?:video|clip|it))?")),
     ("middle_third", re.compile(r"\b(?:(?:for|during|in|over|on|of)\s+)?(?:the\s+)?(?:middle|second)\s+third\b(?:\s+of\s+(?:the\s+)?(?:video|clip|it))?")),
+    ("head", re.compile(r"\b(?P<t>" + DURATION + r")\s+(?:from|off|at|of)\s+(?:the\s+)?(?:start|beginning|front)\b(?:\s+of\s+(?:the\s+)?(?:video|clip|it))?")),
+    ("tail", re.compile(r"\b(?P<t>" + DURATION + r")\s+(?:from|off|at|of)\s+(?:the\s+)?end\b(?:\s+of\s+(?:the\s+)?(?:video|clip|it))?")),
     ("until", re.compile(r"\b(?:until|till|til|up\s+to|up\s+until|before|through)\s+(?P<t>" + TIME + r")(?![\w:])")),
     ("from", re.compile(r"\b(?:from|after|starting(?:\s+at|\s+from)?|since|beginning\s+at|onwards?\s+from)\s+(?P<t>" + TIME + "|" + _START_WORD + r")(?![\w:])(?:\s*(?:onwards?|on))?(?:\s+(?:for|lasting)\s+(?P<d>" + DURATION + r"))?(?:\s+(?:to|until|till)\s+" + _END_WORD + r")?")),
     ("at_for", re.compile(r"\bat\s+(?P<t>" + TIME + r")\s+for\s+(?P<d>" + DURATION + r")")),
@@ -136,6 +138,10 @@ def take_range(cl: Clause) -> Optional[RangeSpec]:
             spec = RangeSpec(TimeRef(0.5, "fraction"), None)
         elif kind == "middle_third":
             spec = RangeSpec(TimeRef(1 / 3, "fraction"), TimeRef(2 / 3, "fraction"))
+        elif kind == "head":
+            spec = RangeSpec(TimeRef(0.0), TimeRef(parse_time(m.group("t"))))
+        elif kind == "tail":
+            spec = RangeSpec(TimeRef(parse_time(m.group("t")), "end"), None)
         elif kind == "until":
             spec = RangeSpec(TimeRef(0.0), TimeRef(parse_time(m.group("t"))))
         else:  # from / at_for
