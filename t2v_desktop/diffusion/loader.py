@@ -80,7 +80,7 @@ def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -
         vae_factor=getattr(pipe, "vae_scale_factor", 8),
     )
     unet_cfg = pipe.unet.config
-    lp.native = (model.entry.native if model.entry else 0) or int(unet_cfg.sample_size) * lp.vae_factor
+    lp.native = int(unet_cfg.sample_size) * lp.vae_factor  # SD 1.5 / InstructPix2Pix: 64 x 8 = 512
     lp.multiple = lp.vae_factor * 2 ** (len(unet_cfg.block_out_channels) - 1)
     if device.is_gpu:
         pipe.unet.to(memory_format=torch.channels_last)

@@ -32,8 +32,6 @@ class ModelEntry:
     kind: str
     role: str
     description: str
-    #: Native square resolution in pixels (frames are processed near this size).
-    native: int = 512
     #: ``hf download`` patterns: component folders only (the repos also hold big single-file checkpoints).
     include: tuple[str, ...] = ("model_index.json", "*/*.json", "*/*.txt", "*/*.safetensors")
     exclude: tuple[str, ...] = ("*non_ema*", "*.fp16.*", "*emaonly*")
