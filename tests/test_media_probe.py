@@ -147,3 +147,13 @@ def test_no_streams(tmp_path):
     with av.open(str(p), "w", format="matroska") as out:
         out.add_stream("subrip")  # subtitles only: nothing we can use
     _expect_media_error(p)
+
+
+def test_long_bframe_clip_is_not_vfr(tmp_path):
+    # The VFR scan reads only the first packets, in decode order: B-frames reordered past the
+    # end of that window must not look like a gap.
+    path = make_numbered_clip(tmp_path / "long-b.mp4", n_frames=300, width=64, height=48, fps=NTSC,
+                              options={"bf": 3, "b_strategy": 0, "g": 30, "preset": "veryfast"})
+    info = probe(path)
+    assert not info.vfr
+    assert info.fps == NTSC and info.frame_count == 300

@@ -89,6 +89,14 @@ class FrameSource:
         self._eof = False            # the decoder has nothing after the run's last frame
         self._pending: deque = deque()
         self._packets = None
+        # MP4/MOV frame durations come from the sample table, so pts + duration is exactly the
+        # next frame's pts; elsewhere (Matroska writes 1/fps) only decoding the next one tells.
+        self._exact_durations = "mp4" in self._container.format.name.split(",")
+        # Skipping non-reference frames on jumps needs a regular frame spacing (CFR).
+        self._skip_ok = not info.vfr
+        self._skip_upto: int | None = None
+        self._skipping = False
+        self._max_skipped: int | None = None
         self.seeks = 0               # how many times the decoder was repositioned (diagnostics)
         self.decoded = 0             # frames decoded so far (diagnostics)
 
@@ -179,10 +187,35 @@ class FrameSource:
             if self._eof:
                 return self._run[-1]
             if not self._jump_better(pts[-1], t):
-                f = self._decode_until(t)
+                f = self._skipping_to(t, lambda: self._decode_until(t))
                 if f is not None:
                     return f
-        return self._seek_to(t)
+        return self._skipping_to(t, lambda: self._seek_to(t))
+
+    def _skipping_to(self, t: int, work):
+        """Run ``work`` (decode towards ``t``) skipping non-reference frames that cannot be on
+        screen at ``t`` -- unless this is sequential playback or a step back past the run, whose
+        frames are worth keeping. Frames before the last skipped one are then dropped from the
+        run, since it has holes there."""
+        pts = self._run_pts
+        near_end = bool(pts) and pts[-1] <= t <= pts[-1] + 2 * self._src_step
+        walking_back = bool(pts) and pts[0] - 3 * self._src_step <= t < pts[0]
+        self._max_skipped = None
+        if self._skip_ok and not near_end and not walking_back:
+            self._skip_upto = t - 3 * self._src_step // 2  # CFR: a later frame is still <= t
+        try:
+            f = work()
+        finally:
+            self._skip_upto = None
+            self._set_skip(False)
+        if self._max_skipped is not None and self._run_pts and self._run_pts[0] <= self._max_skipped:
+            keep = bisect.bisect_right(self._run_pts, self._max_skipped)
+            if f is not None and f in self._run:
+                keep = min(keep, self._run.index(f))
+            del self._run[:keep]
+            del self._run_pts[:keep]
+            self._run_at_start = False
+        return f
 
     def _jump_better(self, cur: int, t: int) -> bool:
         """Whether seeking beats decoding forward from ``cur`` to ``t``."""
@@ -194,6 +227,9 @@ class FrameSource:
     def _decode_until(self, t: int) -> av.VideoFrame | None:
         """Extend the run until a frame after ``t`` (or the end); return the frame at ``t``."""
         while self._run_pts[-1] <= t:
+            last = self._run[-1]
+            if self._exact_durations and last.duration and self._run_pts[-1] + last.duration > t:
+                return last  # the next frame starts after t: no need to decode it yet
             f = self._next_frame()
             if f is None:
                 self._eof = True
@@ -225,6 +261,10 @@ class FrameSource:
                 except (av.FFmpegError, OSError):  # damaged tail: treat as the end
                     self._packets = None
                     pkt = None
+                if pkt is not None and self._skip_upto is not None:
+                    self._set_skip(pkt.pts is not None and pkt.pts <= self._skip_upto and not pkt.is_keyframe)
+                    if self._skipping:
+                        self._max_skipped = max(self._max_skipped or pkt.pts, pkt.pts)
                 try:
                     self._pending.extend(self._cc.decode(pkt if pkt is None or pkt.size else None))
                 except (av.FFmpegError, OSError):
@@ -235,6 +275,11 @@ class FrameSource:
                 f.pts = (last + self._src_step) if last is not None else self._origin
             if last is None or f.pts > last:
                 return f
+
+    def _set_skip(self, on: bool) -> None:
+        if on != self._skipping:
+            self._cc.skip_frame = "NONREF" if on else "DEFAULT"
+            self._skipping = on
 
     def _reposition(self, ts: int | None) -> None:
         self.seeks += 1
@@ -247,8 +292,8 @@ class FrameSource:
         self._packets = self._container.demux(self._vs)
 
     def _seek_to(self, t: int) -> av.VideoFrame:
-        """Seek to the keyframe before ``t``, decode forward to it (backing off if the seek
-        landed after ``t``, e.g. on B-frame files or damaged ones)."""
+        """Seek to the keyframe before ``t`` and decode forward to it, backing off if the seek
+        landed after ``t`` (B-frame files, damaged ones)."""
         back = Fraction(0)
         second = 1 / self._tb
         while True:

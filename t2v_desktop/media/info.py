@@ -147,9 +147,13 @@ def nice_rate(rate: Fraction) -> Fraction:
     return Fraction(rate).limit_denominator(1001)
 
 
-def _is_vfr(pts: list[int], time_base: Fraction) -> bool:
-    """Irregular gaps between (sorted) presentation times, beyond timestamp rounding."""
+def _is_vfr(pts: list[int], complete: bool) -> bool:
+    """Irregular gaps between (sorted) presentation times, beyond timestamp rounding. Packets
+    come in decode order, so a partial scan lacks some B-frames just before its last packets:
+    the top of the window (16 frames, H.264's deepest reordering) is left out."""
     ts = sorted(set(pts))
+    if not complete:
+        ts = ts[:-16]
     if len(ts) < 3:
         return False
     diffs = [ts[i + 1] - ts[i] for i in range(len(ts) - 1)]
@@ -247,7 +251,7 @@ def _probe(container, p: Path) -> MediaInfo:
     width, height = (coded_h, disp_w) if rotation in (90, 270) else (disp_w, coded_h)
 
     tb = vs.time_base
-    vfr = _is_vfr(pts, tb)
+    vfr = _is_vfr(pts, eof)
     rate = vs.average_rate or vs.guessed_rate or vs.base_rate
     if vfr and rate:
         rate = snap_rate(Fraction(rate))
@@ -255,6 +259,8 @@ def _probe(container, p: Path) -> MediaInfo:
         rate = Fraction(25)
     rate = Fraction(rate)
     uniq = sorted(set(pts))
+    if not eof:
+        uniq = uniq[:-16]
     if not vfr and len(uniq) >= 10 and uniq[-1] > uniq[0]:
         # Containers with coarse clocks (GIF: 1/100 s) make ffmpeg's rate guess wrong (15 fps
         # GIF -> 50/3); the timestamps themselves say better.
