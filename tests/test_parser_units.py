@@ -166,6 +166,13 @@ def test_ranges_outside_the_clip_are_errors_when_duration_is_known():
         parse("cut from 0:20 to 0:30", {"duration": 10})
 
 
+def test_an_end_a_rounding_error_past_the_clip_is_the_end():
+    plan = parse("sepia from 0:01 to 0:02", {"duration": 1.99})
+    assert plan.steps[0].range == RangeSpec(TimeRef(1.0), TimeRef(1.99))
+    with pytest.raises(ParseError, match="only"):
+        parse("sepia from 0:01 to 0:03", {"duration": 1.99})
+
+
 def test_ranges_after_timing_ops_resolve_against_the_new_duration():
     plan = parse("speed up 2x, then sepia for the last half", {"duration": 10})
     assert plan.steps[1].range == RangeSpec(TimeRef(2.5), TimeRef(5.0))

@@ -163,15 +163,25 @@ def take_time(cl: Clause, pattern: str) -> Optional[float]:
     return parse_time(m.group("t"))
 
 
+#: Slack for "the clip is 1.999 s long and you said 0:02": well under one frame at 24 fps.
+TOLERANCE = 0.02
+
+
 def resolve(spec: RangeSpec, duration: float) -> RangeSpec:
-    """Absolute seconds for a known duration; ParseError when the range falls outside it."""
+    """Absolute seconds for a known duration; ParseError when the range falls outside it.
+
+    An end within TOLERANCE past the end is the end (frame rounding), anything more is an error.
+    """
     s, e = spec.resolve(duration)
     s = 0.0 if s is None else s
     e = duration if e is None else e
-    if s >= duration:
-        raise ParseError(f"The range starts at {fmt(s)}, but the clip is only {fmt(duration)} long.")
-    if e > duration + 1e-6:
-        raise ParseError(f"The range ends at {fmt(e)}, but the clip is only {fmt(duration)} long.")
+    if s >= duration - TOLERANCE:
+        raise ParseError(f"The range starts at {fmt(s)}, but the clip is only {fmt(duration)} long. "
+                         f"Pick a start before {fmt(duration)}.")
+    if e > duration + TOLERANCE:
+        raise ParseError(f"The range ends at {fmt(e)}, but the clip is only {fmt(duration)} long. "
+                         f"Pick an end up to {fmt(duration)}, or say 'to the end'.")
+    e = min(e, duration)
     if e <= s:
         raise ParseError("That range is empty; give an end after its start.")
     return RangeSpec(TimeRef(s), TimeRef(e))
