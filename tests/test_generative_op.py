@@ -273,3 +273,85 @@ def test_cuda_fp16_render(env, moving, monkeypatch):
     assert dev.name == "cuda" and dev.dtype == torch.float16
     out = ai_edit(moving, ctx(key="gpu"))
     assert len(out) == 8 and out[0].shape == (64, 64, 3)
+
+
+# -- through the real CLI (parse -> project -> render -> export) -----------------------------------
+
+@pytest.fixture
+def fresh_render(monkeypatch):
+    """Forget the renderer's in-memory results (call again for a second run that must use the disk cache)."""
+
+    def forget():
+        _fresh_render_memory(monkeypatch)
+
+    forget()
+    return forget
+
+
+def _fresh_render_memory(monkeypatch):
+    from t2v_desktop.edit import stages
+    from t2v_desktop.edit.cache import LRU
+
+    monkeypatch.setattr(stages, "_GENERATED", LRU(2))
+
+
+def _audio_similarity(a_path, b_path):
+    from t2v_desktop.media.audio import AudioSource
+
+    a = AudioSource(a_path).read(0.1, 0.9)
+    b = AudioSource(b_path).read(0.1, 0.9)
+    rms = float(np.sqrt((b ** 2).mean()) / np.sqrt((a ** 2).mean()))
+    corr = float(np.corrcoef(a[0], b[0])[0, 1])
+    return rms, corr
+
+
+def test_cli_apply_ai_edit_keeps_frames_duration_and_audio_and_reuses_the_cache(
+        env, make_clip, calls, fresh_render):
+    from t2v_desktop import cli
+    from t2v_desktop.media.info import probe
+
+    clip = make_clip(width=64, height=64, fps=8, duration=1.0)
+    out = env / "out.mp4"
+    assert cli.main(["apply", str(clip), "ai: make it sunset", "-o", str(out)]) == 0
+    first_calls = len(calls)
+    assert first_calls == 2  # 8 frames in chunks of 4
+    src_info, info = probe(clip), probe(out)
+    assert info.frame_count == 8 and abs(info.duration - src_info.duration) < 0.05
+    assert info.has_audio
+    rms, corr = _audio_similarity(clip, out)
+    assert 0.9 < rms < 1.1 and corr > 0.9  # the sound is the source's
+    edited, source = decode(out), decode(clip)
+    assert np.mean([np.abs(e.astype(int) - s).mean() for e, s in zip(edited, source, strict=True)]) > 5
+
+    fresh_render()
+    out2 = env / "out2.mp4"
+    assert cli.main(["apply", str(clip), "ai: make it sunset", "-o", str(out2)]) == 0
+    assert len(calls) == first_calls  # served from the disk cache: no pipeline call
+    again = decode(out2)
+    assert np.mean([np.abs(a.astype(int) - b).mean() for a, b in zip(edited, again, strict=True)]) < 0.5
+
+
+def test_cli_ai_edit_on_a_range_leaves_the_rest_alone(env, make_clip, calls, fresh_render):
+    from t2v_desktop import cli
+
+    clip = make_clip(width=64, height=64, fps=8, duration=1.0)
+    out = env / "ranged.mp4"
+    assert cli.main(["apply", str(clip), "ai: make it sunset from 0:00.5 to 0:01", "-o", str(out)]) == 0
+    assert sum(calls) == 4  # only the 4 frames of the range went through the model
+    edited, source = decode(out), decode(clip)
+    assert len(edited) == 8
+    diffs = [float(np.abs(e.astype(int) - s).mean()) for e, s in zip(edited, source, strict=True)]
+    assert max(diffs[:4]) < 3 and min(diffs[4:]) > 5
+
+
+def test_cli_without_a_model_explains_and_writes_nothing(env, make_clip, monkeypatch, capsys, fresh_render):
+    from t2v_desktop import cli
+
+    monkeypatch.setenv("T2V_MODELS_DIR", str(env / "no-models"))
+    clip = make_clip(width=64, height=64, fps=8, duration=1.0)
+    out = env / "never.mp4"
+    code = cli.main(["apply", str(clip), "ai: make it sunset", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code != 0 and not out.exists()
+    assert "hf download timbrooks/instruct-pix2pix" in err and "classic: make it sunset" in err
+    assert "Traceback" not in err
