@@ -309,6 +309,8 @@ def test_non_text_input_is_a_parse_error(value):
 def test_control_characters_and_odd_spacing():
     assert parse("make\tit\x00 warmer\r\n").steps[0].op == "temperature"
     assert parse("ＳＥＰＩＡ").steps[0].op == "sepia"  # full-width letters normalise
+    assert parse("se\u00adpia\u200b").steps[0].op == "sepia"  # soft hyphen, zero-width space
+    assert parse("\ud800 sepia").steps[0].op == "sepia"  # a lone surrogate is just noise
 
 
 def test_too_long_is_a_parse_error():

@@ -12,7 +12,9 @@ from .plan import CLASSIC, GENERATIVE
 
 def clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != "\n" else ch for ch in text)
+    # format characters (soft hyphen, zero-width space, BOM) vanish; other controls become spaces
+    text = "".join("" if unicodedata.category(ch) == "Cf" else " " if unicodedata.category(ch)[0] in "CZ" and ch != "\n"
+                   else ch for ch in text)
     for a, b in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"), ("×", "x")):
         text = text.replace(a, b)
     return text.strip()
