@@ -189,14 +189,10 @@ def cmd_export(args) -> int:
 def _apply_text(project, text: str):
     """Parse ``text`` and apply it to the project's (single) clip, as the GUI's command bar does."""
     from .edit.apply import apply_text
+    from .edit.history import History
 
-    try:
-        from .edit.history import History
-    except ImportError:  # pragma: no cover - history lands with edit/apply
-        History = None  # noqa: N806
-    history = History() if History is not None else None
     clips = project.all_clips()
-    return apply_text(project, text, history, clip_id=clips[0].id if len(clips) == 1 else None)
+    return apply_text(project, text, History(project), clip_id=clips[0].id if len(clips) == 1 else None)
 
 
 def _check_output(project, out: Path, preset_name: Optional[str], overwrite: bool):

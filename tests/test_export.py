@@ -142,7 +142,7 @@ def test_every_preset_exports(name, make_clip, tmp_path):
     from t2v_desktop.media.presets import get_preset
 
     preset = get_preset(name)
-    src = make_clip(duration=1.0)
+    src = make_clip(duration=0.4)  # 10 frames: the 1080x1920 presets are slow to encode
     out = tmp_path / f"out{preset.extension}"
     res = export_project(project_with(src), out, name)
     got = read_output(out)
@@ -150,11 +150,11 @@ def test_every_preset_exports(name, make_clip, tmp_path):
     assert got.vcodec == vcodec
     if acodec is not None or preset.audio_codec is not None:
         assert got.acodec is not None and got.acodec.startswith(acodec or preset.audio_codec[:3])
-        assert got.audio_samples > 0.9 * got.sr
+        assert got.audio_samples > 0.9 * 0.4 * got.sr
     else:
         assert got.acodec is None
     if vcodec is None:
-        assert res.frames == 0 and abs(res.duration - 1.0) < 0.05
+        assert res.frames == 0 and abs(res.duration - 0.4) < 0.02
         return
     if preset.frame_size:
         assert got.size == tuple(preset.frame_size)
@@ -162,7 +162,7 @@ def test_every_preset_exports(name, make_clip, tmp_path):
         assert got.size[0] <= preset.max_size[0] and got.size[1] <= preset.max_size[1]
     else:
         assert got.size == (160, 120)
-    expected_frames = 25 if not preset.max_fps or preset.max_fps >= 25 else int(np.ceil(25 * preset.max_fps / 25))
+    expected_frames = 10 if not preset.max_fps or preset.max_fps >= 25 else int(np.ceil(10 * preset.max_fps / 25))
     assert len(got.frames) == res.frames == expected_frames
     assert leftovers(tmp_path) == [out.name]
 
