@@ -148,3 +148,15 @@ def test_closed_source_says_so(clip):
     fs.close()
     with pytest.raises(MediaError, match="closed"):
         fs.frame(0)
+
+
+def test_jumps_skip_non_reference_frames_and_stay_exact(bframes_clip):
+    # A fresh source per target: every access is a jump from the keyframe before it.
+    total = 0
+    targets = list(range(0, 120, 7))
+    for i in targets:
+        with FrameSource(bframes_clip, cache_size=0) as fs:
+            assert read_frame_number(fs.frame(i)) == i
+            total += fs.decoded
+    within_gop = sum(i % 15 + 1 for i in targets)  # frames from each keyframe to the target
+    assert total < within_gop  # B-frames that cannot be on screen were never decoded
