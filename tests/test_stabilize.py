@@ -322,3 +322,17 @@ def test_through_the_renderer_strength_change_reuses_the_analysis(make_clip, mon
     assert len(weak) == len(strong) == 40
     j_in, j_weak, j_strong = jitter(frames), jitter(weak), jitter(strong)
     assert j_strong[:2].max() < j_weak[:2].min() and j_weak[:2].max() < j_in[:2].min() / 3
+
+
+def test_tripod_shot_with_a_moving_object_stays_still(tmp_path):
+    """The app's demo clip: static camera, a sun with more corners than the background moves."""
+    from t2v_desktop.media.synth import make_demo_clip
+
+    src = make_demo_clip(tmp_path / "demo.mp4", duration=2.0)
+    with av.open(str(src)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    spec = get_op("stabilize")
+    an = spec.analyze(frames, info(len(frames), 640, 360), None, None)
+    assert max(abs(v) for k in ("dx", "dy") for v in an[k]) < 0.3
+    out = apply(spec, frames, an, strength=1.0)
+    assert max(np.abs(o.astype(int) - f.astype(int)).mean() for o, f in zip(out, frames, strict=True)) < 1.0

@@ -19,10 +19,15 @@ import numpy as np
 #: Width the analysis works at; motion is scaled back to full size.
 ANALYSIS_WIDTH = 480
 MAX_CORNERS = 200
-MIN_TRACKED = 8
+MIN_INLIERS = 4
 GRID = 4
 #: RANSAC inlier distance at analysis size; retried looser when too few points agree (blur).
 RANSAC_PX = (0.7, 2.0)
+#: Points whose shifts differ by less than this (analysis px) move together for seeding.
+SHIFT_GROUP_PX = 0.8
+#: A point belongs to the background fit when it lands this close to its prediction.
+MAX_SEEDS = 5
+GROW_PX = 1.0
 
 Motion = Tuple[float, float, float, float]  # dx, dy, angle (rad), log scale
 IDENTITY: Motion = (0.0, 0.0, 0.0, 0.0)
@@ -79,24 +84,84 @@ class MotionTracker:
         prev, pts = self._prev, self._pts
         self._prev = grey
         self._pts = self._detect(grey)
-        if prev is None or pts is None or len(pts) < MIN_TRACKED or prev.shape != grey.shape:
+        if prev is None or pts is None or len(pts) < MIN_INLIERS or prev.shape != grey.shape:
             return IDENTITY
         nxt, status, _err = cv2.calcOpticalFlowPyrLK(prev, grey, pts, None, winSize=(15, 15), maxLevel=3)
         if nxt is None:
             return IDENTITY
         ok = status.reshape(-1) == 1
-        if ok.sum() < MIN_TRACKED:
-            return IDENTITY
-        for thresh in RANSAC_PX:
-            m, inliers = cv2.estimateAffinePartial2D(
-                pts[ok], nxt[ok], method=cv2.RANSAC, ransacReprojThreshold=thresh, maxIters=2000, confidence=0.999
-            )
-            if m is not None and inliers is not None and int(inliers.sum()) >= MIN_TRACKED:
-                break
-        else:
+        m = dominant_motion(pts[ok].reshape(-1, 2), nxt[ok].reshape(-1, 2))
+        if m is None:
             return IDENTITY
         h, w = grey.shape
         return _centred_motion(m, w, h, scale)
+
+
+def _fit(src: np.ndarray, dst: np.ndarray) -> Tuple[Optional[np.ndarray], Optional[np.ndarray]]:
+    for thresh in RANSAC_PX:
+        m, inliers = cv2.estimateAffinePartial2D(
+            src, dst, method=cv2.RANSAC, ransacReprojThreshold=thresh, maxIters=2000, confidence=0.999
+        )
+        if m is not None and inliers is not None and int(inliers.sum()) >= MIN_INLIERS:
+            return m, inliers.reshape(-1).astype(bool)
+    return None, None
+
+
+def _hull_area(points: np.ndarray) -> float:
+    return float(cv2.contourArea(cv2.convexHull(points.astype(np.float32)))) if len(points) >= 3 else 0.0
+
+
+def dominant_motion(src: np.ndarray, dst: np.ndarray) -> Optional[np.ndarray]:
+    """The background's similarity (2x3) between two point sets, or None.
+
+    Points are first grouped by their shift; the few largest groups each seed a fit (a close
+    moving object may have more corners than the background, but the background surrounds it,
+    and a tripod shot must stay still while a ball flies through). Each seed's similarity grows
+    to every point it explains (roll and zoom make far points shift differently) and is
+    refitted; the grown set covering the largest area wins.
+    Seeding by shift avoids the RANSAC trap of one similarity bridging two compact groups
+    through a fake zoom.
+    """
+    n = len(src)
+    if n < MIN_INLIERS:
+        return None
+    flow = dst - src
+    near = np.linalg.norm(flow[:, None, :] - flow[None, :, :], axis=2) < SHIFT_GROUP_PX
+    free = np.ones(n, bool)
+    groups = []
+    for _ in range(MAX_SEEDS):
+        counts = (near & free[None, :]).sum(axis=1) * free
+        i = int(np.argmax(counts))
+        if counts[i] < MIN_INLIERS:
+            break
+        members = near[i] & free
+        groups.append(members)
+        free &= ~members
+    if not groups:  # shifts all differ (strong zoom or roll): let RANSAC seed the fit
+        groups.append(np.ones(n, bool))
+    best = None
+    for seed in groups:
+        grown = _grow(src, dst, seed)
+        if grown is not None:
+            m, inl = grown
+            score = (_hull_area(dst[inl]), int(inl.sum()))
+            if best is None or score > best[0]:
+                best = (score, m)
+    return None if best is None else best[1]
+
+
+def _grow(src: np.ndarray, dst: np.ndarray, inl: np.ndarray):
+    """Fit on ``inl``, take in every point the fit explains, refit; (model, inliers) or None."""
+    m = None
+    for _ in range(4):
+        m, _ = _fit(src[inl], dst[inl])
+        if m is None:
+            return None
+        grown = np.linalg.norm(src @ m[:, :2].T + m[:, 2] - dst, axis=1) < GROW_PX
+        if grown.sum() < MIN_INLIERS or (grown == inl).all():
+            break
+        inl = grown
+    return m, inl
 
 
 def _centred_motion(m: np.ndarray, w: int, h: int, scale: float) -> Motion:
