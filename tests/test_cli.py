@@ -341,3 +341,21 @@ def test_cli_import_is_light():
     code = "import sys, t2v_desktop.cli\nprint(sorted(m for m in ('torch', 'PySide6', 'cv2', 'diffusers') if m in sys.modules))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_no_command_opens_the_gui_with_files_and_self_test(clip, monkeypatch):
+    import types
+
+    calls = []
+    fake = types.ModuleType("t2v_desktop.gui.app")
+    fake.main = lambda argv: calls.append(list(argv)) or 7
+    monkeypatch.setitem(sys.modules, "t2v_desktop.gui.app", fake)
+    assert main([]) == 7
+    assert main(["--self-test"]) == 7
+    assert main([str(clip)]) == 7
+    assert calls == [[], ["--self-test"], [str(clip)]]
+
+
+def test_opening_a_missing_file_is_one_line(tmp_path, capsys):
+    assert main([str(tmp_path / "gone.mp4")]) != 0
+    assert "gone.mp4" in one_line_error(capsys.readouterr().err)

@@ -69,4 +69,16 @@ def test_progress_on_a_tty_redraws_one_line():
     text = out.getvalue()
     assert text.count("\r") == 11 and text.endswith("\n") and text.count("\n") == 1
     assert "100.0%" in text and "[" + "#" * 30 + "]" in text
-    assert bar.line(5, 10, "Exporting", 1.0).startswith("Exporting [" + "#" * 15 + "-" * 15 + "]  50.0%")
+    assert bar.line(5, 10, "Exporting", 1.0).startswith("Exporting [" + "#" * 15 + "-" * 15 + "]  50.0% (5/10)")
+
+
+def test_interleaved_phases_do_not_flood_a_log():
+    out = io.StringIO()
+    bar = TermProgress(out, every=25)
+    for i in range(101):
+        bar(i / 100, 1, "Analysing")
+        bar(i / 100, 1, "Analysing motion")
+    lines = out.getvalue().splitlines()
+    assert len([ln for ln in lines if ln.startswith("Analysing:")]) == 5
+    assert len([ln for ln in lines if ln.startswith("Analysing motion:")]) == 5
+    assert "Analysing: 100%" in lines
