@@ -1,0 +1,78 @@
+"""Optional add-ons installed into the app's own folder, so the base installer stays small.
+
+The generative (diffusion) stack -- torch, diffusers, transformers, safetensors -- is several
+hundred MB (CPU) to several GB (CUDA). The packaged app ships without it; ``t2v-desktop addons
+install diffusion`` puts it in ``<data dir>/addons/py3XY`` and every later start adds that folder
+to ``sys.path`` (after the bundled packages, so they can't shadow the app's own libraries).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from .errors import T2VError
+
+ADDONS = {
+    "diffusion": ["torch", "diffusers>=0.30", "transformers>=4.40", "safetensors>=0.4", "accelerate>=0.30"],
+}
+
+
+def addons_dir() -> Path:
+    """Per-Python-version folder: compiled wheels only load into the matching interpreter."""
+    from .paths import data_dir
+
+    return data_dir() / "addons" / f"py{sys.version_info.major}{sys.version_info.minor}"
+
+
+def activate() -> bool:
+    """Make installed add-ons importable. Cheap (no imports); called once at start-up."""
+    d = addons_dir()
+    if d.is_dir() and str(d) not in sys.path:
+        sys.path.append(str(d))
+        return True
+    return False
+
+
+def _installer_python() -> str:
+    """The interpreter that runs pip: ours, or (frozen app) a matching system Python."""
+    if not getattr(sys, "frozen", False):
+        return sys.executable
+    want = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    found = shutil.which(want) or (shutil.which("py") if os.name == "nt" else None)
+    if not found:
+        raise T2VError(
+            f"Installing the diffusion add-on needs {want} on your PATH (to run pip). Install it, "
+            "or use the 'full' build of t2v-desktop that already contains the diffusion stack."
+        )
+    return found
+
+
+def pip_command(name: str, extra_args: Sequence[str] = ()) -> List[str]:
+    if name not in ADDONS:
+        raise T2VError(f"Unknown add-on '{name}'. Available: {', '.join(ADDONS)}.")
+    py = _installer_python()
+    cmd = [py]
+    if os.path.basename(py).lower().startswith("py") and os.name == "nt" and getattr(sys, "frozen", False):
+        cmd.append(f"-{sys.version_info.major}.{sys.version_info.minor}")
+    return cmd + ["-m", "pip", "install", "--upgrade", "--target", str(addons_dir()), *ADDONS[name], *extra_args]
+
+
+def install(name: str, extra_args: Sequence[str] = (), *, runner=subprocess.run) -> int:
+    """Run pip for add-on ``name``; ``extra_args`` go to pip (e.g. an index URL for CUDA wheels)."""
+    addons_dir().mkdir(parents=True, exist_ok=True)
+    cmd = pip_command(name, extra_args)
+    print("running: " + " ".join(cmd), file=sys.stderr)
+    return runner(cmd).returncode
+
+
+def installed(name: str, probe: Optional[str] = None) -> bool:
+    """Whether the add-on's main package is importable (without importing it)."""
+    import importlib.util
+
+    activate()
+    return importlib.util.find_spec(probe or ADDONS[name][0].split(">")[0].split("=")[0]) is not None
