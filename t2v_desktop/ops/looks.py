@@ -42,7 +42,7 @@ _X = np.arange(256, dtype=np.float64) / 255.0
 # ---------------------------------------------------------------- vignette
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # ~6 MB each at 1080p
 def _vignette_mask(h: int, w: int, strength: float) -> np.ndarray:
     """HxWx3 uint8 gain (255 = unchanged): darkens smoothly towards the corners (elliptical)."""
     y = np.linspace(-1.0, 1.0, h, dtype=np.float32)[:, None]
