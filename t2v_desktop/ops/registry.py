@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
