@@ -28,7 +28,7 @@ from ..ops.registry import (
 )
 from .cache import LRU, cached_analysis, content_key, source_identity
 from .model import AppliedOp, Clip
-from .timemap import TimeMap, frames_to_samples, retime_audio
+from .timemap import TimeMap, _round, frames_to_samples, retime_audio
 
 Range = Optional[Tuple[float, float]]
 
@@ -161,8 +161,8 @@ class SourceStage(Stage):
         self.has_audio = info.has_audio
         self.width, self.height = scaled_size(self.full_size, scale)
         total = grid_frame_count(self.path, self.fps)
-        self.start = int(round(clip.in_point * self.fps))
-        end = total if clip.out_point is None else min(int(round(clip.out_point * self.fps)), total)
+        self.start = _round(clip.in_point * self.fps)
+        end = total if clip.out_point is None else min(_round(clip.out_point * self.fps), total)
         self.frame_count = end - self.start
         if self.frame_count <= 0:
             raise ProjectError(

@@ -8,6 +8,7 @@ every piece have the same length to the sample and A/V stays in sync through any
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import List, Sequence
@@ -20,6 +21,11 @@ from ..ops.registry import Segment
 def frames_to_samples(n: int, fps: Fraction, sample_rate: int) -> int:
     """The sample index where frame ``n`` starts (exact rational arithmetic, then rounded)."""
     return int(round(Fraction(n) * sample_rate / fps))
+
+
+def _round(x) -> int:
+    """Half up, consistently (Python's round() goes to even: 12.5 -> 12 but 13.5 -> 14)."""
+    return int(math.floor(float(x) + 0.5 + 1e-9))
 
 
 @dataclass(frozen=True)
@@ -58,15 +64,15 @@ class TimeMap:
         pieces: List[Piece] = []
         out = 0
         for seg in segments:
-            a = min(max(int(round(seg.src_start * self.fps)), 0), in_frames)
-            b = min(max(int(round(seg.src_end * self.fps)), 0), in_frames)
+            a = min(max(_round(seg.src_start * self.fps), 0), in_frames)
+            b = min(max(_round(seg.src_end * self.fps), 0), in_frames)
             if seg.src_end == seg.src_start or a == b:
-                n_out = int(round(seg.out_duration * self.fps))
+                n_out = _round(seg.out_duration * self.fps)
                 hold = min(int(seg.src_start * self.fps + 1e-6), max(in_frames - 1, 0))
                 a = b = hold
             else:
                 speed = (seg.src_end - seg.src_start) / seg.out_duration
-                n_out = int(round((b - a) / speed))
+                n_out = _round((b - a) / speed)
                 hold = a
             if n_out <= 0:
                 continue
