@@ -176,13 +176,28 @@ class SourceStage(Stage):
                                      channels)
         self._fs = None
         self._as = None
+        self._it: Optional[Iterator[np.ndarray]] = None
+        self._it_next = self._last = -2
 
     def _make_frame(self, i: int) -> np.ndarray:
         if self._fs is None:
             from ..media.frames import FrameSource
 
             self._fs = FrameSource(self.path, fps=self.fps)
-        f = self._fs.frame(self.start + i)
+        idx = self.start + i
+        f = None
+        if self._it is not None and idx == self._it_next:
+            f = next(self._it, None)
+        elif idx == self._last + 1:
+            # playback/export: FrameSource's forward path (no LRU copies, no seeks)
+            self._it = self._fs.iter_frames(idx, self.start + self.frame_count)
+            f = next(self._it, None)
+        if f is None:
+            self._it = None
+            f = self._fs.frame(idx)
+        else:
+            self._it_next = idx + 1
+        self._last = idx
         return resize(f, (self.width, self.height)) if self.scale != 1.0 else f
 
     def read_audio(self, s0: int, s1: int) -> np.ndarray:
@@ -197,6 +212,7 @@ class SourceStage(Stage):
         return _exact(a, s1 - s0, self.channels)
 
     def close(self) -> None:
+        self._it = None
         for src in (self._fs, self._as):
             close = getattr(src, "close", None)
             if close:
