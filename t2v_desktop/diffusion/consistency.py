@@ -28,7 +28,7 @@ class ConsistencySettings:
     deflicker_sigma: float = 3.0
     #: Frames per UNet batch; 0 = sized to free memory.
     chunk_size: int = 0
-    #: Processing size (longest side) in pixels; 0 = the model's native resolution.
+    #: Processing size as the side of a square of the same area (e.g. 512); 0 = the model's native size.
     resolution: int = 0
 
     def to_json(self) -> dict:

@@ -109,11 +109,13 @@ class VideoEditor:
 
     def estimate(self, lp: LoadedPipeline, n: int, pw: int, ph: int, steps: int, req: EditRequest) -> Estimate:
         """Time estimate; on CPU/MPS one UNet step is timed on a small latent and scaled."""
-        per_px = None
-        if not self.device.name == "cuda":
+        per_px = lp.seconds_per_latent_pixel
+        if per_px is None and self.device.name != "cuda":
+            stride = max(1, lp.multiple // lp.vae_factor)
+            side = max(stride, min(32, ph // lp.vae_factor) // stride * stride)
             try:
-                per_px = measure_unet(lp.pipe.unet, lp.pipe.device, self.device.dtype,
-                                      latent=max(8, lp.multiple // lp.vae_factor))
+                per_px = measure_unet(lp.pipe.unet, lp.pipe.device, self.device.dtype, latent=side)
+                lp.seconds_per_latent_pixel = per_px
             except Exception:  # the estimate is advisory; fall back to the constants
                 per_px = None
         groups = self._groups(lp, req)

@@ -30,6 +30,8 @@ class LoadedPipeline:
     lcm: bool = False
     notes: list[str] = field(default_factory=list)
     cross_frame: Optional[bool] = None
+    #: Measured cost of one UNet evaluation per latent pixel (CPU/MPS estimates), once per load.
+    seconds_per_latent_pixel: Optional[float] = None
 
     def set_cross_frame(self, on: bool) -> None:
         if self.cross_frame == on:
@@ -61,8 +63,6 @@ def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -
         return _LOADED[key]
     _LOADED.clear()  # one pipeline in memory at a time
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
-
     cls = _pipeline_class(model.kind)
     try:
         pipe = cls.from_pretrained(
@@ -73,8 +73,18 @@ def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -
         raise GenerativeUnavailableError(
             f"Could not load the AI model at {model.path}: {e}. Re-download it (see `t2v-desktop models`)."
         ) from None
+    return adopt_pipeline(pipe, model, device, fast=fast)
+
+
+def adopt_pipeline(pipe, model: ResolvedModel, device: Device, *, fast: bool = False) -> LoadedPipeline:
+    """Set up an already built pipeline (device, memory format, VAE slicing, fast mode) and make it the
+    one ``load_pipeline`` returns for ``model``. The benchmark uses it for random-weight SD 1.5 models."""
+    import torch
+
     pipe.set_progress_bar_config(disable=True)
     pipe.to(device.name)
+    if pipe.unet.dtype != device.dtype:  # built in memory (benchmark); from_pretrained already cast
+        pipe.to(dtype=device.dtype)
     lp = LoadedPipeline(
         pipe=pipe, kind=model.kind, device=device, native=0, multiple=8,
         vae_factor=getattr(pipe, "vae_scale_factor", 8),
@@ -88,9 +98,10 @@ def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -
     if fast:
         _make_fast(lp, device)
     if device.name == "cuda" and os.environ.get("T2V_TORCH_COMPILE") == "1":
-        pipe.unet = torch.compile(pipe.unet, mode="reduce-overhead")
+        pipe.unet = torch.compile(pipe.unet)  # default mode: batch sizes vary between chunks
         lp.notes.append("torch.compile on")
-    _LOADED[key] = lp
+    _LOADED.clear()
+    _LOADED[(str(model.path), model.kind, device.name, str(device.dtype), fast)] = lp
     return lp
 
 
