@@ -61,8 +61,11 @@ class MainWindow(QMainWindow):
         self.selected_clip: Optional[str] = None
         self.renderer = None  # main-thread Renderer for spans/duration (frames come from the preview thread)
         self.relink_picker: Callable[[str], Optional[str]] = self._pick_relink
+        #: "save" | "discard" | "cancel" for unsaved changes (a dialog by default; tests replace it)
+        self.ask_save: Callable[[], str] = self._ask_save
+        self._closed = False
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.history = QtHistory(self.undo_stack, lambda: self.project, self.refresh)
         self.jobs = JobManager(self)
         self.thumbs = ThumbCache(self)
@@ -231,11 +234,14 @@ class MainWindow(QMainWindow):
                 spans, duration = r.clip_spans(), float(r.duration)
                 info = (r.fps, r.frame_count, duration, r.width, r.height)
             self.renderer = r
-        except T2VError as e:
+        except Exception as e:  # T2VError: the user can fix it; anything else is a bug, logged
+            if not isinstance(e, T2VError):
+                log.exception("building the renderer failed")
             self.renderer = None
-            self.preview.view.message = str(e)
+            msg = str(e) if isinstance(e, T2VError) else f"Cannot render this project (internal error: {e!r})"
+            self.preview.view.message = msg
             self.preview.view.update()
-            self.statusBar().showMessage(str(e), 10000)
+            self.statusBar().showMessage(msg, 10000)
         self.timeline.set_model(self.project, spans, duration)
         self.timeline.selected = self.selected_clip
         if info is not None:
@@ -252,6 +258,10 @@ class MainWindow(QMainWindow):
         self.command_bar.set_target(
             f"clip “{clip.name or Path(clip.source).name}”" if clip else "whole timeline")
         self._update_title()
+
+    def _clean_changed(self, _clean: bool) -> None:
+        if not self._closed:
+            self._update_title()
 
     def _update_title(self) -> None:
         name = self.project_path.name if self.project_path else (self.project.name or "Untitled")
@@ -516,11 +526,15 @@ class MainWindow(QMainWindow):
     def _maybe_save(self) -> bool:
         if self.undo_stack.isClean():
             return True
+        r = self.ask_save()
+        if r == "save":
+            return self.save()
+        return r == "discard"
+
+    def _ask_save(self) -> str:
         r = QMessageBox.question(self, "Unsaved changes", "Save the changes to this project first?",
                                  QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel)
-        if r == QMessageBox.Save:
-            return self.save()
-        return r == QMessageBox.Discard
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(r, "cancel")
 
     def _last_dir(self) -> str:
         return str(self.settings.value("last_dir", str(Path.home())))
@@ -589,6 +603,9 @@ class MainWindow(QMainWindow):
                           f"t2v-desktop {__version__}\nA video editor you drive by typing what you want.")
 
     def closeEvent(self, ev) -> None:
+        if self._closed:
+            ev.accept()
+            return
         if not self._maybe_save():
             ev.ignore()
             return
@@ -597,4 +614,5 @@ class MainWindow(QMainWindow):
         self.jobs.wait(5000)
         self.thumbs.pool.waitForDone(2000)
         self.autosave.clean_exit()
+        self._closed = True
         ev.accept()
