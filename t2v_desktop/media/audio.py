@@ -16,7 +16,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
-from .info import MediaInfo, layout_for, open_container, probe, seek_first
+from .info import MediaInfo, layout_for, open_and_probe, open_container, seek_first
 
 #: Seek (instead of decoding on) when a read starts this far (s) after what is decoded.
 SEEK_AHEAD = 2.0
@@ -35,18 +35,24 @@ class AudioSource:
                  info: MediaInfo | None = None):
         if sample_rate <= 0:
             raise MediaError(f"Sample rate must be positive, got {sample_rate}.")
-        self.info = info if info is not None else probe(path)
+        self._layout = layout_for(int(channels))
+        self._container = None
+        if info is None:
+            self._container, info = open_and_probe(path)
+        self.info = info
         self.sample_rate = int(sample_rate)
         self.channels = int(channels)
-        self._layout = layout_for(self.channels)
         self.has_audio = self.info.has_audio
         self.duration = 0.0
         self._end = 0
-        self._container = None
         self.seeks = 0
         if not self.has_audio:
+            if self._container is not None:
+                self._container.close()
+                self._container = None
             return
-        self._container = open_container(path)
+        if self._container is None:
+            self._container = open_container(path)
         self._as = self._container.streams.audio[0]
         self._as.thread_type = "AUTO"
         self._cc = self._as.codec_context

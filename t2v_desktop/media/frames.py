@@ -22,7 +22,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
-from .info import MediaInfo, open_container, probe, seek_first, video_stream
+from .info import MediaInfo, open_and_probe, seek_first, video_stream
 
 #: Memory budgets (bytes) for the decoded run (YUV) and the RGB LRU; they cap ``cache_size``
 #: for big frames so 4K footage does not hold gigabytes.
@@ -41,9 +41,11 @@ class FrameSource:
     """
 
     def __init__(self, path, *, fps: Fraction | None = None, cache_size: int = 48):
-        self.info: MediaInfo = probe(path)
-        info = self.info
+        self._container = None
+        self._container, self.info = open_and_probe(path)
+        info: MediaInfo = self.info
         if not info.has_video:
+            self._container.close()
             raise MediaError(f"{info.path} has no video stream (it is audio only).")
         self.fps = Fraction(fps) if fps is not None else info.fps
         if self.fps <= 0:
@@ -54,9 +56,7 @@ class FrameSource:
         else:
             self.frame_count = max(1, int(round(info.frame_count * self.fps / info.fps)))
 
-        self._container = open_container(path)
-        self._vs = video_stream(self._container)
-        self._vs.thread_type = "AUTO"
+        self._vs = video_stream(self._container)  # probe opened its decoder with threading on
         self._cc = self._vs.codec_context
         self._tb = Fraction(self._vs.time_base)
         start = self._vs.start_time

@@ -20,6 +20,9 @@ from ..errors import MediaError
 #: Packets scanned for VFR detection (about 10 s at 25 fps; demux only, no decoding).
 VFR_SCAN_PACKETS = 250
 
+#: Index entries (decode timestamps, no data read) used for the same purpose when the file has them.
+INDEX_SCAN = 1000
+
 #: Frame rates a VFR average is snapped to when it is close (phones record "about 30").
 STANDARD_RATES = (
     Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
@@ -162,9 +165,9 @@ def _is_vfr(pts: list[int], complete: bool) -> bool:
     return any(abs(d - med) > tol for d in diffs)
 
 
-def _scan_video(container, vs) -> tuple[list[int], "av.VideoFrame | None", bool]:
-    """Pts of the first packets, the first decoded frame (None if nothing decodes) and whether
-    the scan reached the end of the stream (then ``pts`` holds every frame)."""
+def _scan_video(container, vs, want_pts: bool = True) -> tuple[list[int], "av.VideoFrame | None", bool]:
+    """Pts of the first packets (if ``want_pts``), the first decoded frame (None if nothing
+    decodes) and whether the scan reached the end of the stream (then ``pts`` has every frame)."""
     pts: list[int] = []
     first = None
     eof = False
@@ -179,11 +182,22 @@ def _scan_video(container, vs) -> tuple[list[int], "av.VideoFrame | None", bool]
                 for f in vs.codec_context.decode(pkt if pkt.size else None):
                     first = f
                     break
-            if len(pts) >= VFR_SCAN_PACKETS and first is not None:
+            if first is not None and (not want_pts or len(pts) >= VFR_SCAN_PACKETS):
                 break
     except (av.FFmpegError, OSError):
-        pass  # a damaged tail; what was read so far decides
+        pass  # a damaged tail: what was read so far decides
     return pts, first, eof
+
+
+def _index_times(vs) -> tuple[list[int], bool] | None:
+    """Frame timestamps from the demuxer's index (MP4/MOV list every sample: no data is read,
+    which matters for 4K files), and whether they are all of them; None without a full index."""
+    entries = vs.index_entries
+    n = len(entries)
+    if not n or not vs.frames or n < vs.frames:
+        return None
+    take = min(n, INDEX_SCAN)
+    return [entries[i].timestamp for i in range(take)], take == n
 
 
 def _tag_duration(stream) -> float | None:
@@ -200,12 +214,21 @@ def _tag_duration(stream) -> float | None:
 
 def probe(path) -> MediaInfo:
     """Read a file's streams, duration, exact frame rate, rotation and VFR-ness."""
+    container, info = open_and_probe(path)
+    container.close()
+    return info
+
+
+def open_and_probe(path) -> tuple:
+    """``(open container, MediaInfo)``: readers keep the container probe used (opening a file
+    costs a decode in ffmpeg's stream-info step). The caller seeks before reading."""
     p = Path(path)
     container = open_container(p)
     try:
-        return _probe(container, p)
-    finally:
+        return container, _probe(container, p)
+    except BaseException:
         container.close()
+        raise
 
 
 def _probe(container, p: Path) -> MediaInfo:
@@ -235,7 +258,10 @@ def _probe(container, p: Path) -> MediaInfo:
 
     cc = vs.codec_context
     vname = cc.name
-    pts, first, eof = _scan_video(container, vs)
+    indexed = _index_times(vs)
+    pts, first, eof = _scan_video(container, vs, want_pts=indexed is None)
+    if indexed is not None:
+        pts, eof = indexed
     if first is None:
         raise MediaError(
             f"The video in {p.name} cannot be decoded (codec {vname}); the file is damaged or "
