@@ -176,8 +176,9 @@ def test_models_found_in_models_dir_and_hf_cache(model_env):
     rows = {r["name"]: r for r in models.list_models()}
     assert rows["instruct-pix2pix"]["installed"] and rows["instruct-pix2pix"]["path"] == str(local)
     assert not rows["sd15-img2img"]["installed"]
+    assert rows["my-edit-model"]["installed"] and rows["my-edit-model"]["role"] == "local folder"
     report = models.models_report()
-    assert "instruct-pix2pix" in report and "installed" in report
+    assert "instruct-pix2pix" in report and "installed" in report and "my-edit-model" in report
     assert "hf download stable-diffusion-v1-5/stable-diffusion-v1-5" in report
 
 

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 
 #: Rough seconds per latent pixel per UNet evaluation for an SD 1.5 UNet (fp16 on GPU, fp32 on CPU).
-#: 512x512 = 4096 latent pixels: ~0.05 s/step on a recent CUDA GPU, ~0.5 s on Apple MPS, ~5 s on a laptop CPU.
-SECONDS_PER_LATENT_PIXEL = {"cuda": 1.2e-5, "mps": 1.2e-4, "cpu": 1.2e-3}
+#: 512x512 = 4096 latent pixels: ~0.05 s/step on a recent CUDA GPU, ~0.5 s on Apple MPS, ~10 s on a 2-4 core CPU.
+SECONDS_PER_LATENT_PIXEL = {"cuda": 1.2e-5, "mps": 1.2e-4, "cpu": 2.5e-3}
 #: VAE encode + decode per frame, as a fraction of one UNet evaluation.
 VAE_OVERHEAD_STEPS = 2.0
 

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from ..errors import GenerativeUnavailableError
 from .attention import FrameLayout, install_cross_frame_attention, install_default_attention
 from .device import Device
-from .models import ResolvedModel, find_optional
+from .models import ResolvedModel, find_optional, weights_variant
 
 _LOADED: dict[tuple, "LoadedPipeline"] = {}
 
@@ -67,7 +67,7 @@ def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -
     try:
         pipe = cls.from_pretrained(
             str(model.path), **_dtype_kw(device.dtype), use_safetensors=True, local_files_only=True,
-            safety_checker=None, requires_safety_checker=False,
+            safety_checker=None, requires_safety_checker=False, variant=weights_variant(model.path),
         )
     except Exception as e:  # diffusers raises many types for a bad folder
         raise GenerativeUnavailableError(

@@ -34,7 +34,7 @@ class ModelEntry:
     description: str
     #: ``hf download`` patterns: component folders only (the repos also hold big single-file checkpoints).
     include: tuple[str, ...] = ("model_index.json", "*/*.json", "*/*.txt", "*/*.safetensors")
-    exclude: tuple[str, ...] = ("*non_ema*", "*.fp16.*", "*emaonly*")
+    exclude: tuple[str, ...] = ("*non_ema*", "*emaonly*")
 
 
 REGISTRY: dict[str, ModelEntry] = {
@@ -212,7 +212,7 @@ def fetch_command(entry: Optional[ModelEntry], request: str) -> str:
     spec = entry or ModelEntry("", repo, "", "", "")
     include = " ".join(f'"{p}"' for p in spec.include)
     exclude = (" --exclude " + " ".join(f'"{p}"' for p in spec.exclude)) if spec.exclude else ""
-    target = models_dirs()[-1] / (entry.name if entry else repo.replace("/", "--"))
+    target = models_dirs()[0] / (entry.name if entry else repo.replace("/", "--"))
     return f'hf download {repo} --include {include}{exclude} --local-dir "{target}"'
 
 
@@ -319,6 +319,14 @@ def fingerprint(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def weights_variant(path: Path) -> Optional[str]:
+    """"fp16" when the UNet folder holds only fp16-variant safetensors (diffusers then needs variant=)."""
+    unet = Path(path) / "unet"
+    if (unet / "diffusion_pytorch_model.safetensors").is_file():
+        return None
+    return "fp16" if (unet / "diffusion_pytorch_model.fp16.safetensors").is_file() else None
+
+
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -339,6 +347,16 @@ def list_models() -> list[dict]:
             row.update(path=str(p), problems=verify_model(p), size_mb=round(_size(p) / 1e6, 1))
             row["installed"] = not row["problems"]
         rows.append(row)
+    known = {Path(r["path"]).resolve() for r in rows if r["path"]}
+    for d in models_dirs():
+        for sub in sorted(d.iterdir()) if d.is_dir() else ():
+            if sub.resolve() in known or not (sub / "model_index.json").is_file():
+                continue
+            problems = verify_model(sub)
+            rows.append({"name": sub.name, "repo": "", "kind": detect_kind(sub) or "?", "role": "local folder",
+                         "description": "a diffusers pipeline folder (use model=" + sub.name + ")",
+                         "installed": not problems, "path": str(sub), "problems": problems,
+                         "size_mb": round(_size(sub) / 1e6, 1), "fetch": ""})
     return rows
 
 
@@ -353,7 +371,7 @@ def models_report() -> str:
             lines.append(f"      at {r['path']} ({r['size_mb']} MB)")
         for prob in r["problems"]:
             lines.append(f"      problem: {prob}")
-        if not r["installed"]:
+        if not r["installed"] and r["fetch"]:
             lines.append(f"      fetch: {r['fetch']}")
     lines.append("  Search path: " + ", ".join(str(d) for d in models_dirs()) + f", {hf_cache_dir()}")
     return "\n".join(lines)
