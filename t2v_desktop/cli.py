@@ -137,6 +137,12 @@ def launch_gui(argv: List[str]) -> int:
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise T2VError(f"Unknown command '{a}'.{hint} Commands: {', '.join(COMMANDS)} (see --help).")
             raise T2VError(f"No such file: {a}")
+    if ("--self-test" not in argv and sys.platform.startswith("linux")
+            and not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))):
+        raise T2VError(
+            "No display to open the editor on (DISPLAY/WAYLAND_DISPLAY unset). Run it in a desktop session, "
+            "or use the command-line tools: t2v-desktop --help."
+        )
     try:
         from .gui.app import main as gui_main
     except ImportError as e:

@@ -350,10 +350,19 @@ def test_no_command_opens_the_gui_with_files_and_self_test(clip, monkeypatch):
     fake = types.ModuleType("t2v_desktop.gui.app")
     fake.main = lambda argv: calls.append(list(argv)) or 7
     monkeypatch.setitem(sys.modules, "t2v_desktop.gui.app", fake)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert main([]) == 7
     assert main(["--self-test"]) == 7
     assert main([str(clip)]) == 7
     assert calls == [[], ["--self-test"], [str(clip)]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display check is for Linux")
+def test_no_display_is_a_clear_error(monkeypatch, capsys):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    assert main([]) != 0
+    assert "display" in one_line_error(capsys.readouterr().err)
 
 
 def test_opening_a_missing_file_is_one_line(tmp_path, capsys):
