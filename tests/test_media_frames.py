@@ -70,6 +70,8 @@ def test_past_the_end_returns_last_frame(clip):
     with FrameSource(clip) as fs:
         assert numbers(fs, [49, 50, 75, 10_000]) == [49, 49, 49, 49]
         assert read_frame_number(fs.frame_at(99.0)) == 49
+        assert [read_frame_number(f) for f in fs.iter_frames(48, 53)] == [48, 49, 49, 49, 49]
+        assert [read_frame_number(f) for f in fs.iter_frames(60, 62)] == [49, 49]
         with pytest.raises(IndexError):
             fs.frame(-1)
 

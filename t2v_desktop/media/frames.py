@@ -125,8 +125,9 @@ class FrameSource:
     def iter_frames(self, start: int = 0, end: int | None = None) -> Iterator[np.ndarray]:
         """Frames ``start..end-1`` in order: decodes straight through, no seeking, no LRU."""
         end = self.frame_count if end is None else end
+        self._check_index(start)
         prev_f, prev_arr = None, None
-        for i in range(self._check_index(start), end):
+        for i in range(int(start), end):
             f = self._locate(self._target(min(i, self.frame_count - 1)))
             if f is prev_f:
                 yield prev_arr.copy()  # a repeated source frame (VFR / higher grid rate)
