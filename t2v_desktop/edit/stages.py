@@ -28,7 +28,7 @@ from ..ops.registry import (
 )
 from .cache import LRU, cached_analysis, content_key, source_identity
 from .model import AppliedOp, Clip
-from .timemap import TimeMap, _round, frames_to_samples, retime_audio
+from .timemap import StreamRetimer, TimeMap, _round, frames_to_samples
 
 Range = Optional[Tuple[float, float]]
 
@@ -528,7 +528,7 @@ class TimingStage(OpStage):
         self.frame_count = self.map.frame_count
         if self.frame_count <= 0:
             raise ParamError(f"'{spec.name}' leaves nothing of the clip; check its range.")
-        self._retimed: Dict[int, np.ndarray] = {}
+        self._retimers: Dict[int, StreamRetimer] = {}
 
     def _make_frame(self, i: int) -> np.ndarray:
         return self.prev.frame(self.map.input_frame(i))
@@ -546,20 +546,25 @@ class TimingStage(OpStage):
                 else:
                     seg = self.prev.read_audio(p.sin_a + lo, p.sin_a + hi)
             else:
-                seg = self._retime(p)[:, lo:hi]
+                seg = self._retime(p).read(lo, hi)
             out[:, a - s0:b - s0] = seg
         return out
 
-    def _retime(self, p) -> np.ndarray:
-        hit = self._retimed.get(p.sout_a)
+    def _retime(self, p) -> StreamRetimer:
+        """A streaming re-timer per piece (bounded memory for long pieces; sequential reads continue
+        the filter). Reversed pieces re-time the reversed input."""
+        hit = self._retimers.get(p.sout_a)
         if hit is None:
-            src = self.prev.read_audio(p.sin_a, p.sin_b)
-            hit = retime_audio(src, p.sout_b - p.sout_a, self.sample_rate)
             if p.reverse:
-                hit = np.ascontiguousarray(hit[:, ::-1])
-            if len(self._retimed) >= 2:
-                self._retimed.pop(next(iter(self._retimed)))
-            self._retimed[p.sout_a] = hit
+                def read(a: int, b: int, p=p) -> np.ndarray:
+                    return self.prev.read_audio(p.sin_b - b, p.sin_b - a)[:, ::-1]
+            else:
+                def read(a: int, b: int, p=p) -> np.ndarray:
+                    return self.prev.read_audio(p.sin_a + a, p.sin_a + b)
+            hit = StreamRetimer(read, p.sin_b - p.sin_a, p.sout_b - p.sout_a, self.sample_rate, self.channels)
+            if len(self._retimers) >= 4:
+                self._retimers.pop(next(iter(self._retimers)))
+            self._retimers[p.sout_a] = hit
         return hit
 
 

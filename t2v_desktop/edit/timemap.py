@@ -127,62 +127,114 @@ def _tempo_chain(factor: float) -> List[float]:
     return out
 
 
+class _Tempo:
+    """One libavfilter ``atempo`` chain (via PyAV's filter graph, no ffmpeg CLI) fed block by block."""
+
+    def __init__(self, factor: float, sample_rate: int, channels: int):
+        import av.filter
+
+        self.sr, self.channels = sample_rate, channels
+        self.layout = _LAYOUTS.get(channels, "stereo")
+        g = av.filter.Graph()
+        self.src = g.add_abuffer(sample_rate=sample_rate, format="fltp", layout=self.layout,
+                                 time_base=Fraction(1, sample_rate))
+        nodes = [self.src] + [g.add("atempo", f"{f:.9f}") for f in _tempo_chain(factor)]
+        nodes.append(g.add("aformat", "sample_fmts=fltp"))
+        self.sink = g.add("abuffersink")
+        nodes.append(self.sink)
+        for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+            a.link_to(b)
+        g.configure()
+        self.graph = g  # the nodes do not keep their graph alive: dropping it crashes libavfilter
+        self.pts = 0
+
+    def push(self, block: np.ndarray) -> List[np.ndarray]:
+        """Feed (channels, n) samples; returns whatever output the filter has ready."""
+        import av
+
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block, dtype=np.float32), format="fltp",
+                                           layout=self.layout)
+        frame.sample_rate, frame.pts, frame.time_base = self.sr, self.pts, Fraction(1, self.sr)
+        self.pts += frame.samples
+        self.src.push(frame)
+        out = []
+        while True:
+            try:
+                arr = self.sink.pull().to_ndarray()
+            except (av.BlockingIOError, av.EOFError):
+                return out
+            out.append(arr.reshape(self.channels, -1))
+
+
 def retime_audio(samples: np.ndarray, out_len: int, sample_rate: int) -> np.ndarray:
     """Stretch (channels, n) audio to exactly ``out_len`` samples, keeping its pitch.
 
-    Uses libavfilter's ``atempo`` through PyAV's filter graph (no ffmpeg CLI). The input is padded
-    with silence so the filter's tail latency never leaves the output short; the result is then
-    cut to the exact length.
+    The input is followed by silence so the filter's tail latency never leaves the output short;
+    the result is then cut to the exact length.
     """
-    import av
-    import av.filter
-
     channels, n = samples.shape
-    if out_len <= 0:
-        return np.zeros((channels, 0), np.float32)
-    if n == 0:
-        return np.zeros((channels, out_len), np.float32)
-    factor = n / out_len
-    layout = _LAYOUTS.get(channels, "stereo")
-    g = av.filter.Graph()
-    src = g.add_abuffer(sample_rate=sample_rate, format="fltp", layout=layout,
-                        time_base=Fraction(1, sample_rate))
-    nodes = [src] + [g.add("atempo", f"{f:.9f}") for f in _tempo_chain(factor)]
-    nodes.append(g.add("aformat", "sample_fmts=fltp"))
-    sink = g.add("abuffersink")
-    nodes.append(sink)
-    for a, b in zip(nodes[:-1], nodes[1:], strict=True):
-        a.link_to(b)
-    g.configure()
+    return StreamRetimer(lambda a, b: _slice(samples, a, b), n, out_len, sample_rate, channels).read(0, out_len)
 
-    pad = int(sample_rate * 0.25 * max(factor, 1.0)) + 8192
-    data = np.concatenate([samples.astype(np.float32, copy=False), np.zeros((channels, pad), np.float32)], axis=1)
-    out: List[np.ndarray] = []
-    got = 0
 
-    def drain() -> int:
-        total = 0
-        while True:
-            try:
-                arr = sink.pull().to_ndarray()
-            except (av.BlockingIOError, av.EOFError):
-                return total
-            out.append(arr.reshape(channels, -1))
-            total += out[-1].shape[1]
+def _slice(x: np.ndarray, a: int, b: int) -> np.ndarray:
+    part = x[:, max(a, 0):max(min(b, x.shape[1]), 0)]
+    if part.shape[1] == b - a:
+        return part
+    return np.concatenate([part, np.zeros((x.shape[0], b - a - part.shape[1]), np.float32)], axis=1)
 
-    pts, block = 0, 8192
-    for a in range(0, data.shape[1], block):
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data[:, a:a + block]), format="fltp", layout=layout)
-        frame.sample_rate, frame.pts, frame.time_base = sample_rate, pts, Fraction(1, sample_rate)
-        pts += frame.samples
-        src.push(frame)
-        got += drain()
-        if got >= out_len:
-            break
-    else:
-        src.push(None)
-        got += drain()
-    res = np.concatenate(out, axis=1) if out else np.zeros((channels, 0), np.float32)
-    if res.shape[1] < out_len:
-        res = np.concatenate([res, np.zeros((channels, out_len - res.shape[1]), np.float32)], axis=1)
-    return np.ascontiguousarray(res[:, :out_len], dtype=np.float32)
+
+class StreamRetimer:
+    """Pitch-preserving re-timing of ``in_len`` input samples onto ``out_len`` output samples,
+    produced on demand in blocks, so memory stays bounded however long the piece is.
+
+    Sequential reads continue the filter; a read elsewhere restarts it at the matching input
+    position. Output outside [0, out_len) is silence; input past ``in_len`` is read as silence.
+    """
+
+    BLOCK = 8192
+
+    def __init__(self, read_input, in_len: int, out_len: int, sample_rate: int, channels: int):
+        self.read_input, self.in_len, self.out_len = read_input, in_len, out_len
+        self.sr, self.channels = sample_rate, channels
+        self.factor = in_len / out_len if out_len > 0 else 1.0
+        self._tempo: _Tempo | None = None
+        self._buf = np.zeros((channels, 0), np.float32)
+        self._buf_start = 0  # output sample index of _buf[:, 0]
+        self._in_pos = 0
+
+    def _restart(self, at: int) -> None:
+        self._tempo = _Tempo(self.factor, self.sr, self.channels)
+        self._buf = np.zeros((self.channels, 0), np.float32)
+        self._buf_start = at
+        self._in_pos = int(round(at * self.factor))
+
+    def _input(self, a: int, b: int) -> np.ndarray:
+        if a >= self.in_len:
+            return np.zeros((self.channels, b - a), np.float32)
+        x = self.read_input(a, min(b, self.in_len))
+        if b > self.in_len:
+            x = np.concatenate([x, np.zeros((self.channels, b - self.in_len), np.float32)], axis=1)
+        return x
+
+    def read(self, lo: int, hi: int) -> np.ndarray:
+        out = np.zeros((self.channels, max(hi - lo, 0)), np.float32)
+        a, b = max(lo, 0), min(hi, self.out_len)
+        if a >= b or self.in_len <= 0:
+            return out
+        buf_end = self._buf_start + self._buf.shape[1]
+        if self._tempo is None or not (self._buf_start <= a <= buf_end + self.BLOCK):
+            self._restart(a)
+        chunks = [self._buf]
+        have = self._buf.shape[1]
+        need = b - self._buf_start
+        while have < need:
+            block = self._input(self._in_pos, self._in_pos + self.BLOCK)
+            self._in_pos += self.BLOCK
+            for c in self._tempo.push(block):
+                chunks.append(c)
+                have += c.shape[1]
+        buf = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
+        out[:, a - lo:b - lo] = buf[:, a - self._buf_start:b - self._buf_start]
+        keep = b - self._buf_start  # drop what was consumed: reads go forward
+        self._buf, self._buf_start = buf[:, keep:], b
+        return out
