@@ -141,3 +141,19 @@ def test_stacked_timing_ops_stay_in_sync(make_clip):
     assert all(a >= b for a, b in zip(nums[:-1], nums[1:], strict=True))
     assert not set(nums) & set(range(6, 12))  # the cut part never shows
     assert max(nums.count(v) for v in nums) == 1 + 9  # the freeze: 0.3 s at 30 fps
+
+
+def test_audio_read_in_chunks_equals_one_read(make_clip):
+    """Export reads audio in blocks cut on frame edges; blocks must join exactly, re-timed or not."""
+    path = make_clip(clicks=True)
+    for ops in ([AppliedOp("speed", {"factor": 0.5})], [AppliedOp("reverse"), AppliedOp("speed", {"factor": 1.5})],
+                [AppliedOp("cut", range=(0.3, 0.5)), AppliedOp("freeze", {"at": 0.2, "duration": 0.3})]):
+        proj = Project.from_media(str(path))
+        proj.main_track.clips[0].ops = ops
+        with Renderer(proj) as r1, Renderer(proj) as r2:
+            whole = r1.audio(0, r1.duration)
+            step = 1 / 25 * 3  # three frames
+            edges = [min(k * step, r2.duration) for k in range(int(r2.duration / step) + 2)]
+            parts = np.concatenate([r2.audio(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)], axis=1)
+        assert parts.shape == whole.shape
+        assert np.abs(parts - whole).max() < 1e-6
