@@ -165,7 +165,8 @@ class EditStackPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.clip = None
-        self.title = QLabel("Select a clip on the timeline to see its edits.", self)
+        self._shown_ops: set = set()
+        self.title = QLabel("No clip: import one to see its edits.", self)
         self.title.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.itemChanged.connect(self._item_changed)
@@ -202,19 +203,25 @@ class EditStackPanel(QWidget):
         return b
 
     # -- model --------------------------------------------------------------------------------
-    def set_clip(self, clip) -> None:
-        """Show ``clip``'s stack (None: nothing selected). Keeps the selected row when possible."""
+    def set_clip(self, clip, under_playhead: bool = False) -> None:
+        """Show ``clip``'s stack (None: no clip). Keeps the selected row when possible."""
         if self._commit.isActive():  # flush a pending slider change first
             self._commit.stop()
             self._emit_params()
         current = self.current_op_id()
+        if clip is not None and self.clip is not None and clip.id == self.clip.id:
+            added = [o.id for o in clip.ops if o.id not in self._shown_ops]
+            if added:  # a new edit was just applied: show its parameters
+                current = added[-1]
+        self._shown_ops = {o.id for o in clip.ops} if clip is not None else set()
         self.clip = clip
         self.list.blockSignals(True)
         self.list.clear()
         if clip is None:
-            self.title.setText("Select a clip on the timeline to see its edits.")
+            self.title.setText("No clip: import one to see its edits.")
         else:
-            self.title.setText(f"<b>{clip.name or clip.source}</b> — {len(clip.ops)} edit(s); "
+            where = " (under the playhead; click a clip to select it)" if under_playhead else ""
+            self.title.setText(f"<b>{clip.name or clip.source}</b>{where} — {len(clip.ops)} edit(s); "
                                "later edits see the result of earlier ones.")
             for i, o in enumerate(clip.ops):
                 it = QListWidgetItem(f"{i + 1}. {op_summary(o)}")

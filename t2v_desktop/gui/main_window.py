@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.timeline.trimRequested.connect(self.trim_clip)
         self.timeline.moveRequested.connect(self.move_clip)
         self.preview.positionChanged.connect(self.timeline.set_playhead)
+        self.preview.positionChanged.connect(self._update_stack_clip)
         self.bin = MediaBin(self.thumbs, self)
         self.bin.addToTimeline.connect(lambda p: self.add_clips([p]))
         self.bin.imported.connect(self.add_clips)
@@ -253,10 +254,7 @@ class MainWindow(QMainWindow):
             self.preview.set_project(core.snapshot(self.project), fps=self.preview.fps, frame_count=0,
                                      duration=0.0, width=0, height=0)
             self.status_pos.setText("")
-        clip = next((c for c in self.project.all_clips() if c.id == self.selected_clip), None)
-        self.edit_stack.set_clip(clip)
-        self.command_bar.set_target(
-            f"clip “{clip.name or Path(clip.source).name}”" if clip else "whole timeline")
+        self._selection_changed(self.selected_clip)
         self._update_title()
 
     def _clean_changed(self, _clean: bool) -> None:
@@ -271,9 +269,23 @@ class MainWindow(QMainWindow):
     def _selection_changed(self, clip_id) -> None:
         self.selected_clip = clip_id
         clip = next((c for c in self.project.all_clips() if c.id == clip_id), None)
-        self.edit_stack.set_clip(clip)
         self.command_bar.set_target(
             f"clip “{clip.name or Path(clip.source).name}”" if clip else "whole timeline")
+        self._update_stack_clip()
+
+    def _clip_under_playhead(self) -> Optional[str]:
+        t = self.preview.position
+        for cid, a, b in self.timeline.spans:
+            if a <= t < b:
+                return cid
+        return self.timeline.spans[-1][0] if self.timeline.spans else None
+
+    def _update_stack_clip(self, _t: float = 0.0) -> None:
+        """The edit stack shows the selected clip, else the clip under the playhead."""
+        cid = self.selected_clip or self._clip_under_playhead()
+        clip = next((c for c in self.project.all_clips() if c.id == cid), None)
+        if clip is not self.edit_stack.clip or _t == 0.0:
+            self.edit_stack.set_clip(clip, under_playhead=self.selected_clip is None)
 
     def _parse_context(self) -> dict:
         dur = None

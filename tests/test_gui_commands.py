@@ -1,0 +1,180 @@
+"""GUI tests of the command bar, edit stack, export dialog and the packaged self-test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+
+@pytest.fixture
+def win(qtbot, tmp_path, monkeypatch, make_clip):
+    monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    from t2v_desktop.gui.main_window import MainWindow
+
+    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    w.ask_save = lambda: "discard"
+    qtbot.addWidget(w)
+    w.show()
+    w.open_media(str(make_clip("grey", duration=1.0, pattern="solid", color=(120, 120, 120))))
+    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    return w
+
+
+def mean_rgb(w):
+    return w.preview.frame[40:, :, :].reshape(-1, 3).mean(axis=0)
+
+
+def type_command(qtbot, w, text):
+    w.command_bar.input.clear()
+    qtbot.keyClicks(w.command_bar.input, text)
+    qtbot.keyClick(w.command_bar.input, Qt.Key_Return)
+
+
+def wait_changed(qtbot, w, before, timeout=10000):
+    qtbot.waitUntil(lambda: w.preview.shown_index == 0 and abs(mean_rgb(w) - before).max() > 3, timeout=timeout)
+    return mean_rgb(w)
+
+
+def test_typed_command_changes_stack_and_preview_then_undo_redo(win, qtbot):
+    before = mean_rgb(win)
+    type_command(qtbot, win, "make it warmer")
+    clip = win.project.all_clips()[0]
+    assert [o.op for o in clip.ops] == ["temperature"]
+    after = wait_changed(qtbot, win, before)
+    assert after[0] - after[2] > before[0] - before[2] + 5  # warmer: more red than blue
+    assert "temperature" in win.command_bar.plan_label.text()
+    assert win.command_bar.input.text() == ""  # accepted and cleared, remembered in history
+    assert win.command_bar.history == ["make it warmer"]
+    assert "temperature" in win.undo_action.text().lower() or win.undo_stack.undoText()
+    win.undo_action.trigger()
+    assert clip.ops == [] and win.project.all_clips()[0].ops == []
+    qtbot.waitUntil(lambda: abs(mean_rgb(win) - before).max() < 2)
+    win.redo_action.trigger()
+    assert [o.op for o in win.project.all_clips()[0].ops] == ["temperature"]
+    wait_changed(qtbot, win, before)
+    # "undo" typed in the command bar goes through the same QUndoStack
+    type_command(qtbot, win, "undo")
+    assert win.project.all_clips()[0].ops == [] and win.undo_stack.canRedo()
+
+
+def test_plan_shown_while_typing_and_unknown_command_changes_nothing(win, qtbot):
+    qtbot.keyClicks(win.command_bar.input, "make it black and white from 0:00.2 to 0:00.6")
+    qtbot.waitUntil(lambda: "black_and_white" in win.command_bar.plan_label.text(), timeout=3000)
+    assert "Will apply" in win.command_bar.plan_label.text()
+    assert win.project.all_clips()[0].ops == []  # preview of the plan only
+    win.command_bar.input.clear()
+    steps = win.undo_stack.count()
+    type_command(qtbot, win, "frobnicate the wibble")
+    text = win.command_bar.plan_label.text()
+    assert "Nothing was changed" in text and win.command_bar.plan_label.property("error") is True
+    assert win.undo_stack.count() == steps and win.project.all_clips()[0].ops == []
+    assert win.command_bar.input.text() == "frobnicate the wibble"  # kept so it can be fixed
+
+
+def test_scoped_op_range_and_selected_clip_target(win, qtbot, make_clip):
+    win.import_paths([make_clip("b", duration=1.0)])
+    first, second = win.project.all_clips()
+    win.timeline.select(second.id)
+    assert "b-" in win.command_bar.target_label.text()
+    type_command(qtbot, win, "black and white from 0:00.2 to 0:00.6")
+    assert first.ops == [] and [o.op for o in second.ops] == ["black_and_white"]
+    assert second.ops[0].range == pytest.approx((0.2, 0.6))
+    assert "black_and_white" in [o.op for o in win.edit_stack.clip.ops]
+
+
+def test_completion_lists_registry_names_synonyms_and_history(win, qtbot):
+    words = win.command_bar._model.stringList()
+    assert "black and white" in words and "grayscale" in words and "stabilize" in words
+    type_command(qtbot, win, "make it warmer")
+    assert win.command_bar._model.stringList()[0] == "make it warmer"
+
+
+def test_edit_stack_param_widgets_toggle_reorder_remove(win, qtbot):
+    type_command(qtbot, win, "make it warmer")
+    type_command(qtbot, win, "make it brighter")
+    clip = win.project.all_clips()[0]
+    assert [o.op for o in clip.ops] == ["temperature", "brightness"]
+    panel = win.edit_stack
+    assert panel.list.count() == 2 and panel.current_op_id() == clip.ops[1].id
+    # Float param -> slider + spin box over the declared range
+    from t2v_desktop.gui.edit_stack import FloatEditor
+
+    w, _get, _set = panel.editors["amount"]
+    assert isinstance(w, FloatEditor) and w.spin.minimum() == -1 and w.spin.maximum() == 1
+    base = mean_rgb(win)
+    w.spin.setValue(-0.5)
+    qtbot.waitUntil(lambda: clip.ops[1].params["amount"] == pytest.approx(-0.5), timeout=3000)
+    assert "brightness" in win.undo_stack.undoText().lower() or win.undo_stack.undoText()
+    darker = wait_changed(qtbot, win, base)
+    assert darker.mean() < base.mean() - 10
+    # toggle (bypass) via the check box
+    panel.list.item(1).setCheckState(Qt.Unchecked)
+    assert clip.ops[1].enabled is False
+    # reorder: move brightness first
+    panel.list.setCurrentRow(1)
+    panel._move(-1)
+    assert [o.op for o in clip.ops] == ["brightness", "temperature"]
+    # remove
+    panel.list.setCurrentRow(0)
+    panel._remove()
+    assert [o.op for o in clip.ops] == ["temperature"]
+    for _ in range(3):
+        win.undo_stack.undo()
+    assert [o.op for o in clip.ops] == ["temperature", "brightness"] and clip.ops[1].enabled
+
+
+def test_choice_param_gets_a_combo(win, qtbot):
+    from PySide6.QtWidgets import QComboBox
+
+    type_command(qtbot, win, "flip it")
+    w, get, _set = win.edit_stack.editors["direction"]
+    assert isinstance(w, QComboBox) and w.count() == 2
+    w.setCurrentText("vertical")
+    clip = win.project.all_clips()[0]
+    qtbot.waitUntil(lambda: clip.ops[0].params["direction"] == "vertical", timeout=3000)
+
+
+def test_export_dialog_exports_and_cancel_leaves_nothing(win, qtbot, tmp_path):
+    from t2v_desktop.media.info import probe
+
+    type_command(qtbot, win, "make it warmer")
+    dlg = win.show_export()
+    out = tmp_path / "out.mp4"
+    dlg.path.setText(str(out))
+    dlg.set_preset("h264")
+    job = dlg.start()
+    qtbot.waitUntil(lambda: "Exported" in dlg.status.text() or job.state in ("failed", "cancelled"),
+                    timeout=60000)
+    assert job.state == "done", job.error
+    assert dlg.progress.value() == 1000 and "Exported" in dlg.status.text()
+    info = probe(out)
+    assert info.has_video and info.has_audio and abs(info.duration - 1.0) < 0.1
+    assert (info.width, info.height) == (160, 120)
+    # cancel as soon as it starts: no file, no temp file left behind
+    out2 = tmp_path / "cancelled.mp4"
+    dlg.path.setText(str(out2))
+    job2 = dlg.start()
+    dlg.cancel()
+    qtbot.waitUntil(lambda: "no file" in dlg.status.text() or job2.state in ("done", "failed"), timeout=60000)
+    assert job2.state == "cancelled"
+    assert "no file" in dlg.status.text()
+    assert not out2.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cancelled")] == []
+    assert win.jobs_panel.rows.count() >= 3  # both jobs listed in the jobs area
+
+
+def test_self_test_entry_point(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", T2V_CACHE_DIR=str(tmp_path / "cache"),
+               T2V_DATA_DIR=str(tmp_path / "data"))
+    r = subprocess.run([sys.executable, "-c", "import sys; from t2v_desktop.gui.app import main; "
+                        "sys.exit(main(['--self-test']))"], env=env, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "self-test OK" in r.stdout and "exported" in r.stdout
