@@ -247,3 +247,26 @@ def test_generative_stage_renders_range_once_at_full_size(make_clip, test_op):
     with Renderer(p) as r:
         r.prepare()  # the export renderer reuses the result
     assert len(calls) == 1
+
+
+def test_real_stabilize_analyses_once_per_upstream(make_clip, monkeypatch):
+    from t2v_desktop.ops import get_op
+
+    spec = get_op("stabilize")
+    runs = []
+    real = spec.analyze
+
+    def counting(frames, *a, **kw):
+        runs.append(1)
+        return real(frames, *a, **kw)
+
+    monkeypatch.setattr(spec, "analyze", counting)
+    path = make_clip(duration=1.0, pattern="texture")
+    for strength, border in ((0.5, "crop"), (0.9, "black"), (0.2, "replicate")):  # smoothing only
+        with Renderer(project(path, AppliedOp("stabilize", {"strength": strength, "border": border}))) as r:
+            r.prepare()
+            assert r.frame(10).shape == (120, 160, 3)
+    assert len(runs) == 1
+    with Renderer(project(path, AppliedOp("contrast", {"amount": 0.3}), AppliedOp("stabilize"))) as r:
+        r.frame(0)
+    assert len(runs) == 2
