@@ -84,6 +84,7 @@ def test_op_and_backend_modules_do_not_import_torch():
         "from t2v_desktop.ops import get_op, all_ops\n"
         "import t2v_desktop.ops.generative, t2v_desktop.diffusion.models, t2v_desktop.diffusion.run\n"
         "import t2v_desktop.diffusion.cache, t2v_desktop.diffusion.consistency, t2v_desktop.diffusion.estimate\n"
+        "import t2v_desktop.diffusion.editor_sizes, t2v_desktop.diffusion.suggest\n"
         "all_ops(); spec = get_op('ai_edit')\n"
         "t2v_desktop.diffusion.models.models_report()\n"
         "heavy = {'torch', 'diffusers', 'transformers'} & set(sys.modules)\n"
@@ -250,3 +251,16 @@ def test_estimate_scales_with_work_and_says_it_is_an_estimate():
     m = estimate_seconds(10, 512, 512, 20, device="cpu", seconds_per_latent_pixel=1e-4)
     assert m.measured and "measured" in m.describe()
     assert format_duration(30) == "30 s" and format_duration(600) == "10 min" and format_duration(7200) == "2.0 h"
+
+
+def test_up_front_estimate_reads_configs_only(model_env):
+    from t2v_desktop.diffusion.run import estimate_ai_edit
+
+    mdir, _ = model_env
+    fake_pipeline(mdir / "instruct-pix2pix")  # configs default to SD 1.5 sizes; weights are empty files
+    quality = estimate_ai_edit(100, 1920, 1080, steps=20)
+    assert quality.seconds > 0 and "estimate" in quality.describe()
+    fast = estimate_ai_edit(100, 1920, 1080, steps=20, mode="fast")
+    assert fast.seconds == pytest.approx(quality.seconds * (8 * 3 + 2) / (20 * 3 + 2))
+    half = estimate_ai_edit(50, 1920, 1080, steps=20)
+    assert half.seconds == pytest.approx(quality.seconds / 2)

@@ -211,7 +211,7 @@ def test_frames_are_processed_near_native_size_and_restored(env, make_clip, call
     out = ai_edit(frames, ctx(key="160"))
     assert seen[0] == (48, 80, 3)  # ~64x64 area, 4:3, multiples of the tiny model's stride 16
     assert len(out) == 4 and out[0].shape == (120, 160, 3)
-    assert editor_mod.processing_size(1920, 1080, 512, 64) == (704, 384)
+    assert editor_mod.processing_size(1920, 1080, 512, 64) == (704, 384)  # 16:9 near 512x512
     assert editor_mod.processing_size(512, 512, 512, 64) == (512, 512)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..fsutil import temp_path_for
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_root() -> Path:
@@ -49,14 +49,17 @@ class ResultCache:
             return None
         try:
             with np.load(npz, allow_pickle=False) as data:
-                frames = data["frames"]
-        except (OSError, ValueError, KeyError):
+                names = sorted(data.files)
+                if expect_frames is not None and len(names) != expect_frames:
+                    return None
+                frames = [data[k] for k in names]
+        except (OSError, ValueError, KeyError, EOFError):
             npz.unlink(missing_ok=True)  # corrupt entry: drop it and render again
             return None
-        if frames.dtype != np.uint8 or frames.ndim != 4 or (expect_frames is not None and len(frames) != expect_frames):
+        if not frames or any(f.dtype != np.uint8 or f.ndim != 3 for f in frames):
             return None
         os.utime(npz)  # LRU by mtime
-        return [f for f in frames]
+        return frames
 
     def put(self, key: str, frames: Sequence[np.ndarray], meta: Optional[dict] = None) -> Path:
         npz, meta_path = self._paths(key)
@@ -64,7 +67,8 @@ class ResultCache:
         tmp = temp_path_for(npz, suffix=".npz")
         try:
             with open(tmp, "wb") as f:
-                np.savez_compressed(f, frames=np.stack([np.asarray(x, np.uint8) for x in frames]))
+                # one array per frame: no second full copy of the clip in memory
+                np.savez_compressed(f, **{f"f{i:06d}": np.asarray(x, np.uint8) for i, x in enumerate(frames)})
             os.replace(tmp, npz)
         finally:
             tmp.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from ..jobs import check, no_progress
 from .attention import frame_generators
 from .consistency import ConsistencySettings, deflicker, flow_fuse
 from .device import Device, empty_cache, free_memory_bytes, is_oom, pick_device
+from .editor_sizes import processing_size
 from .estimate import Estimate, estimate_seconds, measure_unet
 from .loader import LoadedPipeline, load_pipeline
 from .models import ResolvedModel
@@ -37,17 +38,6 @@ class EditRequest:
     steps: int = 20
     seed: int = 0
     mode: str = "quality"
-
-
-def processing_size(width: int, height: int, native: int, multiple: int, resolution: int = 0) -> tuple[int, int]:
-    """Size with about the area of ``native``² (or ``resolution``²), same aspect, multiples of ``multiple``."""
-    target = resolution or native
-    scale = math.sqrt(target * target / float(width * height))
-
-    def snap(v: float) -> int:
-        return max(multiple, int(round(v * scale / multiple)) * multiple)
-
-    return snap(width), snap(height)
 
 
 def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:

@@ -6,6 +6,7 @@ Torch-free until a render is really needed, so a cached result comes back withou
 from __future__ import annotations
 
 import importlib.util
+import json
 from typing import Optional, Sequence
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from ..errors import GenerativeUnavailableError, ParamError
 from .cache import ResultCache, make_key
 from .consistency import ConsistencySettings
+from .estimate import Estimate, estimate_seconds
 from .models import fingerprint, resolve
 from .suggest import classic_suggestion
 
@@ -67,3 +69,37 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     cache.put(key, out, meta={"model": resolved.id, "params": params, "seed": seed, "source": ctx.source_key,
                               "settings": settings.to_json()})
     return out
+
+
+def estimate_ai_edit(n_frames: int, width: int, height: int, *, steps: int = 20, strength: float = 0.6,
+                     guidance: float = 7.5, image_guidance: float = 1.5, model: str = "",
+                     mode: str = "quality", settings: Optional[ConsistencySettings] = None) -> Estimate:
+    """How long an AI edit would take, before anything is loaded (for a confirm dialog).
+
+    Reads the model's configs (no weights) and picks the device (imports torch when installed); speeds
+    are typical figures, so the result is labelled an estimate. The render itself reports a measured one.
+    """
+    from .editor_sizes import processing_size
+
+    resolved = resolve(model, prompt="")
+    settings = settings or ConsistencySettings.from_env()
+    unet = json.loads((resolved.path / "unet" / "config.json").read_text())
+    vae = json.loads((resolved.path / "vae" / "config.json").read_text())
+    vae_factor = 2 ** (len(vae.get("block_out_channels", [0] * 4)) - 1)
+    multiple = vae_factor * 2 ** (len(unet.get("block_out_channels", [0] * 4)) - 1)
+    pw, ph = processing_size(width, height, int(unet.get("sample_size", 64)) * vae_factor, multiple,
+                             settings.resolution)
+    device = "cpu"
+    if importlib.util.find_spec("torch") is not None:
+        from .device import pick_device
+
+        device = pick_device().name
+    if mode == "fast":
+        steps = min(steps, 8)
+    if resolved.kind == "ip2p":
+        groups = 3 if guidance > 1.0 and image_guidance >= 1.0 else 1
+        eff = steps
+    else:
+        groups = 2 if guidance > 1.0 else 1
+        eff = max(1, int(steps * strength))
+    return estimate_seconds(n_frames, pw, ph, eff, device=device, guidance_batches=groups, vae_factor=vae_factor)
