@@ -355,3 +355,17 @@ def test_cli_without_a_model_explains_and_writes_nothing(env, make_clip, monkeyp
     assert code != 0 and not out.exists()
     assert "hf download timbrooks/instruct-pix2pix" in err and "classic: make it sunset" in err
     assert "Traceback" not in err
+
+
+def test_a_cache_hit_needs_no_backend(env, moving, monkeypatch):
+    from t2v_desktop.diffusion import run
+
+    first = ai_edit(moving, ctx(key="nb"))
+
+    def no_backend(prompt=""):
+        raise AssertionError("the backend must not be needed for a cached render")
+
+    monkeypatch.setattr(run, "require_backend", no_backend)
+    monkeypatch.setattr(editor_mod, "VideoEditor", None)  # any use would fail
+    again = ai_edit(moving, ctx(key="nb"))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
