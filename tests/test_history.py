@@ -248,3 +248,23 @@ def test_apply_text_with_the_real_parser(make_clip):
         assert r.frame_count == 25
     apply_text(p, "undo", h, clip_id=cid)
     assert p.main_track.clips[0].ops == []
+
+
+def test_split_refuses_reversed_spans_and_freeze_holds(make_clip):
+    p = Project.from_media(str(make_clip(duration=2.0)))
+    p.main_track.clips[0].ops = [AppliedOp("reverse", range=(0.4, 1.2))]
+    with pytest.raises(ParamError, match="reversed"):
+        History(p).push(SplitClip(0.8))
+    History(p).push(SplitClip(1.6))  # after the reversed span: fine
+    assert [len(c.ops) for c in p.main_track.clips] == [1, 0]
+    q = Project.from_media(str(make_clip(duration=2.0)))
+    q.main_track.clips[0].ops = [AppliedOp("freeze", {"at": 0.4, "duration": 1.0})]
+    with pytest.raises(ParamError, match="freeze"):
+        History(q).push(SplitClip(0.8))
+    before = numbers(q)
+    History(q).push(SplitClip(1.4))  # just after the hold: the freeze stays on the left
+    assert [o.op for o in q.main_track.clips[0].ops] == ["freeze"] and q.main_track.clips[1].ops == []
+    # same timing; the hold now shows the left half's last frame (9), as frame 10 went right
+    assert numbers(q) == before[:10] + [9] * 25 + before[35:]
+    History(q).push(SplitClip(2.0))  # inside the right half: exact
+    assert numbers(q) == before[:10] + [9] * 25 + before[35:]

@@ -3,7 +3,8 @@
 The split point (on the clip's output timeline) is mapped back through every TIMING op to the
 source, which gives the halves' in/out points; each op's range is then cut at the split point of
 *its* timeline. Position-dependent ops stay on one side: fade-ins with the half holding their
-start, fade-outs with the half holding their end, a freeze with the half holding its frame.
+start, fade-outs with the half holding their end, a freeze with the half holding its hold. Split
+exactly where a hold ends, the left half holds its own last frame (one frame earlier than before).
 """
 
 from __future__ import annotations

@@ -81,11 +81,12 @@ def reverse(duration: float, rng: Range, /) -> List[Segment]:
            description="Hold one frame (with silence): inserted at 'at', or over a given range.",
            synonyms=("freeze frame", "hold frame"), examples=("freeze at 0:03 for 2 seconds",))
 def freeze(total: float, rng: Range, /, at: float = 0.0, duration: float = 2.0) -> List[Segment]:
-    """Without a range, inserts a ``duration`` hold of the frame at ``at`` (clip gets longer).
+    """Without a range, inserts a ``duration`` hold of the frame at ``at`` (clip gets longer; at the
+    clip's end it holds the last frame).
     With a range, the range shows its first frame held (clip length unchanged)."""
     if rng is not None:
         a, b = _need_range("freeze", rng, total)
         return _pieces([Segment(0.0, a, a), Segment(a, a, b - a), Segment(b, total, total - b)])
-    if at >= total:
+    if at > total + 1e-9:  # at == total holds the last frame at the end
         raise ParamError(f"'freeze' at {at:g}s is past the end of the clip ({total:g}s).")
     return _pieces([Segment(0.0, at, at), Segment(at, at, duration), Segment(at, total, total - at)])
