@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from ..errors import GenerativeUnavailableError, ParamError
+from ..jobs import no_progress
 from .cache import ResultCache, make_key
 from .consistency import ConsistencySettings
 from .estimate import Estimate, estimate_seconds
@@ -52,7 +53,7 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     key = make_key(source=ctx.source_key, frames=len(frames), size=[w, h], op="ai_edit", params=params,
                    model=resolved.id, model_files=fingerprint(resolved.path), seed=seed,
                    settings=settings.to_json(), render=RENDER_VERSION)
-    progress = ctx.progress
+    progress = ctx.progress or no_progress
     hit = cache.get(key, expect_frames=len(frames))
     if hit is not None and hit[0].shape == frames[0].shape:
         progress(len(frames), len(frames), "AI edit: reused the cached render.")
