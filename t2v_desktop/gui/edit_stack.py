@@ -169,6 +169,8 @@ class EditStackPanel(QWidget):
         self.title = QLabel("No clip: import one to see its edits.", self)
         self.title.setWordWrap(True)
         self.list = QListWidget(self)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.ElideRight)
         self.list.itemChanged.connect(self._item_changed)
         self.list.currentRowChanged.connect(lambda _r: self._build_form())
         up = self._tool("up", "Move earlier in the stack", lambda: self._move(-1))

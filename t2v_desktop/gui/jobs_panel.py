@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -39,12 +40,17 @@ class JobRow(QWidget):
         self.cancel_btn.setIcon(icon("cancel"))
         self.cancel_btn.setToolTip("Cancel")
         self.cancel_btn.clicked.connect(job.cancel)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(4, 2, 4, 2)
-        lay.addWidget(self.title)
-        lay.addWidget(self.bar, 1)
+        self.title.setMinimumWidth(0)
+        self.status.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.cancel_btn)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 4)
+        lay.setSpacing(2)
+        lay.addLayout(top)
+        lay.addWidget(self.bar)
         lay.addWidget(self.status)
-        lay.addWidget(self.cancel_btn)
         job.signals.progress.connect(self._progress)
         job.signals.finished.connect(lambda _r: self._end("done", 1000))
         job.signals.failed.connect(lambda msg: self._end("failed: " + msg, None))
@@ -73,6 +79,7 @@ class JobsPanel(QScrollArea):
         super().__init__(parent)
         self.manager = manager
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         inner = QWidget(self)
         self.rows = QVBoxLayout(inner)
         self.rows.setContentsMargins(2, 2, 2, 2)

@@ -1,0 +1,76 @@
+"""Regenerate docs/screenshots/*.png: ``xvfb-run -s "-screen 0 1600x1000x24" python -m t2v_desktop.gui.screenshots``.
+
+Drives the real window through the main states (demo clip, a typed command with its plan, the
+edit stack with parameters, an export in progress) and saves QWidget.grab() images.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main(out: str = "docs/screenshots") -> int:
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="t2v-shots-"))
+    os.environ["T2V_AUTOSAVE_DIR"] = str(tmp / "autosave")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from . import core
+    from .main_window import MainWindow
+    from .theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)
+
+    def spin(cond=lambda: False, t=1.0):
+        end = time.monotonic() + t
+        while time.monotonic() < end and not cond():
+            app.processEvents()
+            time.sleep(0.01)
+
+    win = MainWindow(settings=QSettings(str(tmp / "s.ini"), QSettings.IniFormat))
+    win.ask_save = lambda: "discard"
+    win.resize(1440, 900)
+    win.show()
+    win.open_media(str(core.demo_clip()))
+    win.preview.seek(2.0)
+    spin(lambda: win.preview.shown_index == 60, 10)
+    spin(t=1.5)
+    win.grab().save(str(out_dir / "main-window.png"))
+
+    win.command_bar.input.setText("stabilize, then make it warmer")
+    win.command_bar.preview_parse()
+    spin(t=0.5)
+    win.grab().save(str(out_dir / "command-plan.png"))
+
+    win.apply_command("make it warmer")
+    win.apply_command("black and white from 0:01 to 0:03")
+    win.timeline.select(win.project.all_clips()[0].id)
+    win.preview.seek(2.0)
+    spin(t=2.0)
+    win.edit_stack.list.setCurrentRow(0)
+    spin(t=0.5)
+    win.grab().save(str(out_dir / "edit-stack.png"))
+
+    dlg = win.show_export()
+    dlg.path.setText(str(tmp / "export.mp4"))
+    job = dlg.start()
+    spin(lambda: dlg.progress.value() > 400 or job.state in ("done", "failed", "cancelled"), 60)
+    spin(t=0.3)
+    dlg.grab().save(str(out_dir / "export-dialog.png"))
+    win.grab().save(str(out_dir / "export-running.png"))
+    spin(lambda: job.state not in ("queued", "running"), 120)
+    win.undo_stack.setClean()
+    win.close()
+    print(f"screenshots written to {out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
