@@ -178,3 +178,15 @@ def test_self_test_entry_point(tmp_path):
                         "sys.exit(main(['--self-test']))"], env=env, capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "self-test OK" in r.stdout and "exported" in r.stdout
+
+
+def test_stabilize_analysis_runs_as_a_job_then_preview_resumes(win, qtbot):
+    type_command(qtbot, win, "stabilize")
+    assert [o.op for o in win.project.all_clips()[0].ops] == ["stabilize"]
+    job = win.jobs.jobs[-1]
+    assert job.title.startswith("Analyse (stabilize")
+    qtbot.waitUntil(lambda: job.state in ("done", "failed", "cancelled") and not win._preparing, timeout=60000)
+    assert job.state == "done", job.error
+    win.preview.seek(0.0)
+    qtbot.waitUntil(lambda: win.preview.shown_index == 0 and not win.preview.view.message, timeout=10000)
+    assert win.preview.frame.shape == (120, 160, 3)

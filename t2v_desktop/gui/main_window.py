@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
         #: "save" | "discard" | "cancel" for unsaved changes (a dialog by default; tests replace it)
         self.ask_save: Callable[[], str] = self._ask_save
         self._closed = False
+        self._preparing = ""      # ops being analysed by a job (the preview waits for it)
+        self._prepare_job: Optional[Job] = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.history = QtHistory(self.undo_stack, lambda: self.project, self.refresh)
@@ -245,7 +247,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(msg, 10000)
         self.timeline.set_model(self.project, spans, duration)
         self.timeline.selected = self.selected_clip
-        if info is not None:
+        if info is not None and self._preparing:
+            self.preview.hold(f"Analysing ({self._preparing})… progress and Cancel in the Jobs panel.")
+        elif info is not None:
             fps, n, dur, w, h = info
             self.preview.set_project(core.snapshot(self.project), fps=fps, frame_count=n, duration=dur,
                                      width=w, height=h)
@@ -342,9 +346,23 @@ class MainWindow(QMainWindow):
             r.prepare(progress=progress, cancel=cancel)
             return True
 
-        job = Job(f"Analyse ({', '.join(sorted(set(heavy)))})", work)
-        job.signals.finished.connect(lambda _r: self.refresh())
-        job.signals.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
+        what = ", ".join(sorted(set(heavy)))
+        job = Job(f"Analyse ({what})", work)
+
+        def done(msg: str = "") -> None:
+            if self._prepare_job is job:
+                self._preparing, self._prepare_job = "", None
+                if msg:
+                    self.statusBar().showMessage(msg, 10000)
+                self.refresh()
+
+        job.signals.finished.connect(lambda _r: done())
+        job.signals.failed.connect(done)
+        job.signals.cancelled.connect(lambda: done("Analysis cancelled; the preview renders it on demand."))
+        if self._prepare_job is not None:
+            self._prepare_job.cancel()
+        self._preparing, self._prepare_job = what, job
+        self.refresh()  # holds the preview while the job runs
         self.jobs.start(job)
 
     def add_clips(self, paths, at_index: Optional[int] = None) -> None:

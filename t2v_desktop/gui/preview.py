@@ -354,6 +354,13 @@ class PreviewPanel(QWidget):
             self._request(self.index)
         self._update_labels()
 
+    def hold(self, message: str) -> None:
+        """Render nothing (a job is computing what the preview needs) and say so."""
+        self.pause()
+        self.worker.set_project(None, self.scale, 0)
+        self.view.message = message
+        self.view.update()
+
     def clear_error(self) -> None:
         self.view.message = ""
 
