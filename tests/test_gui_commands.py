@@ -190,3 +190,40 @@ def test_stabilize_analysis_runs_as_a_job_then_preview_resumes(win, qtbot):
     win.preview.seek(0.0)
     qtbot.waitUntil(lambda: win.preview.shown_index == 0 and not win.preview.view.message, timeout=10000)
     assert win.preview.frame.shape == (120, 160, 3)
+
+
+def test_before_after_split_view(win, qtbot):
+    type_command(qtbot, win, "make it warmer")
+    before = mean_rgb(win)
+    qtbot.waitUntil(lambda: win.preview.shown_index == 0 and mean_rgb(win)[0] > 125, timeout=10000)
+    win.timeline.setFocus()
+    qtbot.keyClick(win.timeline, Qt.Key_C)
+    assert win.preview.compare
+
+    def halves():
+        f = win.preview.frame[40:].astype(float)
+        w = f.shape[1]
+        return f[:, : w // 2 - 2].mean(axis=(0, 1)), f[:, w // 2 + 2:].mean(axis=(0, 1))
+
+    qtbot.waitUntil(lambda: win.preview.shown_index == 0 and abs(halves()[0] - halves()[1]).max() > 5, timeout=10000)
+    left, right = halves()
+    assert abs(left - 120).max() < 4  # original grey on the left
+    assert right[0] - right[2] > left[0] - left[2] + 5  # warmer on the right
+    qtbot.keyClick(win.timeline, Qt.Key_C)
+    qtbot.waitUntil(lambda: abs(halves()[0] - halves()[1]).max() < 2, timeout=10000)
+    assert before is not None
+
+
+def test_timeline_zoom_and_snap(win, qtbot, make_clip):
+    win.import_paths([make_clip("b", duration=1.0)])
+    tl = win.timeline
+    fit = tl.scale()
+    tl.zoom(2.0)
+    assert tl.scale() == pytest.approx(2 * fit, rel=0.01)
+    tl.zoom_fit()
+    assert tl.scale() == pytest.approx(fit)
+    # a time within 8 px of the clip boundary (1.0 s) snaps to it; far away stays
+    near = 1.0 + 4 / tl.scale()
+    assert tl.snap(near) == pytest.approx(1.0)
+    far = 1.0 + 40 / tl.scale()
+    assert tl.snap(far) == pytest.approx(far)
