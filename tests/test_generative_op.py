@@ -369,3 +369,23 @@ def test_a_cache_hit_needs_no_backend(env, moving, monkeypatch):
     monkeypatch.setattr(editor_mod, "VideoEditor", None)  # any use would fail
     again = ai_edit(moving, ctx(key="nb"))
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+
+
+def test_preview_then_full_render_loads_the_model_once(env, moving, monkeypatch):
+    from t2v_desktop.diffusion import loader, preview_keyframes
+
+    loader.unload_all()
+    loads = []
+    real = loader._pipeline_class
+
+    def counting(kind):
+        loads.append(kind)
+        return real(kind)
+
+    monkeypatch.setattr(loader, "_pipeline_class", counting)
+    preview_keyframes(moving, 2, prompt="make it sunset", steps=2)
+    (lp,) = loader._LOADED.values()
+    assert lp.fast and lp.pipe.scheduler is lp.fast_scheduler
+    ai_edit(moving, ctx(key="after-preview"))
+    assert loads == ["ip2p"]  # one load for both modes
+    assert not lp.fast and lp.pipe.scheduler is lp.base_scheduler

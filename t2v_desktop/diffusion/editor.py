@@ -72,7 +72,8 @@ class VideoEditor:
         pw, ph = processing_size(w, h, lp.native, lp.multiple, self.settings.resolution)
         steps = self._steps(lp, req)
         est = self.estimate(lp, n, pw, ph, steps, req)
-        extra = f" ({', '.join(lp.notes)})" if lp.notes else ""
+        notes = lp.notes + (lp.fast_notes if lp.fast else [])
+        extra = f" ({', '.join(notes)})" if notes else ""
         progress(0, n, f"AI edit of {n} frames at {pw}x{ph}, {steps} steps{extra}: {est.describe()}")
         if lp.kind == "img2img" and int(steps * req.strength) < 1:
             raise GenerativeUnavailableError(

@@ -1,7 +1,9 @@
 """Load a diffusers pipeline from a verified local folder onto the chosen device (torch imported here).
 
 Offline and safetensors-only: ``local_files_only=True``, ``use_safetensors=True``, HF_HUB_OFFLINE set.
-The last pipeline stays loaded so a second edit does not pay the load again.
+The last pipeline stays loaded so a second edit does not pay the load again, and it serves both modes:
+fast mode swaps in a few-step scheduler (LCM-LoRA enabled when installed) and TAESD, quality mode
+swaps them back, so previewing keyframes and then rendering the clip loads the model once.
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ class LoadedPipeline:
     layout: FrameLayout = field(default_factory=FrameLayout)
     lcm: bool = False
     notes: list[str] = field(default_factory=list)
+    fast_notes: list[str] = field(default_factory=list)
     cross_frame: Optional[bool] = None
+    fast: bool = False
+    fast_ready: bool = False
+    base_scheduler: Any = None
+    fast_scheduler: Any = None
+    base_vae: Any = None
+    fast_vae: Any = None
     #: Measured cost of one UNet evaluation per latent pixel (CPU/MPS estimates), once per load.
     seconds_per_latent_pixel: Optional[float] = None
 
@@ -41,6 +50,20 @@ class LoadedPipeline:
         else:
             install_default_attention(self.pipe.unet)
         self.cross_frame = on
+
+    def use_mode(self, fast: bool) -> None:
+        """Switch between the quality set-up and the few-step preview set-up (prepared on first use)."""
+        if fast and not self.fast_ready:
+            _prepare_fast(self)
+        if fast == self.fast:
+            return
+        pipe = self.pipe
+        pipe.scheduler = self.fast_scheduler if fast else self.base_scheduler
+        if self.lcm:
+            (pipe.enable_lora if fast else pipe.disable_lora)()
+        if self.fast_vae is not None:
+            pipe.vae = self.fast_vae if fast else self.base_vae
+        self.fast = fast
 
 
 def _dtype_kw(dtype) -> dict:
@@ -58,9 +81,12 @@ def _pipeline_class(kind: str):
 
 
 def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -> LoadedPipeline:
-    key = (str(model.path), model.kind, device.name, str(device.dtype), fast)
+    """The loaded pipeline for ``model`` on ``device``, set up for fast or quality mode."""
+    key = (str(model.path), model.kind, device.name, str(device.dtype))
     if key in _LOADED:
-        return _LOADED[key]
+        lp = _LOADED[key]
+        lp.use_mode(fast)
+        return lp
     _LOADED.clear()  # one pipeline in memory at a time
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cls = _pipeline_class(model.kind)
@@ -77,7 +103,7 @@ def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -
 
 
 def adopt_pipeline(pipe, model: ResolvedModel, device: Device, *, fast: bool = False) -> LoadedPipeline:
-    """Set up an already built pipeline (device, memory format, VAE slicing, fast mode) and make it the
+    """Set up an already built pipeline (device, memory format, VAE slicing, mode) and make it the
     one ``load_pipeline`` returns for ``model``. The benchmark uses it for random-weight SD 1.5 models."""
     import torch
 
@@ -95,45 +121,46 @@ def adopt_pipeline(pipe, model: ResolvedModel, device: Device, *, fast: bool = F
     if device.is_gpu:
         pipe.unet.to(memory_format=torch.channels_last)
     pipe.vae.enable_slicing()
-    if fast:
-        _make_fast(lp, device)
+    lp.base_scheduler, lp.base_vae = pipe.scheduler, pipe.vae
     if device.name == "cuda" and os.environ.get("T2V_TORCH_COMPILE") == "1":
         pipe.unet = torch.compile(pipe.unet)  # default mode: batch sizes vary between chunks
         lp.notes.append("torch.compile on")
     _LOADED.clear()
-    _LOADED[(str(model.path), model.kind, device.name, str(device.dtype), fast)] = lp
+    _LOADED[(str(model.path), model.kind, device.name, str(device.dtype))] = lp
+    lp.use_mode(fast)
     return lp
 
 
-def _make_fast(lp: LoadedPipeline, device: Device) -> None:
-    """Few-step preview: LCM-LoRA + LCMScheduler and TAESD decoding when installed (optional)."""
+def _prepare_fast(lp: LoadedPipeline) -> None:
+    """Few-step preview: LCM-LoRA + LCMScheduler and TAESD decoding when installed (both optional)."""
     import diffusers
 
-    pipe = lp.pipe
+    pipe, device = lp.pipe, lp.device
+    lp.fast_ready = True
     lora = find_optional("lcm-lora-sdv1-5")
     if lora is not None:
         try:
             weight = next(p.name for p in lora.glob("*.safetensors"))
-            pipe.load_lora_weights(str(lora), weight_name=weight, local_files_only=True)
-            pipe.fuse_lora()
-            pipe.scheduler = diffusers.LCMScheduler.from_config(pipe.scheduler.config)
+            pipe.load_lora_weights(str(lora), weight_name=weight, adapter_name="lcm", local_files_only=True)
+            pipe.disable_lora()  # enabled by use_mode(fast=True) only
+            lp.fast_scheduler = diffusers.LCMScheduler.from_config(lp.base_scheduler.config)
             lp.lcm = True
-            lp.notes.append("LCM-LoRA")
+            lp.fast_notes.append("LCM-LoRA")
         except Exception as e:  # LoRA needs peft; a failed load only costs speed
-            lp.notes.append(f"LCM-LoRA not used ({type(e).__name__}: {e})")
+            lp.fast_notes.append(f"LCM-LoRA not used ({type(e).__name__}: {e})")
     if not lp.lcm:
-        pipe.scheduler = diffusers.EulerAncestralDiscreteScheduler.from_config(pipe.scheduler.config)
-        lp.notes.append("few-step Euler-ancestral (install lcm-lora-sdv1-5 for better previews)")
+        lp.fast_scheduler = diffusers.EulerAncestralDiscreteScheduler.from_config(lp.base_scheduler.config)
+        lp.fast_notes.append("few-step Euler-ancestral (install lcm-lora-sdv1-5 for better previews)")
     taesd = find_optional("taesd")
-    # InstructPix2Pix conditions on unscaled KL latents, which TAESD does not produce; img2img only.
+    # InstructPix2Pix conditions on unscaled KL latents, which TAESD does not produce: img2img only.
     if taesd is not None and lp.kind == "img2img":
         try:
-            pipe.vae = diffusers.AutoencoderTiny.from_pretrained(
+            lp.fast_vae = diffusers.AutoencoderTiny.from_pretrained(
                 str(taesd), **_dtype_kw(device.dtype), use_safetensors=True, local_files_only=True
             ).to(device.name)
-            lp.notes.append("TAESD decoder")
+            lp.fast_notes.append("TAESD decoder")
         except Exception as e:
-            lp.notes.append(f"TAESD not used ({type(e).__name__})")
+            lp.fast_notes.append(f"TAESD not used ({type(e).__name__})")
 
 
 def unload_all() -> None:
