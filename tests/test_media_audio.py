@@ -99,3 +99,31 @@ def test_clicks_stay_in_sync(make_clip):
         x = a.read(0.9, 1.1)[0]
         onset = int(np.argmax(np.abs(x) > 0.6))
         assert abs(onset - 4800) <= 48                    # within 1 ms
+
+
+def test_gap_in_audio_timestamps_becomes_silence(tmp_path):
+    """Camera files drop audio now and then: later sound must stay at its timestamp."""
+    from fractions import Fraction
+
+    import av
+
+    path, sr = tmp_path / "gap.mkv", 48000
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("pcm_s16le", rate=sr)
+        s.layout = "mono"
+        pos = 0
+        for k in range(60):  # 60 blocks of 1024 samples at 0.5, with a 0.5 s hole after block 20
+            if k == 20:
+                pos += sr // 2
+            f = av.AudioFrame.from_ndarray(np.full((1, 1024), 0.5, np.float32), format="fltp", layout="mono")
+            f.sample_rate, f.pts, f.time_base = sr, pos, Fraction(1, sr)
+            out.mux(s.encode(f))
+            pos += 1024
+        out.mux(s.encode())
+    with AudioSource(path, channels=1) as a:
+        x = a.read(0, 2)[0]
+    loud = np.abs(x) > 0.1
+    assert loud[:20 * 1024].all()
+    hole_end = 20 * 1024 + sr // 2
+    assert not loud[20 * 1024 + 50: hole_end - 50].any()       # ms timestamps: +-1 ms slack
+    assert loud[hole_end + 50: hole_end + 40 * 1024 - 50].all()
