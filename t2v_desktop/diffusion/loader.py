@@ -145,7 +145,7 @@ def _prepare_fast(lp: LoadedPipeline) -> None:
             pipe.disable_lora()  # enabled by use_mode(fast=True) only
             lp.fast_scheduler = diffusers.LCMScheduler.from_config(lp.base_scheduler.config)
             lp.lcm = True
-            lp.fast_notes.append("LCM-LoRA")
+            lp.fast_notes.append("LCM-LoRA, guidance at most 2")
         except Exception as e:  # LoRA needs peft; a failed load only costs speed
             lp.fast_notes.append(f"LCM-LoRA not used ({type(e).__name__}: {e})")
     if not lp.lcm:
