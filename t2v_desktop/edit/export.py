@@ -178,6 +178,8 @@ def export_project(
         job = _AudioJob(renderer, sr, cancel)
         layout = None
 
+    if job.total <= 0:
+        raise EncodeError("Nothing to export: the edit is empty (0 frames). Undo the last trim or cut.")
     from ..media.encoder import Encoder
 
     enc = Encoder(
