@@ -17,6 +17,10 @@ def temp_path_for(target: Path, suffix: str | None = None) -> Path:
         dir=str(target.parent),
     )
     os.close(fd)
+    # mkstemp makes 0600 files; give the final file the usual permissions (0666 minus umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     return Path(tmp)
 
 

@@ -90,3 +90,16 @@ def test_save_is_atomic_and_keeps_old_file_on_failure(tmp_path, monkeypatch):
         Project(name="second").save(path)
     assert Project.load(path).name == "first"
     assert [f.name for f in tmp_path.iterdir()] == ["p.json"]
+
+
+def test_saved_project_gets_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = tmp_path / "perm.json"
+        Project().save(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    finally:
+        os.umask(umask)
