@@ -274,7 +274,7 @@ def cmd_ops(args) -> int:
             print("      params: " + "; ".join(_param_text(n, p.describe()) for n, p in s.params.items()))
         if s.synonyms:
             print("      also:   " + ", ".join(s.synonyms))
-    print(f"\n{len(specs)} operations. Use them in commands, e.g. \"brightness +0.2 from 0:05 to 0:10\".")
+    print(f"\n{len(specs)} operations. Use them in commands, e.g. \"make it brighter from 0:05 to 0:10\".")
     return 0
 
 
