@@ -68,7 +68,7 @@ class VideoEditor:
         if n == 0:
             return []
         check(cancel)
-        progress(0, n, f"Loading AI model {self.model.id} on {self.device.label}...")
+        progress(0, n, f"Loading AI model {self.model.request} from {self.model.path} on {self.device.label}...")
         lp = load_pipeline(self.model, self.device, fast=req.mode == "fast")
         h, w = frames[0].shape[:2]
         pw, ph = processing_size(w, h, lp.native, lp.multiple, self.settings.resolution)

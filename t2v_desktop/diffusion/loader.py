@@ -73,6 +73,19 @@ def _dtype_kw(dtype) -> dict:
     return {"dtype": dtype} if hasattr(deprecation_utils, "_resolve_dtype") else {"torch_dtype": dtype}
 
 
+def _quiet() -> None:
+    """Offline, and no library progress bars or info chatter on the user's terminal (ours reports)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    from diffusers.utils import logging as dlog
+    from transformers.utils import logging as tlog
+
+    for lib in (dlog, tlog):
+        lib.set_verbosity_error()
+        lib.disable_progress_bar()
+
+
 def _pipeline_class(kind: str):
     import diffusers
 
@@ -88,7 +101,7 @@ def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -
         lp.use_mode(fast)
         return lp
     _LOADED.clear()  # one pipeline in memory at a time
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    _quiet()
     cls = _pipeline_class(model.kind)
     try:
         pipe = cls.from_pretrained(

@@ -61,6 +61,9 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     if strength == 0:
         return [np.array(f, np.uint8, copy=True) for f in frames]
     require_backend(prompt)
+    from .loader import _quiet
+
+    _quiet()  # before diffusers/transformers print their import-time notices
     from .editor import EditRequest, VideoEditor
 
     editor = VideoEditor(resolved, settings=settings)
