@@ -100,7 +100,7 @@ def analyze_motion(frames: Iterable[np.ndarray], info: Optional[StreamInfo] = No
         progress(i + 1, max(total, i + 1), "Analysing motion")
     jobs.check(cancel)
     fps = float(info.fps) if info is not None and info.fps else 0.0
-    result = {"kind": "motion", "version": 1, "width": width, "height": height, "fps": fps,
+    result = {"kind": "motion", "version": 2, "width": width, "height": height, "fps": fps,
               "frames": len(out["dx"]), **out}
     result["key"] = _content_key(result, _MOTION_FIELDS + ("width", "height"))
     return result
@@ -177,7 +177,7 @@ stabilize = operation(
     category="temporal",
     analyze=analyze_motion,
     analysis_params=(),
-    analysis_version=1,
+    analysis_version=2,  # 2: area-seeded background fit
     examples=("stabilize", "stabilize it a lot", "stabilize with black borders"),
 )(stabilize_frame)
 
