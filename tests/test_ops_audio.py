@@ -100,3 +100,17 @@ def test_silent_source_stays_silent_when_normalized(make_clip):
     path = make_clip(audio=False)
     a = rendered_audio(path, AppliedOp("normalize"))
     assert a.shape == (2, 2 * SR) and np.abs(a).max() == 0.0
+
+
+def test_loudness_in_chunks_matches_one_pass(monkeypatch):
+    import t2v_desktop.ops.audio as audio_ops
+
+    rng = np.random.default_rng(3)
+    t = np.arange(12 * SR) / SR
+    env = 0.05 + 0.3 * (np.sin(2 * np.pi * t / 4) > 0)  # loud and quiet passages
+    x = np.stack([env * np.sin(2 * np.pi * 300 * t), env * rng.standard_normal(t.size) * 0.2])
+    chunked = integrated_loudness(x, SR)  # 10 s chunks
+    monkeypatch.setattr(audio_ops, "CHUNK_SECONDS", 100.0)
+    assert integrated_loudness(x, SR) == pytest.approx(chunked, abs=0.01)
+    gen = audio_ops._normalize_analyze(iter([x[:, :SR * 3], x[:, SR * 3:]]), SR)
+    assert gen["lufs"] == pytest.approx(chunked, abs=0.01)

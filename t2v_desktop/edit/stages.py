@@ -388,10 +388,16 @@ class AudioStage(OpStage):
             return None
         if self._analysis is None:
             key = content_key("audio-analysis", self.audio_key, self.spec.analysis_version)
-            a, b = self.span
-            self._analysis = cached_analysis(
-                key, lambda: self.spec.analyze(self.prev.read_audio(a, b), self.sample_rate, **self.params))
+            self._analysis = cached_analysis(key, self._run_analysis)
         return self._analysis
+
+    def _run_analysis(self) -> dict:
+        a, b = self.span
+        if getattr(self.spec.analyze, "streaming", False):
+            step = 10 * self.sample_rate  # an analysis that takes chunks: bounded memory
+            chunks = (self.prev.read_audio(s, min(s + step, b)) for s in range(a, b, step))
+            return self.spec.analyze(chunks, self.sample_rate, **self.params)
+        return self.spec.analyze(self.prev.read_audio(a, b), self.sample_rate, **self.params)
 
     def read_audio(self, s0: int, s1: int) -> np.ndarray:
         x = self.prev.read_audio(s0, s1)

@@ -107,32 +107,84 @@ def _channel_weights(channels: int) -> np.ndarray:
     return w
 
 
+class LoudnessMeter:
+    """Integrated loudness fed chunk by chunk, so an hour of sound never sits in memory at once.
+
+    Each chunk is K-weighted with 0.5 s of the previous input as run-in (the filters settle in a
+    few ms), and its energy is summed per 100 ms step; 400 ms blocks are four steps.
+    """
+
+    def __init__(self, sample_rate: int, channels: int):
+        self.sr, self.channels = sample_rate, channels
+        self.step = int(round(0.1 * sample_rate))
+        self.pre = sample_rate // 2
+        self._tail = np.zeros((channels, 0))
+        self._rem = np.zeros((channels, 0))
+        self._steps: list = []
+        self.peak = 0.0
+
+    def add(self, samples: np.ndarray) -> None:
+        x = np.atleast_2d(np.asarray(samples, dtype=np.float64))
+        if x.shape[-1] == 0:
+            return
+        self.peak = max(self.peak, float(np.abs(x).max()))
+        ctx = np.concatenate([self._tail, x], axis=1)
+        y = _apply_k_weighting(ctx, self.sr)[:, self._tail.shape[1]:]
+        self._tail = ctx[:, -self.pre:]
+        y = np.concatenate([self._rem, y], axis=1)
+        k = y.shape[1] // self.step
+        self._steps.append(np.square(y[:, :k * self.step]).reshape(self.channels, k, self.step).sum(axis=-1))
+        self._rem = y[:, k * self.step:]
+
+    def integrated(self) -> float:
+        """LUFS; -inf for silence or under 400 ms."""
+        e = np.concatenate(self._steps, axis=1) if self._steps else np.zeros((self.channels, 0))
+        j = e.shape[1]
+        if j < 4:
+            return float("-inf")
+        z = (e[:, 0:j - 3] + e[:, 1:j - 2] + e[:, 2:j - 1] + e[:, 3:j]) / (4 * self.step)
+        power = (_channel_weights(self.channels)[:, None] * z).sum(axis=0)
+        with np.errstate(divide="ignore"):
+            loud = -0.691 + 10.0 * np.log10(power)
+        gated = loud > -70.0
+        if not gated.any():
+            return float("-inf")
+        rel = -0.691 + 10.0 * math.log10(power[gated].mean()) - 10.0
+        gated &= loud > rel
+        return float(-0.691 + 10.0 * math.log10(power[gated].mean()))
+
+
+CHUNK_SECONDS = 10.0
+
+
 def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
     """Integrated loudness in LUFS of (channels, n) audio; -inf for silence or < 400 ms."""
-    x = np.atleast_2d(np.asarray(samples, dtype=np.float64))
-    block, step = int(round(0.4 * sample_rate)), int(round(0.1 * sample_rate))
-    if x.shape[-1] < block:
-        return float("-inf")
-    y = _apply_k_weighting(x, sample_rate)
-    csum = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y * y, axis=-1)], axis=-1)
-    starts = np.arange(0, x.shape[-1] - block + 1, step)
-    z = (csum[:, starts + block] - csum[:, starts]) / block  # (channels, blocks) mean square
-    w = _channel_weights(x.shape[0])[:, None]
-    power = (w * z).sum(axis=0)
-    with np.errstate(divide="ignore"):
-        loud = -0.691 + 10.0 * np.log10(power)
-    gated = loud > -70.0
-    if not gated.any():
-        return float("-inf")
-    rel = -0.691 + 10.0 * math.log10(power[gated].mean()) - 10.0
-    gated &= loud > rel
-    return float(-0.691 + 10.0 * math.log10(power[gated].mean()))
+    x = np.atleast_2d(samples)
+    meter = LoudnessMeter(sample_rate, x.shape[0])
+    n = int(CHUNK_SECONDS * sample_rate)
+    for a in range(0, x.shape[1], n):
+        meter.add(x[:, a:a + n])
+    return meter.integrated()
 
 
-def _normalize_analyze(samples: np.ndarray, sample_rate: int, **params) -> dict:
-    lufs = integrated_loudness(samples, sample_rate)
-    peak = float(np.abs(samples).max()) if samples.size else 0.0
-    return {"lufs": lufs if math.isfinite(lufs) else None, "peak": peak}
+def _normalize_analyze(samples, sample_rate: int, **params) -> dict:
+    """``samples``: the whole (channels, n) array, or an iterable of such chunks (the engine
+    streams long audio: see ``streaming``)."""
+    chunks = [samples] if isinstance(samples, np.ndarray) else samples
+    meter = None
+    for chunk in chunks:
+        chunk = np.atleast_2d(chunk)
+        if meter is None:
+            meter = LoudnessMeter(sample_rate, chunk.shape[0])
+        n = int(CHUNK_SECONDS * sample_rate)
+        for a in range(0, chunk.shape[1], n):
+            meter.add(chunk[:, a:a + n])
+    lufs = meter.integrated() if meter is not None else float("-inf")
+    return {"lufs": lufs if math.isfinite(lufs) else None, "peak": meter.peak if meter else 0.0}
+
+
+#: The engine may pass an iterator of chunks instead of one array (bounded memory).
+_normalize_analyze.streaming = True  # type: ignore[attr-defined]
 
 
 @operation("normalize", kind=OpKind.AUDIO, category="audio",
