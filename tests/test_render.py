@@ -270,3 +270,14 @@ def test_real_stabilize_analyses_once_per_upstream(make_clip, monkeypatch):
     with Renderer(project(path, AppliedOp("contrast", {"amount": 0.3}), AppliedOp("stabilize"))) as r:
         r.frame(0)
     assert len(runs) == 2
+
+
+def test_preview_scales_pixel_sized_params(make_clip):
+    """A 6 px blur previews at 3 px on a half-size preview, so it looks like the export."""
+    path = make_clip(width=320, height=240, pattern="texture")
+    p = project(path, AppliedOp("blur", {"radius": 6.0}))
+    with Renderer(p) as full, Renderer(p, preview_scale=0.5) as half:
+        stage = half.chains[0]
+        assert stage.fn_params["radius"] == 3.0 and stage.params["radius"] == 6.0
+        small = full.frame(5).reshape(120, 2, 160, 2, 3).mean(axis=(1, 3))
+        assert np.abs(small - half.frame(5)).mean() < 4
