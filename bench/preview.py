@@ -26,7 +26,11 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=5.0, help="playback time to measure")
     ap.add_argument("--duration", type=float, default=6.0, help="length of the generated 1080p clip")
     ap.add_argument("--full", action="store_true", help="preview at full size (no proxy)")
+    ap.add_argument("--switch-interval", type=float, default=None,
+                    help="sys.setswitchinterval override in seconds (the app sets gui.app.SWITCH_INTERVAL)")
     args = ap.parse_args()
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     tmp = Path(tempfile.mkdtemp(prefix="t2v-bench-preview-"))
     os.environ["T2V_AUTOSAVE_DIR"] = str(tmp / "autosave")
 
