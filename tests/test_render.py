@@ -281,3 +281,38 @@ def test_preview_scales_pixel_sized_params(make_clip):
         assert stage.fn_params["radius"] == 3.0 and stage.params["radius"] == 6.0
         small = full.frame(5).reshape(120, 2, 160, 2, 3).mean(axis=(1, 3))
         assert np.abs(small - half.frame(5)).mean() < 4
+
+
+def test_two_renderers_share_one_analysis_run(make_clip, test_op):
+    """The preview and a prepare job asking at once: the second waits for the first's result."""
+    import threading
+    import time
+
+    started, go, calls = threading.Event(), threading.Event(), []
+
+    def analyze(frames, info, progress, cancel):
+        calls.append(1)
+        started.set()
+        go.wait(10)
+        return {"n": sum(1 for _ in frames)}
+
+    @test_op("_test_shared_analysis", kind=OpKind.TEMPORAL, analyze=analyze, params={})
+    def temporal(frame, ctx, analysis):
+        return frame
+
+    p = project(make_clip(), AppliedOp("_test_shared_analysis"))
+    results = []
+
+    def work():
+        with Renderer(p) as r:
+            results.append(r.chains[0].analysis())
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    threads[0].start()
+    started.wait(10)
+    threads[1].start()
+    time.sleep(0.2)  # let the second reach the lock (if it is late it hits the memory cache: same outcome)
+    go.set()
+    for t in threads:
+        t.join(30)
+    assert calls == [1] and results == [{"n": 50}, {"n": 50}]

@@ -97,6 +97,26 @@ def cached_analysis(key: str, compute: Callable[[], dict], *, disk: bool = True)
     hit = _ANALYSES.get(key)
     if hit is not None:
         return hit
+    with _key_lock(key):  # a second renderer (preview vs. a prepare job) waits instead of redoing it
+        return _cached_analysis_locked(key, compute, disk)
+
+
+_LOCKS: "dict[str, threading.Lock]" = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _key_lock(key: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        if len(_LOCKS) > 256:
+            for k in [k for k, v in _LOCKS.items() if not v.locked()]:
+                del _LOCKS[k]
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def _cached_analysis_locked(key: str, compute: Callable[[], dict], disk: bool) -> dict:
+    hit = _ANALYSES.get(key)
+    if hit is not None:
+        return hit
     path: Optional[Path] = analysis_dir() / f"{key}.json" if disk else None
     if path is not None and path.is_file():
         try:
