@@ -9,27 +9,28 @@ from .clause import Clause
 from .lexicon import PHRASES, Phrase
 from .plan import ParseError
 
-_ALL_PHRASES: Optional[List[Phrase]] = None
+_ALL_PHRASES: Tuple[int, List[Phrase]] = (-1, [])
 
 
 def all_phrases() -> List[Phrase]:
     """The lexicon, then every registry name and synonym (so ops' own synonyms work too).
 
     Registry words carry no direction (sign 0): a typed sign or the op's default decides.
-    On equal-length matches the lexicon wins, since it comes first.
+    On equal-length matches the lexicon wins, since it comes first. Rebuilt when ops are added.
     """
     global _ALL_PHRASES
-    if _ALL_PHRASES is None:  # built once; a plain assignment, so concurrent first calls are harmless
-        from ..ops import aliases
+    from ..ops import aliases
 
+    names = aliases()
+    if _ALL_PHRASES[0] != len(names):  # one tuple assignment, so concurrent first calls are harmless
         extra = []
-        for alias, op in sorted(aliases().items()):
+        for alias, op in sorted(names.items()):
             if op == "ai_edit" or not alias.strip():
                 continue
             words = r"[\s_-]+".join(re.escape(w) for w in alias.split())
             extra.append(Phrase(op, re.compile(r"(?<![\w.-])" + words + r"(?![\w.-])"), 0, (), False, alias))
-        _ALL_PHRASES = PHRASES + extra
-    return _ALL_PHRASES
+        _ALL_PHRASES = (len(names), PHRASES + extra)
+    return _ALL_PHRASES[1]
 
 
 def best_phrase(cl: Clause) -> Optional[Tuple[Phrase, "re.Match[str]"]]:
