@@ -35,6 +35,9 @@ from .theme import icon
 
 log = logging.getLogger(__name__)
 
+#: Frames kept in the preview buffer at most (at 960x540 about 1.5 MB each).
+MAX_BUFFERED = 32
+
 
 def to_qimage(frame: np.ndarray) -> QImage:
     frame = np.ascontiguousarray(frame, dtype=np.uint8)
@@ -209,6 +212,10 @@ class FrameWorker(QObject):
             with self._cond:
                 if gen == self._gen:
                     self._buffer[target] = frame
+                    if len(self._buffer) > MAX_BUFFERED:  # scrubbing: keep the frames nearest this one
+                        far = sorted(self._buffer, key=lambda k: abs(k - target))[MAX_BUFFERED:]
+                        for k in far:
+                            del self._buffer[k]
             if want is not None:
                 self.frameReady.emit(target, gen)
         for r in (renderer, before):
