@@ -389,3 +389,21 @@ def test_preview_then_full_render_loads_the_model_once(env, moving, monkeypatch)
     ai_edit(moving, ctx(key="after-preview"))
     assert loads == ["ip2p"]  # one load for both modes
     assert not lp.fast and lp.pipe.scheduler is lp.base_scheduler
+
+
+def test_renders_take_turns_and_a_waiting_one_can_be_cancelled(env, moving):
+    from t2v_desktop.diffusion.editor import _RENDER_LOCK
+
+    token = CancelToken()
+    log = []
+
+    def progress(done, total, msg):
+        log.append(msg)
+        token.cancel()  # the user gives up while waiting
+
+    c = GenerativeContext(fps=Fraction(8), width=64, height=64, source_key="wait", progress=progress, cancel=token)
+    with _RENDER_LOCK:  # another render is running
+        with pytest.raises(Cancelled):
+            ai_edit(moving, c)
+    assert log == ["Waiting for another AI render to finish..."]
+    assert len(ai_edit(moving, ctx(key="wait"))) == 8  # free again

@@ -9,6 +9,7 @@ changes, so the render layer keeps the audio as it is.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
 from typing import Callable, Optional, Sequence
 
@@ -28,6 +29,7 @@ from .models import ResolvedModel
 FAST_STEPS_LCM = 4
 #: LCM-distilled sampling falls apart at high guidance; fast mode with LCM-LoRA caps it (and says so).
 LCM_MAX_GUIDANCE = 2.0
+_RENDER_LOCK = threading.Lock()
 FAST_STEPS = 8
 
 
@@ -63,10 +65,26 @@ class VideoEditor:
 
     def edit(self, frames: Sequence[np.ndarray], req: EditRequest, *,
              progress: Callable[[float, float, str], None] = no_progress, cancel=None) -> list[np.ndarray]:
-        """Return edited frames: same count and size as ``frames``."""
-        n = len(frames)
-        if n == 0:
+        """Return edited frames: same count and size as ``frames``.
+
+        One render at a time per process: the loaded pipeline (scheduler, mode, attention layout) is
+        shared, so a keyframe preview and a full render from two GUI workers take turns.
+        """
+        if not frames:
             return []
+        waited = False
+        while not _RENDER_LOCK.acquire(timeout=0.2):
+            check(cancel)
+            if not waited:
+                progress(0, len(frames), "Waiting for another AI render to finish...")
+                waited = True
+        try:
+            return self._edit(frames, req, progress, cancel)
+        finally:
+            _RENDER_LOCK.release()
+
+    def _edit(self, frames, req: EditRequest, progress, cancel) -> list[np.ndarray]:
+        n = len(frames)
         check(cancel)
         progress(0, n, f"Loading AI model {self.model.request} from {self.model.path} on {self.device.label}...")
         lp = load_pipeline(self.model, self.device, fast=req.mode == "fast")
