@@ -336,3 +336,19 @@ def test_tripod_shot_with_a_moving_object_stays_still(tmp_path):
     assert max(abs(v) for k in ("dx", "dy") for v in an[k]) < 0.3
     out = apply(spec, frames, an, strength=1.0)
     assert max(np.abs(o.astype(int) - f.astype(int)).mean() for o, f in zip(out, frames, strict=True)) < 1.0
+
+
+def test_deflicker_does_not_blend_across_a_cut():
+    rng = np.random.default_rng(2)
+    shot_a = _texture(W, H, 11).astype(np.float32) * 0.5
+    shot_b = _texture(W, H, 12).astype(np.float32) * 0.8   # a brighter second shot
+    frames = [np.clip((shot_a if i < 25 else shot_b) * (1 + rng.uniform(-0.1, 0.1)), 0, 255).astype(np.uint8)
+              for i in range(50)]
+    spec = get_op("deflicker")
+    an = spec.analyze(frames, info(50), None, None)
+    assert max(an["cut"][:25]) < 0.1 and an["cut"][25] > 0.5 and max(an["cut"][26:]) < 0.1
+    before, after = _luma(frames), _luma(apply(spec, frames, an, strength=0.8))
+    for part in (slice(0, 25), slice(25, 50)):
+        assert np.diff(after[part]).std() < np.diff(before[part]).std() / 4
+    # the frames next to the cut keep their own shot's brightness
+    assert abs(after[24] - before[:25].mean()) < 3 and abs(after[25] - before[25:].mean()) < 3

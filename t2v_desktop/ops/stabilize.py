@@ -189,34 +189,51 @@ _LUMA = np.array([0.299, 0.587, 0.114])
 
 def analyze_luma(frames: Iterable[np.ndarray], info: Optional[StreamInfo] = None,
                  progress: Optional[jobs.ProgressFn] = None, cancel: Optional[jobs.CancelToken] = None) -> dict:
-    """Mean luma (0..255) of each frame, measured on a subsampled grid."""
+    """Mean luma (0..255) of each frame, and a cut score: 1 - correlation of a 32x18 grey thumbnail
+    with the previous frame's (a gain change, i.e. flicker, scores 0; a new shot scores high)."""
     progress = progress or jobs.no_progress
     total = _total(info)
-    luma = []
+    luma, cut = [], []
+    prev = None
     for i, frame in enumerate(frames):
         jobs.check(cancel)
         h, w = frame.shape[:2]
         step = max(1, min(h, w) // 90)
-        means = cv2.mean(np.ascontiguousarray(frame[::step, ::step]))[:3]
-        luma.append(float(np.dot(_LUMA, means)))
+        small = np.ascontiguousarray(frame[::step, ::step])
+        luma.append(float(np.dot(_LUMA, cv2.mean(small)[:3])))
+        thumb = cv2.resize(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (32, 18), interpolation=cv2.INTER_AREA)
+        thumb = thumb.astype(np.float64).ravel()
+        thumb -= thumb.mean()
+        norm = float(np.linalg.norm(thumb))
+        thumb = thumb / norm if norm > 1e-6 else None
+        if i == 0:
+            cut.append(0.0)
+        elif prev is None or thumb is None:  # flat frames: same shot if both flat, else a cut
+            cut.append(0.0 if prev is None and thumb is None else 1.0)
+        else:
+            cut.append(float(1.0 - np.dot(prev, thumb)))
+        prev = thumb
         progress(i + 1, max(total, i + 1), "Measuring brightness")
     jobs.check(cancel)
     fps = float(info.fps) if info is not None and info.fps else 0.0
-    result = {"kind": "luma", "version": 1, "fps": fps, "frames": len(luma), "luma": luma}
-    result["key"] = _content_key(result, ("luma",))
+    result = {"kind": "luma", "version": 2, "fps": fps, "frames": len(luma), "luma": luma, "cut": cut}
+    result["key"] = _content_key(result, ("luma", "cut"))
     return result
 
 
-#: Gains outside this range mean a cut or a fade, not flicker: leave those frames alone.
+#: Gains outside this range mean a fade from/to black, not flicker: leave those frames alone.
 _MIN_GAIN, _MAX_GAIN = 0.5, 2.0
+#: Cut score above which a new shot starts; each shot is smoothed on its own.
+_CUT = 0.5
 
 
-def _gains(luma: list, sigma: float, span: Tuple[int, int]) -> np.ndarray:
+def _gains(luma: list, cut: list, sigma: float, span: Tuple[int, int]) -> np.ndarray:
     first, end = span
     seg = np.asarray(luma[first:end], np.float64)
     if not len(seg):
         return seg
-    target = motion.smooth(seg, sigma)
+    cuts = [k for k in range(1, len(seg)) if k + first < len(cut) and cut[k + first] > _CUT]
+    target = np.concatenate([motion.smooth(part, sigma) for part in np.split(seg, cuts)])
     gains = np.ones_like(seg)
     ok = seg > 2.0
     gains[ok] = target[ok] / seg[ok]
@@ -235,8 +252,8 @@ def deflicker_frame(frame: np.ndarray, ctx: FrameContext, analysis: dict, streng
     index = len(luma) - 1 if ctx.index >= len(luma) and span[1] == len(luma) else ctx.index
     if sigma < 0.3 or not (span[0] <= index < span[1]):
         return frame
-    key = ("flick", _content_key(analysis, ("luma",)), round(sigma, 6), span)
-    gains = _cached(key, lambda: _gains(luma, sigma, span))
+    key = ("flick", _content_key(analysis, ("luma", "cut")), round(sigma, 6), span)
+    gains = _cached(key, lambda: _gains(luma, analysis.get("cut") or [], sigma, span))
     g = float(gains[index - span[0]])
     if abs(g - 1.0) < 1e-4:
         return frame
@@ -256,6 +273,6 @@ deflicker = operation(
     category="temporal",
     analyze=analyze_luma,
     analysis_params=(),
-    analysis_version=1,
+    analysis_version=2,  # 2: cut scores
     examples=("deflicker", "remove the flicker"),
 )(deflicker_frame)
