@@ -26,7 +26,7 @@ from ..ops.registry import (
     OpKind,
     StreamInfo,
 )
-from .cache import LRU, cached_analysis, content_key, source_identity
+from .cache import LRU, _key_lock, cached_analysis, content_key, source_identity
 from .model import AppliedOp, Clip
 from .timemap import StreamRetimer, TimeMap, _round, frames_to_samples
 
@@ -487,26 +487,30 @@ class GenerativeStage(OpStage):
         key = content_key(source_key, self.spec.name, self.params)
         out = _GENERATED.get(key)
         if out is None:
-            progress = progress or self._progress
-            cancel = cancel if cancel is not None else self._cancel
-            a, b = self.span
-            frames = []
-            for i in range(a, b):
-                check(cancel)
-                frames.append(upstream.frame(i))
-            w, h = upstream.width, upstream.height
-            ctx = GenerativeContext(fps=self.fps, width=w, height=h, source_key=source_key,
-                                    progress=progress, cancel=cancel)
-            out = list(self.spec.fn(frames, ctx, **self.params))
-            check(cancel)
-            if len(out) != len(frames):
-                raise RuntimeError(f"{self.spec.name} returned {len(out)} frames for {len(frames)}")
-            out = [np.ascontiguousarray(f, dtype=np.uint8) for f in out]
-            _GENERATED.put(key, out)
-            if upstream is not self.prev:
-                upstream.close()
+            with _key_lock(key):  # the preview and a prepare job never render it twice at once
+                out = _GENERATED.get(key)
+                if out is None:
+                    out = self._generate(upstream, source_key, progress or self._progress,
+                                         cancel if cancel is not None else self._cancel)
+                    _GENERATED.put(key, out)
+        if upstream is not self.prev:
+            upstream.close()
         self._frames_out = out
         return out
+
+    def _generate(self, upstream: Stage, source_key: str, progress, cancel) -> List[np.ndarray]:
+        a, b = self.span
+        frames = []
+        for i in range(a, b):
+            check(cancel)
+            frames.append(upstream.frame(i))
+        ctx = GenerativeContext(fps=self.fps, width=upstream.width, height=upstream.height,
+                                source_key=source_key, progress=progress, cancel=cancel)
+        out = list(self.spec.fn(frames, ctx, **self.params))
+        check(cancel)
+        if len(out) != len(frames):
+            raise RuntimeError(f"{self.spec.name} returned {len(out)} frames for {len(frames)}")
+        return [np.ascontiguousarray(f, dtype=np.uint8) for f in out]
 
     def _make_frame(self, i: int) -> np.ndarray:
         if not self.span[0] <= i < self.span[1]:
