@@ -407,3 +407,15 @@ def test_renders_take_turns_and_a_waiting_one_can_be_cancelled(env, moving):
             ai_edit(moving, c)
     assert log == ["Waiting for another AI render to finish..."]
     assert len(ai_edit(moving, ctx(key="wait"))) == 8  # free again
+
+
+def test_an_unwritable_cache_does_not_lose_the_render(env, moving, monkeypatch):
+    from t2v_desktop.diffusion.cache import ResultCache
+
+    def full_disk(self, key, frames, meta=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ResultCache, "put", full_disk)
+    log = []
+    out = ai_edit(moving, ctx(key="full", log=log))
+    assert len(out) == 8 and "could not cache" in log[-1][2] and "No space left" in log[-1][2]

@@ -70,8 +70,11 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
                       steps=steps, seed=seed, mode=mode)
     out = editor.edit(frames, req, progress=progress, cancel=ctx.cancel)
-    cache.put(key, out, meta={"model": resolved.id, "params": params, "seed": seed, "source": ctx.source_key,
-                              "settings": settings.to_json()})
+    try:
+        cache.put(key, out, meta={"model": resolved.id, "params": params, "seed": seed, "source": ctx.source_key,
+                                  "settings": settings.to_json()})
+    except OSError as e:  # a full or read-only cache costs a re-render later, not this result
+        progress(len(out), len(out), f"AI edit done; could not cache it in {cache.root} ({e.strerror or e}).")
     return out
 
 
