@@ -25,8 +25,9 @@ GRID = 4
 RANSAC_PX = (0.7, 2.0)
 #: Points whose shifts differ by less than this (analysis px) move together for seeding.
 SHIFT_GROUP_PX = 0.8
-#: A point belongs to the background fit when it lands this close to its prediction.
+#: How many shift groups seed a background fit.
 MAX_SEEDS = 5
+#: A point belongs to the background fit when it lands this close to its prediction.
 GROW_PX = 1.0
 
 Motion = Tuple[float, float, float, float]  # dx, dy, angle (rad), log scale
@@ -45,7 +46,7 @@ def to_small_grey(frame: np.ndarray, width: int = ANALYSIS_WIDTH) -> Tuple[np.nd
 
 
 class MotionTracker:
-    """Frame-to-frame similarity motion from sparse KLT tracks with a RANSAC fit.
+    """Frame-to-frame background motion (similarity) from sparse KLT tracks.
 
     Feed frames in order with ``push``; each call returns the motion from the previous frame
     (identity for the first frame, flat frames or when tracking fails).
