@@ -153,6 +153,10 @@ def self_test(out_dir: Optional[str] = None) -> int:
     print(f"self-test OK in {time.monotonic() - t0:.1f} s")
     for ln in lines:
         print("  " + ln)
+    if out_dir is None:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
