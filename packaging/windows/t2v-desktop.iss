@@ -1,7 +1,10 @@
 ; Inno Setup script for t2v-desktop (Windows installer around the PyInstaller one-folder build).
 ; Build: see packaging/windows/README.md  (iscc packaging\windows\t2v-desktop.iss)
 #define AppName "t2v-desktop"
+; build.ps1 passes /DAppVersion=<t2v_desktop.__version__>; this default must match it (tests check)
+#ifndef AppVersion
 #define AppVersion "0.1.0"
+#endif
 #define BundleDir "..\..\dist\t2v-desktop"
 
 [Setup]
@@ -30,10 +33,12 @@ Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 
 [Icons]
 Name: "{group}\{#AppName}"; Filename: "{app}\t2v-desktop.exe"
+Name: "{group}\{#AppName} command line"; Filename: "{cmd}"; Parameters: "/k ""{app}\t2v-desktop-cli.exe"" --help"; WorkingDir: "{userdocs}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\t2v-desktop.exe"; Tasks: desktopicon
 
 [Registry]
-; .t2v project files open in t2v-desktop
+; .t2v project files open in t2v-desktop (Windows associates by the last extension only, so
+; NAME.t2v.json files stay with the JSON handler)
 Root: HKA; Subkey: "Software\Classes\.t2v"; ValueType: string; ValueName: ""; ValueData: "t2vdesktop.project"; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\t2vdesktop.project"; ValueType: string; ValueName: ""; ValueData: "t2v-desktop project"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\t2vdesktop.project\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\t2v-desktop.exe,0"
