@@ -227,3 +227,15 @@ def test_timeline_zoom_and_snap(win, qtbot, make_clip):
     assert tl.snap(near) == pytest.approx(1.0)
     far = 1.0 + 40 / tl.scale()
     assert tl.snap(far) == pytest.approx(far)
+
+
+def test_edit_stack_changes_an_ops_time_range(win, qtbot):
+    type_command(qtbot, win, "black and white from 0:00.2 to 0:00.6")
+    clip = win.project.all_clips()[0]
+    start, end = win.edit_stack.range_edit
+    end.setValue(0.8)
+    end.editingFinished.emit()
+    assert clip.ops[0].range == pytest.approx((0.2, 0.8))
+    win.undo_stack.undo()
+    assert clip.ops[0].range == pytest.approx((0.2, 0.6))
+    assert win.edit_stack.range_edit[1].value() == pytest.approx(0.6)

@@ -161,6 +161,7 @@ class EditStackPanel(QWidget):
     moveRequested = Signal(str, str, int)      # clip id, op id, new index
     removeRequested = Signal(str, str)         # clip id, op id
     paramsRequested = Signal(str, str, dict)   # clip id, op id, full params
+    rangeRequested = Signal(str, str, object)  # clip id, op id, (start, end) seconds or None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -184,6 +185,7 @@ class EditStackPanel(QWidget):
         self.form = QFormLayout(self.form_box)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.editors: dict[str, tuple] = {}
+        self.range_edit = None
         self._form_op: Optional[str] = None
         self._commit = QTimer(self)
         self._commit.setSingleShot(True)
@@ -257,7 +259,14 @@ class EditStackPanel(QWidget):
         from ..ops import find_op
 
         spec = find_op(applied.op)
-        if self._form_op == applied.id and spec is not None and set(self.editors) == set(spec.params):
+        same_range = (applied.range is None) == (getattr(self, "range_edit", None) is None)
+        if (self._form_op == applied.id and spec is not None and set(self.editors) == set(spec.params)
+                and same_range):
+            if applied.range is not None:
+                for sb, v in zip(self.range_edit, applied.range, strict=True):
+                    sb.blockSignals(True)
+                    sb.setValue(v)
+                    sb.blockSignals(False)
             for name, (_w, _get, setter) in self.editors.items():  # refresh values in place
                 setter(applied.params.get(name, spec.params[name].default))
             return
@@ -270,6 +279,27 @@ class EditStackPanel(QWidget):
             self.form.addRow(QLabel(f"Unknown operation '{applied.op}'.", self))
         elif not spec.params:
             self.form.addRow(QLabel("This edit has no parameters.", self))
+        self.range_edit = None
+        if applied.range is not None:
+            self.range_edit = (QDoubleSpinBox(self.form_box), QDoubleSpinBox(self.form_box))
+            row = QWidget(self.form_box)
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            for sb, v in zip(self.range_edit, applied.range, strict=True):
+                sb.setRange(0.0, 86400.0)
+                sb.setDecimals(2)
+                sb.setSingleStep(0.1)
+                sb.setSuffix(" s")
+                sb.setValue(v)
+                sb.editingFinished.connect(self._emit_range)
+            rl.addWidget(self.range_edit[0])
+            rl.addWidget(QLabel("to", row))
+            rl.addWidget(self.range_edit[1])
+            whole = QPushButton("Whole clip", row)
+            whole.setToolTip("Apply this edit to the whole clip")
+            whole.clicked.connect(lambda: self._emit_range(whole=True))
+            rl.addWidget(whole)
+            self.form.addRow("time range", row)
         for name, p in (spec.params.items() if spec else []):
             value = applied.params.get(name, p.default)
             w, getter, setter = make_editor(p, value, self._commit.start, self.form_box)
@@ -290,6 +320,19 @@ class EditStackPanel(QWidget):
         new = self.values()
         if any(applied.params.get(k) != v for k, v in new.items()):
             self.paramsRequested.emit(self.clip.id, applied.id, new)
+
+    def _emit_range(self, whole: bool = False) -> None:
+        applied = self._op(self._form_op)
+        if applied is None or self.clip is None:
+            return
+        if whole:
+            self.rangeRequested.emit(self.clip.id, applied.id, None)
+            return
+        if self.range_edit is None:
+            return
+        rng = (self.range_edit[0].value(), self.range_edit[1].value())
+        if applied.range is None or any(abs(a - b) > 1e-6 for a, b in zip(rng, applied.range, strict=True)):
+            self.rangeRequested.emit(self.clip.id, applied.id, rng)
 
     def _item_changed(self, it: QListWidgetItem) -> None:
         if self.clip is not None:

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.edit_stack.moveRequested.connect(self.move_op)
         self.edit_stack.removeRequested.connect(self.remove_op)
         self.edit_stack.paramsRequested.connect(self.set_op_params)
+        self.edit_stack.rangeRequested.connect(self.set_op_range)
         self.undo_view = QUndoView(self.undo_stack, self)
         self.undo_view.setEmptyLabel("<opened project>")
         self.jobs_panel = JobsPanel(self.jobs, self)
@@ -428,6 +429,11 @@ class MainWindow(QMainWindow):
         from ..edit import history as h
 
         self.push(h.SetOpParams(clip_id, op_id, params))
+
+    def set_op_range(self, clip_id: str, op_id: str, rng) -> None:
+        from ..edit import history as h
+
+        self.push(h.SetOpRange(clip_id, op_id, rng))
 
     # -- files ----------------------------------------------------------------------------------
     def import_dialog(self) -> None:
