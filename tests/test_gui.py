@@ -216,3 +216,18 @@ def test_save_and_recent(win, qtbot, make_clip, tmp_path):
     assert not win.isWindowModified()
     assert str(tmp_path / "p.t2v.json") in win.settings.value("recent")
     assert win.recent_menu.actions()[0].text() == str(tmp_path / "p.t2v.json")
+
+
+def test_autosave_timer_writes_unsaved_project(qtbot, tmp_path, monkeypatch, make_clip):
+    from t2v_desktop.edit.model import Project
+    from t2v_desktop.gui.main_window import MainWindow
+
+    monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat), autosave_interval_ms=50)
+    w.ask_save = lambda: "discard"
+    qtbot.addWidget(w)
+    assert not w.autosave.path.exists()  # nothing unsaved yet
+    w.import_paths([make_clip("a", duration=1.0)])
+    qtbot.waitUntil(w.autosave.path.exists, timeout=5000)
+    assert len(Project.load(w.autosave.path).all_clips()) == 1
+    assert (tmp_path / "autosave" / "session.lock").read_text() == str(__import__("os").getpid())

@@ -326,6 +326,10 @@ class MainWindow(QMainWindow):
         except T2VError as e:
             self.command_bar.show_error(e)
             return None
+        except Exception as e:  # a bug in the core: say so, keep the editor alive, log details
+            log.exception("applying %r failed", text)
+            self.command_bar.show_error(RuntimeError(f"Internal error while applying this command: {e!r}"))
+            return None
         self.command_bar.show_plan(plan)
         self.command_bar.accepted(text)
         self.statusBar().showMessage(f"Applied: {text}", 5000)
