@@ -225,8 +225,9 @@ class EditStackPanel(QWidget):
             self.title.setText("No clip: import one to see its edits.")
         else:
             where = " (under the playhead; click a clip to select it)" if under_playhead else ""
-            self.title.setText(f"<b>{clip.name or clip.source}</b>{where} — {len(clip.ops)} edit(s); "
-                               "later edits see the result of earlier ones.")
+            tail = (f"{len(clip.ops)} edit(s); later edits see the result of earlier ones." if clip.ops else
+                    "no edits yet. Type one in the command bar (Ctrl+L), e.g. “make it warmer”.")
+            self.title.setText(f"<b>{clip.name or clip.source}</b>{where} — {tail}")
             for i, o in enumerate(clip.ops):
                 it = QListWidgetItem(f"{i + 1}. {op_summary(o)}")
                 it.setData(Qt.UserRole, o.id)
