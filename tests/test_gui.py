@@ -231,3 +231,20 @@ def test_autosave_timer_writes_unsaved_project(qtbot, tmp_path, monkeypatch, mak
     qtbot.waitUntil(w.autosave.path.exists, timeout=5000)
     assert len(Project.load(w.autosave.path).all_clips()) == 1
     assert (tmp_path / "autosave" / "session.lock").read_text() == str(__import__("os").getpid())
+
+
+def test_jkl_shuttle(win, qtbot, make_clip):
+    win.import_paths([make_clip("a", duration=1.0)])
+    wait_frame(qtbot, win, 0)
+    win.timeline.setFocus()
+    qtbot.keyClick(win.timeline, Qt.Key_L)
+    qtbot.keyClick(win.timeline, Qt.Key_L)
+    assert win.preview.rate == 2.0
+    qtbot.keyClick(win.timeline, Qt.Key_K)
+    assert win.preview.rate == 0.0
+    win.preview.seek_frame(20)
+    wait_frame(qtbot, win, 20)
+    qtbot.keyClick(win.timeline, Qt.Key_J)
+    assert win.preview.rate == -1.0
+    qtbot.waitUntil(lambda: not win.preview.rate, timeout=10000)  # plays backward to the start
+    assert win.preview.shown_index == 0 and read_frame_number(win.preview.frame) == 0
