@@ -184,7 +184,7 @@ def test_stabilize_analysis_runs_as_a_job_then_preview_resumes(win, qtbot):
     type_command(qtbot, win, "stabilize")
     assert [o.op for o in win.project.all_clips()[0].ops] == ["stabilize"]
     job = win.jobs.jobs[-1]
-    assert job.title.startswith("Analyse (stabilize")
+    assert job.title.startswith("Analyse (stabilize")  # AI edits: "AI render (ai_edit)"
     qtbot.waitUntil(lambda: job.state in ("done", "failed", "cancelled") and not win._preparing, timeout=60000)
     assert job.state == "done", job.error
     win.preview.seek(0.0)

@@ -340,8 +340,12 @@ class MainWindow(QMainWindow):
         """Stabilize analysis / generative renders run as a job with progress, not in the preview."""
         from ..ops import OpKind, find_op
 
-        heavy = [o.op for c in self.project.all_clips() for o in c.ops if o.enabled and (
-            (spec := find_op(o.op)) is not None and spec.kind in (OpKind.TEMPORAL, OpKind.GENERATIVE))]
+        heavy, generative = [], False
+        for o in (o for c in self.project.all_clips() for o in c.ops if o.enabled):
+            spec = find_op(o.op)
+            if spec is not None and spec.kind in (OpKind.TEMPORAL, OpKind.GENERATIVE):
+                heavy.append(o.op)
+                generative |= spec.kind == OpKind.GENERATIVE
         if not heavy:
             return
         snap = core.snapshot(self.project)
@@ -352,7 +356,7 @@ class MainWindow(QMainWindow):
             return True
 
         what = ", ".join(sorted(set(heavy)))
-        job = Job(f"Analyse ({what})", work)
+        job = Job(f"{'AI render' if generative else 'Analyse'} ({what})", work)
 
         def done(msg: str = "") -> None:
             if self._prepare_job is job:
