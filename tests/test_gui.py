@@ -248,3 +248,18 @@ def test_jkl_shuttle(win, qtbot, make_clip):
     assert win.preview.rate == -1.0
     qtbot.waitUntil(lambda: not win.preview.rate, timeout=10000)  # plays backward to the start
     assert win.preview.shown_index == 0 and read_frame_number(win.preview.frame) == 0
+
+
+def test_drop_media_on_the_timeline_inserts_at_the_drop_position(win, qtbot, make_clip):
+    from PySide6.QtGui import QDropEvent
+
+    a = make_clip("a", duration=1.0)
+    b = make_clip("b", duration=1.0, pattern="solid", color=(200, 30, 30))
+    win.import_paths([a, a])
+    tl = win.timeline
+    mime = mime_for(b)
+    ev = QDropEvent(QPointF(tl.x_of(0.9), 60), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    tl.dropEvent(ev)
+    assert [c.name for c in win.project.all_clips()] == [a.name, b.name, a.name]
+    win.undo_stack.undo()
+    assert [c.name for c in win.project.all_clips()] == [a.name, a.name]

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.timeline.selectionChanged.connect(self._selection_changed)
         self.timeline.trimRequested.connect(self.trim_clip)
         self.timeline.moveRequested.connect(self.move_clip)
+        self.timeline.mediaDropped.connect(self.insert_media)
         self.preview.positionChanged.connect(self.timeline.set_playhead)
         self.preview.positionChanged.connect(self._update_stack_clip)
         self.bin = MediaBin(self.thumbs, self)
@@ -388,6 +389,13 @@ class MainWindow(QMainWindow):
         if self.push(cmd) and len(self.project.all_clips()) == len(cmds):
             self.project.name = Path(paths[0]).stem
             self._update_title()
+
+    def insert_media(self, paths, index: int) -> None:
+        """Media dropped on the timeline: probe (errors shown, nothing changes), insert at ``index``."""
+        ok = [p for p in paths if p in self.bin.infos] + self.bin.add_paths(
+            [p for p in paths if p not in self.bin.infos], notify=False)
+        if ok:
+            self.add_clips(ok, at_index=index)
 
     def split_at_playhead(self) -> None:
         from ..edit import history as h

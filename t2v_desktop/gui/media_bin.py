@@ -37,6 +37,8 @@ class MediaBin(QWidget):
         self.list.setMovement(QListWidget.Static)
         self.list.setWordWrap(True)
         self.list.setAcceptDrops(False)
+        self.list.setDragEnabled(True)  # drag items onto the timeline
+        self.list.setDragDropMode(QListWidget.DragOnly)
         self.list.itemDoubleClicked.connect(lambda it: self.addToTimeline.emit(it.data(Qt.UserRole)))
         self.hint = QLabel("Drop video files here\nor File → Import (Ctrl+I)", self)
         self.hint.setAlignment(Qt.AlignCenter)

@@ -30,6 +30,7 @@ class TimelineWidget(QWidget):
     selectionChanged = Signal(object)          # clip id or None
     trimRequested = Signal(str, float, object)  # clip id, new in (s), new out (s) or None
     moveRequested = Signal(str, int)            # clip id, new index
+    mediaDropped = Signal(list, int)            # paths (bin items or desktop files), insert index
 
     def __init__(self, thumbs: ThumbCache, parent=None):
         super().__init__(parent)
@@ -48,6 +49,7 @@ class TimelineWidget(QWidget):
         self.offset = 0.0                 # seconds at the left edge
         self.source_duration: Callable[[str], Optional[float]] = lambda path: None
         self._drag: Optional[dict] = None
+        self.setAcceptDrops(True)
 
     def sizeHint(self) -> QSize:
         return QSize(800, AUDIO_Y + AUDIO_H + 8)
@@ -302,6 +304,34 @@ class TimelineWidget(QWidget):
         if src_dur:
             out = None if out is not None and out >= src_dur else out
         self.trimRequested.emit(clip.id, round(new_in, 4), None if out is None else round(out, 4))
+
+    # -- drops: media bin items or desktop files, inserted where they are dropped --------------
+    def index_at(self, x: float) -> int:
+        t = self.t_of(x)
+        return sum(1 for _, a, b in self.spans if (a + b) / 2 < t)
+
+    @staticmethod
+    def dropped_paths(ev) -> list:
+        mime = ev.mimeData()
+        if mime.hasUrls():
+            return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        src = ev.source()
+        if src is not None and hasattr(src, "selectedItems"):
+            return [it.data(Qt.UserRole) for it in src.selectedItems() if it.data(Qt.UserRole)]
+        return []
+
+    def dragEnterEvent(self, ev) -> None:
+        if self.dropped_paths(ev):
+            ev.acceptProposedAction()
+
+    def dragMoveEvent(self, ev) -> None:
+        ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:
+        paths = self.dropped_paths(ev)
+        if paths:
+            self.mediaDropped.emit(paths, self.index_at(ev.position().x()))
+            ev.acceptProposedAction()
 
     def wheelEvent(self, ev) -> None:
         dy = ev.angleDelta().y()
