@@ -18,7 +18,7 @@ from typing import List, Optional, Sequence
 from .errors import T2VError
 
 ADDONS = {
-    "diffusion": ["torch", "diffusers>=0.30", "transformers>=4.40", "safetensors>=0.4", "accelerate>=0.30"],
+    "diffusion": ["torch", "diffusers>=0.30", "transformers>=4.40", "safetensors>=0.4", "accelerate>=0.30", "peft>=0.10"],
 }
 
 
@@ -62,12 +62,12 @@ def pip_command(name: str, extra_args: Sequence[str] = ()) -> List[str]:
     return cmd + ["-m", "pip", "install", "--upgrade", "--target", str(addons_dir()), *ADDONS[name], *extra_args]
 
 
-def install(name: str, extra_args: Sequence[str] = (), *, runner=subprocess.run) -> int:
+def install(name: str, extra_args: Sequence[str] = (), *, runner=None) -> int:
     """Run pip for add-on ``name``; ``extra_args`` go to pip (e.g. an index URL for CUDA wheels)."""
     addons_dir().mkdir(parents=True, exist_ok=True)
     cmd = pip_command(name, extra_args)
     print("running: " + " ".join(cmd), file=sys.stderr)
-    return runner(cmd).returncode
+    return (runner or subprocess.run)(cmd).returncode
 
 
 def installed(name: str, probe: Optional[str] = None) -> bool:

@@ -24,7 +24,7 @@ from . import __version__
 from .errors import Cancelled, EncodeError, T2VError
 from .jobs import CancelToken
 
-COMMANDS = ("apply", "export", "ops", "parse", "doctor", "models")
+COMMANDS = ("apply", "export", "ops", "parse", "doctor", "models", "addons")
 
 
 # -- argument parsing --------------------------------------------------------------------------
@@ -69,12 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true")
 
     sub.add_parser("models", help="list the diffusion models found locally")
+
+    ad = sub.add_parser("addons", help="install optional add-ons (the diffusion stack) into the app's folder")
+    ad.add_argument("action", choices=("install", "status"))
+    ad.add_argument("name", nargs="?", default="diffusion", choices=("diffusion",))
+    ad.add_argument("pip_args", nargs=argparse.REMAINDER,
+                    help="extra pip arguments after '--', e.g. an index URL for CUDA builds of torch")
     return p
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point (``t2v-desktop`` and ``python -m t2v_desktop``); returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from . import addons
+
+    addons.activate()  # cheap: only puts an installed add-on folder on sys.path
     try:
         if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
             return launch_gui(argv)
@@ -357,6 +366,21 @@ def cmd_models(args) -> int:
     return 0
 
 
+def cmd_addons(args) -> int:
+    from . import addons
+
+    if args.action == "status":
+        state = "installed" if addons.installed(args.name) else "not installed"
+        print(f"{args.name}: {state} ({addons.addons_dir()})")
+        return 0
+    extra = [a for a in args.pip_args if a != "--"]
+    code = addons.install(args.name, extra)
+    if code != 0:
+        raise T2VError(f"Installing the {args.name} add-on failed (pip exit code {code}); see the messages above.")
+    print(f"{args.name} add-on installed in {addons.addons_dir()}; restart t2v-desktop to use it.")
+    return 0
+
+
 HANDLERS = {
     "apply": cmd_apply,
     "export": cmd_export,
@@ -364,6 +388,7 @@ HANDLERS = {
     "parse": cmd_parse,
     "doctor": cmd_doctor,
     "models": cmd_models,
+    "addons": cmd_addons,
 }
 
 

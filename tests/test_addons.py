@@ -44,3 +44,18 @@ def test_install_runs_pip_and_reports_its_exit_code(data_dir):
     assert addons.install("diffusion", runner=lambda cmd: seen.append(cmd) or R()) == 3
     assert seen and "--target" in seen[0]
     assert addons.addons_dir().is_dir()
+
+
+def test_cli_addons_status_and_failed_install(data_dir, monkeypatch, capsys):
+    from t2v_desktop import cli
+
+    assert cli.main(["addons", "status"]) == 0
+    assert "diffusion: " in capsys.readouterr().out
+
+    class R:
+        returncode = 1
+
+    monkeypatch.setattr(addons.subprocess, "run", lambda cmd: R())
+    assert cli.main(["addons", "install", "diffusion"]) != 0
+    err = capsys.readouterr().err
+    assert "failed (pip exit code 1)" in err and "Traceback" not in err

@@ -268,3 +268,21 @@ def test_split_refuses_reversed_spans_and_freeze_holds(make_clip):
     assert numbers(q) == before[:10] + [9] * 25 + before[35:]
     History(q).push(SplitClip(2.0))  # inside the right half: exact
     assert numbers(q) == before[:10] + [9] * 25 + before[35:]
+
+
+def test_remove_last_effect_and_reset_through_apply_text(make_clip):
+    """'remove the last effect' drops the newest op; 'reset' drops every op in one undo step."""
+    from t2v_desktop.edit.apply import apply_text
+    from t2v_desktop.edit.history import History
+    from t2v_desktop.edit.model import Project
+
+    project = Project.from_media(str(make_clip()))
+    history = History(project)
+    apply_text(project, "make it brighter, then blur it, then sepia", history)
+    assert [o.op for o in project.main_track.clips[0].ops] == ["brightness", "blur", "sepia"]
+    apply_text(project, "remove the last effect", history)
+    assert [o.op for o in project.main_track.clips[0].ops] == ["brightness", "blur"]
+    apply_text(project, "reset", history)
+    assert project.main_track.clips[0].ops == []
+    history.undo()
+    assert [o.op for o in project.main_track.clips[0].ops] == ["brightness", "blur"]

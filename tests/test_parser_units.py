@@ -337,3 +337,14 @@ def test_explain_and_json():
     assert "stabilize" in text and "black_and_white" in text and "0:05.00" in text
     js = plan.to_json()
     assert js["route"] == CLASSIC and js["steps"][1]["range"] == [5.0, 12.0]
+
+
+def test_plan_json_keeps_history_actions_and_relative_ranges_distinguishable():
+    from t2v_desktop.commands import parse as _p
+
+    steps = _p("remove the blur, then undo").to_json()["steps"]
+    assert steps[0]["op"] == "remove" and steps[0]["params"] == {"op": "blur"}
+    assert steps[1]["op"] == "undo"
+    assert _p("sepia for the last 2 seconds").to_json()["steps"][0]["range"] == [-2.0, None]
+    assert _p("sepia for the second half").to_json()["steps"][0]["range"] == ["50%", None]
+    assert _p("sepia for the second half").to_json(10.0)["steps"][0]["range"] == [5.0, 10.0]

@@ -75,11 +75,32 @@ class Step:
     text: str = ""  # the fragment of the input this step came from
 
     def to_json(self, duration: Optional[float] = None) -> dict:
+        """``{"op", "params", "range", "route"}``. History actions keep that shape: "undo"/"redo"
+        are ops of their own and "remove the blur" is ``{"op": "remove", "params": {"op": "blur"}}``.
+        A range that needs the clip's duration and has none prints as negative seconds when counted
+        from the end (-2 = two seconds before the end) or as a percentage string ("50%")."""
         rng = None
         if self.range is not None:
-            s, e = self.range.resolve(duration)
-            rng = [s, e]
-        return {"op": self.op, "params": dict(self.params), "range": rng, "route": self.route}
+            rng = [_point_json(self.range.start, duration),
+                   None if self.range.end is None else _point_json(self.range.end, duration)]
+            if rng[1] is None and duration is not None:
+                rng[1] = duration
+        if self.action == "apply":
+            op, params = self.op, dict(self.params)
+        elif self.action == "remove":
+            op, params = "remove", {"op": self.op}
+        else:
+            op, params = self.action, {}
+        return {"op": op, "params": params, "range": rng, "route": self.route}
+
+
+def _point_json(ref: TimeRef, duration: Optional[float]):
+    value = ref.resolve(duration)
+    if value is not None:
+        return value
+    if ref.anchor == "end":
+        return -ref.value
+    return f"{ref.value * 100:g}%"
 
 
 @dataclass

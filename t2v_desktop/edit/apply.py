@@ -68,15 +68,24 @@ def _targets(step, sim: Project, clip_id: Optional[str]) -> List[Tuple[str, Rang
 
 
 def _remove_target(step, sim: Project, clip_ids: List[str]) -> List[EditCommand]:
+    """RemoveOp commands for "remove the blur" (newest blur), "remove the last effect" (op
+    "last": the newest op) and "reset" (op "all": every op on the target)."""
     from ..ops.registry import find_op
 
+    if step.op == "all":
+        cmds = [RemoveOp(cid, op.id) for cid in clip_ids for op in reversed(sim.find_clip(cid).ops)]
+        if not cmds:
+            raise ProjectError("There are no effects to remove.")
+        return cmds
     spec = find_op(step.op)
     name = spec.name if spec else step.op
     for cid in clip_ids:
         clip = sim.find_clip(cid)
         for op in reversed(clip.ops):
-            if op.op == name:
+            if step.op == "last" or op.op == name:
                 return [RemoveOp(cid, op.id)]
+    if step.op == "last":
+        raise ProjectError("There is no effect to remove on this clip.")
     raise ProjectError(f"There is no {name.replace('_', ' ')} to remove on this clip.")
 
 
