@@ -263,3 +263,16 @@ def test_drop_media_on_the_timeline_inserts_at_the_drop_position(win, qtbot, mak
     assert [c.name for c in win.project.all_clips()] == [a.name, b.name, a.name]
     win.undo_stack.undo()
     assert [c.name for c in win.project.all_clips()] == [a.name, a.name]
+
+
+def test_trim_in_handle_moves_the_clip_start(win, qtbot, make_clip):
+    a = make_clip("a", duration=2.0)
+    win.import_paths([a])
+    tl = win.timeline
+    cid, s0, s1 = tl.spans[0]
+    drag(tl, tl.x_of(s0) + 2, tl.x_of(0.5) + 2, 60)
+    clip = win.project.all_clips()[0]
+    assert clip.in_point == pytest.approx(0.5, abs=0.06) and clip.out_point is None
+    assert tl.duration == pytest.approx(1.5, abs=0.08)
+    win.preview.seek(0.0)
+    qtbot.waitUntil(lambda: win.preview.shown_index == 0 and read_frame_number(win.preview.frame) in (12, 13))
