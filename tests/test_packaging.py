@@ -182,6 +182,11 @@ def test_spec_bundles_resources_and_leaves_torch_out_of_the_base_build(monkeypat
     for heavy in ("torch", "diffusers", "transformers"):
         assert heavy in kw["excludes"] and heavy not in kw["hiddenimports"]
     assert "t2v_desktop.ops.color" in kw["hiddenimports"]
+    # stdlib parts only the diffusion add-on (loaded from the add-on folder) imports
+    for mod in ("cProfile", "unittest.mock", "xml.etree.ElementTree", "html.parser", "timeit"):
+        assert mod in kw["hiddenimports"], mod
+    assert not [m for m in kw["hiddenimports"] if m.split(".")[0] in ("tkinter", "test", "idlelib")]
+    assert [Path(h).name for h in kw["runtime_hooks"]] == ["rthook_addons.py"]
     assert "PySide6.QtWidgets" not in kw["excludes"] and "PySide6.QtSvg" not in kw["excludes"]
     (exe_args, exe_kw), = calls["EXE"]
     assert exe_kw["name"] == "t2v-desktop" and exe_kw["exclude_binaries"]
