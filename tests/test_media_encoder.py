@@ -10,6 +10,7 @@ import sys
 import textwrap
 from fractions import Fraction
 
+import av
 import numpy as np
 import pytest
 
@@ -271,3 +272,25 @@ def test_get_preset_and_extensions():
     assert PRESETS["gif"].max_fps == 15 and PRESETS["gif"].audio_codec is None
     assert PRESETS["social-9x16"].frame_size == (1080, 1920)
     assert PRESETS["youtube-1080p"].max_size == (1920, 1080)
+
+
+@pytest.mark.parametrize("w,h,space", [(1280, 720, 1), (64, 48, 6)])
+def test_matrix_and_tags_follow_the_size(tmp_path, w, h, space):
+    # HD: BT.709, SD: BT.601 (what players assume of untagged files), tagged either way.
+    colours = [(200, 50, 30), (20, 160, 220)]
+    out = tmp_path / "t.mp4"
+    with Encoder(out, width=w, height=h, fps=FPS, preset=PRESETS["h264"], has_audio=False) as enc:
+        for c in colours:
+            enc.write_frame(np.full((h, w, 3), c, np.uint8))
+    with av.open(str(out)) as c:
+        cc = c.streams.video[0].codec_context
+        assert (cc.colorspace, cc.color_primaries, cc.color_trc, cc.color_range) == (space, 1, 1, 1)
+        raw = [f.to_ndarray(format="yuv420p")[: h // 2, : w // 2].mean() for f in c.decode(video=0)]
+    # the luma of the red frame tells the matrix: BT.709 weights red less than BT.601 does
+    y709 = 16 + 219 * (0.2126 * 200 + 0.7152 * 50 + 0.0722 * 30) / 255
+    y601 = 16 + 219 * (0.299 * 200 + 0.587 * 50 + 0.114 * 30) / 255
+    assert raw[0] == pytest.approx(y709 if space == 1 else y601, abs=1.5)
+    with FrameSource(out) as fs:
+        for i, c in enumerate(colours):
+            got = fs.frame(i)[h // 4: 3 * h // 4, w // 4: 3 * w // 4].reshape(-1, 3).mean(0)
+            assert np.abs(got - c).max() < 4, (c, got)

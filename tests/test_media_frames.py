@@ -7,11 +7,12 @@ import bisect
 import random
 from fractions import Fraction
 
+import av
 import numpy as np
 import pytest
 
 from t2v_desktop.errors import MediaError
-from t2v_desktop.media.frames import FrameSource
+from t2v_desktop.media.frames import SMALL_RUN_FRAMES, FrameSource, matrix_for
 from t2v_desktop.media.synth import make_numbered_clip, read_frame_number
 
 NTSC = Fraction(30000, 1001)
@@ -162,3 +163,47 @@ def test_jumps_skip_non_reference_frames_and_stay_exact(bframes_clip):
             total += fs.decoded
     within_gop = sum(i % 15 + 1 for i in targets)  # frames from each keyframe to the target
     assert total < within_gop  # B-frames that cannot be on screen were never decoded
+
+
+def test_matrix_follows_the_tag_else_the_size():
+    assert matrix_for(1, 480) == "ITU709"      # tagged BT.709, even at SD
+    assert matrix_for(6, 1080) == "SMPTE170M"  # tagged BT.601, even at HD
+    assert matrix_for(2, 720) == "ITU709"      # untagged HD
+    assert matrix_for(2, 576) == "ITU601"      # untagged SD
+    assert matrix_for(None, 1080) == "ITU709"
+
+
+def _untagged_709_clip(path, colours, w=1280, h=720):
+    """An HD H.264 file converted with BT.709 but carrying no colour tags (as many cameras and
+    screen recorders write them)."""
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        vs.options = {"preset": "ultrafast", "qp": "0"}
+        for i, c in enumerate(colours):
+            vf = av.VideoFrame.from_ndarray(np.full((h, w, 3), c, np.uint8), format="rgb24")
+            vf = vf.reformat(format="yuv420p", dst_colorspace="ITU709")
+            vf.colorspace = 2  # unspecified
+            vf.pts = i
+            out.mux(vs.encode(vf))
+        out.mux(vs.encode(None))
+    return path
+
+
+def test_untagged_hd_is_decoded_with_bt709(tmp_path):
+    colours = [(200, 50, 30), (20, 160, 220), (240, 240, 40)]
+    path = _untagged_709_clip(tmp_path / "hd.mp4", colours)
+    with av.open(str(path)) as c:
+        assert c.streams.video[0].codec_context.colorspace in (0, 2)  # really untagged
+    with FrameSource(path) as fs:
+        for i, c in enumerate(colours):
+            got = fs.frame(i)[100:600, 100:1100].reshape(-1, 3).mean(0)
+            assert np.abs(got - c).max() < 3, (c, got)
+
+
+def test_small_caches_keep_little_and_stay_exact(clip):
+    with FrameSource(clip, small_caches=True) as fs:
+        assert fs._run_max == SMALL_RUN_FRAMES and fs._cache_max <= 2
+        assert [read_frame_number(f) for f in fs.iter_frames()] == list(range(50))
+        assert len(fs._run) <= SMALL_RUN_FRAMES
+        assert numbers(fs, [40, 3, 45]) == [40, 3, 45]  # random access still right, just slower

@@ -6,8 +6,9 @@ or any write error (full disk included) deletes the temp and leaves an existing 
 
 Sizes: 4:2:0 / 4:2:2 pixel formats need even dimensions; odd ones raise EncodeError here (the
 export layer makes sizes even) rather than being padded behind the caller's back. Colour: frames
-are converted RGB -> YUV with the BT.709 matrix and the stream is tagged BT.709, so players and
-our own decoder agree. GIF frames get a palette of their own (median cut, ordered dither), so
+are converted RGB -> YUV with the matrix players assume for the size (BT.709 for HD, height >=
+720; BT.601 below, the same rule FrameSource decodes untagged files with) and the stream is tagged
+with it (sRGB/BT.709 primaries and transfer), so players and our own decoder agree. GIF frames get a palette of their own (median cut, ordered dither), so
 colours stay decent. Audio arrives in any chunk size; PyAV's encoder-side resampler re-chunks it to the
 codec's frame size (AAC 1024, Opus 960) with continuous timestamps.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import Interpolation, VideoReformatter
 
 from ..errors import EncodeError
 from ..fsutil import check_writable_dir, temp_path_for
@@ -31,6 +33,10 @@ from .presets import ExportPreset
 _EVEN_BOTH = ("yuv420p", "yuvj420p", "yuv420p10le", "nv12", "p010le")
 _EVEN_WIDTH = ("yuv422p", "yuvj422p", "yuv422p10le")
 _BT709 = 1  # AVCOL_SPC/PRI/TRC_BT709
+_SMPTE170M = 6  # AVCOL_SPC_SMPTE170M: BT.601
+#: RGB -> YUV: area-averaged chroma (a proper 2x2 mean), one swscale thread (the export already
+#: keeps both cores busy; see docs/media.md for the measurements).
+_SWS_FLAGS = Interpolation.AREA
 _NO_SPACE = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
@@ -138,9 +144,14 @@ class Encoder:
                 vs.codec_tag = p.codec_tag
             self._yuv = vs.pix_fmt.startswith(("yuv", "nv", "p0"))
             if self._yuv:
+                hd = self.height >= 720
+                self._matrix = "ITU709" if hd else "ITU601"
+                self._range = 2 if vs.pix_fmt.startswith("yuvj") else 1  # full ("pc") / limited ("tv")
                 cc = vs.codec_context
-                cc.colorspace = cc.color_primaries = cc.color_trc = _BT709
-                cc.color_range = 1  # limited ("tv") range
+                cc.colorspace = _BT709 if hd else _SMPTE170M
+                cc.color_primaries = cc.color_trc = _BT709  # our RGB frames are sRGB
+                cc.color_range = self._range
+                self._sws = VideoReformatter()  # one swscale context, reused frame after frame
             self._gif = p.video_codec == "gif" or vs.pix_fmt == "pal8"
             self._vs = vs
         if self.has_audio:
@@ -169,8 +180,8 @@ class Encoder:
         else:
             vf = av.VideoFrame.from_numpy_buffer(np.ascontiguousarray(frame), format="rgb24")  # no copy
             if self._yuv:
-                vf = vf.reformat(format=self._vs.pix_fmt, dst_colorspace="ITU709")
-                vf.colorspace, vf.color_range = _BT709, 1
+                vf = self._sws.reformat(vf, format=self._vs.pix_fmt, dst_colorspace=self._matrix,
+                                        dst_color_range=self._range, interpolation=_SWS_FLAGS, threads=1)
         vf.pts = self.frames_written
         self.frames_written += 1
         self._encode(self._vs, vf)
