@@ -150,6 +150,10 @@ def grid_frame_count(path: str, fps: Fraction) -> int:
 class SourceStage(Stage):
     """A clip's span of its source file on the project's frame grid, downscaled for preview."""
 
+    #: Export sets this on chains that read straight through: FrameSource then keeps small
+    #: caches instead of its scrubbing ones (hundreds of MB at 1080p).
+    small_caches = False
+
     def __init__(self, clip: Clip, fps: Fraction, sample_rate: int, channels: int, scale: float = 1.0):
         self._init_cache()
         self.clip, self.path = clip, clip.source
@@ -183,7 +187,7 @@ class SourceStage(Stage):
         if self._fs is None:
             from ..media.frames import FrameSource
 
-            self._fs = FrameSource(self.path, fps=self.fps)
+            self._fs = FrameSource(self.path, fps=self.fps, small_caches=self.small_caches)
         idx = self.start + i
         f = None
         if self._it is not None and idx == self._it_next:
