@@ -270,3 +270,28 @@ def test_memory_is_bounded_by_the_queue(clip, tmp_path):
     # queued items + the one the producer holds + the one being encoded
     assert max(ahead) <= QUEUE_ITEMS + 2
     assert max(ahead) >= 3  # the producer did run ahead: the test exercised the queue
+
+
+def test_straight_chains_export_with_small_caches(make_clip, tmp_path):
+    from t2v_desktop.edit.export import use_small_caches
+    from t2v_desktop.edit.render import Renderer
+    from t2v_desktop.media.frames import SMALL_RUN_FRAMES
+
+    src = make_clip(duration=1.0)
+    straight = Project.from_media(str(src))
+    straight.main_track.clips[0].ops.append(AppliedOp("brightness", {"amount": 0.1}))
+    with Renderer(straight) as r:
+        assert use_small_caches(r) == 1
+        frames = list(r.iter_frames())
+        assert [read_frame_number(f) for f in frames] == list(range(25))
+        source = r.chains[0].prev
+        assert source._fs._run_max == SMALL_RUN_FRAMES
+    backwards = Project.from_media(str(src))
+    backwards.main_track.clips[0].ops.append(AppliedOp("reverse", {}))
+    with Renderer(backwards) as r:
+        assert use_small_caches(r) == 0  # reverse walks back: it keeps the scrubbing run
+    out = export_project(straight, tmp_path / "b.mp4", "h264")
+    got = read_output(out.path)
+    assert len(got.frames) == 25
+    # what was rendered is what was written (colour round trip within a few levels)
+    assert np.abs(got.frames[5].astype(int) - frames[5]).mean() < 3

@@ -158,6 +158,7 @@ def export_project(
         from .render import Renderer
 
         renderer = Renderer(project, progress=progress, cancel=cancel)
+        use_small_caches(renderer)
     prepare = getattr(renderer, "prepare", None)
     if prepare is not None:  # analyses / generative renders happen before any file is created
         prepare(progress=progress, cancel=cancel)
@@ -215,6 +216,23 @@ def export_project(
         has_audio=want_audio,
         peak_queued=job.peak_queued,
     )
+
+
+def use_small_caches(renderer) -> int:
+    """Let the sources of chains that are read straight through (no ops, or only FRAME and
+    AUDIO ops) skip FrameSource's scrubbing caches; an export never walks back. Chains with
+    timing, temporal or generative ops keep them (reverse reads backwards, analyses re-read).
+    Returns how many sources were switched."""
+    from .stages import AudioStage, FrameStage, SourceStage
+
+    n = 0
+    for stage in getattr(renderer, "chains", ()):
+        while isinstance(stage, (FrameStage, AudioStage)):
+            stage = stage.prev
+        if isinstance(stage, SourceStage) and getattr(stage, "_fs", None) is None:
+            stage.small_caches = True
+            n += 1
+    return n
 
 
 def check_target(project, out_path: Path, preset) -> None:
