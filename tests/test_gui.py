@@ -212,10 +212,10 @@ def test_open_project_relinks_missing_media(win, qtbot, make_clip, tmp_path):
 def test_save_and_recent(win, qtbot, make_clip, tmp_path):
     win.import_paths([make_clip("a", duration=1.0)])
     assert win.isWindowModified()
-    assert win._save_to(tmp_path / "p.t2v.json")
+    assert win._save_to(tmp_path / "p.t2v")
     assert not win.isWindowModified()
-    assert str(tmp_path / "p.t2v.json") in win.settings.value("recent")
-    assert win.recent_menu.actions()[0].text() == str(tmp_path / "p.t2v.json")
+    assert str(tmp_path / "p.t2v") in win.settings.value("recent")
+    assert win.recent_menu.actions()[0].text() == str(tmp_path / "p.t2v")
 
 
 def test_autosave_timer_writes_unsaved_project(qtbot, tmp_path, monkeypatch, make_clip):

@@ -23,7 +23,7 @@ SWITCH_INTERVAL = 0.001
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="t2v-desktop", description="Open the t2v-desktop editor.")
-    p.add_argument("files", nargs="*", metavar="FILE", help="media files or a project (.json) to open")
+    p.add_argument("files", nargs="*", metavar="FILE", help="media files or a project (.t2v) to open")
     p.add_argument("--self-test", action="store_true",
                    help="open the editor offscreen, apply a command, export 1 s, verify, exit")
     return p.parse_args(list(argv))
@@ -49,8 +49,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     win = MainWindow()
     win.show()
     try:
-        projects = [f for f in args.files if f.lower().endswith(".json")]
-        media = [f for f in args.files if not f.lower().endswith(".json")]
+        projects = [f for f in args.files if f.lower().endswith((".t2v", ".json"))]
+        media = [f for f in args.files if not f.lower().endswith((".t2v", ".json"))]
         if projects:
             win.open_project(projects[0])
         elif media:

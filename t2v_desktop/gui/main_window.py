@@ -44,7 +44,7 @@ from .workers import Job, JobManager
 
 log = logging.getLogger(__name__)
 
-PROJECT_FILTER = "t2v-desktop projects (*.t2v.json *.json)"
+PROJECT_FILTER = "t2v-desktop projects (*.t2v *.t2v.json *.json)"
 MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mts *.gif);;All files (*)"
 MAX_RECENT = 8
 
@@ -553,12 +553,12 @@ class MainWindow(QMainWindow):
         return self._save_to(self.project_path)
 
     def save_as(self) -> bool:
-        start = str(self.project_path or Path(self._last_dir()) / f"{self.project.name or 'Untitled'}.t2v.json")
+        start = str(self.project_path or Path(self._last_dir()) / f"{self.project.name or 'Untitled'}.t2v")
         path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
         if not path:
             return False
-        if not path.endswith(".json"):
-            path += ".t2v.json"
+        if not path.lower().endswith((".t2v", ".json")):
+            path += ".t2v"
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
