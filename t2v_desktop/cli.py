@@ -85,6 +85,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     addons.activate()  # cheap: only puts an installed add-on folder on sys.path
     try:
+        if argv and argv[0] == "_export-job":  # hidden: the editor's export child (export_job.py)
+            from .export_job import main as export_job_main
+
+            return export_job_main(argv[1:])
         if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
             return launch_gui(argv)
         args = build_parser().parse_args(argv)
