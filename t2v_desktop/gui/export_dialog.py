@@ -1,11 +1,18 @@
 """Export dialog: presets (from media.presets) or custom size/rate/quality, progress with time
-left, Cancel. The export runs in a worker through the same ``edit.export.export_project`` as the
-CLI; the Encoder writes a temp file, so a cancel or failure leaves no partial file behind.
+left, Cancel. The export runs through the same ``edit.export.export_project`` as the CLI, in a
+child process (``t2v-desktop _export-job``, see export_job.py) so decode/ops/encode never stall
+the editor's event loop; only if that process cannot start does it run in a thread here. The
+Encoder writes a temp file, so a cancel, failure or crash leaves no partial file behind.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import shutil
+import sys
+import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -28,9 +35,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..errors import T2VError
 from . import core
 from .jobs_panel import eta_text
-from .workers import Job, JobManager
+from .workers import Job, JobManager, ProcessJob
 
 SIZES = [("Same as project", None), ("2160p (3840x2160)", (3840, 2160)), ("1080p (1920x1080)", (1920, 1080)),
          ("720p (1280x720)", (1280, 720)), ("480p (854x480)", (854, 480))]
@@ -38,9 +46,21 @@ RATES = [("Same as project", None), ("60 fps", Fraction(60)), ("30 fps", Fractio
          ("25 fps", Fraction(25)), ("24 fps", Fraction(24)), ("15 fps", Fraction(15))]
 
 
+def child_command(args: list[str]) -> tuple[str, list[str], dict]:
+    """(program, arguments, extra environment) that run ``t2v-desktop _export-job ARGS``: the
+    frozen bundle's executable is the CLI itself; otherwise this interpreter with ``-m``."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["_export-job", *args], {}
+    root = str(Path(__file__).resolve().parents[2])  # so the child imports this same package
+    path = os.pathsep.join(x for x in (root, os.environ.get("PYTHONPATH", "")) if x)
+    return sys.executable, ["-m", "t2v_desktop", "_export-job", *args], {"PYTHONPATH": path}
+
+
 class ExportDialog(QDialog):
     exportFinished = Signal(object)  # ExportResult
     exportEnded = Signal(str)        # "done", "cancelled", "failed"
+    #: Export in a child process (the default); False runs it in a thread here (bench/preview.py).
+    use_process = True
 
     def __init__(self, get_project: Callable, jobs: JobManager, parent=None, default_path: str = ""):
         super().__init__(parent)
@@ -53,6 +73,7 @@ class ExportDialog(QDialog):
         self.presets = PRESETS
         self.job: Optional[Job] = None
         self.result = None
+        self.notice = ""
         self.confirm_overwrite: Callable[[Path], bool] = self._ask_overwrite
 
         self.preset = QComboBox(self)
@@ -165,8 +186,6 @@ class ExportDialog(QDialog):
 
     # -- run ------------------------------------------------------------------------------------
     def start(self) -> Optional[Job]:
-        from ..edit.export import export_project
-
         text = self.path.text().strip()
         if not text:
             self.status.setText("Choose where to save the export.")
@@ -180,24 +199,53 @@ class ExportDialog(QDialog):
             return None
         project = core.snapshot(self.get_project())
         self.result = None
-
-        def work(progress, cancel):
-            return export_project(project, out, preset, progress=progress, cancel=cancel)
-
-        job = Job(f"Export {out.name}", work)
+        self.notice = ""
+        job = self._make_job(project, out, preset)
         job.signals.progress.connect(self._progress)
         job.signals.finished.connect(self._finished)
         job.signals.failed.connect(lambda m: self._ended("failed", f"Export failed: {m}"))
         job.signals.cancelled.connect(
             lambda: self._ended("cancelled", "Export cancelled — no file was written."))
+        job.signals.notice.connect(self._notice)
         self.job = job
         self.export_btn.setEnabled(False)
         self.cancel_btn.setText("Cancel")
         self.progress.setValue(0)
-        self.status.setText(f"Exporting to {out} …")
+        self.status.setText("\n".join(x for x in (f"Exporting to {out} …", self.notice) if x))
         self._t0 = time.monotonic()
         self.jobs.start(job)
         return job
+
+    def _make_job(self, project, out: Path, preset):
+        """A ProcessJob running the export in a child, with the in-process export as fallback."""
+        from ..edit.export import export_project
+        from ..export_job import preset_to_json, result_from_json
+
+        def work(progress, cancel):
+            return export_project(project, out, preset, progress=progress, cancel=cancel)
+
+        title = f"Export {out.name}"
+        if not self.use_process:
+            return Job(title, work)
+        tmp = None
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix="t2v-export-"))
+            project.save(tmp / "project.json")  # atomic
+        except (OSError, T2VError) as e:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            self._notice(f"The export process could not be prepared ({e}); exporting inside the editor "
+                         "instead, so the window may respond slowly until it is done.")
+            return Job(title, work)
+        program, args, env = child_command(
+            [str(tmp / "project.json"), "-o", str(out), "--preset-json", json.dumps(preset_to_json(preset))])
+        return ProcessJob(title, program, args, env=env, result_from=result_from_json, fallback=work,
+                          leftovers=(out.parent, f".{out.stem}.*.part"), cleanup=[tmp], parent=self.jobs)
+
+    def _notice(self, text: str) -> None:
+        """Shown under the progress line for the rest of the export (e.g. the thread fallback)."""
+        self.notice = text
+        self.status.setText(text)
 
     def cancel(self) -> None:
         if self.job is not None and self.job.state in ("queued", "running"):
@@ -215,7 +263,8 @@ class ExportDialog(QDialog):
             self.progress.setValue(int(1000 * min(1.0, done / total)))
         eta = eta_text(done, total, time.monotonic() - self._t0)
         pct = f"{100 * done / total:.0f}%" if total > 0 else ""
-        self.status.setText(" · ".join(x for x in (pct, message, eta) if x))
+        line = " · ".join(x for x in (pct, message, eta) if x)
+        self.status.setText("\n".join(x for x in (line, self.notice) if x))
 
     def _finished(self, result) -> None:
         self.result = result

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from .theme import icon
-from .workers import Job, JobManager
+from .workers import Job, JobManager, ProcessJob
 
 
 def eta_text(done: float, total: float, elapsed: float) -> str:
@@ -27,7 +27,7 @@ def eta_text(done: float, total: float, elapsed: float) -> str:
 
 
 class JobRow(QWidget):
-    def __init__(self, job: Job, parent=None):
+    def __init__(self, job: Job | ProcessJob, parent=None):
         super().__init__(parent)
         self.job = job
         self.title = QLabel(job.title, self)
@@ -55,6 +55,14 @@ class JobRow(QWidget):
         job.signals.finished.connect(lambda _r: self._end("done", 1000))
         job.signals.failed.connect(lambda msg: self._end("failed: " + msg, None))
         job.signals.cancelled.connect(lambda: self._end("cancelled", None))
+        job.signals.notice.connect(self._notice)
+        self.notice = ""
+
+    def _notice(self, text: str) -> None:
+        """Kept under the progress (e.g. "exporting inside the editor" when the child could not start)."""
+        self.notice = text
+        self.status.setText(text)
+        self.status.setToolTip(text)
 
     def _progress(self, done: float, total: float, message: str) -> None:
         if total > 0:
@@ -63,7 +71,8 @@ class JobRow(QWidget):
         else:
             self.bar.setRange(0, 0)
         eta = eta_text(done, total, time.monotonic() - self.job.started_at)
-        self.status.setText(" · ".join(x for x in (message, eta) if x))
+        line = " · ".join(x for x in (message, eta) if x)
+        self.status.setText("\n".join(x for x in (line, self.notice) if x))
 
     def _end(self, text: str, value) -> None:
         self.bar.setRange(0, 1000)
@@ -91,6 +100,6 @@ class JobsPanel(QScrollArea):
         self.setWidget(inner)
         manager.jobAdded.connect(self.add_job)
 
-    def add_job(self, job: Job) -> None:
+    def add_job(self, job: Job | ProcessJob) -> None:
         self.empty.hide()
         self.rows.insertWidget(0, JobRow(job, self.widget()))

@@ -1,18 +1,22 @@
-"""Long work off the GUI thread: a QRunnable job with progress, cancel and result signals.
+"""Long work off the GUI thread: a QRunnable job, or a child process, with progress, cancel and
+result signals.
 
 The core reports progress through plain callables (jobs.ProgressFn) and checks a CancelToken;
-this adapts both to Qt signals. Progress is throttled so a chatty worker cannot flood the
-event loop (the UI must stay responsive during export).
+``Job`` adapts both to Qt signals. Progress is throttled so a chatty worker cannot flood the
+event loop. ``ProcessJob`` runs heavy work (exports) in a child process instead, so it never
+shares the GIL with the event loop; it speaks the JSON-lines protocol of ``export_job.py``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import traceback
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QRunnable, QThreadPool, QTimer, Signal
 
 from ..errors import Cancelled, T2VError
 from ..jobs import CancelToken
@@ -28,6 +32,7 @@ class JobSignals(QObject):
     finished = Signal(object)             # result
     failed = Signal(str)                  # user-facing message
     cancelled = Signal()
+    notice = Signal(str)                  # something the user should know (e.g. a fallback)
 
 
 class Job(QRunnable):
@@ -78,8 +83,207 @@ class Job(QRunnable):
             self.signals.finished.emit(res)
 
 
+class ProcessJob(QObject):
+    """Long work in a child process that prints JSON lines on stdout: ``{"done","total","message"}``
+    progress, then ``{"result": {...}}`` or ``{"error", "kind"}``. Same surface as ``Job`` (title,
+    signals, state, result, error, started_at, cancel) so the jobs panel shows either.
+
+    Cancel writes ``cancel`` to the child's stdin; a child still running ``kill_after`` seconds
+    later is killed. After a kill or a crash, temp files the child left (``leftovers``: a folder
+    and a glob, e.g. ``.clip.*.part``) that did not exist before it started are removed. If the
+    child cannot start and ``fallback`` is given, the work runs in a thread ``Job`` instead and
+    ``signals.notice`` says so.
+    """
+
+    def __init__(self, title: str, program: str, args: Sequence[str], *, env: Optional[dict] = None,
+                 result_from: Callable[[dict], Any] = lambda d: d, fallback: Optional[JobFn] = None,
+                 leftovers: Optional[tuple] = None, cleanup: Sequence[Path] = (),
+                 kill_after: float = 5.0, parent=None):
+        super().__init__(parent)
+        self.title = title
+        self.program, self.args, self.env = program, list(args), dict(env or {})
+        self.result_from = result_from
+        self.fallback = fallback
+        self.leftovers = leftovers
+        self.cleanup = list(cleanup)
+        self.kill_after = kill_after
+        self.signals = JobSignals()
+        self.state = "queued"
+        self.result: Any = None
+        self.error = ""
+        self.notice = ""
+        self.started_at = 0.0
+        self.proc: Optional[QProcess] = None
+        self.fallback_job: Optional[Job] = None
+        self.killed = False
+        self._pool: Optional[QThreadPool] = None
+        self._cancel_requested = False
+        self._reply: Optional[dict] = None
+        self._stderr = b""
+        self._before: set = set()
+
+    # -- start ----------------------------------------------------------------------------------
+    def launch(self, pool: QThreadPool) -> None:
+        self._pool = pool
+        if self._cancel_requested:
+            self._end("cancelled")
+            return
+        self._before = self._leftover_files()
+        self.state = "running"
+        self.started_at = time.monotonic()
+        proc = QProcess(self)
+        env = QProcessEnvironment.systemEnvironment()
+        for k, v in self.env.items():
+            env.insert(k, v)
+        proc.setProcessEnvironment(env)
+        proc.setProgram(self.program)
+        proc.setArguments(self.args)
+        proc.readyReadStandardOutput.connect(self._read_stdout)
+        proc.readyReadStandardError.connect(self._read_stderr)
+        proc.finished.connect(self._finished)
+        proc.errorOccurred.connect(self._error_occurred)
+        self.proc = proc
+        proc.start()
+
+    def _error_occurred(self, err) -> None:
+        if err != QProcess.ProcessError.FailedToStart:
+            return  # crashes and kills arrive through finished()
+        why = self.proc.errorString() if self.proc is not None else "unknown reason"
+        self.proc = None
+        if self.fallback is None or self._cancel_requested:
+            self._end("failed", f"Could not start the export process ({why}).")
+            return
+        log.warning("%s: child process failed to start (%s); running in-process", self.title, why)
+        self.notice = (f"The export process could not start ({why}); exporting inside the editor "
+                       "instead, so the window may respond slowly until it is done.")
+        self.signals.notice.emit(self.notice)
+        job = Job(self.title, self.fallback)
+        job.started_at = self.started_at
+        job.signals.progress.connect(self.signals.progress)
+        job.signals.finished.connect(lambda r: self._end("done", result=r))
+        job.signals.failed.connect(lambda m: self._end("failed", m))
+        job.signals.cancelled.connect(lambda: self._end("cancelled"))
+        self.fallback_job = job
+        (self._pool or QThreadPool.globalInstance()).start(job)
+
+    # -- protocol -------------------------------------------------------------------------------
+    def _read_stdout(self) -> None:
+        proc = self.proc
+        while proc is not None and proc.canReadLine():
+            line = bytes(proc.readLine()).strip()
+            if not line:
+                continue
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                log.info("%s: %s", self.title, line.decode("utf-8", "replace"))
+                continue
+            if not isinstance(msg, dict):
+                continue
+            if "done" in msg:
+                self.signals.progress.emit(float(msg.get("done") or 0), float(msg.get("total") or 0),
+                                           str(msg.get("message") or ""))
+            elif "result" in msg or "error" in msg:
+                self._reply = msg
+
+    def _read_stderr(self) -> None:
+        if self.proc is not None:
+            self._stderr = (self._stderr + bytes(self.proc.readAllStandardError()))[-8000:]
+
+    def _finished(self, code: int, status) -> None:
+        self._read_stdout()
+        self._read_stderr()
+        self.proc = None
+        reply = self._reply or {}
+        if "result" in reply:  # complete and in place, even if a kill raced it
+            try:
+                result = self.result_from(reply["result"])
+            except Exception as e:  # noqa: BLE001 - a malformed reply is a bug, shown not raised
+                self._end("failed", f"Internal error reading the result of {self.title}: {e!r}")
+                return
+            self._end("done", result=result)
+        elif self.killed or reply.get("kind") == "Cancelled" or (self._cancel_requested and not reply):
+            self._end("cancelled")
+        elif "error" in reply:
+            self._end("failed", str(reply["error"]))
+        else:
+            tail = self._stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            how = "crashed" if status == QProcess.ExitStatus.CrashExit else f"stopped with exit code {code}"
+            log.error("%s: child %s; stderr:\n%s", self.title, how, self._stderr.decode("utf-8", "replace"))
+            detail = f" Last output: {' / '.join(tail)}" if tail else ""
+            self._end("failed", f"The export process {how} before finishing; nothing was written "
+                                f"and any existing file was left as it was.{detail}")
+
+    def _end(self, state: str, message: str = "", result: Any = None) -> None:
+        if self.state in ("done", "failed", "cancelled"):
+            return
+        if state != "done":
+            self._remove_leftovers()
+        for p in self.cleanup:
+            try:
+                if p.is_dir():
+                    for q in p.iterdir():
+                        q.unlink(missing_ok=True)
+                    p.rmdir()
+                else:
+                    p.unlink(missing_ok=True)
+            except OSError:
+                pass
+        self.state = state
+        if state == "done":
+            self.result = result
+            self.signals.finished.emit(result)
+        elif state == "failed":
+            self.error = message
+            self.signals.failed.emit(message)
+        else:
+            self.signals.cancelled.emit()
+
+    # -- cancel / kill --------------------------------------------------------------------------
+    def cancel(self) -> None:
+        self._cancel_requested = True
+        if self.fallback_job is not None:
+            self.fallback_job.cancel()
+        elif self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
+            self.proc.write(b"cancel\n")
+            QTimer.singleShot(int(self.kill_after * 1000), self.kill)
+
+    def kill(self) -> None:
+        """Stop the child now (cancel did not stop it in time, or the editor is closing)."""
+        if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
+            log.warning("%s: killing the child process", self.title)
+            self.killed = True
+            self.proc.kill()
+
+    def wait(self, msecs: int) -> bool:
+        """Block until the child ends (pending stdin, e.g. a cancel, is still written)."""
+        if self.fallback_job is not None:
+            return self.fallback_job.state not in ("queued", "running")
+        if self.proc is None:
+            return True
+        return self.proc.waitForFinished(msecs)
+
+    def _leftover_files(self) -> set:
+        if not self.leftovers:
+            return set()
+        folder, pattern = self.leftovers
+        try:
+            return set(Path(folder).glob(pattern))
+        except OSError:
+            return set()
+
+    def _remove_leftovers(self) -> None:
+        for p in self._leftover_files() - self._before:
+            try:
+                p.unlink()
+                log.info("%s: removed leftover %s", self.title, p)
+            except OSError:
+                pass
+
+
 class JobManager(QObject):
-    """Runs Jobs on its own thread pool and keeps them alive; the jobs panel lists them."""
+    """Runs Jobs on its own thread pool (ProcessJobs in their child process) and keeps them
+    alive; the jobs panel lists them."""
 
     jobAdded = Signal(object)
 
@@ -87,15 +291,18 @@ class JobManager(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
-        self.jobs: list[Job] = []
+        self.jobs: list = []
 
-    def start(self, job: Job) -> Job:
+    def start(self, job):
         self.jobs.append(job)
         self.jobAdded.emit(job)
-        self.pool.start(job)
+        if isinstance(job, ProcessJob):
+            job.launch(self.pool)
+        else:
+            self.pool.start(job)
         return job
 
-    def running(self) -> list[Job]:
+    def running(self) -> list:
         return [j for j in self.jobs if j.state in ("queued", "running")]
 
     def cancel_all(self) -> None:
@@ -103,4 +310,12 @@ class JobManager(QObject):
             j.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
-        return self.pool.waitForDone(msecs)
+        """Wait for threads and child processes; children still running at the deadline are killed."""
+        deadline = None if msecs < 0 else time.monotonic() + msecs / 1000
+        for j in [j for j in self.jobs if isinstance(j, ProcessJob)]:
+            left = -1 if deadline is None else int(max(0.0, deadline - time.monotonic()) * 1000)
+            if not j.wait(left):
+                j.kill()
+                j.wait(2000)
+        left = -1 if deadline is None else int(max(0.0, deadline - time.monotonic()) * 1000)
+        return self.pool.waitForDone(left)
