@@ -61,6 +61,8 @@ class ExportDialog(QDialog):
     exportEnded = Signal(str)        # "done", "cancelled", "failed"
     #: Export in a child process (the default); False runs it in a thread here (bench/preview.py).
     use_process = True
+    #: Seconds a cancelled export child gets to clean up and exit before it is killed.
+    kill_after = 5.0
 
     def __init__(self, get_project: Callable, jobs: JobManager, parent=None, default_path: str = ""):
         super().__init__(parent)
@@ -240,7 +242,8 @@ class ExportDialog(QDialog):
         program, args, env = child_command(
             [str(tmp / "project.json"), "-o", str(out), "--preset-json", json.dumps(preset_to_json(preset))])
         return ProcessJob(title, program, args, env=env, result_from=result_from_json, fallback=work,
-                          leftovers=(out.parent, f".{out.stem}.*.part"), cleanup=[tmp], parent=self.jobs)
+                          leftovers=(out.parent, f".{out.stem}.*.part"), cleanup=[tmp], kill_after=self.kill_after,
+                          parent=self.jobs)
 
     def _notice(self, text: str) -> None:
         """Shown under the progress line for the rest of the export (e.g. the thread fallback)."""
@@ -275,6 +278,8 @@ class ExportDialog(QDialog):
         self.exportFinished.emit(result)
 
     def _ended(self, state: str, text: str) -> None:
+        if self.notice:
+            text += "\nThis export ran inside the editor: a separate export process could not be started."
         self.status.setText(text)
         self.export_btn.setEnabled(True)
         self.cancel_btn.setText("Close")
