@@ -4,7 +4,9 @@ A render thread keeps a small buffer of frames ahead of the playhead (sequential
 ``Renderer.iter_frames``, at a proxy ``preview_scale`` for big sources). A precise QTimer reads a
 monotonic clock and shows the newest buffered frame not past the clock, so when rendering is
 too slow frames are dropped and sync is kept. Paused, a seek asks for exactly one frame.
-Preview is silent: QtMultimedia is not part of PySide6-Essentials (see docs/gui.md).
+At 1x forward the edited sound plays (gui/audio_out.py) and its device clock is the master: the
+video holds its first frame until the sound has started, then follows it. Without sound (no
+device, muted, shuttle speeds, reverse) the monotonic clock runs the show.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -31,12 +33,27 @@ from PySide6.QtWidgets import (
 
 from ..errors import T2VError
 from . import core
+from .audio_out import AudioOut
 from .theme import icon
 
 log = logging.getLogger(__name__)
 
 #: Frames kept in the preview buffer at most (at 960x540 about 1.5 MB each).
 MAX_BUFFERED = 32
+#: Seconds the video waits for the sound to start (or to move again) before playing on silently.
+AUDIO_WAIT = 1.0
+
+_SPEAKER = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="24" height="24" fill="none" '
+            'stroke="#d8dde6" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">'
+            '<path d="M4 9h4l5-4v14l-5-4H4z" fill="#d8dde6"/>{}</svg>')
+_WAVES = '<path d="M16 9a4 4 0 0 1 0 6"/><path d="M18.5 6.5a8 8 0 0 1 0 11"/>'
+_CROSS = '<path d="M16 9l5 6M21 9l-5 6" stroke="#ff8a80"/>'
+
+
+def _svg_icon(svg: str) -> QIcon:
+    pm = QPixmap()
+    pm.loadFromData(svg.encode(), "SVG")
+    return QIcon(pm)
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -294,6 +311,10 @@ class PreviewPanel(QWidget):
         self._t0 = 0.0
         self._pos0 = 0.0
         self._wanted: Optional[int] = None
+        self.audio = AudioOut(self)
+        self.audio.note.connect(self._on_audio_note)
+        self.audio_sync = False  # the sound's clock drives playback right now
+        self._audio_seen = (None, 0.0)  # last audio clock value and when it changed
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.setInterval(5)
@@ -304,6 +325,10 @@ class PreviewPanel(QWidget):
         next_btn = self._btn("next", "Next frame (Right)", lambda: self.step(1))
         self.compare_btn = self._btn("compare", "Before/after split view (C)", self.set_compare)
         self.compare_btn.setCheckable(True)
+        self.mute_btn = self._btn("", "Mute the preview's sound (M); exports keep it", self.set_muted)
+        self.mute_btn.setCheckable(True)
+        self.mute_btn.setIcon(_svg_icon(_SPEAKER.format(_WAVES)))
+        self.mute_btn.setShortcut(QKeySequence("M"))
         self.slider = QSlider(Qt.Horizontal, self)
         self.slider.setRange(0, 0)
         self.slider.sliderMoved.connect(lambda v: self.seek_frame(v))
@@ -319,6 +344,7 @@ class PreviewPanel(QWidget):
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.time_label)
         bar.addWidget(self.info_label)
+        bar.addWidget(self.mute_btn)
         bar.addWidget(self.compare_btn)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -328,7 +354,8 @@ class PreviewPanel(QWidget):
 
     def _btn(self, name: str, tip: str, slot) -> QToolButton:
         b = QToolButton(self)
-        b.setIcon(icon(name))
+        if name:
+            b.setIcon(icon(name))
         b.setToolTip(tip)
         b.setAutoRaise(True)
         b.clicked.connect(slot)
@@ -348,6 +375,7 @@ class PreviewPanel(QWidget):
         self.slider.blockSignals(False)
         self.info_label.setText(f"{width}x{height}" + (f" · proxy {self.scale:g}x" if self.scale < 1 else ""))
         self.worker.set_project(project, self.scale, self.frame_count)
+        self.audio.set_project(project, self.scale, self.duration)
         self.shown_index = None
         if self.frame_count == 0:
             self.frame, self.view.image = None, None
@@ -357,13 +385,16 @@ class PreviewPanel(QWidget):
         if self.rate:
             self._rebase()
             self.worker.play(self.index, 1 if self.rate > 0 else -1)
+            self._sync_audio()  # the sound changed with the edit: restart it here
         else:
+            self.audio.stop()
             self._request(self.index)
         self._update_labels()
 
     def hold(self, message: str) -> None:
         """Render nothing (a job is computing what the preview needs) and say so."""
         self.pause()
+        self.audio.stop()
         self.worker.set_project(None, self.scale, 0)
         self.view.message = message
         self.view.update()
@@ -384,7 +415,9 @@ class PreviewPanel(QWidget):
         if self.rate:
             self._rebase()
             self.worker.set_playhead(self.index)
+            self._sync_audio()
         else:
+            self.audio.stop()  # a suspended span would resume at the old place
             self._request(self.index)
         self._update_labels()
         self.positionChanged.emit(self.position)
@@ -421,6 +454,7 @@ class PreviewPanel(QWidget):
         self.displayed = self.dropped = 0
         self._rebase()
         self.worker.play(self.index, 1 if rate > 0 else -1)
+        self._sync_audio(resume=True)
         self._timer.start()
         self.play_btn.setIcon(icon("pause"))
         self.playingChanged.emit(True)
@@ -431,6 +465,9 @@ class PreviewPanel(QWidget):
         self.rate = 0.0
         self._timer.stop()
         self.worker.pause()
+        if self.audio_sync:
+            self.audio.suspend()
+        self.audio_sync = False
         self.play_btn.setIcon(icon("play"))
         if self.shown_index != self.index:
             self._request(self.index)
@@ -449,8 +486,62 @@ class PreviewPanel(QWidget):
         self._t0 = time.monotonic()
         self._pos0 = self.position
 
+    # -- sound --------------------------------------------------------------------------------
+    def _sync_audio(self, resume: bool = False) -> None:
+        """(Re)start the sound at the playhead when playing at 1x forward; else keep it off."""
+        if self.rate != 1.0 or not self.audio.wanted:
+            self.audio.stop()
+            self.audio_sync = False
+            return
+        at = self.audio.paused_at() if resume else None
+        if at is not None and abs(at - self.position) < 0.5 / float(self.fps) and self.audio.resume():
+            self.audio_sync = True
+        else:
+            self.audio_sync = self.audio.start(self.position)
+        self._audio_seen = (None, time.monotonic())
+
+    def set_muted(self, on: Optional[bool] = None) -> None:
+        """Mute toggle (M): silent preview on the monotonic clock; exports are unaffected."""
+        on = (not self.audio.muted) if on is None or not isinstance(on, bool) else on
+        self.audio.set_muted(on)
+        self.mute_btn.setChecked(on)
+        self.mute_btn.setIcon(_svg_icon(_SPEAKER.format(_CROSS if on else _WAVES)))
+        if self.rate:
+            self._rebase()
+            self._sync_audio()
+
+    def _on_audio_note(self, msg: str) -> None:
+        win = self.window()
+        bar = getattr(win, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(msg, 8000)
+
+    def _clock(self) -> float:
+        """Playback time now: the sound's clock while it plays, else the monotonic one."""
+        now = time.monotonic()
+        if self.audio_sync:
+            self.audio.pump()
+            a = self.audio.clock()
+            last, since = self._audio_seen
+            if a is not None and a != last:
+                self._audio_seen = (a, now)
+            if self.audio.running and now - self._audio_seen[1] < AUDIO_WAIT:
+                if a is not None:  # follow the sound; the monotonic clock carries on from here
+                    self._t0, self._pos0 = now, a
+                    return a
+                self._t0 = now  # the sound has not started yet: hold the first frame
+                return self._pos0
+            # the sound never started, stalled or failed: play on silently from here
+            if self.audio.running:
+                self.audio._note_once("The preview's sound could not keep up; playing on silently.")
+            self.audio.stop()
+            self.audio_sync = False
+            self._rebase()
+            return self.position
+        return self._pos0 + (now - self._t0) * self.rate
+
     def _tick(self) -> None:
-        t = self._pos0 + (time.monotonic() - self._t0) * self.rate
+        t = self._clock()
         last = self._index_time(self.frame_count - 1)
         at_end = t >= last if self.rate > 0 else t <= 0
         self.position = min(max(t, 0.0), last)
@@ -516,4 +607,5 @@ class PreviewPanel(QWidget):
 
     def shutdown(self) -> None:
         self._timer.stop()
+        self.audio.shutdown()
         self.worker.shutdown()
