@@ -8,6 +8,7 @@ only what the editor does not use.
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shutil
 import stat
@@ -66,6 +67,25 @@ def test_mime_type_matches_project_files():
     assert {"*.t2v", "*.t2v.json"} <= globs
     assert mt.find(MIME_NS + "sub-class-of").get("type") == "application/json"
     assert mt.find(MIME_NS + "icon").get("name") == desktop_entry()["Icon"]
+
+
+def test_mime_type_is_recognised_by_a_freedesktop_mime_database(tmp_path):
+    """Qt reads the same shared-mime-info packages as file managers do (no update-mime-database)."""
+    pytest.importorskip("PySide6")
+    (tmp_path / "mime" / "packages").mkdir(parents=True)
+    shutil.copy(PKG / "linux" / "t2v-desktop-mime.xml", tmp_path / "mime" / "packages" / "t2v-desktop.xml")
+    code = (
+        "from PySide6.QtCore import QMimeDatabase as D\n"
+        "for n in ('a.t2v.json', 'b.t2v', 'c.json'):\n"
+        "    print(n, D().mimeTypeForFile(n, D.MatchExtension).name())\n"
+    )
+    env = {**os.environ, "XDG_DATA_DIRS": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "home")}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert dict(line.split() for line in r.stdout.splitlines()) == {
+        "a.t2v.json": "application/x-t2v-project", "b.t2v": "application/x-t2v-project",
+        "c.json": "application/json",
+    }
 
 
 def control_fields(size: int = 1234) -> dict:
