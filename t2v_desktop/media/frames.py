@@ -206,13 +206,15 @@ class FrameSource:
         kw = {}
         if self._scale:
             kw = {"width": self._out_w, "height": self._out_h}
+        fmt = "rgb24"
         if f.format.name.startswith(_YUV_PREFIXES):
             key = (int(f.colorspace), f.height)
             cs = self._matrix.get(key)
             if cs is None:
                 cs = self._matrix[key] = matrix_for(*key)
             kw["src_colorspace"] = cs
-        out = self._sws.reformat(f, format="rgb24", interpolation=SWS_FLAGS, threads=1, **kw)
+            fmt = "gbrp"  # same pixels as rgb24; swscale's accurate planar path is ~30% cheaper
+        out = self._sws.reformat(f, format=fmt, interpolation=SWS_FLAGS, threads=1, **kw)
         arr = out.to_ndarray()
         if out is f:  # already RGB: the array would share the decoded frame kept in the run
             arr = arr.copy()
