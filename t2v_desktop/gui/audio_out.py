@@ -237,7 +237,7 @@ class AudioOut(QObject):
     def __init__(self, parent=None, *, sink_factory: Optional[Callable] = None,
                  make_renderer: Callable = core.make_renderer):
         super().__init__(parent)
-        self._sink_factory = sink_factory
+        self.sink_factory = sink_factory
         self.worker = AudioRenderThread(make_renderer)
         self.sample_rate, self.channels = 48000, 2
         self.muted = False          # the user's mute toggle
@@ -276,8 +276,8 @@ class AudioOut(QObject):
         if self.sink is not None:
             return True
         try:
-            if self._sink_factory is not None:
-                made = self._sink_factory(self.sample_rate, self.channels)
+            if self.sink_factory is not None:
+                made = self.sink_factory(self.sample_rate, self.channels)
             else:
                 dev = _default_devices()
                 made = None if dev is None else _default_sink(dev, self.sample_rate, self.channels)
