@@ -40,8 +40,10 @@ log = logging.getLogger(__name__)
 
 #: Frames kept in the preview buffer at most (at 960x540 about 1.5 MB each).
 MAX_BUFFERED = 32
-#: Seconds the video waits for the sound to start (or to move again) before playing on silently.
-AUDIO_WAIT = 1.0
+#: Seconds the video waits for the sound to start (Bluetooth outputs can take a second or two),
+#: and for a stalled sound to move again, before it plays on silently.
+AUDIO_START_WAIT = 2.5
+AUDIO_STALL_WAIT = 0.5
 
 _SPEAKER = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="24" height="24" fill="none" '
             'stroke="#d8dde6" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">'
@@ -315,6 +317,7 @@ class PreviewPanel(QWidget):
         self.audio.note.connect(self._on_audio_note)
         self.audio_sync = False  # the sound's clock drives playback right now
         self._audio_seen = (None, 0.0)  # last audio clock value and when it changed
+        self._emitted: Optional[int] = None  # frame index last sent with positionChanged while playing
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.setInterval(5)
@@ -525,13 +528,15 @@ class PreviewPanel(QWidget):
             last, since = self._audio_seen
             if a is not None and a != last:
                 self._audio_seen = (a, now)
-            if self.audio.running and now - self._audio_seen[1] < AUDIO_WAIT:
+            patience = AUDIO_START_WAIT if self._audio_seen[0] is None else AUDIO_STALL_WAIT
+            if self.audio.running and now - self._audio_seen[1] < patience:
                 if a is not None:  # follow the sound; the monotonic clock carries on from here
                     self._t0, self._pos0 = now, a
                     return a
                 self._t0 = now  # the sound has not started yet: hold the first frame
                 return self._pos0
             # the sound never started, stalled or failed: play on silently from here
+            log.info("preview sound gave up (running=%s, clock=%s)", self.audio.running, a)
             if self.audio.running:
                 self.audio._note_once("The preview's sound could not keep up; playing on silently.")
             self.audio.stop()
@@ -554,7 +559,9 @@ class PreviewPanel(QWidget):
             self._show(best, self.worker.get(best))
             self.displayed += 1
         self._update_labels()
-        self.positionChanged.emit(self.position)
+        if idx != self._emitted:  # once per frame, not per 5 ms tick (each emit costs the timeline a repaint)
+            self._emitted = idx
+            self.positionChanged.emit(self.position)
         if at_end and (self.shown_index == idx or best is None):
             self.pause()
 
