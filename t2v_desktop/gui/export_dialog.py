@@ -61,6 +61,8 @@ class ExportDialog(QDialog):
     exportEnded = Signal(str)        # "done", "cancelled", "failed"
     #: Export in a child process (the default); False runs it in a thread here (bench/preview.py).
     use_process = True
+    #: The export child runs at below-normal CPU priority so the window stays smooth.
+    low_priority = True
     #: Seconds a cancelled export child gets to clean up and exit before it is killed.
     kill_after = 5.0
 
@@ -240,7 +242,8 @@ class ExportDialog(QDialog):
                          "instead, so the window may respond slowly until it is done.")
             return Job(title, work)
         program, args, env = child_command(
-            [str(tmp / "project.json"), "-o", str(out), "--preset-json", json.dumps(preset_to_json(preset))])
+            [str(tmp / "project.json"), "-o", str(out), "--preset-json", json.dumps(preset_to_json(preset)),
+             "--priority", "low" if self.low_priority else "normal"])
         return ProcessJob(title, program, args, env=env, result_from=result_from_json, fallback=work,
                           leftovers=(out.parent, f".{out.stem}.*.part"), cleanup=[tmp], kill_after=self.kill_after,
                           parent=self.jobs)
