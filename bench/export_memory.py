@@ -4,12 +4,16 @@ Generates a long 720p30 clip with sound (2 minutes by default), exports it with 
 thread samples this process's RSS every 0.2 s, and prints start / peak / end RSS plus the RSS at each
 tenth of the export, so growth with length would show.
 
-    python bench/export_memory.py [--seconds 120] [--size 1280x720] [--preset h264]
+    python bench/export_memory.py [--seconds 120] [--size 1280x720] [--preset h264] [--scrub-caches]
+
+--scrub-caches turns off the export's small decoder caches (FrameSource then keeps its scrubbing
+run and LRU, as the preview does), to show what they save.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -45,11 +49,15 @@ def main() -> int:
     ap.add_argument("--size", default="1280x720")
     ap.add_argument("--preset", default="h264")
     ap.add_argument("--workdir")
+    ap.add_argument("--scrub-caches", action="store_true", help="export with the preview's big decoder caches")
     args = ap.parse_args()
-    from t2v_desktop.media.presets import get_preset
-
+    import t2v_desktop.edit.export as export_mod
     from t2v_desktop.edit.export import QUEUE_ITEMS, export_project
     from t2v_desktop.edit.model import AppliedOp, Project
+    from t2v_desktop.media.presets import get_preset
+
+    if args.scrub_caches:
+        export_mod.use_small_caches = lambda renderer: 0
 
     w, h = (int(x) for x in args.size.lower().split("x"))
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="t2v-mem-"))
@@ -81,6 +89,9 @@ def main() -> int:
     sampler.join()
     end_rss = proc.memory_info().rss / 2**20
     rss = [s[2] for s in samples]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    caches = "scrubbing (preview) caches" if args.scrub_caches else "small export caches"
+    print(f"machine: {os.cpu_count()} CPUs, load average {load}; decoder: {caches}")
     print(f"exported {result.frames} frames ({result.duration:.1f} s of {w}x{h}) in {elapsed:.1f} s "
           f"({result.frames / elapsed:.1f} fps); queue bound {QUEUE_ITEMS}, peak queued {result.peak_queued}")
     print(f"RSS MB: start {start_rss:.0f}, peak {max(rss):.0f}, end {end_rss:.0f}  ({len(rss)} samples every 0.2 s)")

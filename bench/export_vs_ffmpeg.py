@@ -116,7 +116,8 @@ def main() -> int:
         ours.append(run_ours(src, ours_out, args.preset, OPS[args.ops][0]))
         ff.append(run_ffmpeg(src, ff_out, preset, OPS[args.ops][1]))
     opts = preset.video_options or {}
-    print(f"machine: {os.cpu_count()} CPUs; preset {preset.name}: x264 preset={opts.get('preset')} crf={opts.get('crf')}; ops: {args.ops}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load}; preset {preset.name}: x264 preset={opts.get('preset')} crf={opts.get('crf')}; ops: {args.ops}")
     for name, runs, out in (("ours", ours, ours_out), ("ffmpeg", ff, ff_out)):
         wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
         print(f"{name:<7}: wall {wall:6.2f} s, cpu {cpu:6.2f} s  ({describe(out)})  "
