@@ -204,3 +204,19 @@ def test_closing_the_window_stops_a_running_child(win, qtbot, tmp_path, make_cli
     win.jobs.wait(500)  # what closeEvent does: the child ignores cancel, so it is killed
     qtbot.waitUntil(lambda: job.state == "cancelled", timeout=10000)
     assert job.proc is None and part_files(tmp_path, "closing") == []
+
+
+def test_child_command_runs_the_cli_module_or_the_frozen_executable(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    import t2v_desktop
+    from t2v_desktop.gui.export_dialog import child_command
+
+    prog, args, env = child_command(["p.json", "-o", "x.mp4"])
+    assert prog == sys.executable and args == ["-m", "t2v_desktop", "_export-job", "p.json", "-o", "x.mp4"]
+    assert str(Path(t2v_desktop.__file__).resolve().parents[1]) in env["PYTHONPATH"]
+    exe = tmp_path / "t2v-desktop"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(exe))
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert child_command(["p.json"]) == (str(exe), ["_export-job", "p.json"], {})

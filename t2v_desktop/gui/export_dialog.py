@@ -48,9 +48,14 @@ RATES = [("Same as project", None), ("60 fps", Fraction(60)), ("30 fps", Fractio
 
 def child_command(args: list[str]) -> tuple[str, list[str], dict]:
     """(program, arguments, extra environment) that run ``t2v-desktop _export-job ARGS``: the
-    frozen bundle's executable is the CLI itself; otherwise this interpreter with ``-m``."""
+    frozen bundle's executable is the CLI itself (on Windows its console twin, whose stdin/stdout
+    are real pipes); otherwise this interpreter with ``-m``."""
     if getattr(sys, "frozen", False):
-        return sys.executable, ["_export-job", *args], {}
+        exe = Path(sys.executable)
+        twin = exe.with_name("t2v-desktop-cli.exe")  # Windows: the console twin has real std handles
+        if sys.platform == "win32" and twin.is_file() and exe != twin:
+            exe = twin
+        return str(exe), ["_export-job", *args], {}
     root = str(Path(__file__).resolve().parents[2])  # so the child imports this same package
     path = os.pathsep.join(x for x in (root, os.environ.get("PYTHONPATH", "")) if x)
     return sys.executable, ["-m", "t2v_desktop", "_export-job", *args], {"PYTHONPATH": path}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -136,6 +137,8 @@ class ProcessJob(QObject):
         for k, v in self.env.items():
             env.insert(k, v)
         proc.setProcessEnvironment(env)
+        if sys.platform == "win32":  # a console child of a windowed app: no console window
+            _no_console_window(proc)
         proc.setProgram(self.program)
         proc.setArguments(self.args)
         proc.readyReadStandardOutput.connect(self._read_stdout)
@@ -279,6 +282,17 @@ class ProcessJob(QObject):
                 log.info("%s: removed leftover %s", self.title, p)
             except OSError:
                 pass
+
+
+def _no_console_window(proc: QProcess) -> None:
+    """CREATE_NO_WINDOW for the child on Windows (best effort: the binding may lack the hook)."""
+    try:
+        def modify(args) -> None:
+            args.flags |= 0x08000000
+
+        proc.setCreateProcessArgumentsModifier(modify)
+    except (AttributeError, TypeError):
+        pass
 
 
 class JobManager(QObject):
