@@ -237,6 +237,8 @@ def test_trim_drops_unused_qt_parts_but_keeps_what_the_editor_needs():
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "PySide6/Qt/plugins/tls/libqopensslbackend.so",
         "PySide6/Qt/lib/libQt6Network.so.6",
+        "PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so",
+        "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
     ]
     keep = [
         "PySide6/Qt/plugins/platforms/libqxcb.so",
@@ -250,6 +252,8 @@ def test_trim_drops_unused_qt_parts_but_keeps_what_the_editor_needs():
         "PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so",
         "PySide6/Qt/lib/libQt6Widgets.so.6",
         "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6/Qt/lib/libQt6Multimedia.so.6",  # QAudioSink: the preview's sound
+        "PySide6/QtMultimedia.abi3.so",
         "PySide6/Qt/lib/libicudata.so.73",
         "t2v_desktop/resources/style.qss",
         "av.libs/libavcodec-5e6b81c2.so.62",

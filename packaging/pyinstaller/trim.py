@@ -2,9 +2,9 @@
 
 PyInstaller's Qt hooks collect every plugin of the modules we import, and with them the system
 libraries those plugins need (the GTK theme plugin alone drags in GTK's cairo/pango/atk stack).
-The editor needs a desktop platform (xcb, wayland; offscreen for the self-test), SVG icons and
-common image formats; nothing for embedded screens, VNC, networking or Qt's own translations
-(the UI is English). Pure functions over (dest, src, typecode) tuples so tests can check them.
+The editor needs a desktop platform (xcb, wayland; offscreen for the self-test), SVG icons,
+common image formats and an audio sink; nothing for embedded screens, VNC, networking, media
+playback backends, QML or Qt's own translations (the UI is English). Pure functions over (dest, src, typecode) tuples so tests can check them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ DROP_PATTERNS = (
     r"PySide6/Qt/plugins/(egldeviceintegrations|generic|networkinformation|tls)/",
     r"PySide6/Qt/plugins/platforms/libq(eglfs|linuxfb|minimalegl|vnc|vkkhrdisplay)\.",
     r"PySide6/Qt/plugins/platformthemes/libqgtk3\.",     # GTK theme: pulls in all of GTK's libraries
+    # The preview's sound uses only QMediaDevices/QAudioSink, which Qt serves without a backend
+    # plugin; the FFmpeg backend (for QMediaPlayer) brings Qt's own FFmpeg plus QtQuick/QtQml.
+    # Drop this line if the GUI ever plays media through QMediaPlayer.
+    r"PySide6/Qt/plugins/multimedia/",
+    r"PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin\.",  # on-screen keyboard (QML)
     r"PySide6/Qt/lib/libQt6(EglFSDeviceIntegration|EglFsKmsSupport|Network)\.",
     r"(^|/)libQt6(EglFSDeviceIntegration|EglFsKmsSupport|Network)\.",
 )
