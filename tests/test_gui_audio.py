@@ -195,7 +195,7 @@ def test_no_device_keeps_the_preview_playing_silently_with_one_note(qtbot, make_
         panel.shutdown()
 
 
-def test_failing_sink_falls_back_to_silence(qtbot, make_clip):
+def test_failing_sink_falls_back_to_silence_then_finds_a_new_device(qtbot, make_clip, monkeypatch):
     sink = FakeSink(error="OpenError")
     out = AudioOut(sink_factory=factory(sink))
     notes = []
@@ -205,6 +205,10 @@ def test_failing_sink_falls_back_to_silence(qtbot, make_clip):
         assert not out.start(0.0)
         assert out.available is False and len(notes) == 1
         assert not out.start(0.0) and len(notes) == 1  # said once
+        monkeypatch.setattr(audio_out, "RETRY_DEVICE", 0.0)  # later: headphones plugged in
+        good = FakeSink()
+        out.sink_factory = factory(good)
+        assert out.start(0.0) and out.available and good.starts == 1 and len(notes) == 1
     finally:
         out.shutdown()
 

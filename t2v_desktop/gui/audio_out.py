@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import traceback
 from collections import deque
 from typing import Callable, Optional
@@ -33,6 +34,8 @@ TAIL = 0.3
 SINK_BUFFER_S = 0.25
 #: What the device still holds after taking samples from the ring buffer (an estimate).
 OUTPUT_LATENCY = 0.03
+#: Seconds before looking for a sound device again after none was found (headphones plugged in).
+RETRY_DEVICE = 5.0
 
 
 def pcm_bytes(samples: np.ndarray, sample_format: str, channels: int) -> bytes:
@@ -251,6 +254,7 @@ class AudioOut(QObject):
         self.end_sample = 0
         self._gen = -1
         self._noted = False
+        self._tried = -1e9          # when a device was last looked for, after a failure
         self.running = False        # a play span is being fed
         self.suspended = False
 
@@ -264,8 +268,8 @@ class AudioOut(QObject):
 
     @property
     def wanted(self) -> bool:
-        """Sound should play: not muted, something audible, a device not known to be missing."""
-        return not self.muted and not self.track_muted and self.available is not False
+        """Sound should play: not muted and something audible (a device may still be missing)."""
+        return not self.muted and not self.track_muted
 
     def _note_once(self, msg: str) -> None:
         if not self._noted:
@@ -275,6 +279,9 @@ class AudioOut(QObject):
     def _open(self) -> bool:
         if self.sink is not None:
             return True
+        if self.available is False and time.monotonic() - self._tried < RETRY_DEVICE:
+            return False
+        self._tried = time.monotonic()
         try:
             if self.sink_factory is not None:
                 made = self.sink_factory(self.sample_rate, self.channels)
