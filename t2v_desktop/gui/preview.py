@@ -338,8 +338,10 @@ class PreviewPanel(QWidget):
         self.slider.valueChanged.connect(self._slider_changed)
         self.time_label = QLabel("0:00.00 / 0:00.00", self)
         self.time_label.setMinimumWidth(150)
+        self.time_label.setAlignment(Qt.AlignCenter)  # not glued to the slider's end
         self.info_label = QLabel("", self)
         self.info_label.setStyleSheet("color:#8b929c")
+        self.info_label.setToolTip("Output size; 'proxy' when the preview renders smaller to keep up")
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         for w in (prev_btn, self.play_btn, next_btn):
@@ -347,6 +349,7 @@ class PreviewPanel(QWidget):
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.time_label)
         bar.addWidget(self.info_label)
+        bar.addSpacing(6)
         bar.addWidget(self.mute_btn)
         bar.addWidget(self.compare_btn)
         lay = QVBoxLayout(self)
