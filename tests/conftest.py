@@ -10,6 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("T2V_PREVIEW_AUDIO", "0")  # GUI tests stay silent on machines with speakers
 
 
 @pytest.fixture(scope="session")
