@@ -180,6 +180,7 @@ def run_spec(monkeypatch, full: bool, platform: str = "linux") -> dict:
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
     monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the spec puts packaging/pyinstaller first
     monkeypatch.setattr(trim, "_default_needed_of", lambda: None)
     monkeypatch.setenv("T2V_FULL_BUILD", "1" if full else "0")
     rec = _Recorder()
