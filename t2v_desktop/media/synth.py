@@ -100,6 +100,10 @@ def make_test_clip(
                 vs.options = {"crf": str(crf), "preset": "ultrafast", "g": str(gop), "bf": "0"}
             if vfr_pts is not None:
                 vs.codec_context.time_base = Fraction(1, 1000)
+            if codec != "gif":
+                # from_ndarray + the encoder convert RGB with BT.601; say so, or HD readers assume BT.709
+                cc = vs.codec_context
+                cc.colorspace, cc.color_primaries, cc.color_trc, cc.color_range = 6, 6, 6, 1
         aus = None
         if audio:
             aus = out.add_stream("aac", rate=sample_rate)
