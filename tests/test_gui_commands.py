@@ -67,7 +67,7 @@ def test_typed_command_changes_stack_and_preview_then_undo_redo(win, qtbot):
 
 def test_plan_shown_while_typing_and_unknown_command_changes_nothing(win, qtbot):
     qtbot.keyClicks(win.command_bar.input, "make it black and white from 0:00.2 to 0:00.6")
-    qtbot.waitUntil(lambda: "black_and_white" in win.command_bar.plan_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "black and white" in win.command_bar.plan_label.text(), timeout=3000)
     assert "Will apply" in win.command_bar.plan_label.text()
     assert win.project.all_clips()[0].ops == []  # preview of the plan only
     win.command_bar.input.clear()
@@ -239,3 +239,67 @@ def test_edit_stack_changes_an_ops_time_range(win, qtbot):
     win.undo_stack.undo()
     assert clip.ops[0].range == pytest.approx((0.2, 0.6))
     assert win.edit_stack.range_edit[1].value() == pytest.approx(0.6)
+
+
+def test_plan_reads_as_human_names_route_tags_and_short_ranges(win, qtbot):
+    bar = win.command_bar
+    bar.input.setText("make it black and white from 0:00.2 to 0:00.6")
+    bar.preview_parse()
+    html = bar.plan_label.text()
+    assert "black and white" in html and "black_and_white" not in html
+    assert "classic" in html and "0:00.20–0:00.60" in html and " to " not in html
+    bar.input.setText("make it sunset")
+    bar.preview_parse()
+    html = bar.plan_label.text()
+    assert ">&nbsp;AI&nbsp;<" in html and "AI edit" in html and "ai_edit" not in html
+    assert win.project.all_clips()[0].ops == []  # previews never apply
+
+
+def test_error_suggestions_are_links_that_fill_the_bar(win, qtbot):
+    bar = win.command_bar
+    type_command(qtbot, win, "frobnicate the wibble")
+    assert bar.plan_label.property("error") is True and bar.suggestions
+    assert 'href="suggest:0"' in bar.plan_label.text()
+    first = bar.suggestions[0]
+    bar.plan_label.linkActivated.emit("suggest:0")
+    assert bar.input.text() == first
+    assert bar.plan_label.property("error") is False and "Will apply" in bar.plan_label.text()
+    assert win.project.all_clips()[0].ops == []  # filled in, not applied
+
+
+def test_labels_use_human_op_names():
+    from t2v_desktop.gui.edit_stack import fmt_range, op_label
+
+    assert op_label("black_and_white") == "black and white" and op_label("ai_edit") == "AI edit"
+    assert fmt_range(1.0, 3.0) == "0:01–0:03" and fmt_range(0.2, 62.5) == "0:00.20–1:02.50"
+
+
+def test_edit_stack_rows_and_checkbox_ticks_are_visible(win, qtbot):
+    type_command(qtbot, win, "black and white from 0:00.2 to 0:00.6")
+    item = win.edit_stack.list.item(0)
+    assert item.text() == "1. black and white  (amount 1)   0:00.20–0:00.60"
+    # the themed indicator draws a light tick on the blue box when on, nothing when off
+    import numpy as np  # noqa: I001
+    from PySide6.QtWidgets import QCheckBox
+
+    from t2v_desktop.gui.theme import RESOURCES, style_sheet
+
+    qss = style_sheet()
+    assert "@ICONS@" not in qss and (RESOURCES / "icons" / "check.svg").exists()
+    assert f'url("{(RESOURCES / "icons").as_posix()}/check.svg")' in qss
+
+    def indicator(checked):
+        cb = QCheckBox()
+        cb.setStyleSheet(qss)
+        cb.setChecked(checked)
+        cb.resize(24, 24)
+        qtbot.addWidget(cb)
+        img = cb.grab().toImage()
+        return np.array([[img.pixelColor(x, y).getRgb()[:3] for x in range(img.width())]
+                         for y in range(img.height())])
+
+    on, off = indicator(True), indicator(False)
+    white = lambda a: int(((a > 220).all(axis=2)).sum())  # noqa: E731
+    blue = lambda a: int(((a[..., 2] > 200) & (a[..., 0] < 80)).sum())  # noqa: E731
+    assert white(on) >= 6 and blue(on) >= 20  # a tick on a blue box
+    assert white(off) == 0 and blue(off) == 0  # an empty dark box

@@ -7,12 +7,92 @@ An instruction the parser does not know shows the closest commands and changes n
 
 from __future__ import annotations
 
+from html import escape
 from typing import Callable, Optional
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCompleter,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..errors import T2VError
+from .edit_stack import op_label, short_time
+
+#: Route tag text and colour: classic edits run on the CPU, generative ones on the AI backend.
+ROUTE_TAGS = {"classic": ("classic", "#2e7d4f"), "generative": ("AI", "#7b4fd6"), "mixed": ("mixed", "#8a6d1f")}
+DIM = "#8b929c"
+MAX_PARAMS = 4  # an AI step has many knobs; the edit stack shows them all
+
+
+def route_tag(route: str) -> str:
+    text, colour = ROUTE_TAGS.get(route, (route, "#454b55"))
+    return (f'<span style="background:{colour}; color:white; font-size:8pt; font-weight:600;">'
+            f"&nbsp;{escape(text)}&nbsp;</span>")
+
+
+def _point(ref) -> str:
+    """A range end as said: "0:03", "end−2s", "50%"."""
+    if ref is None:
+        return "end"
+    if ref.anchor == "start":
+        return short_time(ref.value)
+    if ref.anchor == "end":
+        return "end" if ref.value == 0 else f"end−{ref.value:g}s"
+    return f"{ref.value * 100:g}%"
+
+
+def _param(k: str, v) -> str:
+    if isinstance(v, float):
+        v = f"{v:.3g}"
+    elif isinstance(v, str) and k == "prompt":
+        v = f"“{v}”"
+    return f"{k.replace('_', ' ')} {v}"
+
+
+def step_html(i: int, step) -> str:
+    """One plan step on one line: number, route tag, human op name, compact params, range, reason."""
+    action = getattr(step, "action", "apply")
+    if action == "apply":
+        what = f"<b>{escape(op_label(step.op))}</b>"
+        shown = [(k, v) for k, v in step.params.items() if v not in ("", None)]
+        params = ", ".join(_param(k, v) for k, v in shown[:MAX_PARAMS]) + (", …" if len(shown) > MAX_PARAMS else "")
+        if params:
+            what += f" {escape(params)}"
+    elif action == "remove":
+        what = f"<b>remove</b> the last {escape(op_label(step.op))}"
+    else:
+        what = f"<b>{escape(action)}</b>"
+    if step.range is not None:
+        what += f" &nbsp;<span style=\"color:#ffd180\">{escape(_point(step.range.start))}–{escape(_point(step.range.end))}</span>"
+    # the tag already says "classic"; history actions explain themselves
+    reason = step.reason.removesuffix(f": classic {step.op}") if action == "apply" else ""
+    reason = f" <span style=\"color:{DIM}\">— {escape(reason)}</span>" if reason else ""
+    tag = route_tag(step.route) + "&nbsp;" if action == "apply" else ""
+    return f"{i}.&nbsp;{tag}{what}{reason}"
+
+
+def plan_html(plan, prefix: str) -> str:
+    lines = [step_html(i, s) for i, s in enumerate(plan.steps, 1)]
+    return f'<span style="color:{DIM}">{escape(prefix)}:</span><br>' + "<br>".join(lines)
+
+
+def error_html(message: str, suggestions: list[str]) -> str:
+    """A short red header (beside the target label), the message, then the suggestions as links
+    (clicking one puts it in the bar)."""
+    out = ('<span style="color:#ff8a80"><b>Nothing was changed.</b></span><br>'
+           f'<span style="color:#ff8a80">{escape(message)}</span>')
+    if suggestions:
+        links = " &nbsp;·&nbsp; ".join(
+            f'<a href="suggest:{i}" style="color:#8ab4ff">{escape(s)}</a>' for i, s in enumerate(suggestions))
+        out += f'<br><span style="color:{DIM}">Did you mean:</span> {links}'
+    return out
 
 
 def completion_words() -> list[str]:
@@ -52,11 +132,14 @@ class CommandBar(QWidget):
         self.apply_btn.clicked.connect(self.submit)
         self.input.returnPressed.connect(self.submit)
         self.target_label = QLabel("", self)
-        self.target_label.setStyleSheet("color:#8b929c")
+        self.target_label.setObjectName("targetLabel")
         self.plan_label = QLabel("", self)
         self.plan_label.setObjectName("planLabel")
+        self.plan_label.setTextFormat(Qt.RichText)
         self.plan_label.setWordWrap(True)
-        self.plan_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.plan_label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.LinksAccessibleByMouse)
+        self.plan_label.linkActivated.connect(self._suggestion_clicked)
+        self.suggestions: list[str] = []
         self._model = QStringListModel(self)
         self._base_words: list[str] = []
         self.completer = QCompleter(self._model, self)
@@ -76,10 +159,15 @@ class CommandBar(QWidget):
         lay.setContentsMargins(6, 6, 6, 4)
         lay.setSpacing(3)
         lay.addLayout(row)
-        info = QHBoxLayout()
-        info.addWidget(self.plan_label, 1)
-        info.addWidget(self.target_label, 0, Qt.AlignTop)
+        # The target sits top-right, beside the plan's short first line ("Will apply:"), so the
+        # step lines below get the full width instead of wrapping next to it.
+        info = QGridLayout()
+        info.setContentsMargins(0, 0, 0, 0)
+        info.addWidget(self.plan_label, 0, 0, 1, 2)
+        info.addWidget(self.target_label, 0, 1, Qt.AlignTop | Qt.AlignRight)
+        info.setColumnStretch(0, 1)
         lay.addLayout(info)
+        self.target_label.raise_()  # above the plan label it overlaps
 
     def load_completions(self) -> None:
         try:
@@ -102,7 +190,7 @@ class CommandBar(QWidget):
 
         text = self.input.text().strip()
         if not text:
-            self.plan_label.setText("")
+            self._set_label("", error=False)
             return None
         try:
             plan = parse(text, self.context_fn())
@@ -113,17 +201,27 @@ class CommandBar(QWidget):
         return plan
 
     def show_plan(self, plan, prefix: str = "Applied") -> None:
-        route = getattr(plan, "route", "")
-        body = plan.explain() if hasattr(plan, "explain") else str(plan)
-        self._set_label(f"{prefix} ({route}):\n{body}", error=False)
+        body = plan_html(plan, prefix) if hasattr(plan, "steps") else escape(str(plan))
+        self._set_label(body, error=False)
 
     def show_error(self, err: Exception) -> None:
         msg = getattr(err, "message", None) or str(err)
-        sugg = getattr(err, "suggestions", None) or []
-        text = msg + (("\nDid you mean: " + "  ·  ".join(sugg)) if sugg else "") + "\nNothing was changed."
-        self._set_label(text, error=True)
+        self.suggestions = list(getattr(err, "suggestions", None) or [])
+        self._set_label(error_html(msg, self.suggestions), error=True, keep_suggestions=True)
 
-    def _set_label(self, text: str, error: bool) -> None:
+    def _suggestion_clicked(self, href: str) -> None:
+        """A "Did you mean" link: put that command in the bar and show its plan (not applied)."""
+        if not href.startswith("suggest:"):
+            return
+        idx = int(href.split(":", 1)[1])
+        if 0 <= idx < len(self.suggestions):
+            self.input.setText(self.suggestions[idx])
+            self.input.setFocus()
+            self.preview_parse()
+
+    def _set_label(self, text: str, error: bool, keep_suggestions: bool = False) -> None:
+        if not keep_suggestions:
+            self.suggestions = []
         self.plan_label.setText(text)
         self.plan_label.setProperty("error", error)
         self.plan_label.style().unpolish(self.plan_label)

@@ -38,12 +38,30 @@ from .theme import icon
 SLIDER_STEPS = 1000
 
 
+#: Names that read better than the op name with spaces for underscores.
+_LABELS = {"ai_edit": "AI edit", "lut": "LUT"}
+
+
+def op_label(name: str) -> str:
+    """An op name as people say it ("black_and_white" -> "black and white"), for every GUI label."""
+    return _LABELS.get(name, name.replace("_", " "))
+
+
+def fmt_range(a: float, b: float) -> str:
+    """A short time range, "0:01–0:03" (hundredths only when they are not zero)."""
+    return f"{short_time(a)}–{short_time(b)}"
+
+
+def short_time(t: float) -> str:
+    full = core.fmt_time(t)
+    return full[:-3] if full.endswith(".00") else full
+
+
 def op_summary(applied) -> str:
-    params = ", ".join(f"{k}={_fmt(v)}" for k, v in applied.params.items())
-    where = ""
-    if applied.range is not None:
-        where = f"  [{core.fmt_time(applied.range[0])}–{core.fmt_time(applied.range[1])}]"
-    return f"{applied.op.replace('_', ' ')}" + (f" ({params})" if params else "") + where
+    params = ", ".join(f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in applied.params.items()
+                       if v not in ("", None))
+    where = f"   {fmt_range(*applied.range)}" if applied.range is not None else ""
+    return op_label(applied.op) + (f"  ({params})" if params else "") + where
 
 
 def _fmt(v) -> str:
@@ -170,6 +188,7 @@ class EditStackPanel(QWidget):
         self.title = QLabel("No clip: import one to see its edits.", self)
         self.title.setWordWrap(True)
         self.list = QListWidget(self)
+        self.list.setObjectName("editStackList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.ElideRight)
         self.list.itemChanged.connect(self._item_changed)
@@ -233,7 +252,7 @@ class EditStackPanel(QWidget):
                 it.setData(Qt.UserRole, o.id)
                 it.setFlags(it.flags() | Qt.ItemIsUserCheckable)
                 it.setCheckState(Qt.Checked if o.enabled else Qt.Unchecked)
-                it.setToolTip("Untick to bypass this edit")
+                it.setToolTip("Ticked: this edit is on. Untick to bypass it.")
                 self.list.addItem(it)
                 if o.id == current:
                     self.list.setCurrentRow(i)
@@ -275,7 +294,7 @@ class EditStackPanel(QWidget):
             self.form.removeRow(0)
         self.editors = {}
         self._form_op = applied.id
-        self.form_box.setTitle(f"{applied.op.replace('_', ' ')} — parameters")
+        self.form_box.setTitle(f"{op_label(applied.op)} — parameters")
         if spec is None:
             self.form.addRow(QLabel(f"Unknown operation '{applied.op}'.", self))
         elif not spec.params:

@@ -99,10 +99,12 @@ class MainWindow(QMainWindow):
         self.edit_stack.paramsRequested.connect(self.set_op_params)
         self.edit_stack.rangeRequested.connect(self.set_op_range)
         self.undo_view = QUndoView(self.undo_stack, self)
-        self.undo_view.setEmptyLabel("<opened project>")
+        self.undo_view.setEmptyLabel("Opened project")
         self.jobs_panel = JobsPanel(self.jobs, self)
 
         centre = QSplitter(Qt.Vertical, self)
+        centre.setHandleWidth(4)
+        centre.setChildrenCollapsible(False)
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)

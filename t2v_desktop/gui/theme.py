@@ -31,6 +31,13 @@ def apply_theme(app) -> None:
     pal.setColor(QPalette.Disabled, QPalette.Text, QColor("#6b717b"))
     pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor("#6b717b"))
     app.setPalette(pal)
+    app.setStyleSheet(style_sheet())
+
+
+def style_sheet() -> str:
+    """style.qss with ``@ICONS@`` made absolute: QSS ``url()`` is relative to the working directory,
+    which is anything for an installed or frozen app."""
     qss = RESOURCES / "style.qss"
-    if qss.exists():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    if not qss.exists():
+        return ""
+    return qss.read_text(encoding="utf-8").replace("@ICONS@", (RESOURCES / "icons").as_posix())

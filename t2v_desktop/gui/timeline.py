@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from . import core
+from .edit_stack import op_label, short_time
 from .thumbs import PEAKS_PER_SEC, ThumbCache
 
 RULER_H = 22
@@ -152,7 +152,9 @@ class TimelineWidget(QWidget):
         while t <= end:
             x = self.x_of(t)
             p.drawLine(QPointF(x, RULER_H - 8), QPointF(x, RULER_H))
-            p.drawText(QPointF(x + 3, RULER_H - 9), core.fmt_time(t) if step >= 1 else f"{t:.1f}s")
+            label = short_time(t) if step >= 1 else f"{t:.1f}s"
+            if x + 3 + p.fontMetrics().horizontalAdvance(label) <= self.width():  # no cut-off label at the edge
+                p.drawText(QPointF(x + 3, RULER_H - 9), label)
             t += step
 
     def _paint_clip(self, p: QPainter, i: int, clip, a: float, b: float, small: QFont) -> None:
@@ -182,10 +184,11 @@ class TimelineWidget(QWidget):
         p.fillRect(QRectF(x0, VIDEO_Y, x1 - x0, 16), base)
         p.setFont(small)
         p.setPen(QColor("white"))
-        fx = [o.op for o in clip.ops if o.enabled and o.range is None]
+        fx = [op_label(o.op) for o in clip.ops if o.enabled and o.range is None]
         title = clip.name or clip.source.rsplit("/", 1)[-1]
         if fx:
             title += "  ·  fx: " + ", ".join(fx)
+        title = p.fontMetrics().elidedText(title, Qt.ElideRight, max(0, int(vr.width()) - 8))
         p.drawText(vr.adjusted(4, 1, -4, 0), Qt.AlignLeft | Qt.AlignTop, title)
         # scoped op ranges
         for k, o in enumerate(o for o in clip.ops if o.range is not None):
@@ -196,7 +199,8 @@ class TimelineWidget(QWidget):
             col.setAlpha(220)
             p.fillRect(rr, col)
             p.setPen(QColor("#1b1b1b"))
-            p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, o.op)
+            label = p.fontMetrics().elidedText(op_label(o.op), Qt.ElideRight, max(0, int(rr.width()) - 4))
+            p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
         p.restore()
         # waveform
         wave = self.thumbs.wave(clip.source)
