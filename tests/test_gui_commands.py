@@ -278,6 +278,8 @@ def test_edit_stack_rows_and_checkbox_ticks_are_visible(win, qtbot):
     type_command(qtbot, win, "black and white from 0:00.2 to 0:00.6")
     item = win.edit_stack.list.item(0)
     assert item.text() == "1. black and white  (amount 1)   0:00.20–0:00.60"
+    # the range editor (shown for the new ranged edit) must not force the dock wider than its 360 px
+    assert win.edit_stack.range_edit is not None and win.edit_stack.minimumSizeHint().width() < 360
     # the themed indicator draws a light tick on the blue box when on, nothing when off
     import numpy as np  # noqa: I001
     from PySide6.QtWidgets import QCheckBox

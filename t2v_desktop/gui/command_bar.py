@@ -122,9 +122,9 @@ class CommandBar(QWidget):
         self._hist_pos = 0
         self.input = QLineEdit(self)
         self.input.setObjectName("commandInput")
-        self.input.setPlaceholderText(
-            "Type an edit and press Enter — e.g. “stabilize, then make it warmer”, "
-            "“black and white from 0:05 to 0:12”, “speed up 2x”   (Ctrl+L)")
+        self.input.setPlaceholderText("Type an edit, e.g. “make it warmer” or “speed up 2x”, then Enter")
+        self.input.setToolTip("Edits in plain words (Ctrl+L), e.g. “stabilize, then make it warmer”, "
+                              "“black and white from 0:05 to 0:12”, “ai: make it look like a watercolor”")
         self.input.setClearButtonEnabled(True)
         self.input.installEventFilter(self)
         self.apply_btn = QPushButton("Apply", self)

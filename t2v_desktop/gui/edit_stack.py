@@ -203,6 +203,7 @@ class EditStackPanel(QWidget):
         self.form_box = QGroupBox("Parameters", self)
         self.form = QFormLayout(self.form_box)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # narrow dock: label above, not a wider dock
         self.editors: dict[str, tuple] = {}
         self.range_edit = None
         self._form_op: Optional[str] = None
@@ -310,6 +311,7 @@ class EditStackPanel(QWidget):
                 sb.setDecimals(2)
                 sb.setSingleStep(0.1)
                 sb.setSuffix(" s")
+                sb.setMinimumWidth(76)  # its hint fits "86400.00 s" and widened the dock on selection
                 sb.setValue(v)
                 sb.editingFinished.connect(self._emit_range)
             rl.addWidget(self.range_edit[0])
