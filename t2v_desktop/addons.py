@@ -70,6 +70,13 @@ def install(name: str, extra_args: Sequence[str] = (), *, runner=None) -> int:
     return (runner or subprocess.run)(cmd).returncode
 
 
+def install_hint() -> str:
+    """How this copy of t2v-desktop gets the diffusion stack: the add-on for packaged builds, pip otherwise."""
+    if getattr(sys, "frozen", False):
+        return "t2v-desktop addons install diffusion"
+    return "pip install 't2v-desktop[diffusion]'"
+
+
 def installed(name: str, probe: Optional[str] = None) -> bool:
     """Whether the add-on's main package is importable (without importing it)."""
     import importlib.util

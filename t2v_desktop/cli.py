@@ -347,11 +347,13 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_models(args) -> int:
+    from . import addons
+
     try:
         from .diffusion import models as dm
     except ImportError as e:
         raise T2VError(
-            f"The AI backend is not available ({e}). Install it with: pip install 't2v-desktop[diffusion]'."
+            f"The AI backend is not available ({e}). Install it with: {addons.install_hint()}."
         ) from None
     report = getattr(dm, "models_report", None)
     if callable(report):

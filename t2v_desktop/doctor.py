@@ -12,6 +12,8 @@ import platform
 import sys
 from typing import Any, Dict, List
 
+from .addons import install_hint
+
 #: Encoders the presets use, with what they are for.
 ENCODERS = (
     ("libx264", "H.264 (h264, youtube-1080p, social-9x16)"),
@@ -145,7 +147,7 @@ def report(info: Dict[str, Any]) -> str:
     lines.append(f"Qt (PySide6): {info['qt'] or 'not installed: the GUI is unavailable, the CLI works'}")
     lines.append(f"OpenCV:    {info['opencv'] or 'MISSING'}")
     lines.append(
-        f"torch:     {info['torch'] or 'not installed: AI edits unavailable (pip install t2v-desktop[diffusion])'}"
+        f"torch:     {info['torch'] or 'not installed: AI edits unavailable (' + install_hint() + ')'}"
     )
     if info.get("torch"):
         lines.append(f"diffusers: {info.get('diffusers') or 'MISSING'}")

@@ -162,7 +162,8 @@ def _x_lut(work: Clause, params: dict, matched: str) -> None:
             if q and q.start() <= mm.start() < q.end():
                 continue
             word = mm.group(0)
-            if word.lower() in ("the", "a", "an", "lut", "look", "called", "named", "file", "at", "with", "it", "to"):
+            if word.lower() in ("the", "a", "an", "lut", "look", "called", "named", "file", "at", "with", "it", "to",
+                                "apply", "use", "load", "add"):
                 continue
             params["path"] = word
             work.blank(mm.start(), mm.end())

@@ -11,6 +11,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..addons import install_hint
 from ..errors import GenerativeUnavailableError, ParamError
 from ..jobs import no_progress
 from .cache import ResultCache, make_key
@@ -27,8 +28,8 @@ def require_backend(prompt: str = "") -> None:
     missing = [m for m in ("torch", "diffusers", "transformers", "safetensors") if importlib.util.find_spec(m) is None]
     if missing:
         msg = (f"AI edits need {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not installed. "
-               "Install them with: pip install 't2v-desktop[diffusion]' (for an NVIDIA GPU first: "
-               "pip install torch --index-url https://download.pytorch.org/whl/cu124).")
+               f"Install them with: {install_hint()} (for an NVIDIA GPU install the CUDA build of torch "
+               "first; see README, 'AI edits and GPU set-up').")
         suggestion = classic_suggestion(prompt)
         if suggestion:
             msg += f" Or use the nearest classic look now: `{suggestion}`."
