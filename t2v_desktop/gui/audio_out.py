@@ -137,7 +137,7 @@ class AudioRenderThread:
                 fmt, channels = self._fmt
             try:
                 if pgen != seen:
-                    _close(renderer)
+                    core.close_renderer(renderer)
                     renderer, seen = None, pgen
                     renderer = self._make_renderer(project, scale)
                 total = int(round(renderer.duration * renderer.sample_rate))
@@ -159,16 +159,7 @@ class AudioRenderThread:
                     self._chunks.append((gen, s0, data))
                     self._queued += s1 - s0
                     self._next = s1
-        _close(renderer)
-
-
-def _close(r) -> None:
-    close = getattr(r, "close", None)
-    if callable(close):
-        try:
-            close()
-        except Exception:
-            pass
+        core.close_renderer(renderer)
 
 
 class AudioFeeder:

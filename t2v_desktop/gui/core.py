@@ -51,6 +51,16 @@ def make_renderer(project: Project, preview_scale: float = 1.0, **kw):
     return Renderer(project, preview_scale=preview_scale, **kw)
 
 
+def close_renderer(r) -> None:
+    """Close a renderer (or None) from a worker thread; a failure to close must not kill the worker."""
+    close = getattr(r, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            pass
+
+
 def preview_scale_for(width: int, height: int, max_pixels: int = 960 * 540) -> float:
     """Proxy scale so a preview frame has at most ``max_pixels`` (1080p plays at 0.5)."""
     if width <= 0 or height <= 0:

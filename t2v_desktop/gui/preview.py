@@ -199,7 +199,7 @@ class FrameWorker(QObject):
             try:
                 if gen != gen_seen:
                     for r in (renderer, before):
-                        _close(r)
+                        core.close_renderer(r)
                     renderer = core.make_renderer(project, scale)
                     before = core.make_renderer(core.before_project(project), scale) if compare else None
                     gen_seen, it, it_next = gen, None, -1
@@ -238,16 +238,7 @@ class FrameWorker(QObject):
             if want is not None:
                 self.frameReady.emit(target, gen)
         for r in (renderer, before):
-            _close(r)
-
-
-def _close(r) -> None:
-    close = getattr(r, "close", None)
-    if callable(close):
-        try:
-            close()
-        except Exception:
-            pass
+            core.close_renderer(r)
 
 
 class FrameView(QWidget):
