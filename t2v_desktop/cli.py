@@ -297,7 +297,11 @@ def estimate_line(span: AiSpan, *, required: bool = True) -> str:
 
     w, h = span.size
     head = f"AI edit: {len(span.frames)} frames at {w}x{h}"
-    require_backend(span.op.params.get("prompt", ""))
+    from .diffusion.models import resolve
+
+    prompt = span.op.params.get("prompt", "")
+    require_backend(prompt)
+    resolve(span.op.params.get("model", ""), prompt=prompt)  # the missing-model message names a classic look
     try:
         est = estimate_ai_edit(len(span.frames), w, h, **_ai_kwargs(span.op.params))
     except (OSError, ValueError, KeyError) as e:
