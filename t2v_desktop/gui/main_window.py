@@ -320,10 +320,14 @@ class MainWindow(QMainWindow):
             return False
         return True
 
-    def apply_command(self, text: str):
-        """Parse + apply ``text`` to the selected clip (or the whole timeline). Returns the Plan."""
+    def apply_command(self, text: str, *, confirm: bool = True):
+        """Parse + apply ``text`` to the selected clip (or the whole timeline). Returns the Plan,
+        or None when it was not applied (an error, or an AI edit waiting in the preview dialog)."""
         from ..edit.apply import apply_text
+        from .ai_preview import maybe_confirm
 
+        if confirm and maybe_confirm(self, text):
+            return None
         try:
             plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip)
         except T2VError as e:
