@@ -345,13 +345,14 @@ def _preview_keyframes(project, spans: List[AiSpan], folder: Path, n: int) -> in
                            "--preview-keyframes to render them.")
         if folder.exists() and not folder.is_dir():
             raise T2VError(f"{folder} is a file; --preview-keyframes needs a folder.")
+        lines = [estimate_line(span, required=False) for span in spans]  # a missing model fails here
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise T2VError(f"Cannot create {folder}: {e.strerror or e}.") from None
         token = CancelToken()
         for k, span in enumerate(spans, 1):
-            print(estimate_line(span, required=False), file=sys.stderr)
+            print(lines[k - 1], file=sys.stderr)
             bar = TermProgress(sys.stderr)
             try:
                 with _sigint_cancels(token):

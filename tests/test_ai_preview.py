@@ -94,6 +94,17 @@ def test_cli_preview_keyframes_refuses_bad_requests(env, small, capsys):
     assert not out.exists() and not list((env / "kf").glob("*.png"))
 
 
+def test_cli_missing_model_names_the_fetch_and_a_classic_look(env, small, capsys, monkeypatch, tmp_path):
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    monkeypatch.setenv("T2V_MODELS_DIR", str(empty))
+    out, kf = env / "o.mp4", env / "kf"
+    code = main(["apply", str(small), "ai: make it sunset", "-o", str(out), "--preview-keyframes", str(kf)])
+    err = capsys.readouterr().err
+    assert code != 0 and "not installed" in err and "classic: make it sunset" in err
+    assert not out.exists() and not kf.exists()
+
+
 def test_cli_apply_prints_the_estimate_before_rendering(env, make_clip, capsys):
     clip = make_clip("ai-tiny", width=64, height=48, fps=8, duration=0.5)
     out = env / "out.mp4"
