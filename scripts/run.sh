@@ -3,4 +3,4 @@
 # e.g. `bash scripts/run.sh my_clip.mp4`. With no file it opens the built-in demo clip.
 source "$(dirname "$0")/env.sh"
 install_extras "${T2V_EXTRAS:-base}"
-exec "$ROOT/.venv/bin/t2v-desktop" "$@"
+exec "$VPY" -m t2v_desktop "$@"
