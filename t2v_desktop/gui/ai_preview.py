@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+from html import escape
 from dataclasses import replace
 from typing import Optional
 
@@ -140,6 +141,7 @@ class AiPreviewDialog(QDialog):
         self.cancel_btn = QPushButton("Cancel", self)
         self.classic = classic_plan(plan) if self.unavailable else None
         self.classic_btn.setVisible(self.classic is not None)
+        self.classic_btn.setDefault(self.classic is not None)
         self.preview_btn.setEnabled(not self.unavailable)
         self.render_btn.setEnabled(not self.unavailable)
         self.render_btn.setDefault(not self.unavailable)
@@ -154,7 +156,7 @@ class AiPreviewDialog(QDialog):
         buttons.addWidget(self.render_btn)
         buttons.addWidget(self.cancel_btn)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"<b>{text}</b> is an AI edit. Preview a few keyframes before rendering it all?", self))
+        lay.addWidget(QLabel(f"<b>{escape(text)}</b> is an AI edit. Preview a few keyframes before rendering it all?", self))
         for w in (self.estimate, self.message, self.thumbs, self.progress, self.status):
             lay.addWidget(w)
         lay.addLayout(buttons)
