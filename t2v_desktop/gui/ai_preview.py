@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import copy
 import os
-from html import escape
 from dataclasses import replace
+from html import escape
 from typing import Optional
 
 import numpy as np
