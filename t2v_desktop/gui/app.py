@@ -80,6 +80,7 @@ def self_test(out_dir: Optional[str] = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = Path(out_dir or tempfile.mkdtemp(prefix="t2v-selftest-"))
     os.environ["T2V_AUTOSAVE_DIR"] = str(tmp / "autosave")  # never touch the user's autosave
+    os.environ.setdefault("T2V_AI_CONFIRM", "0")  # unattended: no AI preview dialog
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
