@@ -67,8 +67,8 @@ def classic_plan(plan):
 
 def maybe_confirm(win, text: str) -> bool:
     """Open the preview dialog when ``text`` has an AI step; True means "the dialog decides"."""
-    from ..cli import ai_spans
     from ..commands import parse
+    from ..edit.ai_preview import ai_spans
     from ..edit.apply import apply_text
 
     if not confirm_wanted():
@@ -106,7 +106,7 @@ class AiPreviewDialog(QDialog):
 
     def __init__(self, win, text: str, plan, spans, *, keyframes: int = 3):
         super().__init__(win)
-        from ..cli import estimate_line
+        from ..edit.ai_preview import estimate_line
 
         self.setWindowTitle("AI edit: preview first")
         self.win, self.text, self.plan, self.spans = win, text, plan, list(spans)
@@ -163,7 +163,7 @@ class AiPreviewDialog(QDialog):
 
     # -- keyframe preview ---------------------------------------------------------------------
     def start_preview(self) -> Optional[Job]:
-        from ..cli import render_keyframes
+        from ..edit.ai_preview import render_keyframes
 
         if self.job is not None and self.job.state in ("queued", "running"):
             return self.job
