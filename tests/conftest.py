@@ -41,3 +41,52 @@ def make_clip(media_dir):
 def clip(make_clip):
     """The default 2 s 160x120 25 fps clip with audio."""
     return make_clip()
+
+
+@pytest.fixture
+def main_window(qtbot, tmp_path, monkeypatch):
+    """A shown MainWindow with its own settings and autosave folder (never the user's)."""
+    from PySide6.QtCore import QSettings
+
+    from t2v_desktop.gui.main_window import MainWindow
+
+    monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    w.ask_save = lambda: "discard"
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory):
+    """Folder with tiny random-weight diffusion pipelines, built once per run: "instruct-pix2pix"
+    (the default editor's name, so model="" finds it) and "tiny-img2img"."""
+    torch = pytest.importorskip("torch")
+    from t2v_desktop.diffusion.loader import unload_all
+    from t2v_desktop.diffusion.testing import build_tiny_pipeline
+
+    # Tiny models gain nothing from threads, and on a loaded 2-core machine OpenMP spinning makes
+    # them 10-20x slower; one thread keeps every render well under a second.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("models")
+    build_tiny_pipeline(root / "instruct-pix2pix", "ip2p")
+    build_tiny_pipeline(root / "tiny-img2img", "img2img")
+    yield root
+    unload_all()
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def ai_env(tiny_models, tmp_path, monkeypatch):
+    """Environment for AI tests: the tiny models, private cache/data folders, CPU, default settings."""
+    monkeypatch.setenv("T2V_MODELS_DIR", str(tiny_models))
+    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("T2V_DEVICE", "cpu")
+    for name in ("SHARED_NOISE", "CROSS_FRAME_ATTENTION", "FLOW_FUSION", "DEFLICKER", "CHUNK_SIZE",
+                 "RESOLUTION", "CONFIRM"):
+        monkeypatch.delenv(f"T2V_AI_{name}", raising=False)
+    return tmp_path

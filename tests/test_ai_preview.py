@@ -11,34 +11,14 @@ pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 pytest.importorskip("transformers")
 
-import torch  # noqa: E402
 
 from t2v_desktop.cli import main  # noqa: E402
-from t2v_desktop.diffusion.loader import unload_all  # noqa: E402
-from t2v_desktop.diffusion.testing import build_tiny_pipeline  # noqa: E402
 from t2v_desktop.media.frames import FrameSource  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def tiny_models(tmp_path_factory):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models: threads only add OpenMP spinning on a loaded machine
-    root = tmp_path_factory.mktemp("models")
-    build_tiny_pipeline(root / "instruct-pix2pix", "ip2p")  # the default editor's name
-    yield root
-    unload_all()
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
-def env(tiny_models, tmp_path, monkeypatch):
-    monkeypatch.setenv("T2V_MODELS_DIR", str(tiny_models))
-    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setenv("T2V_DEVICE", "cpu")
-    monkeypatch.delenv("T2V_AI_CONFIRM", raising=False)
-    return tmp_path
+def env(ai_env):
+    return ai_env
 
 
 @pytest.fixture
@@ -119,18 +99,8 @@ def test_cli_apply_prints_the_estimate_before_rendering(env, make_clip, capsys):
 
 
 @pytest.fixture
-def win(env, qtbot, tmp_path, monkeypatch, small):
-    pytest.importorskip("PySide6")
-    pytest.importorskip("pytestqt")
-    from PySide6.QtCore import QSettings
-
-    from t2v_desktop.gui.main_window import MainWindow
-
-    monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    w.ask_save = lambda: "discard"
-    qtbot.addWidget(w)
-    w.show()
+def win(env, qtbot, main_window, small):
+    w = main_window
     w.open_media(str(small))
     qtbot.waitUntil(lambda: w.preview.shown_index == 0)
     yield w

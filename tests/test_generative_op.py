@@ -20,8 +20,6 @@ import torch  # noqa: E402
 
 from t2v_desktop.diffusion import editor as editor_mod  # noqa: E402
 from t2v_desktop.diffusion.consistency import ConsistencySettings, mean_frame_difference  # noqa: E402
-from t2v_desktop.diffusion.loader import unload_all  # noqa: E402
-from t2v_desktop.diffusion.testing import build_tiny_pipeline  # noqa: E402
 from t2v_desktop.errors import Cancelled, GenerativeUnavailableError  # noqa: E402
 from t2v_desktop.jobs import CancelToken  # noqa: E402
 from t2v_desktop.media.frames import FrameSource  # noqa: E402
@@ -30,30 +28,9 @@ from t2v_desktop.ops import GenerativeContext, get_op  # noqa: E402
 OFF = ConsistencySettings(shared_noise=False, cross_frame_attention=False, flow_fusion=False, deflicker=False)
 
 
-@pytest.fixture(scope="module")
-def tiny_models(tmp_path_factory):
-    # Tiny models gain nothing from threads, and on a loaded 2-core machine OpenMP spinning makes them
-    # 10-20x slower; one thread keeps every render well under a second.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    root = tmp_path_factory.mktemp("models")
-    build_tiny_pipeline(root / "instruct-pix2pix", "ip2p")  # the default editor's name: model="" finds it
-    build_tiny_pipeline(root / "tiny-img2img", "img2img")
-    yield root
-    unload_all()
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
-def env(tiny_models, tmp_path, monkeypatch):
-    monkeypatch.setenv("T2V_MODELS_DIR", str(tiny_models))
-    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setenv("T2V_DEVICE", "cpu")
-    for name in ("SHARED_NOISE", "CROSS_FRAME_ATTENTION", "FLOW_FUSION", "DEFLICKER", "CHUNK_SIZE", "RESOLUTION"):
-        monkeypatch.delenv(f"T2V_AI_{name}", raising=False)
-    return tmp_path
+def env(ai_env):
+    return ai_env
 
 
 @pytest.fixture

@@ -18,15 +18,9 @@ from t2v_desktop.media.synth import read_frame_number  # noqa: E402
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-    from t2v_desktop.gui.main_window import MainWindow
-
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    w.ask_save = lambda: "discard"
-    qtbot.addWidget(w)
+def win(main_window):
+    w = main_window
     w.resize(1200, 800)
-    w.show()
     yield w
     w.undo_stack.setClean()
     w.close()

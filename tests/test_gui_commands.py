@@ -11,18 +11,12 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, monkeypatch, make_clip):
-    monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-    from t2v_desktop.gui.main_window import MainWindow
-
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    w.ask_save = lambda: "discard"
-    qtbot.addWidget(w)
-    w.show()
+def win(qtbot, main_window, make_clip):
+    w = main_window
     w.open_media(str(make_clip("grey", duration=1.0, pattern="solid", color=(120, 120, 120))))
     qtbot.waitUntil(lambda: w.preview.shown_index == 0)
     return w

@@ -11,19 +11,11 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-    from t2v_desktop.gui.main_window import MainWindow
-
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    w.ask_save = lambda: "discard"
-    qtbot.addWidget(w)
-    w.show()
-    return w
+def win(main_window):
+    return main_window
 
 
 def open_clip(qtbot, w, path):
