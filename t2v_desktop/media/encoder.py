@@ -25,7 +25,7 @@ import av
 import numpy as np
 from av.video.reformatter import Interpolation, VideoReformatter
 
-from ..errors import EncodeError
+from ..errors import EncodeError, os_error_message
 from ..fsutil import check_writable_dir, temp_path_for
 from .info import layout_for
 from .presets import ExportPreset
@@ -268,10 +268,7 @@ class Encoder:
             self._tmp = None
 
     def _os_error(self, e: OSError) -> EncodeError:
-        if e.errno in _NO_SPACE:
-            return EncodeError(f"Not enough disk space to write {self.path.name} (or the file is too "
-                               "large for this drive). Free some space or export elsewhere.")
-        return EncodeError(f"Could not write {self.path}: {e.strerror or e}.")
+        return EncodeError(os_error_message(e, self.path))  # one mapping for CLI and export (errors.py)
 
     def __enter__(self) -> "Encoder":
         return self
