@@ -30,12 +30,30 @@ def addons_dir() -> Path:
 
 
 def activate() -> bool:
-    """Make installed add-ons importable. Cheap (no imports); called once at start-up."""
-    d = addons_dir()
-    if d.is_dir() and str(d) not in sys.path:
-        sys.path.append(str(d))
-        return True
-    return False
+    """Make installed add-ons importable; True when their folder was added now. Cheap (no imports);
+    called once at start-up. Never raises: a data folder that cannot be read just means no add-ons
+    (``activate_or_explain`` says why)."""
+    before = len(sys.path)
+    activate_or_explain()
+    return len(sys.path) > before
+
+
+def activate_or_explain() -> Optional[str]:
+    """Like ``activate``; returns None when all is well, else one line saying why add-ons are off
+    (an unreadable or misplaced data folder: T2V_DATA_DIR pointing at a file, a locked folder, a
+    name too long)."""
+    from .errors import os_error_message
+
+    d = None
+    try:
+        d = addons_dir()
+        if d.is_dir() and str(d) not in sys.path:
+            sys.path.append(str(d))
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in T2V_DATA_DIR
+        where = d if d is not None else os.environ.get("T2V_DATA_DIR", "the data folder")
+        reason = os_error_message(e, where, "read") if isinstance(e, OSError) else f"{where!s}: {e}"
+        return f"add-ons are off: {reason} (check T2V_DATA_DIR or the folder's permissions)"
+    return None
 
 
 def _installer_python() -> str:

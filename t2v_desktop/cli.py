@@ -1,7 +1,8 @@
 """The ``t2v-desktop`` command line: the GUI launcher plus headless commands over the same core.
 
 Every user error is one line on stderr ("error: ...") and a non-zero exit (the error's
-``exit_code``: 2 for text the parser does not understand, 130 for a cancel); anything else is a
+``exit_code``: 2 for text the parser does not understand, 130 for a cancel or Ctrl-C, 143 after
+SIGTERM, which cancels like Ctrl-C and removes the partial file); anything else is a
 bug, logged with its traceback to the data folder and reported in one line. Nothing heavy (Qt,
 torch) is imported unless the chosen command needs it.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence
 
 from . import __version__
-from .errors import Cancelled, EncodeError, T2VError
+from .errors import Cancelled, EncodeError, T2VError, os_error_message
 from .jobs import CancelToken
 
 COMMANDS = ("apply", "export", "ops", "parse", "doctor", "models", "addons")
@@ -86,10 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point (``t2v-desktop`` and ``python -m t2v_desktop``); returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    from . import addons
-
-    addons.activate()  # cheap: only puts an installed add-on folder on sys.path
+    _stop_signal[0] = None
+    old_term = None
     try:
+        if argv[:1] in (["--version"], ["-h"], ["--help"]):  # needs nothing: no data folder, no add-ons
+            build_parser().parse_args(argv)
+        _activate_addons()
         if argv and argv[0] == "_export-job":  # hidden: the editor's export child (export_job.py)
             from .export_job import main as export_job_main
 
@@ -97,17 +100,65 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
             return launch_gui(argv)
         args = build_parser().parse_args(argv)
+        old_term = _terminate_like_ctrl_c()
         return HANDLERS[args.command](args)
     except T2VError as err:
+        if isinstance(err, Cancelled) and _stop_signal[0] == signal.SIGTERM:
+            return _terminated()
         _print_error(err)
         return err.exit_code
     except KeyboardInterrupt:
+        if _stop_signal[0] == signal.SIGTERM:
+            return _terminated()
         print("error: interrupted; nothing was written.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `t2v-desktop ops | head`
         return 0
     except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, details in the log
+        if isinstance(exc, OSError) and exc.filename is not None:  # a path the OS refuses (too long...)
+            print(f"error: {os_error_message(exc, exc.filename, 'use')}", file=sys.stderr)
+            return 1
         return _report_bug(exc, argv)
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+
+
+#: The signal that stopped the current command (SIGINT or SIGTERM), for the exit code and message.
+_stop_signal: List[Optional[int]] = [None]
+#: Exit code after SIGTERM: 128 + 15, what a shell reports for a process killed by it.
+EXIT_TERMINATED = 143
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM outside an export: unwinds like Ctrl-C (``finally`` blocks remove temp files)."""
+
+
+def _on_sigterm(signum, frame):
+    _stop_signal[0] = signal.SIGTERM
+    raise _Terminated
+
+
+def _terminate_like_ctrl_c():
+    """Make SIGTERM stop a command the way Ctrl-C does; returns the handler to restore (or None)."""
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM
+        return None
+
+
+def _terminated() -> int:
+    print("terminated (SIGTERM): the partial output was removed; nothing was written.", file=sys.stderr)
+    return EXIT_TERMINATED
+
+
+def _activate_addons() -> None:
+    """Put installed add-ons on sys.path; a data folder we cannot read costs a warning, not a crash."""
+    from . import addons
+
+    problem = addons.activate_or_explain()
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _print_error(err: T2VError) -> None:
@@ -286,8 +337,10 @@ def _check_output(project, out: Path, preset_name: Optional[str], overwrite: boo
     """Resolve the preset and refuse a bad OUT (the input, wrong extension, unwritable folder,
     existing without -y) before any parsing or rendering; returns the preset."""
     from .edit.export import check_target
+    from .fsutil import check_writable_dir
     from .media.presets import get_preset, preset_for_path
 
+    check_writable_dir(out)  # first: a name too long, a missing or read-only folder get a clear message
     preset = get_preset(preset_name) if preset_name else preset_for_path(out)
     check_target(project, out, preset)
     if out.exists() and not overwrite:
@@ -315,23 +368,29 @@ def _print_result(result) -> None:
 
 @contextmanager
 def _sigint_cancels(token: CancelToken) -> Iterator[None]:
-    """First Ctrl-C cancels the work cleanly (temp file removed, exit 130); a second one aborts."""
+    """First Ctrl-C or SIGTERM cancels the work cleanly (temp file removed, exit 130 / 143); a second
+    one aborts."""
 
     def handler(signum, frame):
+        _stop_signal[0] = signum
         if token.cancelled:
             raise KeyboardInterrupt
         token.cancel()
-        print("\ncancelling...", file=sys.stderr)
+        print("\ncancelling..." if signum == signal.SIGINT else "\nterminating (SIGTERM)...", file=sys.stderr)
 
-    try:
-        old = signal.signal(signal.SIGINT, handler)
+    old = {}
+    try:  # SIGTERM (kill, systemd, a closing terminal's session) cancels exactly like Ctrl-C
+        for sig in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+            if sig is not None:
+                old[sig] = signal.signal(sig, handler)
     except ValueError:  # not the main thread (embedded use): Ctrl-C behaves as usual
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
 
 
 # -- ops / parse -------------------------------------------------------------------------------

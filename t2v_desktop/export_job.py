@@ -5,10 +5,11 @@ with its event loop. Protocol (one JSON object per line on stdout):
 
     {"done": 12, "total": 180, "message": "Exporting"}      progress, at most ~10 per second
     {"result": {"path": ..., "frames": ..., ...}}            success (last line, exit 0)
-    {"error": "what to do", "kind": "EncodeError"}          failure (last line, exit 1/130)
+    {"error": "what to do", "kind": "EncodeError"}          failure (last line, exit 1/130/143)
 
 A line ``cancel`` on stdin cancels (the Encoder removes its temp file); so does stdin closing,
-which means the editor has gone away. No Qt, no signals: the same on Windows, macOS and Linux.
+which means the editor has gone away, and SIGTERM (exit 143). No Qt: the same protocol on
+Windows, macOS and Linux. A SIGKILLed child leaves its temp file; fsutil removes it later.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -24,7 +26,7 @@ import traceback
 from fractions import Fraction
 from typing import Any, Optional, Sequence
 
-from .errors import T2VError
+from .errors import Cancelled, T2VError, os_error_message
 from .jobs import CancelToken
 
 #: Seconds between progress lines (the GUI throttles again; this keeps the pipe quiet).
@@ -126,6 +128,30 @@ def _watch_stdin(token: CancelToken) -> None:
     token.cancel()
 
 
+class _Flag:
+    def __init__(self) -> None:
+        self.set = False
+
+    def __bool__(self) -> bool:
+        return self.set
+
+
+def _cancel_on_sigterm(token: CancelToken) -> _Flag:
+    """SIGTERM (a logout, a shutdown, ``kill``) cancels like the editor's Cancel button, so the
+    Encoder removes its temp file; the returned flag says whether it came."""
+    flag = _Flag()
+
+    def handler(signum, frame):
+        flag.set = True
+        token.cancel()
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError, AttributeError):  # not the main thread / no SIGTERM
+        pass
+    return flag
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="t2v-desktop _export-job", description=__doc__)
     p.add_argument("project", help="project JSON saved by the editor")
@@ -159,6 +185,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         lower_priority()
     token = CancelToken()
     threading.Thread(target=_watch_stdin, args=(token,), name="stdin-cancel", daemon=True).start()
+    terminated = _cancel_on_sigterm(token)
     last = [0.0]
 
     def progress(done: float, total: float, message: str = "") -> None:
@@ -176,8 +203,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         res = export_project(project, args.output, preset, progress=progress, cancel=token)
     except T2VError as e:
         chan.send({"error": str(e) or type(e).__name__, "kind": type(e).__name__})
-        return e.exit_code
+        return 143 if terminated and isinstance(e, Cancelled) else e.exit_code
     except Exception as e:  # noqa: BLE001 - a bug: details on stderr, a line for the editor
+        if isinstance(e, OSError) and e.filename is not None:  # a path the OS refuses: the CLI's words
+            chan.send({"error": os_error_message(e, e.filename), "kind": "EncodeError"})
+            return 1
         traceback.print_exc(file=sys.stderr)
         chan.send({"error": f"Internal error while exporting: {e!r}", "kind": "InternalError"})
         return 1
