@@ -21,3 +21,33 @@ install_extras() {  # $1: extras, e.g. "dev,diffusion"
     touch "$stamp"
   fi
 }
+
+ensure_qt_libs() {  # "$@": the app's arguments. Returns when the editor's window can open (or none will).
+  local cmd rc=0 sudo=""
+  cmd="$("$VPY" -m t2v_desktop.qtlibs -- "$@")" || rc=$?
+  [ "$rc" = 0 ] && return 0
+  if [ "$rc" != 10 ]; then
+    echo "t2v-desktop: Qt's X11 plugin needs the system libraries listed above; install them with your package manager (README: 'System libraries')." >&2
+    exit 1
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+      sudo="sudo -n"
+    else
+      echo "t2v-desktop: the editor's window needs system libraries that are missing. Install them with:" >&2
+      echo "  sudo $cmd" >&2
+      exit 1
+    fi
+  fi
+  echo "t2v-desktop: installing the libraries the editor's window needs: $cmd" >&2
+  case "$cmd" in
+    apt-get*) export DEBIAN_FRONTEND=noninteractive
+              $sudo $cmd -y -qq >/dev/null || { $sudo apt-get update -qq && $sudo $cmd -y -qq >/dev/null; } ;;
+    dnf*)     $sudo $cmd -y -q ;;
+    pacman*)  $sudo $cmd --noconfirm ;;
+  esac || { echo "t2v-desktop: '$cmd' failed; run it yourself (with sudo) and start again." >&2; exit 1; }
+  if ! "$VPY" -m t2v_desktop.qtlibs -- "$@" >/dev/null; then
+    echo "t2v-desktop: still missing after '$cmd'; see the list above." >&2
+    exit 1
+  fi
+}

@@ -94,6 +94,24 @@ def _model_text(m: Any) -> str:
     return str(getattr(m, "name", m))
 
 
+def qt_libs() -> Dict[str, Any] | None:
+    """The system libraries Qt's X11 plugin needs (Linux): which are present and which are missing,
+    with the one command that installs the missing ones. None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from . import qtlibs
+
+    try:
+        missing = qtlibs.missing()
+    except Exception as e:  # noqa: BLE001 - doctor reports, never raises
+        return {"error": f"{type(e).__name__}: {e}"}
+    return {
+        "present": [s for s in qtlibs.README_SONAMES if s not in missing],
+        "missing": missing,
+        "install": qtlibs.install_command(missing, qtlibs.family()) if missing else None,
+    }
+
+
 def collect(gpu: bool = False) -> Dict[str, Any]:
     """Everything doctor reports, as data (``doctor --json``)."""
     from . import __version__, paths
@@ -113,6 +131,7 @@ def collect(gpu: bool = False) -> Dict[str, Any]:
         info["pyav"] = None
     info["encoders"] = encoders()
     info["qt"] = _version("PySide6") or _version("PySide6-Essentials") if _installed("PySide6") else None
+    info["qt_libs"] = qt_libs() if info["qt"] else None
     info["opencv"] = _version("opencv-python-headless") or _version("opencv-python") if _installed("cv2") else None
     torch_ok = _installed("torch")
     info["torch"] = _version("torch") if torch_ok else None
@@ -145,6 +164,15 @@ def report(info: Dict[str, Any]) -> str:
     for name, what in ENCODERS:
         lines.append(f"  {name:<11} {ok[info['encoders'].get(name, False)]:<8} {what}")
     lines.append(f"Qt (PySide6): {info['qt'] or 'not installed: the GUI is unavailable, the CLI works'}")
+    libs = info.get("qt_libs")
+    if libs and libs.get("error"):
+        lines.append(f"Qt X11 libs: could not check ({libs['error']})")
+    elif libs and libs["missing"]:
+        fix = f"sudo {libs['install']}" if libs.get("install") else "install them with your package manager"
+        lines.append(f"Qt X11 libs: MISSING {', '.join(libs['missing'])}: the editor's window cannot open "
+                     f"on X11 ({fix})")
+    elif libs:
+        lines.append(f"Qt X11 libs: all present ({', '.join(libs['present'])})")
     lines.append(f"OpenCV:    {info['opencv'] or 'MISSING'}")
     lines.append(
         f"torch:     {info['torch'] or 'not installed: AI edits unavailable (' + install_hint() + ')'}"

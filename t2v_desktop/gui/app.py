@@ -1,8 +1,9 @@
 """Entry point of the editor: ``main(argv) -> exit code``.
 
 ``t2v-desktop [FILE ...]`` opens media files or a project (no file: the demo clip, so a new
-user can type a command at once). ``--self-test`` runs the editor offscreen end to end (demo
-clip, "make it warmer", a 1 s export through the export dialog, verified) for packaged builds.
+user can type a command at once). ``--self-test`` runs the editor end to end (demo clip, "make it
+warmer", a 1 s export through the export dialog, verified) for packaged builds and CI: offscreen
+unless QT_QPA_PLATFORM names a platform (``xcb`` under xvfb-run tests the real X11 path).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="t2v-desktop", description="Open the t2v-desktop editor.")
     p.add_argument("files", nargs="*", metavar="FILE", help="media files or a project (.t2v) to open")
     p.add_argument("--self-test", action="store_true",
-                   help="open the editor offscreen, apply a command, export 1 s, verify, exit")
+                   help="open the editor (offscreen unless QT_QPA_PLATFORM is set), apply a command, "
+                        "export 1 s, verify, exit")
     return p.parse_args(list(argv))
 
 
@@ -62,7 +64,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except T2VError as e:
         win.statusBar().showMessage(str(e), 15000)
     QTimer.singleShot(0, win.offer_recovery)
+    sweep_stale_temps(win.settings)
     return int(app.exec())
+
+
+def start_folders(settings) -> list:
+    """Folders worth a look for temp files of killed runs at start: autosaves, the last folder
+    used, the folders of recent projects (fsutil adds the folders recent exports wrote into)."""
+    from ..paths import autosave_dir
+
+    folders = [autosave_dir()]
+    last = settings.value("last_dir", "") or ""
+    recent = settings.value("recent", []) or []
+    if isinstance(recent, str):
+        recent = [recent]
+    folders += [Path(p) for p in [last] if p] + [Path(p).parent for p in recent if p]
+    return folders
+
+
+def sweep_stale_temps(settings):
+    """Remove the hidden ``.part`` files that killed exports and saves left (their process is gone);
+    in a thread, so a slow network folder never delays the window. Returns the thread."""
+    import threading
+
+    from ..fsutil import remove_stale_temps_everywhere
+
+    try:
+        folders = start_folders(settings)
+    except Exception:  # noqa: BLE001 - odd settings values: the remembered folders still get swept
+        folders = []
+    t = threading.Thread(target=remove_stale_temps_everywhere, args=(folders,), name="stale-temps", daemon=True)
+    t.start()
+    return t
 
 
 def _wait(app, cond: Callable[[], bool], timeout: float) -> bool:
@@ -101,7 +134,7 @@ def self_test(out_dir: Optional[str] = None) -> int:
 
     win = MainWindow(settings=QSettings(str(tmp / "settings.ini"), QSettings.IniFormat))
     win.show()
-    lines.append(f"window open in {time.monotonic() - t0:.2f} s")
+    lines.append(f"window open in {time.monotonic() - t0:.2f} s (Qt platform: {app.platformName()})")
     demo = core.demo_clip()
     win.open_media(str(demo))
     if not _wait(app, lambda: win.preview.frame is not None, 20):
