@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import cv2
 import numpy as np
 
+from ..lazy import lazy
 from .params import Float
 from .registry import FrameContext, OpKind, operation
+
+cv2 = lazy("cv2")
 
 #: Rec.709 luma weights (R, G, B): what "grey" means for b&w, saturation and looks.
 LUMA_709 = np.array([0.2126, 0.7152, 0.0722], np.float32)

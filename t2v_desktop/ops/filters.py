@@ -7,11 +7,13 @@ bilateral filter: an edge-preserving smoother fast enough for video, unlike non-
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from ..lazy import lazy
 from .params import Float
 from .registry import AudioContext, FrameContext, OpKind, operation
+
+cv2 = lazy("cv2")
 
 # ---------------------------------------------------------------- blur / sharpen / denoise
 

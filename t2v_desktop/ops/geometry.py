@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 
 from ..errors import ParamError
+from ..lazy import lazy
 from .params import Choice, Float, Int
 from .registry import FrameContext, OpKind, operation
+
+cv2 = lazy("cv2")
 
 ASPECTS = ("none", "16:9", "9:16", "1:1", "4:5", "4:3", "21:9")
 MAX_W, MAX_H = 7680, 4320
@@ -151,7 +153,7 @@ def rotate_size(w: int, h: int, degrees: float = 90.0) -> tuple[int, int]:
     return (h, w) if q in (1, 3) else (w, h)
 
 
-_ROT = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
+_ROT = {1: 0, 2: 1, 3: 2}  # cv2.ROTATE_90_CLOCKWISE, _180, _90_COUNTERCLOCKWISE (cv2 loads lazily)
 
 
 @operation(

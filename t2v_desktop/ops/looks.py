@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
-import cv2
 import numpy as np
 
 from ..errors import MediaError, ParamError
+from ..lazy import lazy
 from .color import (
     LUMA_709,
     apply_matrix,
@@ -32,6 +32,8 @@ from .color import (
 )
 from .params import Float, Text
 from .registry import FrameContext, OpKind, operation
+
+cv2 = lazy("cv2")
 
 #: Folder of the bundled .cube files; ``lut`` accepts their names ("film", "bleach_bypass", ...).
 LUT_DIR = Path(__file__).resolve().parent.parent / "resources" / "luts"

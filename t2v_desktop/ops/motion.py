@@ -13,8 +13,11 @@ from __future__ import annotations
 import math
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
+
+from ..lazy import lazy
+
+cv2 = lazy("cv2")
 
 #: Width the analysis works at; motion is scaled back to full size.
 ANALYSIS_WIDTH = 480

@@ -14,13 +14,15 @@ import threading
 from collections import OrderedDict
 from typing import Iterable, Optional, Tuple
 
-import cv2
 import numpy as np
 
 from .. import jobs
+from ..lazy import lazy
 from . import motion
 from .params import Choice, Float
 from .registry import FrameContext, OpKind, StreamInfo, operation
+
+cv2 = lazy("cv2")
 
 #: Most a "crop" border may zoom in; beyond it the rare leftover edge is filled by replication.
 MAX_CROP_ZOOM = 1.5
