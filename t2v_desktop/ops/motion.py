@@ -32,6 +32,22 @@ SHIFT_GROUP_PX = 0.8
 MAX_SEEDS = 5
 #: A point belongs to the background fit when it lands this close to its prediction.
 GROW_PX = 1.0
+#: A new shot starts where consecutive 32x18 thumbnails differ (1 - correlation above CUT_SCORE)
+#: *and* almost no tracked point follows the background fit (share below CUT_SHARE). Within a
+#: shot even whip pans and blur keep a third of the points; at the cuts of real footage ~1% agree.
+CUT_SCORE = 0.3
+CUT_SHARE = 0.12
+#: ... or where the previous frame, moved by the fitted motion, still does not match this one (a
+#: new shot of the same railing can fool the fit: bikes.mp4 frame 187, 1 - correlation 0.87; fast
+#: moves with a car crossing stay below 0.46).
+CUT_WARPED = 0.6
+#: Tracked background points are reused for the next frame (corner detection is the tracker's
+#: dearest step) until fewer than this share of the detected ones survive, or for at most
+#: REDETECT_EVERY frames.
+REUSE_SHARE = 0.6
+REDETECT_EVERY = 10
+#: Most active-set steps of ``bounded`` (then the path is clipped into the bound).
+MAX_PIN_STEPS = 200
 
 Motion = Tuple[float, float, float, float]  # dx, dy, angle (rad), log scale
 IDENTITY: Motion = (0.0, 0.0, 0.0, 0.0)
@@ -49,10 +65,10 @@ def to_small_grey(frame: np.ndarray, width: int = ANALYSIS_WIDTH) -> Tuple[np.nd
 
 
 class MotionTracker:
-    """Frame-to-frame background motion (similarity) from sparse KLT tracks.
+    """Frame-to-frame background motion (similarity) from sparse KLT tracks, and scene cuts.
 
-    Feed frames in order with ``push``; each call returns the motion from the previous frame
-    (identity for the first frame, flat frames or when tracking fails).
+    Feed frames in order with ``push`` (or ``step``); each call returns the motion from the
+    previous frame (identity for the first frame, flat frames, failed tracking and cuts).
     """
 
     def __init__(self, width: int = ANALYSIS_WIDTH, roi: Optional[float] = None) -> None:
@@ -60,6 +76,8 @@ class MotionTracker:
         self.roi = roi  # fraction of the frame (centred) to take features from; None = all
         self._prev: Optional[np.ndarray] = None
         self._pts: Optional[np.ndarray] = None
+        self._thumb: Optional[np.ndarray] = None
+        self._detected = self._age = 0
 
     def _detect(self, grey: np.ndarray) -> Optional[np.ndarray]:
         """Strong corners spread over a GRID x GRID layout, the best few per cell.
@@ -84,21 +102,75 @@ class MotionTracker:
         return pts[np.sort(order[ranks < -(-MAX_CORNERS // (GRID * GRID))])]
 
     def push(self, frame: np.ndarray) -> Motion:
+        return self.step(frame)[0]
+
+    def step(self, frame: np.ndarray) -> Tuple[Motion, bool]:
+        """(motion from the previous frame, whether this frame starts a new shot)."""
         grey, scale = to_small_grey(frame, self.width)
         prev, pts = self._prev, self._pts
-        self._prev = grey
-        self._pts = self._detect(grey)
-        if prev is None or pts is None or len(pts) < MIN_INLIERS or prev.shape != grey.shape:
-            return IDENTITY
-        nxt, status, _err = cv2.calcOpticalFlowPyrLK(prev, grey, pts, None, winSize=(15, 15), maxLevel=3)
-        if nxt is None:
-            return IDENTITY
-        ok = status.reshape(-1) == 1
-        m = dominant_motion(pts[ok].reshape(-1, 2), nxt[ok].reshape(-1, 2))
+        thumb = _thumb(grey)
+        score = _cut_score(self._thumb, thumb) if prev is not None else 0.0
+        self._prev, self._thumb = grey, thumb
+        if prev is None or prev.shape != grey.shape:
+            self._redetect(grey)
+            return IDENTITY, prev is not None
+        share, m, kept = 0.0, None, None
+        if pts is not None and len(pts) >= MIN_INLIERS:
+            nxt, status, _err = cv2.calcOpticalFlowPyrLK(prev, grey, pts, None, winSize=(15, 15), maxLevel=3)
+            if nxt is not None:
+                ok = status.reshape(-1) == 1
+                found = _dominant(pts[ok].reshape(-1, 2), nxt[ok].reshape(-1, 2))
+                if found is not None:
+                    m, inliers = found
+                    share = int(inliers.sum()) / float(len(pts))
+                    kept = nxt[ok][inliers]
+        cut = score > CUT_SCORE and (share < CUT_SHARE or m is None or _warped_score(prev, grey, m) > CUT_WARPED)
+        # keep tracking the background points while enough survive; fresh corners now and then
+        self._age += 1
+        if cut or kept is None or len(kept) < REUSE_SHARE * self._detected or self._age >= REDETECT_EVERY:
+            self._redetect(grey)
+        else:
+            self._pts = np.ascontiguousarray(kept, np.float32).reshape(-1, 1, 2)
+        if cut:
+            return IDENTITY, True
         if m is None:
-            return IDENTITY
+            return IDENTITY, False
         h, w = grey.shape
-        return _centred_motion(m, w, h, scale)
+        return _centred_motion(m, w, h, scale), False
+
+    def _redetect(self, grey: np.ndarray) -> None:
+        self._pts = self._detect(grey)
+        self._detected = 0 if self._pts is None else len(self._pts)
+        self._age = 0
+
+
+def _thumb(grey: np.ndarray) -> Optional[np.ndarray]:
+    """A 32x18 zero-mean unit-norm thumbnail (None for a flat frame)."""
+    t = cv2.resize(grey, (32, 18), interpolation=cv2.INTER_AREA).astype(np.float64).ravel()
+    t -= t.mean()
+    norm = float(np.linalg.norm(t))
+    return t / norm if norm > 1e-6 * t.size else None
+
+
+def _warped_score(prev: np.ndarray, grey: np.ndarray, m: np.ndarray) -> float:
+    """1 - correlation of ``grey`` with ``prev`` moved by ``m``, over their overlap (2 if none)."""
+    h, w = grey.shape
+    moved = cv2.warpAffine(prev, m, (w, h), flags=cv2.INTER_LINEAR)
+    valid = cv2.warpAffine(np.ones_like(prev), m, (w, h), flags=cv2.INTER_NEAREST) > 0
+    if valid.sum() < 0.1 * valid.size:
+        return 2.0
+    a, b = moved[valid].astype(np.float64), grey[valid].astype(np.float64)
+    a -= a.mean()
+    b -= b.mean()
+    den = math.sqrt(float(a @ a) * float(b @ b))
+    return float(1.0 - (a @ b) / den) if den > 1e-9 else 0.0
+
+
+def _cut_score(a: Optional[np.ndarray], b: Optional[np.ndarray]) -> float:
+    """1 - correlation of two thumbnails: ~0 within a shot (blind to gain), up to 2 at a new one."""
+    if a is None or b is None:
+        return 0.0 if a is None and b is None else 1.0
+    return float(1.0 - np.dot(a, b))
 
 
 def _fit(src: np.ndarray, dst: np.ndarray) -> Tuple[Optional[np.ndarray], Optional[np.ndarray]]:
@@ -116,7 +188,13 @@ def _hull_area(points: np.ndarray) -> float:
 
 
 def dominant_motion(src: np.ndarray, dst: np.ndarray) -> Optional[np.ndarray]:
-    """The background's similarity (2x3) between two point sets, or None.
+    """The background's similarity (2x3) between two point sets, or None (see ``_dominant``)."""
+    found = _dominant(src, dst)
+    return None if found is None else found[0]
+
+
+def _dominant(src: np.ndarray, dst: np.ndarray) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """The background's similarity (2x3) between two point sets and its inlier mask, or None.
 
     Points are first grouped by their shift; the few largest groups each seed a fit (a close
     moving object may have more corners than the background, but the background surrounds it,
@@ -130,7 +208,8 @@ def dominant_motion(src: np.ndarray, dst: np.ndarray) -> Optional[np.ndarray]:
     if n < MIN_INLIERS:
         return None
     flow = dst - src
-    near = np.linalg.norm(flow[:, None, :] - flow[None, :, :], axis=2) < SHIFT_GROUP_PX
+    fx, fy = flow[:, 0], flow[:, 1]
+    near = (fx[:, None] - fx[None, :]) ** 2 + (fy[:, None] - fy[None, :]) ** 2 < SHIFT_GROUP_PX ** 2
     free = np.ones(n, bool)
     groups = []
     for _ in range(MAX_SEEDS):
@@ -150,15 +229,40 @@ def dominant_motion(src: np.ndarray, dst: np.ndarray) -> Optional[np.ndarray]:
             m, inl = grown
             score = (_hull_area(dst[inl]), int(inl.sum()))
             if best is None or score > best[0]:
-                best = (score, m)
-    return None if best is None else best[1]
+                best = (score, m, inl)
+    return None if best is None else (best[1], best[2])
+
+
+def _refit(src: np.ndarray, dst: np.ndarray) -> Optional[np.ndarray]:
+    """Least-squares similarity on points that already agree, refitted on those within RANSAC_PX[0]."""
+    m = _ls_similarity(src, dst)
+    if m is None:
+        return None
+    close = np.linalg.norm(src @ m[:, :2].T + m[:, 2] - dst, axis=1) < RANSAC_PX[0]
+    if MIN_INLIERS <= close.sum() < len(src):
+        m = _ls_similarity(src[close], dst[close]) if close.sum() >= MIN_INLIERS else m
+    return m
+
+
+def _ls_similarity(src: np.ndarray, dst: np.ndarray) -> Optional[np.ndarray]:
+    """Least-squares similarity (2x3) mapping ``src`` onto ``dst`` (closed form), or None."""
+    ms, md = src.mean(0), dst.mean(0)
+    a, b = src - ms, dst - md
+    den = float((a * a).sum())
+    if den < 1e-9:
+        return None
+    c = float((a * b).sum()) / den
+    s = float((a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]).sum()) / den
+    t = md - np.array([c * ms[0] - s * ms[1], s * ms[0] + c * ms[1]])
+    return np.array([[c, -s, t[0]], [s, c, t[1]]])
 
 
 def _grow(src: np.ndarray, dst: np.ndarray, inl: np.ndarray):
-    """Fit on ``inl``, take in every point the fit explains, refit; (model, inliers) or None."""
+    """Fit on ``inl`` (RANSAC), take in every point the fit explains, refit (least squares: all
+    of them agree within GROW_PX); (model, inliers) or None."""
     m = None
-    for _ in range(4):
-        m, _ = _fit(src[inl], dst[inl])
+    for step in range(4):
+        m = _fit(src[inl], dst[inl])[0] if step == 0 else _refit(src[inl], dst[inl])
         if m is None:
             return None
         grown = np.linalg.norm(src @ m[:, :2].T + m[:, 2] - dst, axis=1) < GROW_PX
@@ -234,6 +338,143 @@ def smooth(values: np.ndarray, sigma: float) -> np.ndarray:
         y0, y1 = conv(flat[:, c], w), conv(flat[:, c], wk)
         out[:, c] = np.where(good, (s2 * y0 - s1 * y1) / np.where(good, det, 1.0), y0 / s0)
     return out.reshape(values.shape)
+
+
+def trajectory(motions: np.ndarray) -> np.ndarray:
+    """The camera path of one shot as running sums of (dx, dy, angle, log scale): (n, 4).
+
+    Shift, roll and zoom are summed apart (about the image centre), not composed: after a long
+    pan, composing would rotate a path thousands of pixels long with every roll tremor, and the
+    tremor would take the crop's whole margin. The first row is zero (the shot starts here).
+    """
+    m = np.array(motions, np.float64).reshape(-1, 4)
+    if len(m):
+        m[0] = 0.0
+    return np.cumsum(m, axis=0)
+
+
+def _pentadiag(n: int, eps: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Diagonals (0, 1, 2) of D2'D2 + eps I, D2 the (n-2, n) second-difference matrix.
+
+    All three have length n (zero-padded at the end) so they can be indexed by any row.
+    """
+    d0, d1, d2 = np.full(n, eps), np.zeros(n), np.zeros(n)
+    if n >= 3:
+        for a, wa in enumerate((1.0, -2.0, 1.0)):
+            d0[a:a + n - 2] += wa * wa
+        d1[0:n - 2] += -2.0
+        d1[1:n - 1] += -2.0
+        d2[:n - 2] = 1.0
+    return d0, d1, d2
+
+
+def _qmul(v: np.ndarray, eps: float) -> np.ndarray:
+    out = eps * v
+    if len(v) >= 3:
+        u = v[:-2] - 2.0 * v[1:-1] + v[2:]
+        out[:-2] += u
+        out[1:-1] -= 2.0 * u
+        out[2:] += u
+    return out
+
+
+def _solve_band(e0: np.ndarray, e1: np.ndarray, e2: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve a symmetric positive definite pentadiagonal system (LDL', O(n))."""
+    m = len(e0)
+    dd, l1, l2 = [0.0] * m, [0.0] * m, [0.0] * m
+    y = [0.0] * m
+    e0l, e1l, e2l, bl = e0.tolist(), e1.tolist(), e2.tolist(), b.tolist()
+    for k in range(m):
+        a2 = e2l[k - 2] / dd[k - 2] if k >= 2 else 0.0
+        a1 = ((e1l[k - 1] - a2 * l1[k - 1] * dd[k - 2]) / dd[k - 1]) if k >= 1 else 0.0
+        d = e0l[k] - a1 * a1 * (dd[k - 1] if k >= 1 else 0.0) - a2 * a2 * (dd[k - 2] if k >= 2 else 0.0)
+        dd[k], l1[k], l2[k] = d, a1, a2
+        y[k] = bl[k] - a1 * (y[k - 1] if k >= 1 else 0.0) - a2 * (y[k - 2] if k >= 2 else 0.0)
+    x = [0.0] * m
+    for k in range(m - 1, -1, -1):
+        v = y[k] / dd[k]
+        if k + 1 < m:
+            v -= l1[k + 1] * x[k + 1]
+        if k + 2 < m:
+            v -= l2[k + 2] * x[k + 2]
+        x[k] = v
+    return np.array(x)
+
+
+def bounded(smoothed: np.ndarray, raw: np.ndarray, bound, length: float) -> np.ndarray:
+    """``smoothed`` bent as little and as smoothly as possible to stay within ``bound`` of ``raw``
+    (``bound``: a number, or one per frame).
+
+    Solves min |D2 c|^2 + |c|^2 / length^4 subject to |smoothed + c - raw| <= bound, a box-
+    constrained QP on one channel, by a primal active-set method (start from the clipped path,
+    pin frames at their bound, step towards the pinned optimum until a frame hits its bound,
+    release pins that pull the wrong way; one pentadiagonal solve per step). Where the smooth
+    path keeps within the bound, c = 0 and nothing changes; elsewhere c is a bent beam that
+    touches the bound at few frames, so no shake leaks back in and the path follows an
+    intended move (a pan start or stop) only as far as the bound requires.
+    """
+    g = np.asarray(smoothed, np.float64)
+    r = np.asarray(raw, np.float64)
+    lo, hi = r - bound - g, r + bound - g
+    n = len(g)
+    tol = 1e-7 * max(float(np.max(bound)), 1e-3)
+    if n == 0 or ((lo <= 0).all() and (hi >= 0).all()):
+        return g.copy()
+    eps = 1.0 / max(length, 1.0) ** 4
+    d0, d1, d2 = _pentadiag(n, eps)
+    c = np.clip(np.zeros(n), lo, hi)
+    up, down = hi < 0, lo > 0
+    for _ in range(MAX_PIN_STEPS):
+        act = up | down
+        target = np.where(up, hi, np.where(down, lo, 0.0))
+        free = np.flatnonzero(~act)
+        if len(free):
+            gap1 = np.diff(free)
+            e1 = np.where(gap1 == 1, d1[free[:-1]], np.where(gap1 == 2, d2[free[:-1]], 0.0))
+            e2 = np.where(free[2:] - free[:-2] == 2, d2[free[:-2]], 0.0)
+            target[free] = _solve_band(d0[free], e1, e2, -_qmul(target, eps)[free])
+        step = target - c
+        if np.abs(step).max() <= tol:
+            force = -_qmul(c, eps)  # the pins' multipliers: >= 0 at an upper pin, <= 0 at a lower one
+            wrong = (up & (force < -tol)) | (down & (force > tol))
+            if not wrong.any():
+                break
+            up &= ~wrong
+            down &= ~wrong
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            room = np.where(step > tol, (hi - c) / step, np.where(step < -tol, (lo - c) / step, np.inf))
+        alpha = float(min(1.0, room.min()))
+        c = np.clip(c + alpha * step, lo, hi)
+        if alpha < 1.0:
+            hit = room <= alpha + 1e-12
+            up |= hit & (step > 0)
+            down |= hit & (step < 0)
+    return g + np.clip(c, lo, hi)
+
+
+def margins(zoom: float, width: int, height: int, slack: float = 0.97) -> Tuple[float, float, float, float]:
+    """(margin x, margin y, half-width, half-height) in px of a centred ``zoom`` crop window."""
+    hx, hy = width / 2.0 / zoom, height / 2.0 / zoom
+    return slack * (width / 2.0 - hx), slack * (height / 2.0 - hy), hx, hy
+
+
+def bounded_correction(smooth: np.ndarray, raw: np.ndarray, zoom: float, width: int, height: int,
+                       length: float, slack: float = 0.97) -> np.ndarray:
+    """``smooth`` (n, 4 path) bent so its correction ``smooth - raw`` fits a ``zoom`` crop.
+
+    Roll and zoom are bent first, within 30% of the vertical and 20% of the horizontal margin;
+    the shifts then get, frame by frame, what the roll and zoom of that frame leave (small-angle
+    estimates of the corners' travel; ``crop_zoom`` gives the exact zoom afterwards).
+    """
+    mx, my, hx, hy = margins(zoom, width, height, slack)
+    out = np.array(smooth, np.float64)
+    out[:, 2] = bounded(smooth[:, 2], raw[:, 2], 0.3 * my / hx, length)
+    out[:, 3] = bounded(smooth[:, 3], raw[:, 3], 0.2 * mx / hx, length)
+    ca, cs = np.abs(out[:, 2] - raw[:, 2]), np.abs(out[:, 3] - raw[:, 3])
+    out[:, 0] = bounded(smooth[:, 0], raw[:, 0], np.maximum(mx - ca * hy - cs * hx, 0.0), length)
+    out[:, 1] = bounded(smooth[:, 1], raw[:, 1], np.maximum(my - ca * hx - cs * hy, 0.0), length)
+    return out
 
 
 def corrections(path: np.ndarray, smoothed: np.ndarray) -> np.ndarray:

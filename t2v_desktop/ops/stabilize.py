@@ -12,6 +12,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from fractions import Fraction
 from typing import Iterable, Optional, Tuple
 
 import numpy as np
@@ -24,8 +25,10 @@ from .registry import FrameContext, OpKind, StreamInfo, operation
 
 cv2 = lazy("cv2")
 
-#: Most a "crop" border may zoom in; beyond it the rare leftover edge is filled by replication.
-MAX_CROP_ZOOM = 1.5
+#: Most a correction may zoom in (for ``crop``) or move a frame (every border mode): where hiding
+#: the edges of the fully smoothed path would take more, the path bends back towards the camera's
+#: real one (it follows the intended move and keeps smoothing the shake).
+MAX_CROP_ZOOM = 1.1
 #: Smoothing width (Gaussian sigma) at strength 1; it grows with strength squared.
 MAX_SIGMA_SECONDS = 2.0
 
@@ -87,61 +90,148 @@ _MOTION_FIELDS = ("dx", "dy", "da", "ds")
 
 def analyze_motion(frames: Iterable[np.ndarray], info: Optional[StreamInfo] = None,
                    progress: Optional[jobs.ProgressFn] = None, cancel: Optional[jobs.CancelToken] = None) -> dict:
-    """Raw frame-to-frame camera motion (full-size pixels, radians, log scale), one entry per frame."""
+    """Raw frame-to-frame camera motion (full-size pixels, radians, log scale), one entry per frame,
+    and ``cuts``: the frames that start a new shot (their motion is identity)."""
     progress = progress or jobs.no_progress
     total = _total(info)
     tracker = motion.MotionTracker()
     out = {f: [] for f in _MOTION_FIELDS}
+    cuts = []
     width = height = 0
     for i, frame in enumerate(frames):
         jobs.check(cancel)
         if i == 0:
             height, width = frame.shape[:2]
-        for f, v in zip(_MOTION_FIELDS, tracker.push(frame), strict=True):
+        step, cut = tracker.step(frame)
+        for f, v in zip(_MOTION_FIELDS, step, strict=True):
             out[f].append(float(v))
+        if cut:
+            cuts.append(i)
         progress(i + 1, max(total, i + 1), "Analysing motion")
     jobs.check(cancel)
     fps = float(info.fps) if info is not None and info.fps else 0.0
-    result = {"kind": "motion", "version": 2, "width": width, "height": height, "fps": fps,
-              "frames": len(out["dx"]), **out}
-    result["key"] = _content_key(result, _MOTION_FIELDS + ("width", "height"))
+    result = {"kind": "motion", "version": 3, "width": width, "height": height, "fps": fps,
+              "frames": len(out["dx"]), **out, "cuts": cuts}
+    result["key"] = _content_key(result, _MOTION_FIELDS + ("width", "height", "cuts"))
     return result
 
 
+def _shots(analysis: dict, span: Tuple[int, int]) -> list:
+    """[start, end) frame spans of the shots inside ``span`` (a range start begins a shot too)."""
+    first, end = span
+    starts = [first] + [int(c) for c in analysis.get("cuts") or () if first < int(c) < end]
+    return [(a, b) for a, b in zip(starts, starts[1:] + [end], strict=True) if b > a]
+
+
 class _StabPlan:
-    """Per-frame corrective warps (centred similarity params) and the constant crop zoom."""
+    """Per-frame corrective warps (centred similarity params) and each shot's crop zoom.
+
+    Every shot gets its own path (no smoothing across a cut): the running sums of its motion,
+    smoothed with a zero-lag Gaussian (sigma from strength), then bent back towards the real
+    path wherever the correction would need more than MAX_CROP_ZOOM (``motion.bounded``).
+    ``needed`` is the zoom the unbent path would have needed (what strength costs), ``zoom``
+    the largest applied.
+    """
 
     def __init__(self, analysis: dict, sigma: float, border: str, span: Tuple[int, int]) -> None:
         n = len(analysis["dx"])
+        self.n = n
         self.first, self.end = span
         w, h = int(analysis["width"]), int(analysis["height"])
         self.width, self.height = w, h
-        seg = slice(self.first, self.end)
-        # the path restarts at the range start: motion into the first frame is not ours to fix
-        raw = [list(analysis[f][seg]) for f in _MOTION_FIELDS]
-        for r in raw:
-            if r:
-                r[0] = 0.0
-        path = motion.accumulate(*raw)
-        if len(path) and sigma >= 0.3:
-            self.corr = motion.corrections(path, motion.smooth(path, sigma))
-        else:
-            self.corr = np.zeros((len(path), 4))
-        self.zoom = 1.0
-        if border == "crop" and len(path) and np.abs(self.corr).max() > 1e-9:
-            self.zoom = motion.crop_zoom(self.corr, w, h, MAX_CROP_ZOOM)
-        self.n = n
+        moves = np.array([analysis[f][self.first:self.end] for f in _MOTION_FIELDS], np.float64).T.reshape(-1, 4)
+        self.corr = np.zeros((len(moves), 4))
+        self.zooms = np.ones(len(moves))
+        self.shots = _shots(analysis, span)
+        self.needed = self.zoom = 1.0
+        if sigma < 0.3 or w <= 0 or h <= 0:
+            return
+        for a, b in self.shots:
+            raw = motion.trajectory(moves[a - self.first:b - self.first])
+            corr, need = _shot_correction(raw, sigma, w, h)
+            self.corr[a - self.first:b - self.first] = corr
+            self.needed = max(self.needed, need)
+            if border == "crop" and np.abs(corr).max() > 1e-9:
+                z = motion.crop_zoom(corr, w, h, MAX_CROP_ZOOM)
+                self.zooms[a - self.first:b - self.first] = z
+                self.zoom = max(self.zoom, z)
 
-    def warp(self, index: int) -> Optional[np.ndarray]:
-        """The correction for frame ``index`` or None when the frame is left as it is."""
+    def warp(self, index: int) -> Optional[Tuple[np.ndarray, float]]:
+        """(correction, zoom) for frame ``index``, or None when the frame is left as it is."""
         if index >= self.n and self.end == self.n:
             index = self.n - 1  # a frame past the analysed end (rounding of durations): hold the last
         if not (self.first <= index < self.end) or not len(self.corr):
             return None
-        p = self.corr[min(index - self.first, len(self.corr) - 1)]
-        if self.zoom == 1.0 and not np.any(np.abs(p) > 1e-9):
+        k = min(index - self.first, len(self.corr) - 1)
+        p, z = self.corr[k], float(self.zooms[k])
+        if z == 1.0 and not np.any(np.abs(p) > 1e-9):
             return None
-        return p
+        return p, z
+
+
+def _shot_correction(raw: np.ndarray, sigma: float, w: int, h: int) -> Tuple[np.ndarray, float]:
+    """(per-frame correction smooth - raw within MAX_CROP_ZOOM, the zoom the plain smooth path needed)."""
+    if len(raw) < 2:
+        return np.zeros_like(raw), 1.0
+    smooth = motion.smooth(raw, sigma)
+    corr = smooth - raw
+    need = motion.crop_zoom(corr, w, h, _NEED_CEILING)
+    if need <= MAX_CROP_ZOOM:
+        return corr, need
+    slack = 0.97
+    for _ in range(4):  # the bounds are small-angle estimates: tighten until the exact zoom fits
+        corr = motion.bounded_correction(smooth, raw, MAX_CROP_ZOOM, w, h, sigma, slack) - raw
+        if motion.crop_zoom(corr, w, h, _NEED_CEILING) <= MAX_CROP_ZOOM:
+            break
+        slack *= 0.9
+    return corr, need
+
+
+#: crop_zoom's cap when measuring what a path would need (reported, never applied).
+_NEED_CEILING = 4.0
+
+
+def crop_report(analysis: dict, strength: float = 0.5, border: str = "crop", fps: Optional[float] = None,
+                range: Optional[Tuple[float, float]] = None) -> dict:
+    """What stabilize does to this clip at these params, for the plan and the edit stack:
+    ``zoom`` (applied, 1.0 unless border is crop), ``needed`` (what full smoothing would have
+    zoomed; above ``cap`` the path follows the camera more), ``cap`` and ``cuts`` (seconds)."""
+    n = len(analysis.get("dx") or ())
+    fps = float(fps or analysis.get("fps") or 30.0)
+    ctx = FrameContext(0, 0.0, n / fps, Fraction(fps).limit_denominator(100000), range)
+    plan = _plan(analysis, ctx, strength, border) if n and strength > 0 else None
+    cuts = [round(int(c) / fps, 3) for c in analysis.get("cuts") or ()]
+    if plan is None:
+        return {"zoom": 1.0, "needed": 1.0, "cap": MAX_CROP_ZOOM, "cuts": cuts}
+    return {"zoom": round(plan.zoom, 4), "needed": round(plan.needed, 4), "cap": MAX_CROP_ZOOM, "cuts": cuts}
+
+
+def stabilize_notes(analysis: dict, ctx: FrameContext, strength: float = 0.5, border: str = "crop") -> list:
+    """One-line notes for the plan / edit stack, e.g. "crops 1.06x; 2 scene cuts (path resets)"."""
+    r = crop_report(analysis, strength, border, float(ctx.fps) if ctx.fps else None, ctx.range)
+    if border == "crop":
+        head = f"crops {r['zoom']:.2f}x" if r["zoom"] > 1.0005 else "no crop needed"
+    else:
+        head = f"{border} edges, no crop"
+    if r["cuts"]:
+        k = len(r["cuts"])
+        head += f"; {k} scene cut{'s' if k > 1 else ''} (the path restarts at each)"
+    notes = [head]
+    if r["needed"] > r["cap"] + 1e-6:
+        more = f"{r['needed']:.2f}x" if r["needed"] < _NEED_CEILING else f"over {_NEED_CEILING:.0f}x"
+        notes.append(f"full smoothing would need {more}: it follows the camera's moves where it would crop "
+                     f"more than {r['cap']:.2f}x")
+    return notes
+
+
+def _plan(analysis: dict, ctx: FrameContext, strength: float, border: str) -> "_StabPlan":
+    n = len(analysis["dx"])
+    fps = _fps(ctx, analysis)
+    span = _range_frames(ctx, fps, n)
+    sigma = sigma_frames(strength, fps)
+    key = ("stab", _content_key(analysis, _MOTION_FIELDS + ("width", "height", "cuts")), round(sigma, 6),
+           border, span)
+    return _cached(key, lambda: _StabPlan(analysis, sigma, border, span))
 
 
 def stabilize_frame(frame: np.ndarray, ctx: FrameContext, analysis: dict, strength: float = 0.5,
@@ -150,17 +240,14 @@ def stabilize_frame(frame: np.ndarray, ctx: FrameContext, analysis: dict, streng
     n = len(analysis.get("dx") or ())
     if n == 0 or strength <= 0:
         return frame
-    fps = _fps(ctx, analysis)
-    span = _range_frames(ctx, fps, n)
-    sigma = sigma_frames(strength, fps)
-    key = ("stab", _content_key(analysis, _MOTION_FIELDS + ("width", "height")), round(sigma, 6), border, span)
-    plan = _cached(key, lambda: _StabPlan(analysis, sigma, border, span))
-    p = plan.warp(ctx.index)
-    if p is None:
+    plan = _plan(analysis, ctx, strength, border)
+    found = plan.warp(ctx.index)
+    if found is None:
         return frame
+    p, zoom = found
     h, w = frame.shape[:2]
     unit = w / float(plan.width) if plan.width else 1.0  # preview frames may be scaled down
-    m = motion.matrix(p, w, h, plan.zoom, unit)
+    m = motion.matrix(p, w, h, zoom, unit)
     mode = cv2.BORDER_CONSTANT if border == "black" else cv2.BORDER_REPLICATE
     return cv2.warpAffine(frame, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=mode, borderValue=(0, 0, 0))
 
@@ -174,12 +261,12 @@ stabilize = operation(
         "border": Choice(options=("crop", "black", "replicate"), default="crop",
                          description="Hide moving edges by zooming in (crop), black bars, or stretched edges."),
     },
-    description="Remove camera shake by smoothing the camera's path.",
+    description="Remove camera shake by smoothing the camera's path (intended moves kept, crop at most 1.1x).",
     synonyms=("stabilise", "steady", "deshake", "remove shake", "smooth camera"),
     category="temporal",
     analyze=analyze_motion,
     analysis_params=(),
-    analysis_version=2,  # 2: area-seeded background fit
+    analysis_version=3,  # 2: area-seeded background fit; 3: scene cuts
     examples=("stabilize", "stabilize it a lot", "stabilize with black borders"),
 )(stabilize_frame)
 
