@@ -22,13 +22,16 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..errors import GenerativeUnavailableError, T2VError
+from .messages import two_sentences
 from .workers import Job
 
 THUMB_WIDTH = 160
@@ -89,8 +92,15 @@ def maybe_confirm(win, text: str) -> bool:
         return False
     if getattr(win, "ai_preview_dialog", None) is not None:
         win.ai_preview_dialog.reject()
-    win.ai_preview_dialog = AiPreviewDialog(win, text, plan, spans)
-    win.ai_preview_dialog.show()
+    dlg = AiPreviewDialog(win, text, plan, spans)
+    if dlg.unavailable and dlg.classic is None:
+        # nothing in it could be used: no dialog of disabled buttons, the error in the bar instead
+        dlg._finish()
+        dlg.deleteLater()
+        win.command_bar.show_error(GenerativeUnavailableError(dlg.unavailable))
+        return True
+    win.ai_preview_dialog = dlg
+    dlg.show()
     return True
 
 
@@ -125,10 +135,27 @@ class AiPreviewDialog(QDialog):
                 lines.append(str(e))
         self.estimate = QLabel("\n".join(lines), self)
         self.estimate.setWordWrap(True)
-        self.message = QLabel(self.unavailable, self)
+        self.classic = classic_plan(plan) if self.unavailable else None
+        short, details = two_sentences(self.unavailable)
+        if self.classic is not None:
+            short += " “Use classic look” applies the nearest classic grade instead."
+        self.message = QLabel(short, self)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message.setVisible(bool(self.unavailable))
+        # the whole message (install or fetch command, folders searched) behind a Details toggle
+        self.details_btn = QToolButton(self)
+        self.details_btn.setText("Details")
+        self.details_btn.setCheckable(True)
+        self.details_btn.setArrowType(Qt.RightArrow)
+        self.details_btn.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.details_btn.setAutoRaise(True)
+        self.details = QPlainTextEdit(details, self)
+        self.details.setReadOnly(True)
+        self.details.setMaximumHeight(110)
+        self.details.setVisible(False)
+        self.details_btn.setVisible(bool(details))
+        self.details_btn.toggled.connect(self._toggle_details)
         self.thumbs = QWidget(self)
         self.thumb_row = QHBoxLayout(self.thumbs)
         self.thumb_row.setContentsMargins(0, 0, 0, 0)
@@ -139,11 +166,12 @@ class AiPreviewDialog(QDialog):
         self.render_btn = QPushButton("Render", self)
         self.classic_btn = QPushButton("Use classic look", self)
         self.cancel_btn = QPushButton("Cancel", self)
-        self.classic = classic_plan(plan) if self.unavailable else None
         self.classic_btn.setVisible(self.classic is not None)
         self.classic_btn.setDefault(self.classic is not None)
-        self.preview_btn.setEnabled(not self.unavailable)
-        self.render_btn.setEnabled(not self.unavailable)
+        # what cannot run is not shown at all (a row of disabled buttons says nothing)
+        for b in (self.preview_btn, self.render_btn):
+            b.setEnabled(not self.unavailable)
+            b.setVisible(not self.unavailable)
         self.render_btn.setDefault(not self.unavailable)
         self.preview_btn.clicked.connect(self.start_preview)
         self.render_btn.clicked.connect(self.render)
@@ -157,9 +185,15 @@ class AiPreviewDialog(QDialog):
         buttons.addWidget(self.cancel_btn)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"<b>{escape(text)}</b> is an AI edit. Preview a few keyframes before rendering it all?", self))
-        for w in (self.estimate, self.message, self.thumbs, self.progress, self.status):
+        for w in (self.estimate, self.message, self.details_btn, self.details, self.thumbs, self.progress,
+                  self.status):
             lay.addWidget(w)
         lay.addLayout(buttons)
+
+    def _toggle_details(self, on: bool) -> None:
+        self.details.setVisible(on)
+        self.details_btn.setArrowType(Qt.DownArrow if on else Qt.RightArrow)
+        self.adjustSize()
 
     # -- keyframe preview ---------------------------------------------------------------------
     def start_preview(self) -> Optional[Job]:
@@ -181,7 +215,7 @@ class AiPreviewDialog(QDialog):
         self.job = job = Job("AI keyframe preview", work)
         job.signals.progress.connect(self._progress)
         job.signals.finished.connect(self._show_frames)
-        job.signals.failed.connect(lambda msg: self._ended(f"Preview failed: {msg}"))
+        job.signals.failed.connect(lambda msg: self._ended(f"Preview failed: {two_sentences(msg)[0]}"))
         job.signals.cancelled.connect(lambda: self._ended("Preview cancelled."))
         self.preview_btn.setEnabled(False)
         self.progress.setRange(0, 0)
@@ -231,6 +265,7 @@ class AiPreviewDialog(QDialog):
         except T2VError as e:
             self.win.command_bar.show_error(e)
             return
+        cmd.label = f"classic look for “{self.text}”"  # the History says what was applied, not "add snow"
         if self.win.push(cmd):
             self.win.command_bar.show_plan(self.classic)
             self.win.command_bar.accepted(self.text)

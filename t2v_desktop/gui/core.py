@@ -51,6 +51,38 @@ def make_renderer(project: Project, preview_scale: float = 1.0, **kw):
     return Renderer(project, preview_scale=preview_scale, **kw)
 
 
+def clip_layouts(renderer) -> dict:
+    """clip id -> (op id -> output spans, output time -> source time) for the timeline: op-range
+    bars only over footage that exists, thumbnails of the frames actually shown."""
+    import logging
+
+    from ..edit.durations import op_output_spans, output_to_source
+
+    out = {}
+    for cid in renderer.clip_ids:
+        try:
+            out[cid] = (op_output_spans(renderer, cid), output_to_source(renderer, cid))
+        except Exception:  # a view aid: never let it break the refresh
+            logging.getLogger(__name__).exception("clip layout of %s failed", cid)
+    return out
+
+
+def source_duration(path: str):
+    """A file's length as the timeline plays it (the bin shows the same number), or None."""
+    from ..edit.durations import source_duration as dur
+    from ..errors import T2VError
+
+    try:
+        return dur(path)
+    except T2VError:
+        return None
+    except Exception:  # a probe bug: no duration rather than a broken bin
+        import logging
+
+        logging.getLogger(__name__).exception("duration of %s failed", path)
+        return None
+
+
 def close_renderer(r) -> None:
     """Close a renderer (or None) from a worker thread; a failure to close must not kill the worker."""
     close = getattr(r, "close", None)

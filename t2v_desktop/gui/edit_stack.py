@@ -207,6 +207,7 @@ class EditStackPanel(QWidget):
         self.editors: dict[str, tuple] = {}
         self.range_edit = None
         self._form_op: Optional[str] = None
+        self.key_filter = None  # gui.keys.GlobalKeys: window shortcuts work in the text fields too
         self._commit = QTimer(self)
         self._commit.setSingleShot(True)
         self._commit.setInterval(300)
@@ -329,6 +330,8 @@ class EditStackPanel(QWidget):
                 w.setToolTip(p.description)
             self.form.addRow(name.replace("_", " "), w)
             self.editors[name] = (w, getter, setter)
+        if self.key_filter is not None:
+            self.key_filter.watch(self.form_box)
         self.form_box.show()
 
     # -- requests -----------------------------------------------------------------------------

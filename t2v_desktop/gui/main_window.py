@@ -34,7 +34,9 @@ from .autosave import Autosave, recovery_candidate
 from .command_bar import CommandBar
 from .edit_stack import EditStackPanel
 from .jobs_panel import JobsPanel
+from .keys import GlobalKeys
 from .media_bin import MediaBin
+from .messages import show_error, two_sentences
 from .preview import PreviewPanel
 from .theme import icon
 from .thumbs import ThumbCache
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
         #: "save" | "discard" | "cancel" for unsaved changes (a dialog by default; tests replace it)
         self.ask_save: Callable[[], str] = self._ask_save
         self._closed = False
+        self._recovered = False   # showing recovered work that exists only in the autosave
         self._preparing = ""      # ops being analysed by a job (the preview waits for it)
         self._prepare_job: Optional[Job] = None
         self.undo_stack = QUndoStack(self)
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.command_bar = CommandBar(self)
         self.command_bar.submitted.connect(self.apply_command)
         self.command_bar.context_fn = self._parse_context
+        self.command_bar.return_focus = self.focus_timeline
         self.timeline = TimelineWidget(self.thumbs, self)
         self.timeline.seekRequested.connect(self.preview.seek)
         self.timeline.selectionChanged.connect(self._selection_changed)
@@ -92,6 +96,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # drops anywhere (timeline, preview) import like the bin
         self.bin.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.timeline.source_duration = self.bin.duration_of
+        self.timeline.setFocusPolicy(Qt.StrongFocus)  # the keyboard's home: Space, J/K/L, S, Del
         self.edit_stack = EditStackPanel(self)
         self.edit_stack.toggleRequested.connect(self.toggle_op)
         self.edit_stack.moveRequested.connect(self.move_op)
@@ -124,14 +129,20 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.stack_dock, self.history_dock], [520, 200], Qt.Vertical)
         self.resizeDocks([self.bin_dock, self.jobs_dock], [520, 150], Qt.Vertical)
         self._build_menus()
+        self.keys = GlobalKeys(self.actions, self)
+        self.keys.watch(self.command_bar.input)
+        self.edit_stack.key_filter = self.keys
         self.status_pos = QLabel("", self)
         self.statusBar().addPermanentWidget(self.status_pos)
         self.statusBar().showMessage("Type an edit in the command bar (Ctrl+L) and press Enter.")
 
-        self.autosave = Autosave(core.autosave_dir(), lambda: self.project,
-                                 lambda: not self.undo_stack.isClean(), autosave_interval_ms, self)
+        self.autosave = Autosave(core.autosave_dir(), lambda: self.project, self.has_unsaved_work,
+                                 autosave_interval_ms, self)
         self.autosave.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.autosave.start()
+        # every edit, undo and redo is on disk within a moment (a debounced atomic save)
+        self.undo_stack.indexChanged.connect(lambda _i: self.autosave.schedule())
+        self.undo_stack.cleanChanged.connect(lambda _c: self.autosave.schedule())
         QTimer.singleShot(0, self.command_bar.load_completions)
         self.refresh()
 
@@ -231,7 +242,7 @@ class MainWindow(QMainWindow):
         clip_ids = {c.id for c in self.project.all_clips()}
         if self.selected_clip not in clip_ids:
             self.selected_clip = None
-        spans, duration, info = [], 0.0, None
+        spans, duration, info, layout = [], 0.0, None, {}
         try:
             r = core.make_renderer(self.project) if clip_ids else None
             old, self.renderer = self.renderer, None
@@ -240,16 +251,17 @@ class MainWindow(QMainWindow):
             if r is not None:
                 spans, duration = r.clip_spans(), float(r.duration)
                 info = (r.fps, r.frame_count, duration, r.width, r.height)
+                layout = core.clip_layouts(r)
             self.renderer = r
         except Exception as e:  # T2VError: the user can fix it; anything else is a bug, logged
             if not isinstance(e, T2VError):
                 log.exception("building the renderer failed")
             self.renderer = None
             msg = str(e) if isinstance(e, T2VError) else f"Cannot render this project (internal error: {e!r})"
-            self.preview.view.message = msg
+            self.preview.view.message = two_sentences(msg)[0]
             self.preview.view.update()
-            self.statusBar().showMessage(msg, 10000)
-        self.timeline.set_model(self.project, spans, duration)
+            self.statusBar().showMessage(two_sentences(msg)[0], 10000)
+        self.timeline.set_model(self.project, spans, duration, layout)
         self.timeline.selected = self.selected_clip
         if info is not None and self._preparing:
             self.preview.hold(f"Analysing ({self._preparing})… progress and Cancel in the Jobs panel.")
@@ -310,6 +322,15 @@ class MainWindow(QMainWindow):
         self.command_bar.input.setFocus()
         self.command_bar.input.selectAll()
 
+    def focus_timeline(self) -> None:
+        """Where the keyboard goes after the command bar (Enter applied, or Escape)."""
+        self.command_bar.hide_suggestions()
+        self.timeline.setFocus(Qt.OtherFocusReason)
+
+    def has_unsaved_work(self) -> bool:
+        """Edits not in a saved project file (what the autosave must keep)."""
+        return self._recovered or not self.undo_stack.isClean()
+
     # -- commands -------------------------------------------------------------------------------
     def push(self, cmd) -> bool:
         """Push one core EditCommand; a user error is shown and changes nothing."""
@@ -369,7 +390,7 @@ class MainWindow(QMainWindow):
             if self._prepare_job is job:
                 self._preparing, self._prepare_job = "", None
                 if msg:
-                    self.statusBar().showMessage(msg, 10000)
+                    self.statusBar().showMessage(two_sentences(msg)[0], 10000)
                 self.refresh()
 
         job.signals.finished.connect(lambda _r: done())
@@ -392,7 +413,10 @@ class MainWindow(QMainWindow):
         if not cmds:
             return
         cmd = cmds[0] if len(cmds) == 1 else h.Compound(f"Add {len(cmds)} clips", cmds)
-        if self.push(cmd) and len(self.project.all_clips()) == len(cmds):
+        if not self.push(cmd):
+            return
+        self.timeline.zoom_fit()  # new material: show all of it (other edits keep the zoom)
+        if len(self.project.all_clips()) == len(cmds):
             self.project.name = Path(paths[0]).stem
             self._update_title()
 
@@ -464,8 +488,14 @@ class MainWindow(QMainWindow):
             self.import_paths(paths)
 
     def import_paths(self, paths) -> list[str]:
-        """Add to the bin and append to the timeline; unreadable files only show a message."""
-        ok = self.bin.add_paths(paths)  # -> imported -> add_clips
+        """Add to the bin and append to the timeline; unreadable files only show a message.
+        Never raises: whatever goes wrong is one line in the bin and the status bar."""
+        try:
+            ok = self.bin.add_paths(paths)  # -> imported -> add_clips
+        except Exception as e:  # a bug behind the bin's own handling: say so, keep the editor
+            log.exception("importing %r failed", paths)
+            self.bin.show_message(f"Could not import: internal error ({type(e).__name__}); see the log.")
+            return []
         if ok:
             self.settings.setValue("last_dir", str(Path(ok[0]).parent))
         return ok
@@ -478,24 +508,39 @@ class MainWindow(QMainWindow):
         self.bin.handle_mime(ev.mimeData())
         ev.acceptProposedAction()
 
-    def open_media(self, path: str) -> None:
-        """Start a fresh project holding ``path`` (command-line FILE, demo clip)."""
-        ok = self.bin.add_paths([path], notify=False)
-        if not ok:
-            return
-        self.project = Project.from_media(*ok)
+    def open_media(self, path: str) -> bool:
+        """Start a fresh project holding ``path`` (command-line FILE, demo clip). A file that cannot
+        be opened leaves the editor as it was, with a one-line message; this never raises."""
+        try:
+            ok = self.bin.add_paths([path], notify=False)
+            if not ok:
+                return False
+            project = Project.from_media(*ok)
+        except Exception as e:
+            if not isinstance(e, T2VError):
+                log.exception("opening %r failed", path)
+            msg = str(e) if isinstance(e, T2VError) else (
+                f"Could not open {Path(str(path)).name}: internal error ({type(e).__name__}); see the log.")
+            self.bin.show_message(two_sentences(msg)[0])
+            return False
+        self.project = project
         self.project_path = None
+        self._recovered = False
         self.undo_stack.clear()
         self.selected_clip = None
         self.preview.position = 0.0
+        self.timeline.zoom_fit()
         self.refresh()
+        return True
 
     def new_project(self) -> None:
         if not self._maybe_save():
             return
         self.project = Project()
         self.project_path = None
+        self._recovered = False
         self.undo_stack.clear()
+        self.timeline.zoom_fit()
         self.refresh()
 
     def open_project_dialog(self) -> None:
@@ -515,6 +560,7 @@ class MainWindow(QMainWindow):
             return False
         self.project = project
         self.project_path = None if recovered else Path(path)
+        self._recovered = recovered
         self.undo_stack.clear()
         if recovered:
             self.undo_stack.resetClean()
@@ -527,6 +573,7 @@ class MainWindow(QMainWindow):
         if not recovered:
             self._add_recent(str(path))
         self.preview.position = 0.0
+        self.timeline.zoom_fit()
         self.refresh()
         if recovered:
             self.statusBar().showMessage("Recovered the autosaved project. Save it to keep it.", 10000)
@@ -574,6 +621,7 @@ class MainWindow(QMainWindow):
             self._error("Cannot save", str(e))
             return False
         self.project_path = Path(path)
+        self._recovered = False
         self.undo_stack.setClean()
         self.autosave.discard()
         self._add_recent(str(path))
@@ -624,7 +672,9 @@ class MainWindow(QMainWindow):
             "t2v-desktop did not close properly last time.\nRecover the autosaved project?") == QMessageBox.Yes)
         if ask(cand):
             if self.open_project(cand, recovered=True):
-                self.autosave.save_now(force=True)
+                if self.autosave.save_now(force=True):  # ours now; the crashed copy can go
+                    if cand != self.autosave.path:
+                        cand.unlink(missing_ok=True)
                 return True
         else:
             cand.unlink(missing_ok=True)
@@ -644,9 +694,9 @@ class MainWindow(QMainWindow):
         return self.export_dialog
 
     def _error(self, title: str, text: str) -> None:
-        self.statusBar().showMessage(text, 10000)
+        self.statusBar().showMessage(two_sentences(text)[0], 10000)
         if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-            QMessageBox.warning(self, title, text)
+            show_error(self, title, text)
 
     def _show_shortcuts(self) -> None:
         rows = [(a.text().replace("&", ""), a.shortcut().toString()) for a in self.actions()
@@ -668,9 +718,10 @@ class MainWindow(QMainWindow):
             ev.ignore()
             return
         self.jobs.cancel_all()
+        self.thumbs.close(0)  # queued thumbnails are dropped; a running one finishes silently
         self.preview.shutdown()
         self.jobs.wait(5000)
-        self.thumbs.pool.waitForDone(2000)
+        self.thumbs.close(2000)
         self.autosave.clean_exit()
         self._closed = True
         ev.accept()

@@ -6,6 +6,7 @@ changes nothing else (it is neither listed nor put on the timeline).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Iterable
 
@@ -15,7 +16,10 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton,
 
 from ..errors import T2VError
 from . import core
+from .messages import two_sentences
 from .thumbs import ThumbCache
+
+log = logging.getLogger(__name__)
 
 
 class MediaBin(QWidget):
@@ -28,6 +32,7 @@ class MediaBin(QWidget):
         self.thumbs = thumbs
         thumbs.updated.connect(self._refresh_icons)
         self.infos: dict[str, object] = {}
+        self.durations: dict[str, float] = {}  # what the timeline plays (edit.durations), not the container's
         self.setAcceptDrops(True)
         self.list = QListWidget(self)
         self.list.setViewMode(QListWidget.IconMode)
@@ -65,13 +70,19 @@ class MediaBin(QWidget):
 
         ok, errors = [], []
         for p in paths:
-            p = str(Path(p).resolve())
             try:
+                p = str(Path(p).resolve())
                 info = probe(p)
                 if not info.has_video:
                     raise T2VError(f"{Path(p).name} has no video stream; only video files can go on the timeline.")
+                self.durations[p] = core.source_duration(p) or info.duration
             except T2VError as e:
-                errors.append(str(e))
+                errors.append(two_sentences(str(e))[0])
+                continue
+            except Exception as e:  # a probe bug on an odd file: one line here, details in the log
+                log.exception("probing %r failed", p)
+                errors.append(f"Cannot import {Path(str(p)).name}: unexpected error ({type(e).__name__}); "
+                              "see the log.")
                 continue
             self.infos[p] = info
             ok.append(p)
@@ -115,15 +126,14 @@ class MediaBin(QWidget):
         return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())]
 
     def duration_of(self, path: str):
-        info = self.infos.get(str(path))
-        if info is None:
-            try:
-                from ..media.info import probe
-
-                info = self.infos[str(path)] = probe(path)
-            except T2VError:
+        """The file's length as the timeline plays it (the same number the bin shows)."""
+        path = str(path)
+        if path not in self.durations:
+            d = core.source_duration(path)
+            if d is None:
                 return None
-        return info.duration
+            self.durations[path] = d
+        return self.durations[path]
 
     def _find(self, path: str):
         for i in range(self.list.count()):
@@ -132,11 +142,12 @@ class MediaBin(QWidget):
         return None
 
     def _add_item(self, path: str, info) -> None:
-        text = f"{Path(path).name}\n{core.fmt_time(info.duration)} · {info.width}x{info.height}"
+        dur = self.durations.get(path, info.duration)
+        text = f"{Path(path).name}\n{core.fmt_time(dur)} · {info.width}x{info.height}"
         it = QListWidgetItem(text)
         it.setData(Qt.UserRole, path)
         it.setToolTip(f"{path}\n{info.width}x{info.height} @ {float(info.fps):.3g} fps, "
-                      f"{info.duration:.2f} s, {info.video_codec or '?'}"
+                      f"{dur:.2f} s, {info.video_codec or '?'}"
                       + (", with sound" if info.has_audio else ", no sound"))
         it.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)
         self.list.addItem(it)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ..errors import T2VError
 from . import core
 from .audio_out import AudioOut
+from .messages import two_sentences
 from .theme import icon
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,16 @@ class FrameWorker(QObject):
     def generation(self) -> int:
         return self._gen
 
+    def _emit(self, signal, *args) -> None:
+        """Emit from the render thread unless shutting down; a frame finished after the panel was
+        deleted has nobody to tell (emitting would print "Signal source has been deleted")."""
+        if self._stop:
+            return
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            self._stop = True
+
     def shutdown(self) -> None:
         with self._cond:
             self._stop = True
@@ -221,12 +232,12 @@ class FrameWorker(QObject):
                 continue
             except T2VError as e:
                 failed_gen = gen
-                self.failed.emit(str(e))
+                self._emit(self.failed, str(e))
                 continue
             except Exception as e:  # a bug in a renderer/op: show it, keep the app alive
                 log.error("preview render failed:\n%s", traceback.format_exc())
                 failed_gen = gen
-                self.failed.emit(f"Preview failed: {e!r}")
+                self._emit(self.failed, f"Preview failed: {e!r}")
                 continue
             with self._cond:
                 if gen == self._gen:
@@ -236,18 +247,36 @@ class FrameWorker(QObject):
                         for k in far:
                             del self._buffer[k]
             if want is not None:
-                self.frameReady.emit(target, gen)
+                self._emit(self.frameReady, target, gen)
         for r in (renderer, before):
             core.close_renderer(r)
 
 
+def overlay_text(p: QPainter, area: QRect, flags, text: str, colour: QColor) -> QRect:
+    """Text on a dark translucent plate: readable on any footage (plain text over a bright frame,
+    a snowy or sunny shot, was not). Returns the plate's rectangle."""
+    fm = p.fontMetrics()
+    bound = fm.boundingRect(area, int(flags), text)
+    plate = bound.adjusted(-10, -6, 10, 6).intersected(area.adjusted(-12, -8, 12, 8))
+    p.save()
+    p.setRenderHint(QPainter.Antialiasing, True)
+    p.setPen(Qt.NoPen)
+    p.setBrush(QColor(12, 13, 15, 215))
+    p.drawRoundedRect(plate, 6, 6)
+    p.setPen(colour)
+    p.drawText(area, int(flags), text)
+    p.restore()
+    return plate
+
+
 class FrameView(QWidget):
-    """Paints the current frame letterboxed on black, plus an optional message."""
+    """Paints the current frame letterboxed on black, plus an optional message on a dark plate."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.image: Optional[QImage] = None
         self.message = ""
+        self.message_is_error = True
         self.compare_labels = False
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -266,15 +295,17 @@ class FrameView(QWidget):
             p.setRenderHint(QPainter.SmoothPixmapTransform, True)
             p.drawImage(target, self.image)
             if self.compare_labels:
-                p.setPen(QColor("white"))
                 f = QFont(self.font())
                 f.setBold(True)
                 p.setFont(f)
-                p.drawText(target.adjusted(8, 6, -8, -6), Qt.AlignLeft | Qt.AlignTop, "Before")
-                p.drawText(target.adjusted(8, 6, -8, -6), Qt.AlignRight | Qt.AlignTop, "After")
+                inner = target.adjusted(8, 6, -8, -6)
+                overlay_text(p, inner, Qt.AlignLeft | Qt.AlignTop, "Before", QColor("white"))
+                overlay_text(p, inner, Qt.AlignRight | Qt.AlignTop, "After", QColor("white"))
         if self.message:
-            p.setPen(QColor("#ff8a80"))
-            p.drawText(self.rect().adjusted(16, 16, -16, -16), Qt.AlignCenter | Qt.TextWordWrap, self.message)
+            p.setFont(self.font())
+            colour = QColor("#ffb4ab") if self.message_is_error else QColor("#e8eaed")
+            overlay_text(p, self.rect().adjusted(24, 24, -24, -24), Qt.AlignCenter | Qt.TextWordWrap,
+                         self.message, colour)
         p.end()
 
 
@@ -366,7 +397,7 @@ class PreviewPanel(QWidget):
         self.frame_count = int(frame_count)
         self.duration = float(duration)
         self.scale = core.preview_scale_for(width, height)
-        self.view.message = ""
+        self.view.message, self.view.message_is_error = "", True
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, self.frame_count - 1))
         self.slider.blockSignals(False)
@@ -377,6 +408,7 @@ class PreviewPanel(QWidget):
         if self.frame_count == 0:
             self.frame, self.view.image = None, None
             self.view.message = "Empty timeline: import a clip (Ctrl+I) or drop one on the media bin."
+            self.view.message_is_error = False
             self.view.update()
         self.position = min(self.position, max(0.0, self._index_time(self.frame_count - 1)))
         if self.rate:
@@ -394,6 +426,7 @@ class PreviewPanel(QWidget):
         self.audio.stop()
         self.worker.set_project(None, self.scale, 0)
         self.view.message = message
+        self.view.message_is_error = False
         self.view.update()
 
     def clear_error(self) -> None:
@@ -576,7 +609,8 @@ class PreviewPanel(QWidget):
 
     def _on_failed(self, msg: str) -> None:
         self.pause()
-        self.view.message = msg
+        self.view.message = two_sentences(msg)[0]
+        self.view.message_is_error = True
         self.view.update()
 
     def _show(self, idx: int, frame: Optional[np.ndarray]) -> None:

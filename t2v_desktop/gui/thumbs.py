@@ -1,4 +1,9 @@
-"""Thumbnails and audio waveforms for the bin and the timeline, loaded off the GUI thread."""
+"""Thumbnails and audio waveforms for the bin and the timeline, loaded off the GUI thread.
+
+At shutdown ``close()`` drops the queued loads and makes a load still running finish silently:
+its ``updated`` signal would otherwise be emitted on a deleted object (a "Signal source has been
+deleted" traceback on stderr).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ class ThumbCache(QObject):
         self._waves: dict[str, np.ndarray] = {}
         self._pending: set = set()
         self._lock = threading.Lock()
+        self.closed = False
 
     def thumb(self, path: str, t: float):
         key = (path, round(float(t), 1))
@@ -44,17 +50,30 @@ class ThumbCache(QObject):
 
     def _queue(self, key) -> None:
         with self._lock:
-            if key in self._pending:
+            if self.closed or key in self._pending:
                 return
             self._pending.add(key)
         self.pool.start(_Load(self, key))
 
     def _store(self, key, value) -> None:
-        if key[0] == "t":
-            self._thumbs[key[1]] = value
-        else:
-            self._waves[key[1]] = value
-        self.updated.emit()
+        with self._lock:
+            if self.closed:
+                return
+            if key[0] == "t":
+                self._thumbs[key[1]] = value
+            else:
+                self._waves[key[1]] = value
+        try:
+            self.updated.emit()
+        except RuntimeError:  # the cache was deleted under a late load: nobody is listening
+            self.closed = True
+
+    def close(self, msecs: int = 2000) -> bool:
+        """Stop loading (queued loads are dropped); True when no load is still running."""
+        with self._lock:
+            self.closed = True
+        self.pool.clear()
+        return self.pool.waitForDone(msecs)
 
 
 class _Load(QRunnable):
@@ -63,6 +82,8 @@ class _Load(QRunnable):
         self.cache, self.key = cache, key
 
     def run(self) -> None:
+        if self.cache.closed:
+            return
         try:
             if self.key[0] == "t":
                 path, t = self.key[1]

@@ -1,9 +1,13 @@
 """Timeline: one custom-painted video track (with its audio lane) -- fast and simple.
 
-Shows clips at their *edited* lengths (Renderer.clip_spans), thumbnails, the audio waveform,
-each scoped op's range on its clip and the playhead. Mouse: click to select/seek, drag a clip
-to reorder, drag its edges to trim (snapping to edges and playhead), Ctrl+wheel to zoom.
-It never edits the project itself: it emits requests the main window turns into history commands.
+Shows clips at their *edited* lengths (Renderer.clip_spans), thumbnails of the frames actually
+shown, the audio waveform, each scoped op's range on its clip *in output time* (after the cuts
+and speed changes of the chain, edit/durations.py: a bar only over footage that exists) and the
+playhead. The zoom stays as it is across edits, so a trimmed clip looks shorter; it fits the
+window when a project is opened or on request (View > Fit, Ctrl+0). Mouse: click to select/seek,
+drag a clip to reorder, drag its edges to trim (snapping to edges and playhead), Ctrl+wheel to
+zoom. It never edits the project itself: it emits requests the main window turns into history
+commands.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ class TimelineWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.clips: dict = {}
         self.spans: list[tuple[str, float, float]] = []
+        #: clip id -> (op id -> [(start, end)] output seconds from the clip start, out -> source time)
+        self.layout: dict = {}
         self.duration = 0.0
         self.playhead = 0.0
         self.selected: Optional[str] = None
@@ -55,10 +61,17 @@ class TimelineWidget(QWidget):
         return QSize(800, AUDIO_Y + AUDIO_H + 8)
 
     # -- model --------------------------------------------------------------------------------
-    def set_model(self, project, spans, duration: float) -> None:
+    def set_model(self, project, spans, duration: float, layout: Optional[dict] = None) -> None:
+        """New spans after an edit. The zoom is kept (a fitted view freezes its scale), so the
+        edit's effect on lengths is visible; an empty timeline fits whatever arrives next."""
+        if not spans:
+            self.pps, self.offset = None, 0.0
+        elif self.pps is None and self.spans:
+            self.pps = self.scale()  # freeze the fit of the previous state
         self.clips = {c.id: c for c in project.all_clips()}
         self.spans = list(spans)
         self.duration = float(duration)
+        self.layout = dict(layout or {})
         if self.selected not in self.clips:
             self.selected = None
         self.update()
@@ -168,13 +181,18 @@ class TimelineWidget(QWidget):
         p.fillRect(ar, QColor("#2b4a3a"))
         p.save()
         p.setClipRect(vr)
-        # thumbnails along the clip (source frames)
+        # thumbnails along the clip: the source frame shown at each place (after cuts and speed)
         src_len = self._source_len(clip, b - a)
-        tw = 0
+        to_source = self.layout.get(clip.id, (None, None))[1]
+        tw = (VIDEO_H - 16) * 16 / 9  # until the first thumbnail says its real width
         x = x0
-        while x < x1:
+        while x < min(x1, self.width()):
+            if x + tw < 0:  # scrolled out on the left: no need to load it
+                x += max(tw, 20)
+                continue
             frac = (x - x0) / max(1.0, x1 - x0)
-            img = self.thumbs.thumb(clip.source, clip.in_point + frac * src_len)
+            st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
+            img = self.thumbs.thumb(clip.source, st)
             if img is None or img.isNull():
                 break
             ty = VIDEO_Y + 16
@@ -190,17 +208,19 @@ class TimelineWidget(QWidget):
             title += "  ·  fx: " + ", ".join(fx)
         title = p.fontMetrics().elidedText(title, Qt.ElideRight, max(0, int(vr.width()) - 8))
         p.drawText(vr.adjusted(4, 1, -4, 0), Qt.AlignLeft | Qt.AlignTop, title)
-        # scoped op ranges
+        # scoped op ranges, where they are in the output (nothing for a range that was cut)
+        spans = self.layout.get(clip.id, (None, None))[0]
         for k, o in enumerate(o for o in clip.ops if o.range is not None):
-            r0, r1 = o.range
-            rx0, rx1 = self.x_of(a + r0), self.x_of(min(b, a + r1))
-            rr = QRectF(rx0, VIDEO_Y + VIDEO_H - 12 - 12 * (k % 3), max(3.0, rx1 - rx0), 10)
+            parts = spans.get(o.id, []) if spans is not None else [(o.range[0], min(b - a, o.range[1]))]
             col = QColor("#ffb74d") if o.enabled else QColor("#6b717b")
             col.setAlpha(220)
-            p.fillRect(rr, col)
-            p.setPen(QColor("#1b1b1b"))
-            label = p.fontMetrics().elidedText(op_label(o.op), Qt.ElideRight, max(0, int(rr.width()) - 4))
-            p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
+            for r0, r1 in parts:
+                rx0, rx1 = self.x_of(a + r0), self.x_of(min(b, a + r1))
+                rr = QRectF(rx0, VIDEO_Y + VIDEO_H - 12 - 12 * (k % 3), max(3.0, rx1 - rx0), 10)
+                p.fillRect(rr, col)
+                p.setPen(QColor("#1b1b1b"))
+                label = p.fontMetrics().elidedText(op_label(o.op), Qt.ElideRight, max(0, int(rr.width()) - 4))
+                p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
         p.restore()
         # waveform
         wave = self.thumbs.wave(clip.source)
@@ -210,8 +230,9 @@ class TimelineWidget(QWidget):
             p.setPen(QColor("#7fd6a4"))
             mid = AUDIO_Y + AUDIO_H / 2
             n = int(x1 - x0)
-            for px in range(0, max(0, n), 2):
-                st = clip.in_point + px / max(1.0, x1 - x0) * src_len
+            for px in range(max(0, int(-x0)) & ~1, max(0, min(n, int(self.width() - x0) + 2)), 2):
+                frac = px / max(1.0, x1 - x0)
+                st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
                 k = int(st * PEAKS_PER_SEC)
                 if 0 <= k < len(wave):
                     hgt = min(1.0, float(wave[k]) * 1.6) * (AUDIO_H / 2 - 2)

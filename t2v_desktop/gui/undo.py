@@ -13,11 +13,40 @@ from typing import Callable
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..errors import ProjectError
+from .edit_stack import op_label
+
+#: The History panel names at most this many ops of one step, then "…".
+MAX_NAMED = 3
+
+
+def history_label(cmd) -> str:
+    """What the History panel says for ``cmd``: what was applied, in the edit stack's words.
+
+    A typed command is one Compound labelled with the typed text; that text can mislead ("add
+    snow" for the classic grade that replaced an AI edit), so the label names the ops applied,
+    then the words typed: "Temperature — “make it warmer”"."""
+    label = (getattr(cmd, "label", "") or type(cmd).__name__).strip()
+    subs = getattr(cmd, "commands", None)
+    if not subs:
+        return label
+    names: list[str] = []
+    for c in subs:
+        aop, sub = getattr(c, "op", None), getattr(c, "label", "") or ""
+        name = op_label(aop.op) if hasattr(aop, "op") else (sub if sub.startswith("Remove ") else "")
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        return label
+    what = ", ".join(names[:MAX_NAMED]) + (", …" if len(names) > MAX_NAMED else "")
+    what = what[:1].upper() + what[1:]
+    if not label or label.lower() == what.lower():
+        return what
+    return f"{what} — {label}" if "“" in label else f"{what} — “{label}”"
 
 
 class CoreCommand(QUndoCommand):
     def __init__(self, cmd, get_project: Callable, on_change: Callable[[], None]):
-        super().__init__(getattr(cmd, "label", "") or type(cmd).__name__)
+        super().__init__(history_label(cmd))
         self.cmd = cmd
         self._get_project = get_project
         self._on_change = on_change
