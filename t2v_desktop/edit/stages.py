@@ -468,6 +468,14 @@ class TemporalStage(OpStage):
         super().prepare(progress, cancel)
         self.analysis(progress, cancel)
 
+    def notes(self) -> List[str]:
+        """The op's one-line notes (stabilize: "crops 1.06x; 2 scene cuts ..."), [] until analysed:
+        never starts an analysis (call ``prepare`` first)."""
+        if self._analysis is None or self.spec.notes is None:
+            return []
+        ctx = FrameContext(index=0, time=0.0, duration=self.prev.duration, fps=self.fps, range=self.range)
+        return list(self.spec.notes(self._analysis, ctx, **self.fn_params))
+
 
 _GENERATED = LRU(2)  # the diffusion backend keeps its own disk cache; this is for scrubbing
 

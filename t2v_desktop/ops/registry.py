@@ -122,6 +122,10 @@ class OperationSpec:
     requires_range: bool = False
     #: FRAME ops that also change the sound (fade_in/fade_out): ``audio_fn(samples, ctx: AudioContext, **params)``.
     audio_fn: Optional[Callable[..., Any]] = None
+    #: TEMPORAL ops that can say what they did once analysed, for the plan and the edit stack
+    #: (stabilize: the crop it applies, scene cuts): ``notes(analysis, ctx: FrameContext, **params)
+    #: -> list[str]`` of one-line notes (``ctx.range``/``ctx.fps`` as the op runs; index 0).
+    notes: Optional[Callable[..., Any]] = None
 
     def validate(self, params: Optional[dict]) -> dict:
         """Defaults filled, types checked, out-of-range values rejected (never clamped)."""

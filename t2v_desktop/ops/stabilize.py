@@ -267,6 +267,7 @@ stabilize = operation(
     analyze=analyze_motion,
     analysis_params=(),
     analysis_version=3,  # 2: area-seeded background fit; 3: scene cuts
+    notes=stabilize_notes,
     examples=("stabilize", "stabilize it a lot", "stabilize with black borders"),
 )(stabilize_frame)
 
