@@ -67,6 +67,8 @@ class Layout:
     y: int
     fps: Fraction
     src_fps: Fraction
+    #: What the fit changed that the user did not ask for (a 1x1 picture made 2x2), one line each.
+    notes: Tuple[str, ...] = ()
 
     @property
     def identity(self) -> bool:
@@ -96,7 +98,14 @@ def plan_layout(src_w: int, src_h: int, src_fps: Fraction, preset) -> Layout:
     fps = Fraction(src_fps)
     if preset.max_fps and fps > preset.max_fps:
         fps = Fraction(preset.max_fps)
-    return Layout(W, H, sw, sh, x, y, fps, Fraction(src_fps))
+    notes = ()
+    if not preset.frame_size and (W > src_w or H > src_h):  # never silent: a tiny picture grows
+        notes = (f"note: the picture is {src_w}x{src_h}, but {preset.video_codec} needs an even size of at "
+                 f"least 2x2, so it is exported scaled to {W}x{H}.",)
+        import logging
+
+        logging.getLogger(__name__).warning(notes[0])
+    return Layout(W, H, sw, sh, x, y, fps, Fraction(src_fps), notes)
 
 
 def _even(n: int) -> int:

@@ -16,7 +16,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
-from .info import MediaInfo, layout_for, open_and_probe, open_container, seek_first
+from .info import MediaInfo, demux_packets, layout_for, open_and_probe, open_container, seek_first
 
 #: Seek (instead of decoding on) when a read starts this far (s) after what is decoded.
 SEEK_AHEAD = 2.0
@@ -53,7 +53,7 @@ class AudioSource:
             return
         if self._container is None:
             self._container = open_container(path)
-        self._as = self._container.streams.audio[0]
+        self._as = self._container.streams[self.info.audio[0].index]  # the stream probe described
         self._as.thread_type = "AUTO"
         self._cc = self._as.codec_context
         self._tb = Fraction(self._as.time_base)
@@ -67,6 +67,7 @@ class AudioSource:
         self._eof = False
         self._packets = None
         self._resampler = None
+        self._in_shape = None  # (format, layout, rate) the resampler was set up for
 
     # ----------------------------------------------------------------------------- public API
     def read(self, start: float, end: float) -> np.ndarray:
@@ -116,6 +117,13 @@ class AudioSource:
         pos = self._dec_pos
         while pos < b and not self._eof:
             for block, at in self._decode_more():
+                if at is not None and at > max(self._end, pos):
+                    # a time past the stream's end (a damaged stamp): silence to the end, stop
+                    if self._end > pos:
+                        chunks.append(np.zeros((self.channels, self._end - pos), np.float32))
+                        pos = self._end
+                    self._eof = True
+                    break
                 if at is not None and abs(at - pos) > RESYNC * self.sample_rate:
                     if at > pos:  # a gap in the stream: silence
                         chunks.append(np.zeros((self.channels, at - pos), np.float32))
@@ -157,6 +165,13 @@ class AudioSource:
         for fr in frames:
             at = self._position(fr.pts)
             fr.pts = None  # positions are tracked here; keep the resampler from re-timing
+            shape = (fr.format.name, fr.layout.name, fr.sample_rate)
+            if self._in_shape is not None and shape != self._in_shape:
+                # the stream changed its format mid-way (FLV may): drain, then a fresh resampler
+                for r in self._resampler.resample(None):
+                    out.append((r.to_ndarray(), None))
+                self._resampler = self._new_resampler()
+            self._in_shape = shape
             for r in self._resampler.resample(fr):
                 out.append((r.to_ndarray(), at))
                 at = None
@@ -164,6 +179,10 @@ class AudioSource:
             for r in self._resampler.resample(None):
                 out.append((r.to_ndarray(), None))
         return out
+
+    def _new_resampler(self) -> av.AudioResampler:
+        self._in_shape = None
+        return av.AudioResampler(format="fltp", layout=self._layout, rate=self.sample_rate)
 
     def _seek(self, a: int) -> None:
         """Restart decoding a little before sample ``a``; back off if the demuxer overshoots."""
@@ -174,8 +193,8 @@ class AudioSource:
             self.seeks += 1
             seek_first(self._container, self._as, None if at_start else math.floor(t / self._tb))
             self._cc.flush_buffers()
-            self._packets = self._container.demux(self._as)
-            self._resampler = av.AudioResampler(format="fltp", layout=self._layout, rate=self.sample_rate)
+            self._packets = demux_packets(self._container, self._as)
+            self._resampler = self._new_resampler()
             self._eof = False
             first = []
             while not first and not self._eof:

@@ -91,6 +91,8 @@ class FrameSource:
         self._origin = int(start) if start is not None else int(round(info.start_time / self._tb))
         step = 1 / (self.fps * self._tb)  # one grid frame in ticks
         self._tol = min(step / 4, max(Fraction(1), Fraction(1, 2000) / self._tb))
+        if info.vfr:  # camera clocks jitter: a frame up to a quarter slot late still gets its slot
+            self._tol = step / 4
         self._src_step = max(1, int(round(1 / (info.fps * self._tb))))
         entries = self._vs.index_entries
         # Trust the demuxer's keyframe index only when it lists every frame (MP4/MOV); Matroska

@@ -8,12 +8,16 @@ first packets to tell variable from constant frame rate.
 
 from __future__ import annotations
 
+import errno
+import math
 import os
+import stat
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 
 from ..errors import MediaError
 
@@ -22,6 +26,16 @@ VFR_SCAN_PACKETS = 250
 
 #: Index entries (decode timestamps, no data read) used for the same purpose when the file has them.
 INDEX_SCAN = 1000
+
+#: Index entries read to find a VFR file's top rate (about 11 min at 30 fps; no data is read).
+VFR_INDEX_SCAN = 20000
+
+#: Frame gaps whose total span sets a VFR file's top rate (see vfr_grid_rate).
+VFR_RATE_WINDOW = 15
+
+#: The highest grid rate a VFR file gets (its top rate, unless the average is higher still): a
+#: timestamp glitch must not make a 1000 fps timeline.
+MAX_GRID_RATE = 120
 
 #: Frame rates a VFR average is snapped to when it is close (phones record "about 30").
 STANDARD_RATES = (
@@ -61,6 +75,9 @@ class MediaInfo:
     coded_height: int = 0
     #: Time of the first video frame (or first audio sample) in seconds: timeline 0 of this file.
     start_time: float = 0.0
+    #: What was left out or read in an unexpected way (a sound track of an unknown codec), one
+    #: line each, for the user to see.
+    notes: tuple[str, ...] = ()
 
     @property
     def has_audio(self) -> bool:
@@ -76,49 +93,146 @@ def layout_for(channels: int) -> str:
 
 
 def open_container(path) -> av.container.InputContainer:
-    """av.open with our error messages; the caller closes it."""
+    """av.open with our error messages; the caller closes it. Only regular files are opened: a
+    pipe (FIFO) would block av.open forever and a device such as /dev/zero never ends."""
     p = Path(path)
-    if not p.exists():
-        raise MediaError(f"File not found: {p}. Check the path, or pick the file again.")
-    if p.is_dir():
+    st = _stat(p)
+    if stat.S_ISDIR(st.st_mode):
         raise MediaError(f"{p} is a folder, not a video or audio file.")
-    if p.stat().st_size == 0:
+    if not stat.S_ISREG(st.st_mode):
+        raise MediaError(
+            f"{p} is not a regular file (it is a {_file_kind(st.st_mode)}); save the media to a file first."
+        )
+    if st.st_size == 0:
         raise MediaError(f"{p} is empty (0 bytes); it is not a video or audio file.")
     if not os.access(p, os.R_OK):
-        raise MediaError(f"Cannot read {p}: permission denied.")
+        raise MediaError(f"Cannot read {p}: permission denied. Check the file's permissions.")
     try:
         return av.open(str(p), "r", metadata_errors="ignore")
-    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError) as e:
-        raise MediaError(
-            f"Cannot open {p.name}: it is not a video or audio file t2v-desktop can read, or it is "
-            f"damaged ({_reason(e)}). Try re-exporting it from the app that made it."
-        ) from None
+    except OSError as e:
+        if e.errno in (errno.EACCES, errno.EPERM):
+            raise MediaError(f"Cannot read {p}: permission denied. Check the file's permissions.") from None
+        raise MediaError(_not_media(p, e)) from None
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as e:
+        raise MediaError(_not_media(p, e)) from None
+
+
+def _not_media(p: Path, e: Exception) -> str:
+    return (f"Cannot open {p.name}: it is not a video or audio file t2v-desktop can read, or it is "
+            f"damaged ({_reason(e)}). Try re-exporting it from the app that made it.")
+
+
+def _stat(p: Path) -> os.stat_result:
+    """os.stat with one-line messages for every way a path can be unusable."""
+    try:
+        return os.stat(p)
+    except ValueError:  # an embedded NUL character
+        raise MediaError(f"{_shown(p)} is not a valid path (it contains a NUL character).") from None
+    except OSError as e:
+        raise MediaError(_path_problem(p, e)) from None
+
+
+def _path_problem(p: Path, e: OSError) -> str:
+    shown = _shown(p)
+    if e.errno == errno.ENOENT:
+        return f"File not found: {shown}. Check the path, or pick the file again."
+    if e.errno == errno.ENAMETOOLONG:
+        longest = max((len(os.fsencode(part)) for part in p.parts), default=0)
+        return (f"The path {shown} is too long for the file system (a name of {longest} bytes; most "
+                f"allow 255 per name). Rename the file or folder to something shorter.")
+    if e.errno == errno.ENOTDIR:
+        blocker = next((q for q in reversed(p.parents) if q.exists() and not q.is_dir()), None)
+        what = f"{blocker} is a file, not a folder" if blocker else "a part of it is a file, not a folder"
+        return f"File not found: {shown} ({what}). Check the path."
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return (f"Cannot read {shown}: permission denied (a folder on the path cannot be opened, "
+                f"or the file is not readable). Check the permissions.")
+    if e.errno == errno.ELOOP:
+        return f"Cannot open {shown}: too many symbolic links (a link loop?)."
+    return f"Cannot open {shown}: {_reason(e)}."
+
+
+def _shown(p: Path, limit: int = 160) -> str:
+    """The path for a message: one line, and not hundreds of characters."""
+    s = " ".join(str(p).replace("\0", "\\0").split())
+    return s if len(s) <= limit else s[: limit // 2 - 1] + "…" + s[-(limit // 2):]
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
 
 
 def _reason(e: Exception) -> str:
+    """A short, one-line cause: the OS/ffmpeg message without the path it repeats."""
     msg = getattr(e, "strerror", None) or str(e) or type(e).__name__
-    return msg.split(": '")[0].strip().rstrip(".")
+    msg = " ".join(str(msg).split(": '")[0].split())
+    return (msg[:120] + "…" if len(msg) > 120 else msg).rstrip(".")
 
 
 def video_stream(container):
-    """The main video stream, ignoring cover art (attached pictures); None if there is none."""
-    for s in container.streams.video:
-        if not (int(s.disposition) & int(av.stream.Disposition.attached_pic)):
+    """The main video stream, ignoring cover art (attached pictures) and streams this build has
+    no decoder for (no codec context); None if there is none."""
+    for s in _main_video(container):
+        if s.codec_context is not None:
             return s
     return None
 
 
+def _main_video(container) -> list:
+    return [s for s in container.streams.video
+            if not (int(s.disposition) & int(av.stream.Disposition.attached_pic))]
+
+
+def audio_streams(container) -> list:
+    """The audio streams this build can decode (a stream of an unknown codec has no context)."""
+    return [s for s in container.streams.audio
+            if s.codec_context is not None and s.codec_context.sample_rate and s.codec_context.channels]
+
+
+def demux_packets(container, stream):
+    """``container.demux(stream)`` that survives a stream appearing mid-file (FLV allows it; a
+    damaged FLV does it): PyAV's generator dies with IndexError on such a packet, so the packet
+    is dropped and demuxing resumes where the container stands."""
+    while True:
+        try:
+            yield from container.demux(stream)
+            return
+        except IndexError:
+            continue
+
+
 def seek_first(container, stream, ts: int | None) -> None:
     """Seek ``stream`` to the keyframe at or before ``ts`` (its time base); ``None``: to its very
-    first packet (encoder-priming packets included, so audio starts exactly as in a fresh open)."""
+    first packet (encoder-priming packets included, so audio starts exactly as in a fresh open).
+
+    Some demuxers refuse a time before their first index entry (FLV: EPERM) or have no time
+    seeking at all: then back to the first byte, which they resync from; the caller decodes
+    forward from wherever this lands."""
     try:
         if ts is None:
             start = stream.start_time or 0
             container.seek(start - int(10 / stream.time_base), stream=stream, backward=True)
         else:
             container.seek(ts, stream=stream, backward=True)
+        return
     except (av.FFmpegError, OSError):
+        pass
+    try:
         container.seek(0, backward=True)
+        return
+    except (av.FFmpegError, OSError):
+        pass
+    try:
+        container.seek(0, unsupported_byte_offset=True)
+    except (av.FFmpegError, OSError) as e:
+        name = os.path.basename(container.name or "") or "this file"
+        raise MediaError(f"Cannot seek in {name} ({_reason(e)}); re-export it as MP4 to edit it.") from None
 
 
 def _container_name(container, path: Path) -> str:
@@ -150,6 +264,41 @@ def nice_rate(rate: Fraction) -> Fraction:
     return Fraction(rate).limit_denominator(1001)
 
 
+def vfr_grid_rate(pts: list[int], complete: bool, time_base, average: Fraction) -> Fraction:
+    """The constant rate a VFR stream is read at: its *top* rate, so every source frame gets a
+    grid slot of its own (frames repeat where the source holds them, none is dropped).
+
+    The top rate is that of the fastest run of VFR_RATE_WINDOW frame gaps, measured over the
+    run's whole span so a jittery camera clock or a millisecond clock's 16/17 ms steps average
+    out; a stray frame far closer to its neighbour than the gaps around it (under a third of
+    their median: a duplicate, a timestamp glitch) is left out of that count. The rate is
+    snapped to the nearest standard rate within 3%, else rounded up to a whole rate; never
+    below the average, never above MAX_GRID_RATE unless the average is."""
+    ts = np.unique(np.asarray(pts, dtype=np.int64))
+    if not complete:
+        ts = ts[:-16]  # B-frames of the window's end may still be missing (see _is_vfr)
+    gaps = np.diff(ts)
+    if gaps.size == 0:
+        return average
+    w = min(VFR_RATE_WINDOW, gaps.size)
+    padded = np.pad(gaps, (w // 2, w - 1 - w // 2), mode="edge")
+    local = np.median(np.lib.stride_tricks.sliding_window_view(padded, w), axis=1)
+    ts = ts[np.concatenate([[True], gaps * 3 >= local])]
+    n = min(VFR_RATE_WINDOW, ts.size - 1)
+    if n < 1:
+        return average
+    span = int((ts[n:] - ts[:-n]).min())
+    if span <= 0:
+        return average
+    top = min(Fraction(n) / (span * Fraction(time_base)), Fraction(MAX_GRID_RATE))
+    best = min(STANDARD_RATES, key=lambda r: abs(float(r - top)))
+    if abs(float(best - top)) <= 0.03 * float(best):
+        top = best
+    else:
+        top = Fraction(math.ceil(top - Fraction(1, 100)))
+    return max(top, average)
+
+
 def _is_vfr(pts: list[int], complete: bool) -> bool:
     """Irregular gaps between (sorted) presentation times, beyond timestamp rounding. Packets
     come in decode order, so a partial scan lacks some B-frames just before its last packets:
@@ -173,10 +322,10 @@ def _scan_video(container, vs, want_pts: bool = True) -> tuple[list[int], "av.Vi
     eof = False
     vs.thread_type = "AUTO"
     try:
-        for pkt in container.demux(vs):
+        for pkt in demux_packets(container, vs):
             if pkt.size == 0:
                 eof = True
-            elif pkt.pts is not None:
+            elif pkt.pts is not None and not pkt.is_discard:  # discard: hidden by an edit list
                 pts.append(pkt.pts)
             if first is None:
                 for f in vs.codec_context.decode(pkt if pkt.size else None):
@@ -189,15 +338,24 @@ def _scan_video(container, vs, want_pts: bool = True) -> tuple[list[int], "av.Vi
     return pts, first, eof
 
 
-def _index_times(vs) -> tuple[list[int], bool] | None:
+def _index_times(vs, limit: int = INDEX_SCAN) -> tuple[list[int], bool, int] | None:
     """Frame timestamps from the demuxer's index (MP4/MOV list every sample: no data is read,
-    which matters for 4K files), and whether they are all of them; None without a full index."""
+    which matters for 4K files), whether they are all of them, and how many entries were left
+    out as hidden by an edit list (the lead-in of a stream-copied cut: decoded, never shown);
+    None without a full index."""
     entries = vs.index_entries
     n = len(entries)
     if not n or not vs.frames or n < vs.frames:
         return None
-    take = min(n, INDEX_SCAN)
-    return [entries[i].timestamp for i in range(take)], take == n
+    take = min(n, limit)
+    times, hidden = [], 0
+    for i in range(take):
+        e = entries[i]
+        if e.is_discard:
+            hidden += 1
+        else:
+            times.append(e.timestamp)
+    return times, take == n, hidden
 
 
 def _tag_duration(stream) -> float | None:
@@ -233,26 +391,38 @@ def open_and_probe(path) -> tuple:
 
 def _probe(container, p: Path) -> MediaInfo:
     vs = video_stream(container)
-    audio_streams = list(container.streams.audio)
-    if vs is None and not audio_streams:
+    if vs is None and _main_video(container):
+        raise MediaError(
+            f"The video in {p.name} uses a codec this build of t2v-desktop cannot decode (unknown to "
+            "its ffmpeg). Re-export it as H.264 MP4."
+        )
+    sound = audio_streams(container)
+    if vs is None and not sound:
+        if container.streams.audio:
+            raise MediaError(f"The sound in {p.name} uses a codec this build of t2v-desktop cannot decode. "
+                             "Convert it to WAV, MP3 or AAC.")
         raise MediaError(f"{p.name} has no video or audio stream t2v-desktop can use.")
+    notes = []
+    if len(sound) < len(container.streams.audio):
+        notes.append(f"{p.name}: {len(container.streams.audio) - len(sound)} sound track(s) of a codec this "
+                     "build cannot decode are left out.")
     cdur = container.duration / av.time_base if container.duration else None
     cstart = container.start_time / av.time_base if container.start_time is not None else 0.0
 
     audio = []
-    for s in audio_streams:
+    for s in sound:
         cc = s.codec_context
         adur = _seconds(s.duration, s.time_base) or cdur or 0.0
         audio.append(AudioStreamInfo(index=s.index, codec=cc.name, sample_rate=cc.sample_rate or 0,
                                      channels=cc.channels or 0, duration=adur))
 
     if vs is None:
-        a0 = audio_streams[0]
+        a0 = sound[0]
         start = _seconds(a0.start_time, a0.time_base)
         return MediaInfo(
             path=str(p), container=_container_name(container, p), duration=cdur or audio[0].duration,
             has_video=False, width=0, height=0, rotation=0, fps=Fraction(0), frame_count=0,
-            video_codec=None, pix_fmt=None, vfr=False, audio=tuple(audio),
+            video_codec=None, pix_fmt=None, vfr=False, audio=tuple(audio), notes=tuple(notes),
             start_time=start if start is not None else cstart,
         )
 
@@ -260,8 +430,9 @@ def _probe(container, p: Path) -> MediaInfo:
     vname = cc.name
     indexed = _index_times(vs)
     pts, first, eof = _scan_video(container, vs, want_pts=indexed is None)
+    hidden = 0
     if indexed is not None:
-        pts, eof = indexed
+        pts, eof, hidden = indexed
     if first is None:
         raise MediaError(
             f"The video in {p.name} cannot be decoded (codec {vname}); the file is damaged or "
@@ -284,6 +455,10 @@ def _probe(container, p: Path) -> MediaInfo:
     if not rate or rate <= 0:
         rate = Fraction(25)
     rate = Fraction(rate)
+    if vfr:
+        if indexed is not None and not eof:  # the whole (cheap) index decides the top rate
+            pts, eof, hidden = _index_times(vs, VFR_INDEX_SCAN)
+        rate = vfr_grid_rate(pts, eof, tb, rate)
     uniq = sorted(set(pts))
     if not eof:
         uniq = uniq[:-16]
@@ -305,9 +480,9 @@ def _probe(container, p: Path) -> MediaInfo:
     if vfr:
         frame_count = max(1, int(round(vdur * rate)))
     elif eof and pts:
-        frame_count = len(pts)  # the scan saw every frame
+        frame_count = len(pts)  # the scan saw every frame (none hidden by an edit list)
     else:
-        frame_count = vs.frames or max(1, int(round(vdur * rate)))
+        frame_count = (vs.frames - hidden) if vs.frames > hidden else max(1, int(round(vdur * rate)))
     duration = cdur if cdur else max([vdur] + [a.duration for a in audio])
 
     return MediaInfo(
@@ -315,6 +490,7 @@ def _probe(container, p: Path) -> MediaInfo:
         has_video=True, width=width, height=height, rotation=rotation, fps=rate,
         frame_count=int(frame_count), video_codec=vname, pix_fmt=first.format.name, vfr=vfr,
         audio=tuple(audio), coded_width=coded_w, coded_height=coded_h, start_time=float(vstart),
+        notes=tuple(notes),
     )
 
 

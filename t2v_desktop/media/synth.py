@@ -127,25 +127,91 @@ def make_test_clip(
             for pkt in vs.encode():
                 out.mux(pkt)
         if aus is not None:
-            total = int(round((vfr_pts[-1] + 1 / float(fps) if vfr_pts is not None else duration) * sample_rate))
-            t = np.arange(total, dtype=np.float64) / sample_rate
-            wave = 0.3 * np.sin(2 * np.pi * tone_hz * t)
-            if clicks:
-                for s in range(int(total / sample_rate) + 1):
-                    a = s * sample_rate
-                    wave[a:a + 480] = 0.9
-            data = np.repeat(wave[None, :], channels, axis=0).astype(np.float32)
-            chunk = 1024
-            for a in range(0, total, chunk):
-                block = np.ascontiguousarray(data[:, a:a + chunk])
-                af = av.AudioFrame.from_ndarray(block, format="fltp", layout=aus.layout.name)
-                af.sample_rate = sample_rate
-                af.pts = a
-                af.time_base = Fraction(1, sample_rate)
-                for pkt in aus.encode(af):
-                    out.mux(pkt)
-            for pkt in aus.encode():
+            seconds = vfr_pts[-1] + 1 / float(fps) if vfr_pts is not None else duration
+            _mux_tone(out, aus, seconds, sample_rate, channels, tone_hz, clicks)
+    return path
+
+
+def _mux_tone(out, aus, seconds: float, sample_rate: int, channels: int, tone_hz: float,
+              clicks: bool = False) -> None:
+    """Encode ``seconds`` of a sine tone (and a click each second) into audio stream ``aus``."""
+    total = int(round(seconds * sample_rate))
+    t = np.arange(total, dtype=np.float64) / sample_rate
+    wave = 0.3 * np.sin(2 * np.pi * tone_hz * t)
+    if clicks:
+        for s in range(int(total / sample_rate) + 1):
+            a = s * sample_rate
+            wave[a:a + 480] = 0.9
+    data = np.repeat(wave[None, :], channels, axis=0).astype(np.float32)
+    chunk = 1024
+    for a in range(0, total, chunk):
+        block = np.ascontiguousarray(data[:, a:a + chunk])
+        af = av.AudioFrame.from_ndarray(block, format="fltp", layout=aus.layout.name)
+        af.sample_rate = sample_rate
+        af.pts = a
+        af.time_base = Fraction(1, sample_rate)
+        for pkt in aus.encode(af):
+            out.mux(pkt)
+    for pkt in aus.encode():
+        out.mux(pkt)
+
+
+def make_vfr_clip(
+    path: str | Path,
+    segments: Sequence[tuple[int, Fraction | int]] = ((60, 30), (30, 15)),
+    *,
+    width: int = 160,
+    height: int = 120,
+    audio: bool = True,
+    jitter: float = 0.0,
+    seed: int = 0,
+) -> Path:
+    """A variable-frame-rate clip as phones write them: ``segments`` of (frames, fps) back to
+    back (the default is 2 s at 30 fps then 2 s at 15 fps: 90 numbered frames, 4 s), each
+    frame lasting until the next (the last one its segment's 1/fps, so the length is exact).
+    ``jitter`` (seconds) moves each timestamp by up to that much at random, like a camera
+    clock; the container's clock is 1/90000 s (1/1000 s in Matroska)."""
+    path = Path(path)
+    times: list[Fraction] = []
+    t = Fraction(0)
+    for n, fps in segments:
+        for _ in range(n):
+            times.append(t)
+            t += 1 / Fraction(fps)
+    end = t
+    rng = np.random.default_rng(seed)
+    tb = Fraction(1, 90000)
+    ticks = [round(x / tb) for x in times]
+    if jitter:
+        ticks = [ticks[0]] + [k + int(round(rng.uniform(-jitter, jitter) / tb)) for k in ticks[1:]]
+    holds = {k: b - k for k, b in zip(ticks, ticks[1:] + [round(end / tb)], strict=True)}
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=Fraction(segments[0][1]))
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        vs.options = {"crf": "18", "preset": "ultrafast", "g": "12", "bf": "0"}
+        vs.codec_context.time_base = tb
+        cc = vs.codec_context
+        cc.colorspace, cc.color_primaries, cc.color_trc, cc.color_range = 6, 6, 6, 1
+        aus = None
+        if audio:
+            aus = out.add_stream("aac", rate=48000)
+            aus.layout = "stereo"
+
+        def mux(packets):
+            for pkt in packets:
+                if pkt.pts is not None:
+                    pkt.duration = int(holds[int(pkt.pts * pkt.time_base / tb)] * tb / pkt.time_base)
                 out.mux(pkt)
+
+        for i, k in enumerate(ticks):
+            img = pattern_frame(i, width, height)
+            encode_frame_number(img, i)
+            vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+            vf.pts, vf.time_base = k, tb
+            mux(vs.encode(vf))
+        mux(vs.encode())
+        if aus is not None:
+            _mux_tone(out, aus, float(end), 48000, 2, 440.0)
     return path
 
 
@@ -202,5 +268,46 @@ def make_numbered_clip(
             for pkt in vs.encode(vf):
                 out.mux(pkt)
         for pkt in vs.encode():
+            out.mux(pkt)
+    return path
+
+
+def make_flv_clip(path: str | Path, *, n_frames: int = 50, width: int = 160, height: int = 120,
+                  fps: int = 25, audio_codec: Optional[str] = None) -> Path:
+    """An old-style Flash video: Sorenson H.263 (FLV1) numbered frames and a 440 Hz tone in MP3
+    (``libmp3lame`` when this build has it, else Flash ADPCM). FLV's demuxer cannot seek before
+    its first index entry, which readers must survive."""
+    path = Path(path)
+    if audio_codec is None:
+        audio_codec = "libmp3lame" if "libmp3lame" in av.codecs_available else "adpcm_swf"
+    sr = 44100
+    with av.open(str(path), "w", format="flv") as out:
+        vs = out.add_stream("flv", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        vs.options = {"g": "12", "qscale": "3"}
+        aus = out.add_stream(audio_codec, rate=sr)
+        aus.layout = "stereo"
+        for i in range(n_frames):
+            img = pattern_frame(i, width, height)
+            encode_frame_number(img, i)
+            vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+            vf.pts, vf.time_base = i, Fraction(1, fps)
+            for pkt in vs.encode(vf):
+                out.mux(pkt)
+        for pkt in vs.encode():
+            out.mux(pkt)
+        total = int(n_frames / fps * sr)
+        wave = (0.3 * np.sin(2 * np.pi * 440.0 * np.arange(total) / sr)).astype(np.float32)
+        fmt = "fltp" if audio_codec == "libmp3lame" else "s16"
+        chunk = aus.codec_context.frame_size or 1024
+        for a in range(0, total - chunk + 1, chunk):
+            block = np.stack([wave[a:a + chunk]] * 2)
+            if fmt == "s16":
+                block = (block.T * 32767).astype(np.int16).reshape(1, -1)
+            af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block), format=fmt, layout="stereo")
+            af.sample_rate, af.pts, af.time_base = sr, a, Fraction(1, sr)
+            for pkt in aus.encode(af):
+                out.mux(pkt)
+        for pkt in aus.encode():
             out.mux(pkt)
     return path
