@@ -212,6 +212,11 @@ def launch_gui(argv: List[str]) -> int:
             "No display to open the editor on (DISPLAY/WAYLAND_DISPLAY unset). Run it in a desktop session, "
             "or use the command-line tools: t2v-desktop --help."
         )
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    for name, var in (("xcb", "DISPLAY"), ("wayland", "WAYLAND_DISPLAY")):  # Qt would abort with a core dump
+        if platform == name and sys.platform.startswith("linux") and not os.environ.get(var):
+            raise T2VError(f"QT_QPA_PLATFORM={name} needs a display, but {var} is not set. Run it in a desktop "
+                           "session (or under xvfb-run), or unset QT_QPA_PLATFORM.")
     try:
         from .gui.app import main as gui_main
     except ImportError as e:

@@ -42,3 +42,12 @@ def test_self_test_on_a_real_x_server_uses_xcb(tmp_path):
     r = self_test(tmp_path, "xcb", prefix=("xvfb-run", "-a", "-s", "-screen 0 1280x800x24"))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Qt platform: xcb" in r.stdout and "self-test OK" in r.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland variables are Linux's")
+@pytest.mark.parametrize("platform, var", [("xcb", "DISPLAY"), ("wayland", "WAYLAND_DISPLAY")])
+def test_named_platform_without_its_display_is_one_line(tmp_path, platform, var):
+    r = self_test(tmp_path, platform)  # DISPLAY and WAYLAND_DISPLAY are removed
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 1 and len(lines) == 1, r.stderr  # not Qt's abort (core dump, exit 134)
+    assert lines[0].startswith("error: ") and f"{var} is not set" in lines[0]
