@@ -20,7 +20,14 @@ from t2v_desktop.media.audio import AudioSource
 from t2v_desktop.media.frames import FrameSource
 from t2v_desktop.media.info import probe
 from t2v_desktop.media.presets import get_preset
-from t2v_desktop.media.synth import make_flv_clip, make_numbered_clip, make_test_clip, read_frame_number
+from t2v_desktop.media.synth import (
+    encode_frame_number,
+    make_flv_clip,
+    make_numbered_clip,
+    make_test_clip,
+    pattern_frame,
+    read_frame_number,
+)
 
 
 def one_line_media_error(fn, *args, words=()):
@@ -184,6 +191,46 @@ def test_audio_only_file_of_an_unknown_codec_is_a_clear_error(tmp_path):
         if c.streams.audio and c.streams.audio[0].codec_context is not None:
             pytest.skip("this ffmpeg still recognises the patched audio stream")
     one_line_media_error(probe, bad, words=("unknown.m4a",))
+
+
+# ----------------------------------------------------------------------------- size changes
+@pytest.mark.xfail(strict=True, reason="FrameSource._to_rgb (media/frames.py, being reworked) must "
+                   "scale frames whose size differs from the probed one; see the issue-8 notes")
+def test_mid_stream_size_change_keeps_the_probed_size(tmp_path):
+    """Broadcast TS and screen recordings change resolution mid-stream; every frame FrameSource
+    returns must still have the size probe reported (ops and the encoder rely on it)."""
+    path = tmp_path / "switch.ts"
+    with av.open(str(path), "w", format="mpegts") as out:
+        vs = out.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 160, 120, "yuv420p"
+        opts = {"bf": "0", "g": "10", "preset": "ultrafast"}
+        vs.options = opts
+        big = av.CodecContext.create("libx264", "w")
+        big.width, big.height, big.pix_fmt = 320, 240, "yuv420p"
+        big.time_base, big.framerate, big.options = Fraction(1, 25), 25, opts
+        for i in range(40):
+            size = (160, 120) if i < 20 else (320, 240)
+            img = pattern_frame(i, *size)
+            encode_frame_number(img, i)
+            vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+            vf.pts, vf.time_base = i, Fraction(1, 25)
+            if i == 20:
+                out.mux(vs.encode())
+            if i < 20:
+                out.mux(vs.encode(vf))
+                continue
+            for pkt in big.encode(vf):
+                pkt.stream, pkt.time_base = vs, Fraction(1, 25)
+                out.mux(pkt)
+        for pkt in big.encode(None):
+            pkt.stream, pkt.time_base = vs, Fraction(1, 25)
+            out.mux(pkt)
+    info = probe(path)
+    assert (info.width, info.height, info.frame_count) == (160, 120, 40)
+    with FrameSource(path) as fs:
+        frames = list(fs.iter_frames())
+    assert [read_frame_number(f) for f in frames] == list(range(40))
+    assert {f.shape for f in frames} == {(120, 160, 3)}
 
 
 # ----------------------------------------------------------------------------- 1x1 pictures

@@ -146,3 +146,12 @@ def test_rate_rule_never_below_the_average():
 def test_rate_rule_rounds_an_odd_top_rate_up():
     pts, tb = _ticks([(37.5, 30), (10, 10)])
     assert vfr_grid_rate(pts, True, tb, Fraction(20)) == 38
+
+
+def test_rate_drop_after_the_first_thousand_frames_is_seen(tmp_path):
+    # 35 s at 30 fps, then 2 s at 15: the whole MP4 index is read, not only its start.
+    path = make_vfr_clip(tmp_path / "late.mp4", segments=((1050, 30), (30, 15)), width=64, height=48,
+                         audio=False)
+    info = probe(path)
+    assert info.vfr and info.fps == 30
+    assert info.frame_count == 1110 and info.frame_count / info.fps == pytest.approx(37.0)
