@@ -72,9 +72,11 @@ def build_pipeline(tiny: bool, workdir: Path):
     from t2v_desktop.diffusion.testing import _tokenizer
 
     torch.manual_seed(0)
-    unet = UNet2DConditionModel(**(TINY_UNET if tiny else SD15_UNET))
-    vae = AutoencoderKL(**(TINY_VAE if tiny else SD15_VAE))
-    text = CLIPTextModel(CLIPTextConfig(**(TINY_TEXT if tiny else SD15_TEXT)))
+    # full size: random init straight on the GPU (seconds), not on the CPU; adopt_pipeline casts to fp16
+    with torch.device("cpu" if tiny or not torch.cuda.is_available() else "cuda"):
+        unet = UNet2DConditionModel(**(TINY_UNET if tiny else SD15_UNET))
+        vae = AutoencoderKL(**(TINY_VAE if tiny else SD15_VAE))
+        text = CLIPTextModel(CLIPTextConfig(**(TINY_TEXT if tiny else SD15_TEXT)))
     tok = _tokenizer(workdir / "tokenizer")  # a toy BPE vocabulary: token ids only feed random weights
     return StableDiffusionInstructPix2PixPipeline(
         vae=vae, text_encoder=text, tokenizer=tok, unet=unet,
@@ -97,9 +99,11 @@ def check_full_configs() -> dict:
 
 
 def frames_for(n: int, size: int) -> list[np.ndarray]:
-    from t2v_desktop.media.synth import pattern_frame
-
-    return [pattern_frame(i, size, size) for i in range(n)]
+    """Moving gradients (media.synth's "gradient" pattern, inlined: PyAV is not needed on a GPU box)."""
+    x = np.linspace(0, 255, size, dtype=np.float32)[None, :]
+    y = np.linspace(0, 255, size, dtype=np.float32)[:, None]
+    return [np.stack([(x + i * 3) % 256 + 0 * y, y + 0 * x, 255 - (x + y) / 2], axis=-1).astype(np.uint8)
+            for i in range(n)]
 
 
 def main(argv=None) -> int:
