@@ -262,16 +262,18 @@ def test_history_steps():
 
 @pytest.mark.parametrize("typo, expected", [("brightnes", "brightness"), ("blurr", "blur"), ("stabalize", "stabilize"),
                                             ("sepai", "sepia"), ("saturaton", "saturation"), ("contrst", "contrast")])
-def test_typos_get_suggestions(typo, expected):
-    with pytest.raises(ParseError) as info:
-        parse(typo)
-    assert any(expected in s for s in info.value.suggestions), info.value.suggestions
-    assert expected in info.value.message or any(expected in s for s in info.value.suggestions)
+def test_obvious_typos_are_corrected_visibly(typo, expected):
+    plan = parse(typo)
+    assert [(c.typed, c.corrected) for c in plan.corrections] == [(typo, expected)]
+    assert plan.corrected_text == expected and plan.text == typo
+    assert plan.steps[0].op == parse(expected).steps[0].op
 
 
 def test_typo_in_a_visual_sentence_is_not_sent_to_the_ai():
-    with pytest.raises(ParseError) as info:
-        parse("make it brightr")
+    plan = parse("make it brightr")
+    assert plan.route == CLASSIC and plan.steps[0].op == "brightness"
+    with pytest.raises(ParseError) as info:  # two edits away: not corrected, still not an AI prompt
+        parse("make it brgihtr")
     assert "make it brighter" in info.value.suggestions
 
 
@@ -336,7 +338,9 @@ def test_explain_and_json():
     text = plan.explain()
     assert "stabilize" in text and "black_and_white" in text and "0:05.00" in text
     js = plan.to_json()
-    assert js["route"] == CLASSIC and js["steps"][1]["range"] == [5.0, 12.0]
+    assert js["route"] == CLASSIC and js["steps"][1]["range"] == {
+        "start": {"anchor": "start", "value": 5.0}, "end": {"anchor": "start", "value": 12.0}}
+    assert plan.to_json(20.0)["steps"][1]["range"] == [5.0, 12.0]
 
 
 def test_plan_json_keeps_history_actions_and_relative_ranges_distinguishable():
@@ -345,6 +349,9 @@ def test_plan_json_keeps_history_actions_and_relative_ranges_distinguishable():
     steps = _p("remove the blur, then undo").to_json()["steps"]
     assert steps[0]["op"] == "remove" and steps[0]["params"] == {"op": "blur"}
     assert steps[1]["op"] == "undo"
-    assert _p("sepia for the last 2 seconds").to_json()["steps"][0]["range"] == [-2.0, None]
-    assert _p("sepia for the second half").to_json()["steps"][0]["range"] == ["50%", None]
+    end = {"anchor": "end", "value": 0.0}
+    assert _p("sepia for the last 2 seconds").to_json()["steps"][0]["range"] == {
+        "start": {"anchor": "end", "value": 2.0}, "end": end}
+    assert _p("sepia for the second half").to_json()["steps"][0]["range"] == {
+        "start": {"anchor": "fraction", "value": 0.5}, "end": end}
     assert _p("sepia for the second half").to_json(10.0)["steps"][0]["range"] == [5.0, 10.0]

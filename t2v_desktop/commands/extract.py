@@ -20,8 +20,10 @@ def _x_crop(work: Clause, params: dict, matched: str) -> None:
         work.blank(m.start(), m.end())
         return
     words = matched + " " + work.low
-    for pattern, aspect in ((r"vertical|portrait|tiktok|reels?|shorts|stories|story", "9:16"),
-                            (r"square|instagram\s+post", "1:1"), (r"widescreen|landscape|horizontal|youtube", "16:9"),
+    for pattern, aspect in ((r"(?:insta(?:gram)?|ig|facebook|fb)\s+portrait|portrait\s+(?:insta(?:gram)?|ig)", "4:5"),
+                            (r"vertical|portrait|tik[\s-]?tok|reels?|shorts|stories|story", "9:16"),
+                            (r"square|insta(?:gram)?|ig|facebook|fb", "1:1"),
+                            (r"widescreen|landscape|horizontal|youtube|yt", "16:9"),
                             (r"cinemascope|anamorphic|ultra-?wide|cinematic|letterbox(?:ed)?", "21:9")):
         mm = re.search(r"\b(?:" + pattern + r")\b", words)
         if mm:

@@ -72,8 +72,13 @@ LEVELS: Dict[str, Tuple[float, float]] = {
 }
 
 _AUDIO = r"(?:the\s+)?(?:audio|sound|music|volume)"
-_UP = r"(?:increase|raise|boost|turn\s+up|bump\s+up|crank\s+up|push|up|add|more|higher)"
-_DOWN = r"(?:decrease|reduce|lower|turn\s+down|cut|less|tone\s+down|pull\s+down|drop)"
+_UP = r"(?:increase|raise|boost|turn\s+up|bump(?:\s+up)?|crank\s+up|push|up|add|more|higher)"
+_DOWN = r"(?:decrease|reduce|lower|turn\s+down|bump\s+down|cut|less|tone\s+down|pull\s+down|drop)"
+
+#: Where a video is going: sets crop's aspect (extract.py): TikTok, Reels, Shorts and stories 9:16,
+#: Instagram 1:1 ("instagram portrait" 4:5), YouTube 16:9.
+PLATFORM = (r"(?:the\s+)?(?:tik[\s-]?tok|(?:insta(?:gram)?|ig|facebook|fb)(?:\s+(?:reels?|story|stories|post|feed|portrait|"
+            r"square))?|(?:youtube|yt)(?:\s+shorts)?|reels|shorts)(?:\s+(?:format|video|aspect(?:\s+ratio)?))?")
 
 # (op, sign, canonical phrase, [patterns], fixed params, scene)
 _TABLE: List[tuple] = [
@@ -124,7 +129,8 @@ _TABLE: List[tuple] = [
     ("black_and_white", 1, "make it black and white", [
         r"black\s*(?:and|&|n|'n'|-and-)\s*white", r"b\s*&\s*w", r"b/w", r"bw", r"gr[ae]y\s*scale", r"monochrome",
         r"(?:remove|drop|take\s+out|strip)\s+(?:all\s+)?(?:the\s+)?colou?rs?", r"no\s+colou?rs?", r"colou?rless",
-        r"de-?saturate\s+(?:it\s+)?(?:completely|fully|entirely)", r"noir", r"gr[ae]y"], {}),
+        r"de-?saturate\s+(?:it\s+)?(?:completely|fully|entirely)", r"noir", r"gr[ae]y",
+        r"(?:take|drain|suck|strip)\s+(?:all\s+)?(?:the\s+)?colou?rs?(?:\s+(?:out|away)(?:\s+of" + _CLIP + r")?)?"], {}),
     ("sepia", 1, "sepia", [r"sepia(?:[\s-]tone[sd]?)?"], {}),
     ("vintage", 1, "vintage look", [r"vintage", r"retro", r"old[\s-]school", r"old\s+film", r"look\s+old",
                                      r"old[\s-]looking", r"aged", r"nostalgic", r"faded\s+film"], {}),
@@ -139,7 +145,8 @@ _TABLE: List[tuple] = [
         r"crop(?:\s+(?:it|this|the\s+(?:video|clip|frame)))?", r"make\s+it\s+(?:vertical|portrait|square|widescreen|landscape)",
         r"vertical(?:\s+video)?", r"portrait(?:\s+mode)?", r"square", r"widescreen", r"landscape", r"letterbox(?:ed)?",
         r"cinematic\s+(?:crop|bars|aspect(?:\s+ratio)?|widescreen|framing)", r"cinemascope",
-        r"make\s+it(?=\s+\d{1,2}\s*[:x]\s*\d{1,2}(?![\d:]))"], {}),
+        r"make\s+it(?=\s+\d{1,2}\s*[:x]\s*\d{1,2}(?![\d:]))",
+        r"(?:(?:re)?format|crop|reframe|make|cut|fit|export|(?:re)?size|(?:re)?scale)?" + _CLIP + r"\s*(?:for|to|as)?\s*" + PLATFORM], {}),
     ("resize", 1, "resize to 720p", [
         r"resize", r"re-size", r"rescale", r"scale(?:\s+(?:it|this|the\s+(?:video|clip)))?(?:\s+(?:down|up))?",
         r"downscale", r"upscale", r"downsize", r"shrink", r"enlarge", r"(?:half|double)\s+(?:the\s+)?(?:size|resolution)",
@@ -180,8 +187,8 @@ _TABLE: List[tuple] = [
         r"freeze(?:[\s-]?frame)?(?:\s+(?:it|the\s+(?:video|clip|frame|picture)))?", r"hold(?:\s+the)?\s+frame",
         r"still\s+frame", r"pause(?:\s+(?:it|the\s+(?:video|clip)))?"], {}),
     ("volume", 1, "louder", [
-        r"louder", r"(?:turn|crank|pump)(?:\s+(?:it|the\s+(?:volume|sound|audio|music)))?\s+up",
-        r"(?:volume|sound|audio)\s+up", r"(?:increase|raise|boost|more|up|(?:turn|crank|pump|bump)\s+up)\s+(?:the\s+)?(?:volume|audio|sound|gain|loudness)",
+        r"louder", r"(?:turn|crank|pump|bump)(?:\s+(?:it|the\s+(?:volume|sound|audio|music)))?\s+up",
+        r"(?:volume|sound|audio)\s+up", r"(?:increase|raise|boost|more|up|bump|(?:turn|crank|pump|bump)\s+up)\s+(?:the\s+)?(?:volume|audio|sound|gain|loudness)",
         r"amplify(?:\s+the\s+(?:audio|sound))?"], {}),
     ("volume", -1, "volume down 50%", [
         r"quieter", r"softer", r"less\s+loud", r"(?:turn)(?:\s+(?:it|the\s+(?:volume|sound|audio|music)))?\s+down",

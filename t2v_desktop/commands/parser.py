@@ -27,6 +27,7 @@ from .router import content_words, is_word_like, near_classic, non_visual, take_
 from .split import split_clauses
 from .suggest import EXAMPLES, suggest, unknown
 from .timecode import TIME, parse_time, take_range, take_time
+from .typos import correct
 
 MAX_LENGTH = 1000
 
@@ -36,9 +37,15 @@ MAX_LENGTH = 1000
 
 
 def parse(text: Any, context: Any = None) -> Plan:
-    """Parse a command-bar instruction. Raises ParseError (with suggestions), never anything else."""
+    """Parse a command-bar instruction. Raises ParseError (with suggestions), never anything else.
+
+    Text that does not parse as typed gets one more chance with its obvious typos corrected
+    (typos.py); the plan then lists the corrections."""
     try:
-        return _parse(text, context)
+        try:
+            return _parse(text, context)
+        except ParseError as err:
+            return correct(text, lambda reading: _parse(reading, context), err)
     except ParseError:
         raise
     except T2VError as err:
@@ -89,7 +96,7 @@ def _parse(text: Any, context: Any = None) -> Plan:
     duration = context_duration(context)
     if duration is not None:
         resolve_ranges(steps, duration)
-    return Plan(steps=steps, target=target, text=text)
+    return Plan(steps=steps, target=target, text=text, duration=duration)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,7 +339,7 @@ def _open_ended(cl: Clause) -> Step:
         raise ParseError("Say which part to keep or cut, e.g. 'make it 5 seconds long' or 'trim the last 2 seconds'.",
                          ["make it 5 seconds long", "trim the last 2 seconds", "keep only 0:02 to 0:10"])
     if bad:
-        raise ParseError(f"'{cl.orig_text()}' is not something I can do to a video.", suggest(text))
+        raise ParseError(f"'{cl.orig_text()}' is not something I can do to a video.", suggest(text) or EXAMPLES)
     for w in words:
         canon = near_classic(w)
         if canon:

@@ -77,14 +77,11 @@ class Step:
     def to_json(self, duration: Optional[float] = None) -> dict:
         """``{"op", "params", "range", "route"}``. History actions keep that shape: "undo"/"redo"
         are ops of their own and "remove the blur" is ``{"op": "remove", "params": {"op": "blur"}}``.
-        A range that needs the clip's duration and has none prints as negative seconds when counted
-        from the end (-2 = two seconds before the end) or as a percentage string ("50%")."""
+        ``range`` is None, ``[start, end]`` seconds when ``duration`` is known, else the typed form
+        of ``range_json`` (never a mix of the two)."""
         rng = None
         if self.range is not None:
-            rng = [_point_json(self.range.start, duration),
-                   None if self.range.end is None else _point_json(self.range.end, duration)]
-            if rng[1] is None and duration is not None:
-                rng[1] = duration
+            rng = range_json(self.range, duration)
         if self.action == "apply":
             op, params = self.op, dict(self.params)
         elif self.action == "remove":
@@ -94,13 +91,30 @@ class Step:
         return {"op": op, "params": params, "range": rng, "route": self.route}
 
 
-def _point_json(ref: TimeRef, duration: Optional[float]):
-    value = ref.resolve(duration)
-    if value is not None:
-        return value
-    if ref.anchor == "end":
-        return -ref.value
-    return f"{ref.value * 100:g}%"
+def range_json(rng: RangeSpec, duration: Optional[float]):
+    """``[start, end]`` seconds against ``duration``; without one, the typed relative form
+    ``{"start": POINT, "end": POINT}`` where POINT is ``{"anchor": "start", "value": s}`` (s seconds
+    after the start), ``{"anchor": "end", "value": s}`` (s seconds before the end; 0 = the end) or
+    ``{"anchor": "fraction", "value": f}`` (f of the duration, 0..1)."""
+    if duration is not None:
+        s, e = rng.resolve(duration)
+        return [s, duration if e is None else e]
+    end = rng.end if rng.end is not None else TimeRef(0.0, "end")
+    return {"start": {"anchor": rng.start.anchor, "value": rng.start.value},
+            "end": {"anchor": end.anchor, "value": end.value}}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A typo the parser corrected: ``typed`` at ``start:end`` of the text as typed became ``corrected``."""
+
+    typed: str
+    corrected: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict:
+        return {"typed": self.typed, "corrected": self.corrected, "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -109,6 +123,12 @@ class Plan:
     #: "selection" (the selected clip) or "timeline" (every clip).
     target: str = "selection"
     text: str = ""
+    #: Typos corrected before parsing (empty when the text parsed as typed); ``corrected_text`` is
+    #: the reading that was parsed (``text`` with the corrections applied).
+    corrections: List[Correction] = field(default_factory=list)
+    corrected_text: str = ""
+    #: The clip duration the ranges were resolved against, when the parser had one.
+    duration: Optional[float] = None
 
     @property
     def route(self) -> str:
@@ -118,19 +138,37 @@ class Plan:
         return MIXED if routes else CLASSIC
 
     def to_json(self, duration: Optional[float] = None) -> dict:
-        return {"route": self.route, "steps": [s.to_json(duration) for s in self.steps]}
+        """``{"route", "steps"}``, plus ``"corrections"`` and ``"corrected_text"`` when typos were
+        corrected. Ranges are seconds when a duration is known (given here or at parse time)."""
+        d = self.duration if duration is None else duration
+        out = {"route": self.route, "steps": [s.to_json(d) for s in self.steps]}
+        if self.corrections:
+            out["corrections"] = [c.to_json() for c in self.corrections]
+            out["corrected_text"] = self.corrected_text
+        return out
 
     def explain(self) -> str:
         """One line per step, for the command bar and the CLI."""
         lines = []
+        if self.corrections:
+            fixes = ", ".join(f"'{c.typed}' -> '{c.corrected}'" for c in self.corrections)
+            lines.append(f"Corrected {fixes}: read as '{self.corrected_text}'")
         for i, s in enumerate(self.steps, 1):
             where = ""
             if s.range is not None:
-                a, b = s.range.resolve(None)
-                where = f" from {_fmt(a)} to {_fmt(b)}" if a is not None else " (relative range)"
+                end = "the end" if s.range.end is None else _point_text(s.range.end)
+                where = f" from {_point_text(s.range.start)} to {end}"
             params = ", ".join(f"{k}={v}" for k, v in s.params.items())
             lines.append(f"{i}. [{s.route}] {s.op}({params}){where}" + (f" — {s.reason}" if s.reason else ""))
         return "\n".join(lines)
+
+
+def _point_text(ref: TimeRef) -> str:
+    if ref.anchor == "end":
+        return f"{ref.value:g}s before the end" if ref.value else "the end"
+    if ref.anchor == "fraction":
+        return f"{ref.value * 100:.4g}% of the clip"
+    return _fmt(ref.value)
 
 
 def _fmt(t: Optional[float]) -> str:

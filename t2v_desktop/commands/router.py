@@ -61,6 +61,10 @@ def near_classic(word: str) -> Optional[str]:
         _VOCAB = vocabulary()
     if len(word) < 5 or word in _VOCAB:
         return None
+    from .realwords import REAL_WORDS
+
+    if word in REAL_WORDS:  # "stormy" is not a typo of "story"
+        return None
     close = difflib.get_close_matches(word, list(_VOCAB), n=1, cutoff=0.86 if len(word) < 6 else 0.8)
     return _VOCAB[close[0]] if close else None
 
