@@ -5,8 +5,8 @@ process that writes them and a short hash of its host name. A run killed with SI
 cut) cannot remove its own temp file, so every later write into a folder first removes the temps
 of runs that are gone (``remove_stale_temps``), and the editor does the same at start for the
 folders recent runs wrote into (``remove_stale_temps_everywhere``). A temp file whose process is
-alive (and looks like t2v-desktop or Python, so a recycled pid is not mistaken for it), or that
-was written on another host, is never touched.
+alive (and looks like t2v-desktop or Python, and started before the file was last written, so a
+recycled pid is not mistaken for its owner), or that was written on another host, is never touched.
 """
 
 from __future__ import annotations
@@ -141,10 +141,14 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return True
     try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().lower()
     except OSError:
         return True  # no /proc (macOS): alive is all we can tell
-    return b"t2v" in cmdline or b"python" in cmdline  # a zombie's cmdline is empty
+    if stat[stat.rindex(")") + 2:][:1] in ("Z", "X"):
+        return False  # a zombie: dead, only not reaped yet
+    # An empty cmdline: a kernel thread, or a process between fork and exec; process_start decides.
+    return not cmdline or b"t2v" in cmdline or b"python" in cmdline
 
 
 def _pid_alive_windows(pid: int) -> bool:
@@ -163,13 +167,29 @@ def _pid_alive_windows(pid: int) -> bool:
         kernel32.CloseHandle(handle)
 
 
+def process_start(pid: int) -> float | None:
+    """When process ``pid`` started (epoch seconds), from /proc; None where that cannot be told."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        ticks = int(stat[stat.rindex(")") + 2:].split()[19])  # field 22, after "pid (comm) "
+        with open("/proc/stat") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration, AttributeError):
+        return None
+
+
 def is_stale(name: str, mtime: float, now: float | None = None) -> bool:
     """Whether a file called ``name`` in one of our folders is a temp file left by a dead run."""
     m = TEMP_RE.match(name)
     if m:
         if m.group("host") != _host_tag():
             return (now or time.time()) - mtime > LEGACY_AGE  # another machine's run: age only
-        return not pid_alive(int(m.group("pid")))
+        pid = int(m.group("pid"))
+        if not pid_alive(pid):
+            return True
+        started = process_start(pid) if pid != os.getpid() else None
+        return started is not None and mtime < started - 2.0  # written before that process began: pid reused
     if LEGACY_RE.match(name) and ".t2v-" not in name:
         return (now or time.time()) - mtime > LEGACY_AGE
     return False

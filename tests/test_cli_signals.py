@@ -163,6 +163,10 @@ def test_pid_reused_by_an_unrelated_program_is_not_a_live_export(tmp_path):
         pytest.skip("needs /proc")
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
+        for _ in range(500):  # until its exec is done and /proc shows its command line
+            if Path(f"/proc/{sleeper.pid}/cmdline").read_bytes():
+                break
+            time.sleep(0.01)
         assert fsutil.pid_alive(sleeper.pid) is False  # alive, but not t2v-desktop or Python
     finally:
         sleeper.kill()
@@ -200,3 +204,23 @@ def test_editor_start_sweeps_remembered_and_recent_folders(tmp_path, monkeypatch
 
     sweep_stale_temps(Settings()).join(30)
     assert not any(s.exists() for s in stale)
+
+
+def test_temp_older_than_its_live_owner_is_stale(tmp_path):
+    """A live Python process can still not own a temp file written before it started (a reused pid)."""
+    if fsutil.process_start(os.getpid()) is None:
+        pytest.skip("process start times need /proc")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        host = fsutil._host_tag()
+        old = tmp_path / f".old.t2v-{live.pid}-{host}-abcd1234.mp4.part"
+        new = tmp_path / f".new.t2v-{live.pid}-{host}-efgh5678.mp4.part"
+        for f in (old, new):
+            f.write_bytes(b"x")
+        hour_ago = time.time() - 3600
+        os.utime(old, (hour_ago, hour_ago))
+        assert [p.name for p in fsutil.remove_stale_temps(tmp_path)] == [old.name]
+        assert new.exists()
+    finally:
+        live.kill()
+        live.wait()
