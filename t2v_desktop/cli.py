@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("parse", help="show how a command is understood (nothing is applied)")
     q.add_argument("text", metavar="TEXT")
-    q.add_argument("--json", action="store_true", help='print {"route", "steps"} or {"error", "suggestions"}')
+    q.add_argument("input", nargs="?", metavar="FILE", help="a clip whose duration resolves ranges to seconds")
+    q.add_argument("--json", action="store_true", help='print {"route", "steps"} or {"error", "suggestions"}; '
+                   "ranges are seconds with a clip, else typed relative points (docs/commands.md)")
     q.add_argument("--duration", type=float, metavar="S", help="clip length, to resolve 'the last half' etc.")
 
     d = sub.add_parser("doctor", help="check codecs, Qt, torch, GPU and models")
@@ -449,8 +451,16 @@ def parse_text(text: str, duration: Optional[float] = None):
 def cmd_parse(args) -> int:
     from .commands.plan import ParseError
 
-    if args.duration is not None and not args.duration > 0:
+    if args.duration is not None and not 0 < args.duration < 1e7:
         raise T2VError("--duration must be a positive number of seconds.")
+    if args.input is not None:
+        if args.duration is not None:
+            raise T2VError("Give either FILE or --duration, not both.")
+        from .media.info import probe
+
+        args.duration = probe(args.input).duration
+        if not args.duration or not 0 < args.duration < 1e7:
+            raise T2VError(f"Cannot tell how long {args.input} is; pass --duration S instead.")
     try:
         plan = parse_text(args.text, args.duration)
     except T2VError as err:
