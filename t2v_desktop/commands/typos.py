@@ -257,7 +257,9 @@ def correct(text: str, parse: Callable[[str], Plan], error: ParseError) -> Plan:
         typed = ", ".join(dict.fromkeys(f"'{f.typed}'" for _, fixes, _ in good for f in fixes))
         raise ParseError(f"I'm not sure what {typed} means; did you mean "
                          + " or ".join(f"'{r}'" for r in readings[:3]) + "?", readings[:5])
-    reading, fixes, plan = good[0]
+    # one meaning: show the reading that adds letters ("warmr" -> "warmer", not "warm"): dropped
+    # letters are the commoner slip
+    reading, fixes, plan = max(good, key=lambda g: sum(len(f.corrected) for f in g[1]))
     plan.text = text
     plan.corrections = fixes
     plan.corrected_text = reading
