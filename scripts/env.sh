@@ -26,9 +26,13 @@ ensure_qt_libs() {  # "$@": the app's arguments. Returns when the editor's windo
   local cmd rc=0 sudo=""
   cmd="$("$VPY" -m t2v_desktop.qtlibs -- "$@")" || rc=$?
   [ "$rc" = 0 ] && return 0
-  if [ "$rc" != 10 ]; then
-    echo "t2v-desktop: Qt's X11 plugin needs the system libraries listed above; install them with your package manager (README: 'System libraries')." >&2
+  if [ "$rc" = 11 ]; then  # missing, but no apt-get/dnf/pacman family we know
+    echo "t2v-desktop: Qt's X11 plugin needs the system libraries listed above; install them with your package manager (docs/packaging.md lists them)." >&2
     exit 1
+  fi
+  if [ "$rc" != 10 ]; then  # the check itself failed: let the app start and speak for itself
+    echo "t2v-desktop: could not check Qt's system libraries (exit $rc); starting anyway." >&2
+    return 0
   fi
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
