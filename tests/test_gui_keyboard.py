@@ -60,6 +60,7 @@ def test_enter_applies_and_gives_the_keyboard_back_to_the_timeline(win, qtbot):
     assert focused() is win.timeline  # not the bar: keys act on the edit now
     press(qtbot, Qt.Key_Z, Qt.ControlModifier)  # Ctrl+Z undoes the edit ...
     assert ops(win) == [] and win.command_bar.input.text() == ""  # ... and does not refill the bar
+    assert "Undone: Temperature" in win.command_bar.plan_label.text()  # not a stale "Applied:"
     press(qtbot, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert ops(win) == ["temperature"]
     press(qtbot, Qt.Key_Space)
@@ -158,7 +159,7 @@ def test_completions_open_only_after_typing_above_the_bar_and_never_take_a_click
     assert any("warm" in i.lower() for i in items)
     # above the input: not over the plan, the timeline, or the bar itself
     pr = pop.geometry()
-    for widget in (bar.input, bar.feedback, win.timeline):
+    for widget in (bar.input, bar.feedback, win.timeline, win.preview.play_btn, win.preview.slider):
         assert not pr.intersects(in_window(win, widget, widget.rect())), widget
     assert pr.bottom() < bar.input.mapTo(win, QPoint(0, 0)).y()
     # a click on the timeline lands on the timeline, and applies nothing
@@ -193,7 +194,7 @@ def test_history_names_what_was_applied(win, qtbot):
     assert label.startswith("Temperature") and "make it warmer" in label
     win.apply_command("black and white from 0:00.5 to 0:01, then sharpen it")
     label = win.undo_stack.text(win.undo_stack.count() - 1)
-    assert label.startswith("Black and white, sharpen")
+    assert label == "Black and white from 0:00.5 to 0:01, then sharpen it"  # the words name every op
 
 
 def test_ai_edit_without_a_model_names_the_classic_grade_in_the_history(win, qtbot, tmp_path, monkeypatch):

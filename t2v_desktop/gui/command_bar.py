@@ -182,6 +182,9 @@ class CommandBar(QWidget):
         #: Where the keyboard goes after Enter applied a command, or after Escape (the main window
         #: sets the timeline), so Space, J/K/L and Ctrl+Z act on the edit, not on this text.
         self.return_focus: Callable[[], None] = self._clear_focus
+        #: y (window coordinates) the completion list must stay above; the main window sets the
+        #: top of the preview's transport row, so the list covers only the picture
+        self.suggestions_bottom: Callable[[], Optional[int]] = lambda: None
         self.target_text = "whole timeline"
         self.history: list[str] = []
         self._hist_pos = 0
@@ -277,10 +280,11 @@ class CommandBar(QWidget):
         pop.addItems(words)
         row_h = max(pop.sizeHintForRow(0), self.fontMetrics().height() + 4)
         top_left = self.input.mapTo(win, QPoint(0, 0))
-        room = max(0, top_left.y() - 4)  # above the bar only: never over the plan or the timeline
+        bottom = min(top_left.y() - 2, self.suggestions_bottom() or top_left.y() - 2)
+        room = max(0, bottom - 4)  # above the bar only: never over the plan or the timeline
         rows = min(len(words), max(1, room // max(1, row_h)))
         h = rows * row_h + 2 * pop.frameWidth()
-        pop.setGeometry(top_left.x(), top_left.y() - h - 2, self.input.width(), h)
+        pop.setGeometry(top_left.x(), bottom - h, self.input.width(), h)
         pop.setCurrentRow(-1)
         pop.show()
         pop.raise_()
@@ -320,6 +324,10 @@ class CommandBar(QWidget):
     def show_plan(self, plan, prefix: str = "Applied") -> None:
         body = plan_html(plan, prefix) if hasattr(plan, "steps") else escape(str(plan))
         self._set_label(body, error=False)
+
+    def show_note(self, text: str) -> None:
+        """A plain line of feedback ("Undone: Temperature")."""
+        self._set_label(f'<span style="color:{DIM}">{escape(text)}</span>', error=False)
 
     def show_error(self, err: Exception) -> None:
         """The error in two sentences at most; the whole message behind "Details…"."""

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Callable, Optional
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self.command_bar.submitted.connect(self.apply_command)
         self.command_bar.context_fn = self._parse_context
         self.command_bar.return_focus = self.focus_timeline
+        self.command_bar.suggestions_bottom = lambda: self.preview.view.mapTo(
+            self, QPoint(0, self.preview.view.height())).y()
         self.timeline = TimelineWidget(self.thumbs, self)
         self.timeline.seekRequested.connect(self.preview.seek)
         self.timeline.selectionChanged.connect(self._selection_changed)
@@ -143,6 +145,8 @@ class MainWindow(QMainWindow):
         # every edit, undo and redo is on disk within a moment (a debounced atomic save)
         self.undo_stack.indexChanged.connect(lambda _i: self.autosave.schedule())
         self.undo_stack.cleanChanged.connect(lambda _c: self.autosave.schedule())
+        self._stack_state = (0, 0)  # (index, count): tells an undo or redo from a new edit
+        self.undo_stack.indexChanged.connect(self._stack_moved)
         QTimer.singleShot(0, self.command_bar.load_completions)
         self.refresh()
 
@@ -276,6 +280,21 @@ class MainWindow(QMainWindow):
             self.status_pos.setText("")
         self._selection_changed(self.selected_clip)
         self._update_title()
+
+    def _stack_moved(self, index: int) -> None:
+        """Undo/redo (from any key, menu, History click or typed "undo"): the command bar's
+        feedback says what changed instead of still showing the last "Applied:" plan."""
+        old_index, old_count = self._stack_state
+        count = self.undo_stack.count()
+        self._stack_state = (index, count)
+        if count != old_count or index == old_index:
+            return  # a new edit (its plan is shown by apply_command) or a cleared stack
+        if index < old_index:
+            names = [self.undo_stack.text(i) for i in range(old_index - 1, index - 1, -1)]
+            self.command_bar.show_note("Undone: " + "; ".join(names))
+        else:
+            names = [self.undo_stack.text(i) for i in range(old_index, index)]
+            self.command_bar.show_note("Redone: " + "; ".join(names))
 
     def _clean_changed(self, _clean: bool) -> None:
         if not self._closed:

@@ -1,7 +1,8 @@
 """Regenerate docs/screenshots/*.png: ``xvfb-run -s "-screen 0 1600x1000x24" python -m t2v_desktop.gui.screenshots``.
 
 Drives the real window through the main states (demo clip, a typed command with its plan, the
-edit stack with parameters, an export in progress) and saves QWidget.grab() images.
+completions while typing, the edit stack with parameters and a range after a speed change, the
+analysis overlay on bright footage, an export in progress) and saves QWidget.grab() images.
 """
 
 from __future__ import annotations
@@ -44,19 +45,38 @@ def main(out: str = "docs/screenshots") -> int:
     spin(t=1.5)
     win.grab().save(str(out_dir / "main-window.png"))
 
+    from PySide6.QtTest import QTest
+
+    win.activateWindow()
+    spin(lambda: app.activeWindow() is win, 3)
+    win.focus_command_bar()
+    QTest.keyClicks(win.command_bar.input, "warm")
+    spin(t=0.6)
+    win.grab().save(str(out_dir / "command-typing.png"))
+
     win.command_bar.input.setText("stabilize, then make it warmer")
+    win.command_bar.hide_suggestions()
     win.command_bar.preview_parse()
     spin(t=0.5)
     win.grab().save(str(out_dir / "command-plan.png"))
 
     win.apply_command("make it warmer")
     win.apply_command("black and white from 0:01 to 0:03")
+    win.apply_command("speed up 1.5x")  # the black-and-white range moves to 0:00.67-0:02 with it
     win.timeline.select(win.project.all_clips()[0].id)
     win.preview.seek(2.0)
     spin(t=2.0)
     win.edit_stack.list.setCurrentRow(0)
     spin(t=0.5)
     win.grab().save(str(out_dir / "edit-stack.png"))
+
+    win.apply_command("stabilize")  # the analysis runs as a job; the preview says so on its frame
+    spin(lambda: win.preview.view.message != "", 5)
+    spin(t=0.4)
+    win.grab().save(str(out_dir / "analysing.png"))
+    spin(lambda: not win._preparing, 120)
+    win.undo_stack.undo()
+    spin(t=0.5)
 
     dlg = win.show_export()
     dlg.path.setText(str(tmp / "export.mp4"))

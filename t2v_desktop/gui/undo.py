@@ -24,7 +24,8 @@ def history_label(cmd) -> str:
 
     A typed command is one Compound labelled with the typed text; that text can mislead ("add
     snow" for the classic grade that replaced an AI edit), so the label names the ops applied,
-    then the words typed: "Temperature — “make it warmer”"."""
+    then the words typed: "Temperature — “make it warmer”" (just the words when they already
+    name every op: "Black and white from 0:01 to 0:03")."""
     label = (getattr(cmd, "label", "") or type(cmd).__name__).strip()
     subs = getattr(cmd, "commands", None)
     if not subs:
@@ -41,6 +42,8 @@ def history_label(cmd) -> str:
     what = what[:1].upper() + what[1:]
     if not label or label.lower() == what.lower():
         return what
+    if "“" not in label and all(n.lower() in label.lower() for n in names):
+        return label[:1].upper() + label[1:]  # the words typed already name every op
     return f"{what} — {label}" if "“" in label else f"{what} — “{label}”"
 
 
