@@ -47,7 +47,8 @@ def name_max(folder: Path) -> int:
 
 
 def temp_path_for(target: Path, suffix: str | None = None) -> Path:
-    """A fresh temp path in the target's folder (same filesystem, so rename is atomic).
+    """A fresh temp path in the target's folder (same filesystem, so rename is atomic). Raises
+    OSError when it cannot be created (callers turn it into their own error: ``os_error_message``).
 
     Stale temps of dead runs in that folder are removed first; the folder is remembered so the
     editor can clean it at start even if this run is killed."""
@@ -60,10 +61,7 @@ def temp_path_for(target: Path, suffix: str | None = None) -> Path:
     room = name_max(folder) - len(os.fsencode(f".{tag}{suffix}")) - 8
     while stem and len(os.fsencode(stem)) > room:  # a long target name still gets a valid temp name
         stem = stem[:-1]
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{stem}{tag}", suffix=suffix, dir=str(folder))
-    except OSError as e:
-        raise EncodeError(os_error_message(e, target)) from None
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}{tag}", suffix=suffix, dir=str(folder))  # OSError: callers map it
     os.close(fd)
     # mkstemp makes 0600 files; give the final file the usual permissions (0666 minus umask).
     umask = os.umask(0)
@@ -104,7 +102,10 @@ def _read_only(folder: Path) -> bool:
 def atomic_write_bytes(target: Path, data: bytes) -> None:
     target = Path(target)
     check_writable_dir(target)
-    tmp = temp_path_for(target)
+    try:
+        tmp = temp_path_for(target)
+    except OSError as e:
+        raise EncodeError(os_error_message(e, target)) from None
     try:
         with open(tmp, "wb") as f:
             f.write(data)

@@ -153,3 +153,14 @@ def test_atomic_write_under_a_file_is_an_encode_error(tmp_path):
 def test_each_os_error_has_its_own_words(code, words):
     msg = os_error_message(OSError(code, os.strerror(code)), f"/videos/{LONG}.mp4")
     assert words in msg and "\n" not in msg and LONG not in msg
+
+
+def test_temp_path_for_raises_oserror_for_its_callers_to_word(tmp_path):
+    """The AI cache catches OSError (a full or read-only cache must not lose a render); the Encoder and
+    atomic writes turn it into their own EncodeError."""
+    from t2v_desktop.errors import T2VError
+    from t2v_desktop.fsutil import temp_path_for
+
+    with pytest.raises(OSError) as info:
+        temp_path_for(tmp_path / "missing" / "x.npz", suffix=".npz")
+    assert not isinstance(info.value, T2VError)
