@@ -18,9 +18,11 @@ from t2v_desktop.media.synth import read_frame_number  # noqa: E402
 
 
 @pytest.fixture
-def win(main_window):
+def win(main_window, qtbot):
     w = main_window
     w.resize(1200, 800)
+    w.activateWindow()  # on a real X server, window shortcuts (S, Space, J/K/L) need the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
     yield w
     w.undo_stack.setClean()
     w.close()

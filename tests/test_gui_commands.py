@@ -12,6 +12,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 
 @pytest.fixture
@@ -19,6 +20,8 @@ def win(qtbot, main_window, make_clip):
     w = main_window
     w.open_media(str(make_clip("grey", duration=1.0, pattern="solid", color=(120, 120, 120))))
     qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    w.activateWindow()  # on a real X server, window shortcuts need the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
     return w
 
 

@@ -13,6 +13,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from t2v_desktop.gui.timeline import VIDEO_H, VIDEO_Y  # noqa: E402
 
@@ -24,6 +25,8 @@ def win(qtbot, main_window, make_clip):
     # grey footage: the only orange on the timeline is an op-range bar
     w.open_media(str(make_clip("four", duration=4.0, pattern="solid", color=(120, 120, 120))))
     qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    w.activateWindow()  # window shortcuts (Ctrl+0) need the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
     yield w
     w.undo_stack.setClean()
 
@@ -71,6 +74,7 @@ def test_edits_keep_the_zoom_and_fit_is_on_request(win, qtbot):
     assert tl.scale() == pytest.approx(fit)  # not re-fitted: the clip looks shorter
     assert end_before - tl.x_of(tl.spans[-1][2]) == pytest.approx(fit * 1.0, rel=0.05)
     tl.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tl)
     qtbot.keyClick(tl, Qt.Key_0, Qt.ControlModifier)  # View > Fit
     assert tl.scale() == pytest.approx(fit * 4 / 3, rel=0.03)
     qtbot.keyClick(tl, Qt.Key_Equal)  # zoom in, then an edit keeps that zoom too
