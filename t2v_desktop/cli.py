@@ -326,6 +326,10 @@ def cmd_export(args) -> int:
     project = Project.load(args.project)
     out = Path(args.output)
     preset = _check_output(project, out, args.preset, args.yes)
+    from .edit.render import project_warnings
+
+    for note in project_warnings(project):  # op ranges past their clip's end: said, never silent
+        print(f"warning: {note}", file=sys.stderr)
     result = _export(export_project, project, out, preset)
     _print_result(result)
     return 0

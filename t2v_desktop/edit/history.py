@@ -8,10 +8,11 @@ QUndoCommands (gui/undo.py); the CLI pushes them on a plain History.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Callable, List, Optional, Tuple
 
 from ..errors import ParamError, ProjectError
-from .model import AppliedOp, Clip, Project, Track, new_id
+from .model import MAX_OPS_PER_CLIP, MAX_SECONDS, AppliedOp, Clip, Project, Track, new_id
 
 
 class EditCommand:
@@ -68,8 +69,9 @@ def check_range(spec, rng) -> None:
     if not spec.rangeable:
         raise ParamError(f"'{spec.name}' applies to the whole clip and cannot take a time range.")
     a, b = rng
-    if not (0 <= a < b):
-        raise ParamError(f"A time range must start at 0 s or later and end after it starts (got {a:g}s to {b:g}s).")
+    if not (0 <= a < b <= MAX_SECONDS):  # also false for nan
+        raise ParamError(f"A time range must start at 0 s or later and end after it starts, within "
+                         f"{MAX_SECONDS / 3600:g} hours (got {a:g}s to {b:g}s).")
 
 
 # -- clips -------------------------------------------------------------------------------------
@@ -145,6 +147,8 @@ class TrimClip(EditCommand):
         track, i = _locate_clip(project, self.clip_id)
         clip = track.clips[i]
         src_dur = probe_cached(clip.source).duration
+        if not math.isfinite(self.in_point) or (self.out_point is not None and not math.isfinite(self.out_point)):
+            raise ParamError("The in and out points must be numbers of seconds.")
         if self.in_point < 0:
             raise ParamError(f"The in point must be 0 s or later, got {self.in_point:g}s.")
         if self.in_point >= src_dur:
@@ -217,6 +221,9 @@ class AddOp(EditCommand):
         clip = project.find_clip(self.clip_id)
         if any(o.id == self.op.id for o in clip.ops):
             raise ProjectError(f"Operation {self.op.id} is already on this clip.")
+        if len(clip.ops) >= MAX_OPS_PER_CLIP:
+            raise ProjectError(f"This clip already has {len(clip.ops)} operations, the most one clip can take. "
+                               f"Remove some, or split the clip.")
         idx = len(clip.ops) if self.index is None else self.index
         if not 0 <= idx <= len(clip.ops):
             raise ProjectError(f"Cannot insert at position {idx}; the clip has {len(clip.ops)} operations.")

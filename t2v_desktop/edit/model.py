@@ -1,12 +1,15 @@
 """The document model: Project -> Track -> Clip -> AppliedOp, as plain dataclasses.
 
-Saved as JSON with a schema version; loading validates every field (no pickle anywhere).
-Change a project through ``edit.history`` commands so every change can be undone.
+Saved as JSON with a schema version; loading validates every field (no pickle anywhere) against
+the bounds below, so a hand-edited or corrupt file is one clear ProjectError, never an overflow, a
+runaway export or a huge allocation later. Change a project through ``edit.history`` commands so
+every change can be undone.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +20,38 @@ from typing import Any, List, Optional, Tuple
 from ..errors import ProjectError
 
 SCHEMA_VERSION = 1
+
+# Bounds checked on load (docs/engine.md, "Project files").
+MIN_FPS, MAX_FPS = 1, 240
+MIN_SIZE, MAX_SIZE = 2, 8192  # pixels per side: DCI 8K (8192x4320) fits; resize's own limit is 7680x4320
+MAX_SECONDS = 24 * 3600.0  # clip in/out points and op ranges
+MAX_OPS_PER_CLIP = 200  # a clip's stack renders through one stage per op (edit/stages.py)
+MAX_CLIPS = 10_000
+MAX_TRACKS = 64
+MAX_PATH = 4096
+MAX_TEXT = 1000  # names and ids
+_ECHO = 80  # characters of a bad value shown in an error
+
+
+def short(value: Any, limit: int = _ECHO) -> str:
+    """``repr(value)`` cut to ``limit`` characters: errors never echo a 50 MB string."""
+    text = repr(value) if not isinstance(value, str) else repr(value[:limit + 1])
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def tidy(message: str, limit: int = 300) -> str:
+    """An error message with any long run of characters cut, and at most ``limit`` long."""
+    message = " ".join(str(message)[:100_000].split())
+    out = []
+    for word in message.split(" "):
+        out.append(word if len(word) <= _ECHO else word[:_ECHO - 3] + "...")
+    text = " ".join(out)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _seconds(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and 0 <= value <= MAX_SECONDS)
 
 
 def new_id() -> str:
@@ -46,23 +81,28 @@ class AppliedOp:
     @classmethod
     def from_json(cls, d: Any) -> "AppliedOp":
         _expect(isinstance(d, dict), "an operation entry must be an object")
-        _expect(isinstance(d.get("op"), str), "an operation entry needs an 'op' name")
+        name = d.get("op")
+        _expect(isinstance(name, str) and 0 < len(name) <= 64, f"an operation needs an 'op' name, got {short(name)}")
         params = d.get("params", {})
-        _expect(isinstance(params, dict), f"params of '{d['op']}' must be an object")
+        _expect(isinstance(params, dict), f"params of '{name}' must be an object")
+        for k, v in params.items():
+            _expect(isinstance(k, str) and len(k) <= 64 and (v is None or isinstance(v, (bool, int, float, str))),
+                    f"'{name}' parameter {short(k)} must be a number, text or true/false, got {short(v)}")
+            _expect(not isinstance(v, float) or math.isfinite(v), f"'{name}' parameter {short(k)} is {v}")
         rng = d.get("range")
         if rng is not None:
             _expect(
-                isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, (int, float)) for x in rng)
-                and 0 <= rng[0] < rng[1],
-                f"range of '{d['op']}' must be [start, end] seconds with start < end",
+                isinstance(rng, list) and len(rng) == 2 and all(_seconds(x) for x in rng) and rng[0] < rng[1],
+                f"range of '{name}' must be [start, end] seconds with 0 <= start < end <= {MAX_SECONDS:g}, "
+                f"got {short(rng)}",
             )
             rng = (float(rng[0]), float(rng[1]))
         return cls(
-            op=d["op"],
+            op=name,
             params=params,
             range=rng,
             enabled=bool(d.get("enabled", True)),
-            id=str(d.get("id") or new_id()),
+            id=_text(d.get("id"), "operation id") or new_id(),
         )
 
 
@@ -93,23 +133,29 @@ class Clip:
     @classmethod
     def from_json(cls, d: Any, base: Optional[Path] = None) -> "Clip":
         _expect(isinstance(d, dict), "a clip must be an object")
-        _expect(isinstance(d.get("source"), str) and d["source"], "a clip needs a 'source' path")
-        src = d["source"]
+        src = d.get("source")
+        _expect(isinstance(src, str) and 0 < len(src) <= MAX_PATH and "\0" not in src,
+                f"a clip needs a 'source' path (up to {MAX_PATH} characters), got {short(src)}")
         if base is not None and not os.path.isabs(src):
             src = str((base / src).resolve())
+        name = _text(d.get("name", ""), "clip name")
+        what = f"clip '{short(name, 40)[1:-1]}'" if name else "a clip"
         inp = d.get("in", 0.0)
         out = d.get("out")
-        _expect(isinstance(inp, (int, float)) and inp >= 0, "clip 'in' must be seconds >= 0")
-        _expect(out is None or (isinstance(out, (int, float)) and out > inp), "clip 'out' must be after 'in'")
+        _expect(_seconds(inp), f"{what}: 'in' must be seconds from 0 to {MAX_SECONDS:g}, got {short(inp)}")
+        _expect(out is None or (_seconds(out) and out > inp),
+                f"{what}: 'out' must be seconds after 'in' and at most {MAX_SECONDS:g}, got {short(out)}")
         ops = d.get("ops", [])
-        _expect(isinstance(ops, list), "clip 'ops' must be a list")
+        _expect(isinstance(ops, list), f"{what}: 'ops' must be a list")
+        _expect(len(ops) <= MAX_OPS_PER_CLIP,
+                f"{what} has {len(ops)} operations; at most {MAX_OPS_PER_CLIP} per clip are supported")
         return cls(
             source=src,
             in_point=float(inp),
             out_point=None if out is None else float(out),
             ops=[AppliedOp.from_json(o) for o in ops],
-            id=str(d.get("id") or new_id()),
-            name=str(d.get("name", "")),
+            id=_text(d.get("id"), "clip id") or new_id(),
+            name=name,
         )
 
 
@@ -128,12 +174,13 @@ class Track:
         _expect(isinstance(d, dict), "a track must be an object")
         clips = d.get("clips", [])
         _expect(isinstance(clips, list), "track 'clips' must be a list")
+        _expect(len(clips) <= MAX_CLIPS, f"a track has {len(clips)} clips; at most {MAX_CLIPS} are supported")
         kind = d.get("kind", "video")
-        _expect(kind in ("video", "audio"), f"unknown track kind {kind!r}")
+        _expect(kind in ("video", "audio"), f"unknown track kind {short(kind)}")
         return cls(
             kind=kind,
             clips=[Clip.from_json(c, base) for c in clips],
-            id=str(d.get("id") or new_id()),
+            id=_text(d.get("id"), "track id") or new_id(),
             muted=bool(d.get("muted", False)),
         )
 
@@ -208,28 +255,35 @@ class Project:
                 f"This project was saved by a newer t2v-desktop (schema {ver} > {SCHEMA_VERSION}). Update the app."
             )
         tracks = d.get("tracks", [])
-        _expect(isinstance(tracks, list), "'tracks' must be a list")
+        _expect(isinstance(tracks, list) and len(tracks) <= MAX_TRACKS, f"'tracks' must be a list of up to {MAX_TRACKS}")
         fps = d.get("fps")
         if fps is not None:
-            _expect(isinstance(fps, list) and len(fps) == 2 and all(isinstance(x, int) and x > 0 for x in fps),
-                    "'fps' must be [numerator, denominator]")
+            _expect(isinstance(fps, list) and len(fps) == 2
+                    and all(isinstance(x, int) and not isinstance(x, bool) and 0 < x <= 1_000_000 for x in fps)
+                    and MIN_FPS <= Fraction(fps[0], fps[1]) <= MAX_FPS,
+                    f"'fps' must be [numerator, denominator] from {MIN_FPS} to {MAX_FPS} frames per second, "
+                    f"got {short(fps)}")
             fps = Fraction(fps[0], fps[1])
         for key in ("width", "height"):
             v = d.get(key)
-            _expect(v is None or (isinstance(v, int) and 2 <= v <= 16384), f"'{key}' must be a size in pixels")
+            _expect(v is None or (isinstance(v, int) and not isinstance(v, bool) and MIN_SIZE <= v <= MAX_SIZE),
+                    f"'{key}' must be {MIN_SIZE} to {MAX_SIZE} pixels, got {short(v)}")
         sr = d.get("sample_rate", 48000)
         ch = d.get("channels", 2)
-        _expect(isinstance(sr, int) and 8000 <= sr <= 192000, "'sample_rate' must be 8000..192000")
-        _expect(isinstance(ch, int) and 1 <= ch <= 8, "'channels' must be 1..8")
-        return cls(
+        _expect(isinstance(sr, int) and 8000 <= sr <= 192000, f"'sample_rate' must be 8000..192000, got {short(sr)}")
+        _expect(isinstance(ch, int) and 1 <= ch <= 8, f"'channels' must be 1..8, got {short(ch)}")
+        project = cls(
             tracks=[Track.from_json(t, base) for t in tracks] or [Track()],
             width=d.get("width"),
             height=d.get("height"),
             fps=fps,
             sample_rate=sr,
             channels=ch,
-            name=str(d.get("name", "Untitled")),
+            name=_text(d.get("name", "Untitled"), "project name"),
         )
+        _expect(len(project.all_clips()) <= MAX_CLIPS, f"at most {MAX_CLIPS} clips are supported")
+        check_ops(project)
+        return project
 
     def save(self, path: str | os.PathLike) -> None:
         """Atomic write: a crash mid-save leaves the previous file intact."""
@@ -246,9 +300,40 @@ class Project:
             d = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ProjectError(f"No project at {path}.") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ProjectError(f"{path} is not a readable project file ({e}).") from None
-        return cls.from_json(d, base=path.parent.resolve())
+        except RecursionError:
+            raise ProjectError(f"{path} is not a t2v-desktop project (its JSON is nested too deeply).") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as e:
+            raise ProjectError(f"{path} is not a readable project file ({tidy(e, 120)}).") from None
+        try:
+            return cls.from_json(d, base=path.parent.resolve())
+        except RecursionError:  # pragma: no cover - every nested value is type-checked first
+            raise ProjectError(f"{path} is not a t2v-desktop project (nested too deeply).") from None
+
+
+def check_ops(project: "Project") -> None:
+    """Every op is a known operation with valid params and a range it can take (ProjectError)."""
+    from ..errors import T2VError
+    from ..ops.registry import get_op
+
+    for clip in project.all_clips():
+        what = f"clip '{clip.name[:40]}'" if clip.name else "a clip"
+        for k, aop in enumerate(clip.ops, 1):
+            try:
+                spec = get_op(aop.op)
+                spec.validate(aop.params)
+                if aop.range is not None and not spec.rangeable:
+                    raise ProjectError(f"'{spec.name}' applies to the whole clip and takes no time range")
+            except T2VError as e:
+                raise ProjectError(tidy(f"Invalid project: {what}, operation {k}: {str(e).rstrip('.')}.")) from None
+
+
+def _text(value: Any, what: str) -> str:
+    """A name or id: text up to MAX_TEXT characters ("" for None)."""
+    if value is None:
+        return ""
+    _expect(isinstance(value, (str, int)) and not isinstance(value, bool) and len(str(value)) <= MAX_TEXT,
+            f"{what} must be text of up to {MAX_TEXT} characters, got {short(value)}")
+    return str(value)
 
 
 def _expect(cond: bool, message: str) -> None:

@@ -9,6 +9,7 @@ grid. Not thread-safe: one Renderer per thread.
 from __future__ import annotations
 
 import bisect
+import os
 from fractions import Fraction
 from typing import Iterator, List, Optional, Tuple
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from ..errors import ParamError, ProjectError
 from ..jobs import CancelToken, ProgressFn, check, no_progress
-from .model import Project
+from .model import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, Project
 from .stages import Stage, build_chain, chain_warnings, probe_cached, resize, scaled_size
 from .timemap import frames_to_samples
 
@@ -35,6 +36,24 @@ def letterbox(frame: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
     return out
 
 
+def check_output_format(project: Project) -> None:
+    """The project's own fps and size within the bounds a loaded file is held to (model.py), so a
+    project built in code can't ask for a never-ending export or a huge allocation either."""
+    if project.fps and not MIN_FPS <= Fraction(project.fps) <= MAX_FPS:
+        raise ProjectError(f"The project's frame rate {float(project.fps):g} fps is outside {MIN_FPS}..{MAX_FPS} fps.")
+    for name in ("width", "height"):
+        v = getattr(project, name)
+        if v is not None and not MIN_SIZE <= int(v) <= MAX_SIZE:
+            raise ProjectError(f"The project's {name} {v} is outside {MIN_SIZE}..{MAX_SIZE} pixels.")
+
+
+def project_warnings(project: Project) -> List[str]:
+    """What the Renderer notes about the project (op ranges past their clip's end, which have no
+    effect or are cut at the end), for the CLI to print before an export."""
+    with Renderer(project) as r:
+        return r.warnings
+
+
 class Renderer:
     """Frames and audio of the edited project on its output grid."""
 
@@ -50,6 +69,7 @@ class Renderer:
         if not clips:
             raise ProjectError("The project has no clips. Add a video first (drag it in, or File > Import).")
         self.sample_rate, self.channels = int(project.sample_rate), int(project.channels)
+        check_output_format(project)
         self.fps = Fraction(project.fps) if project.fps else Fraction(probe_cached(clips[0].source).fps)
         self.clip_ids: List[str] = []
         self.chains: List[Stage] = []
@@ -144,8 +164,11 @@ class Renderer:
 
     @property
     def warnings(self) -> List[str]:
-        """Notes about ranges that no longer fit their clip (after a later trim, say)."""
-        return [w for ch in self.chains for w in chain_warnings(ch)]
+        """Notes about ranges that no longer fit their clip (after a later trim, or in a hand-edited
+        project file): a range wholly past the end has no effect, one running past it is cut there."""
+        names = {c.id: c.name or os.path.basename(c.source) for c in self.project.main_track.clips}
+        return [f"clip '{names[cid][:40]}': {w}" for cid, ch in zip(self.clip_ids, self.chains, strict=True)
+                for w in chain_warnings(ch)]
 
     def prepare(self, progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None) -> None:
         """Run pending analyses and generative renders now (with progress/cancel), not mid-playback."""

@@ -596,9 +596,16 @@ def build_chain(
     clip: Clip, fps: Fraction, sample_rate: int, channels: int, *, scale: float = 1.0,
     progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None, upto: Optional[int] = None,
 ) -> Tuple[Stage, List[Stage]]:
-    """The output stage of ``clip`` (ops[:upto] when given) and the input stage of each op."""
-    from ..ops.registry import get_op
+    """The output stage of ``clip`` (ops[:upto] when given) and the input stage of each op.
 
+    Built in a loop, but frames and audio are pulled through ``prev`` calls (a few Python frames
+    per stage), so a stack is capped at MAX_OPS_PER_CLIP, well inside the recursion limit."""
+    from ..ops.registry import get_op
+    from .model import MAX_OPS_PER_CLIP
+
+    if len(clip.ops) > MAX_OPS_PER_CLIP:
+        raise ProjectError(f"Clip '{(clip.name or os.path.basename(clip.source))[:40]}' has {len(clip.ops)} "
+                           f"operations; at most {MAX_OPS_PER_CLIP} per clip are supported. Remove some.")
     progress = progress or no_progress
     stage: Stage = SourceStage(clip, fps, sample_rate, channels, scale)
     inputs: List[Stage] = []
