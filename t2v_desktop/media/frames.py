@@ -358,3 +358,9 @@ class FrameSource:
                 return first
             f = self._decode_until(t)
             return f if f is not None else first
+
+    def yuv_frame(self, index: int) -> av.VideoFrame:
+        """The decoded frame on screen at ``index / fps`` as it left the decoder (its own pixel
+        format; rotation and aspect NOT applied), for the export's YUV fast path (edit/yuv.py).
+        It is shared with the decoded run: read it, never modify it or hand it on."""
+        return self._locate(self._target(self._check_index(index)))
