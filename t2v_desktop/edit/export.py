@@ -2,7 +2,8 @@
 
 Rendering (decode + ops) runs on one thread and encoding on the caller's thread, with a bounded
 queue between them, so memory stays flat however long the project is and the two overlap (PyAV
-releases the GIL inside codec calls). Audio is cut on frame boundaries, sample-exact with
+releases the GIL inside codec calls). Clips whose ops all have a YUV form skip RGB altogether:
+decoded planes -> ops -> encoder (edit/yuv.py, the "fast path"; ``fast_path=False`` turns it off). Audio is cut on frame boundaries, sample-exact with
 cumulative rounding, so the sound lasts exactly as long as the picture. The Encoder writes a temp
 file that only replaces the target once complete: a failure or a cancel leaves no partial file and
 an existing target untouched.
@@ -52,6 +53,8 @@ class ExportResult:
     has_audio: bool = False
     #: The most items that were ever waiting in the render->encode queue (<= QUEUE_ITEMS).
     peak_queued: int = 0
+    #: Frames that went from the decoder's planes to the encoder without RGB (edit/yuv.py).
+    yuv_frames: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ def export_project(
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
     renderer=None,
+    fast_path: bool = True,
 ) -> ExportResult:
     """Render ``project`` into ``out_path`` with ``preset`` (a name, an ExportPreset, or None to
     pick one from the extension). Raises EncodeError for a bad target, Cancelled when ``cancel``
@@ -181,9 +185,14 @@ def export_project(
             "Choose a video preset (e.g. h264)."
         )
     sr, ch = int(renderer.sample_rate), int(renderer.channels)
+    fast = None
     if want_video:
         layout = plan_layout(int(renderer.width), int(renderer.height), Fraction(renderer.fps), preset)
         job = _VideoJob(renderer, layout, want_audio, sr, cancel)
+        if fast_path:
+            from .yuv import plan
+
+            fast = plan(renderer, layout, preset)
     else:
         job = _AudioJob(renderer, sr, cancel)
         layout = None
@@ -192,17 +201,28 @@ def export_project(
         raise EncodeError("Nothing to export: the edit is empty (0 frames). Undo the last trim or cut.")
     from ..media.encoder import Encoder
 
-    enc = Encoder(
-        out_path,
-        width=layout.width if layout else 2,
-        height=layout.height if layout else 2,
-        fps=layout.fps if layout else Fraction(renderer.fps),
-        preset=preset,
-        sample_rate=sr,
-        channels=ch,
-        has_video=want_video,
-        has_audio=want_audio,
-    )
+    try:
+        enc = Encoder(
+            out_path,
+            width=layout.width if layout else 2,
+            height=layout.height if layout else 2,
+            fps=layout.fps if layout else Fraction(renderer.fps),
+            preset=preset,
+            sample_rate=sr,
+            channels=ch,
+            has_video=want_video,
+            has_audio=want_audio,
+            matrix=fast.matrix if fast else None,
+        )
+    except BaseException:
+        if fast is not None:
+            fast.close()
+        raise
+    if fast is not None:
+        if enc.accepts_yuv:
+            job.fast = fast
+        else:
+            fast.close()
     try:
         _pump(job, enc, progress, cancel)
         path = enc.close()
@@ -212,6 +232,9 @@ def export_project(
         except Exception:  # noqa: BLE001 - the original error matters more
             pass
         raise
+    finally:
+        if fast is not None:
+            fast.close()  # the render thread has ended (_pump joins it)
     frames = job.total if want_video else 0
     duration = float(frames / layout.fps) if layout else job.total_samples / sr
     return ExportResult(
@@ -224,6 +247,7 @@ def export_project(
         fps=layout.fps if layout else None,
         has_audio=want_audio,
         peak_queued=job.peak_queued,
+        yuv_frames=getattr(job, "yuv_frames", 0),
     )
 
 
@@ -311,13 +335,16 @@ class _VideoJob:
         self.total_samples = frame_sample_bounds(self.total, layout.fps, sample_rate) if with_audio else 0
         self.block = max(1, int(round(float(layout.fps) * AUDIO_BLOCK_SECONDS)))
         self.peak_queued = 0
+        self.fast = None  # a yuv.FastPath, set by export_project when the encoder takes planes
+        self.yuv_frames = 0
 
     def items(self) -> Iterator[Tuple[str, np.ndarray]]:
         lay = self.layout
         decimate = lay.fps != lay.src_fps
         j = 0
         want = 0  # render index of output frame j
-        for i, frame in enumerate(self.renderer.iter_frames()):
+        frames = self.fast.iter_frames(self.cancel) if self.fast is not None else self.renderer.iter_frames()
+        for i, frame in enumerate(frames):
             if j >= self.total:
                 break
             if decimate:
@@ -325,7 +352,11 @@ class _VideoJob:
                     continue
             if self.with_audio and j % self.block == 0:
                 yield "audio", self._audio(j, min(self.total, j + self.block))
-            yield "video", fit_frame(frame, lay)
+            if isinstance(frame, np.ndarray):
+                yield "video", fit_frame(frame, lay)
+            else:  # a Yuv420 from the fast path, already fitted to the layout (edit/yuv.fit_fn)
+                self.yuv_frames += 1
+                yield "yuv", frame.buf
             j += 1
             if decimate:
                 want = int(Fraction(j) * lay.src_fps / lay.fps)
@@ -417,8 +448,8 @@ def _pump(job, enc, progress: ProgressFn, cancel: Optional[CancelToken]) -> None
                 break
             if kind == _ERROR:
                 raise payload
-            if kind == "video":
-                enc.write_frame(payload)
+            if kind == "video" or kind == "yuv":
+                (enc.write_frame if kind == "video" else enc.write_yuv)(payload)
                 done += 1
                 progress(done, total, "Exporting")
             else:

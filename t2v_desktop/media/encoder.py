@@ -74,8 +74,11 @@ class Encoder:
 
     def __init__(self, path, *, width: int, height: int, fps: Fraction, preset: ExportPreset,
                  sample_rate: int = 48000, channels: int = 2, has_video: bool = True,
-                 has_audio: bool = True):
+                 has_audio: bool = True, matrix: str | None = None):
         self.path = Path(path)
+        #: YUV matrix to write ("ITU709" / "ITU601"); None: the usual one for the height. The export's
+        #: YUV fast path passes its source's, so its planes go in unconverted (see write_yuv).
+        self.matrix = matrix
         self.preset = preset
         self.width, self.height = int(width), int(height)
         self.fps = Fraction(fps)
@@ -138,13 +141,16 @@ class Encoder:
             vs.width, vs.height = self.width, self.height
             vs.pix_fmt = p.pix_fmt or "yuv420p"
             vs.codec_context.time_base = 1 / self.fps
+            # Frame and slice threads, as the ffmpeg CLI asks: PyAV's default (slice threads only) makes
+            # x264 cut every picture into slices (sliced_threads=1): ~15 % larger files and slower.
+            vs.codec_context.thread_type = "AUTO"
             if p.video_options:
                 vs.options = {k: str(v) for k, v in p.video_options.items()}
             if p.codec_tag:
                 vs.codec_tag = p.codec_tag
             self._yuv = vs.pix_fmt.startswith(("yuv", "nv", "p0"))
             if self._yuv:
-                hd = self.height >= 720
+                hd = self.height >= 720 if self.matrix is None else self.matrix == "ITU709"
                 self._matrix = "ITU709" if hd else "ITU601"
                 self._range = 2 if vs.pix_fmt.startswith("yuvj") else 1  # full ("pc") / limited ("tv")
                 cc = vs.codec_context
@@ -182,6 +188,25 @@ class Encoder:
             if self._yuv:
                 vf = self._sws.reformat(vf, format=self._vs.pix_fmt, dst_colorspace=self._matrix,
                                         dst_color_range=self._range, interpolation=_SWS_FLAGS, threads=1)
+        vf.pts = self.frames_written
+        self.frames_written += 1
+        self._encode(self._vs, vf)
+
+    @property
+    def accepts_yuv(self) -> bool:
+        """Whether ``write_yuv`` takes frames: 8-bit 4:2:0 limited range, not GIF."""
+        return bool(self._vs is not None and self._yuv and not self._gif and self._vs.pix_fmt == "yuv420p")
+
+    def write_yuv(self, buf: np.ndarray) -> None:
+        """One yuv420p frame, limited range, in this Encoder's matrix: a contiguous uint8 array of
+        (height * 3 / 2, width) holding Y, then U, then V (FFmpeg's packed layout). Not copied: the
+        caller must not change it afterwards."""
+        if not self.accepts_yuv:
+            raise ValueError("this Encoder takes no yuv420p frames")
+        if buf.dtype != np.uint8 or buf.shape != (self.height * 3 // 2, self.width) or not buf.flags.c_contiguous:
+            raise ValueError(f"expected contiguous uint8 ({self.height * 3 // 2}, {self.width}), got "
+                             f"{buf.dtype} {buf.shape}")
+        vf = av.VideoFrame.from_numpy_buffer(buf, format="yuv420p")
         vf.pts = self.frames_written
         self.frames_written += 1
         self._encode(self._vs, vf)

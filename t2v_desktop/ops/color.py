@@ -15,6 +15,7 @@ import numpy as np
 from ..lazy import lazy
 from .params import Float
 from .registry import FrameContext, OpKind, operation
+from .yuv import YuvFormat, chroma_scale_yuv, curve_yuv
 
 cv2 = lazy("cv2")
 
@@ -169,6 +170,7 @@ def _amount(lo: float = -1.0, hi: float = 1.0, default: float = 0.2, desc: str =
     synonyms=("lightness", "brightness level"),
     category="color",
     examples=("brighter", "make it a bit darker", "brightness +30%"),
+    yuv=lambda fmt, amount=0.2: curve_yuv(brightness_curve(float(amount))),
 )
 def brightness(frame: np.ndarray, ctx: FrameContext, amount: float = 0.2) -> np.ndarray:
     return apply_table(frame, _brightness_table(float(amount)))
@@ -182,6 +184,7 @@ def brightness(frame: np.ndarray, ctx: FrameContext, amount: float = 0.2) -> np.
     synonyms=("contrast level",),
     category="color",
     examples=("more contrast", "less contrast", "contrast +50%"),
+    yuv=lambda fmt, amount=0.2: curve_yuv(contrast_curve(float(amount))),  # linear (amount <= 0) only
 )
 def contrast(frame: np.ndarray, ctx: FrameContext, amount: float = 0.2) -> np.ndarray:
     return apply_table(frame, _contrast_table(float(amount)))
@@ -195,10 +198,20 @@ def contrast(frame: np.ndarray, ctx: FrameContext, amount: float = 0.2) -> np.nd
     synonyms=("saturate", "vibrance", "colorfulness", "colourfulness", "color intensity"),
     category="color",
     examples=("more saturated", "desaturate a bit", "saturation -50%"),
+    yuv=lambda fmt, amount=0.3: _saturation_yuv(fmt, amount),
 )
 def saturation(frame: np.ndarray, ctx: FrameContext, amount: float = 0.3) -> np.ndarray:
-    s = 1.0 + 2.0 * amount if amount > 0 else 1.0 + amount
-    return apply_matrix(frame, saturation_matrix(s))
+    return apply_matrix(frame, saturation_matrix(_saturation_factor(amount)))
+
+
+def _saturation_factor(amount: float) -> float:
+    return 1.0 + 2.0 * amount if amount > 0 else 1.0 + amount
+
+
+def _saturation_yuv(fmt: YuvFormat, amount: float):
+    """Scaling chroma keeps BT.709 luma, which is what saturation's grey is; other matrices'
+    luma differs, so they take the RGB path."""
+    return chroma_scale_yuv(_saturation_factor(float(amount))) if fmt.matrix == "ITU709" else None
 
 
 @operation(
@@ -210,6 +223,7 @@ def saturation(frame: np.ndarray, ctx: FrameContext, amount: float = 0.3) -> np.
     synonyms=("exposure compensation", "ev"),
     category="color",
     examples=("exposure +1 stop", "underexpose by half a stop", "increase exposure"),
+    yuv=lambda fmt, stops=0.5: curve_yuv(exposure_curve(float(stops))),  # only 0 stops is affine
 )
 def exposure(frame: np.ndarray, ctx: FrameContext, stops: float = 0.5) -> np.ndarray:
     return apply_table(frame, _exposure_table(float(stops)))
@@ -224,6 +238,7 @@ def exposure(frame: np.ndarray, ctx: FrameContext, stops: float = 0.5) -> np.nda
     synonyms=("gamma correction", "midtones", "mid tones"),
     category="color",
     examples=("gamma 1.5", "lift the midtones", "gamma 0.8"),
+    yuv=lambda fmt, gamma=1.2: curve_yuv(gamma_curve(float(gamma))),  # only gamma 1 is affine
 )
 def gamma(frame: np.ndarray, ctx: FrameContext, gamma: float = 1.2) -> np.ndarray:
     return apply_table(frame, _gamma_table(float(gamma)))

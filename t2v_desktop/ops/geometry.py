@@ -17,6 +17,7 @@ from ..errors import ParamError
 from ..lazy import lazy
 from .params import Choice, Float, Int
 from .registry import FrameContext, OpKind, operation
+from .yuv import YuvFormat, per_plane
 
 cv2 = lazy("cv2")
 
@@ -84,12 +85,26 @@ _MARGIN = dict(min=0.0, max=0.45, default=0.0, small=0.05, large=0.2)
     category="geometry",
     examples=("crop to 9:16", "crop 10% off the left", "crop to square"),
     output_size=_crop_size,
+    yuv=lambda fmt, **p: _crop_yuv(fmt, **p),
 )
 def crop(frame: np.ndarray, ctx: FrameContext, aspect: str = "none", left: float = 0.0,
          right: float = 0.0, top: float = 0.0, bottom: float = 0.0) -> np.ndarray:
     h, w = frame.shape[:2]
     x, y, cw, ch = crop_box(w, h, aspect, left, right, top, bottom)
     return np.ascontiguousarray(frame[y:y + ch, x:x + cw]).copy()
+
+
+def _crop_yuv(fmt: YuvFormat, **p):
+    """Slices of the planes; a box at an odd offset would split chroma pixels: RGB path."""
+    x, y, cw, ch = crop_box(fmt.width, fmt.height, **p)
+    if x % 2 or y % 2 or cw % 2 or ch % 2:
+        return None
+
+    def cut(plane: np.ndarray, chroma: bool) -> np.ndarray:
+        k = 2 if chroma else 1
+        return plane[y // k:(y + ch) // k, x // k:(x + cw) // k]
+
+    return per_plane(cut)
 
 
 # ---------------------------------------------------------------- resize
@@ -129,6 +144,7 @@ def resize_size(w: int, h: int, width: int = 0, height: int = 0, scale: float = 
     category="geometry",
     examples=("resize to 1280 wide", "scale to 50%", "resize to 720p"),
     output_size=resize_size,
+    yuv=lambda fmt, **p: _resize_yuv(fmt, **p),
 )
 def resize(frame: np.ndarray, ctx: FrameContext, width: int = 0, height: int = 0,
            scale: float = 0.0) -> np.ndarray:
@@ -138,6 +154,22 @@ def resize(frame: np.ndarray, ctx: FrameContext, width: int = 0, height: int = 0
         return frame.copy()
     shrinking = tw * th < w * h
     return cv2.resize(frame, (tw, th), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
+
+
+def _resize_yuv(fmt: YuvFormat, **p):
+    """Each plane resized with the same filter as the RGB op (linear filters commute with the
+    YUV matrix); chroma to half the target size."""
+    w, h = fmt.width, fmt.height
+    tw, th = resize_size(w, h, **p)
+    if (tw, th) == (w, h):
+        return per_plane(lambda plane, chroma: plane)
+    interp = cv2.INTER_AREA if tw * th < w * h else cv2.INTER_CUBIC
+
+    def scale(plane: np.ndarray, chroma: bool) -> np.ndarray:
+        size = (tw // 2, th // 2) if chroma else (tw, th)
+        return cv2.resize(plane, size, interpolation=interp)
+
+    return per_plane(scale)
 
 
 # ---------------------------------------------------------------- rotate
@@ -166,6 +198,7 @@ _ROT = {1: 0, 2: 1, 3: 2}  # cv2.ROTATE_90_CLOCKWISE, _180, _90_COUNTERCLOCKWISE
     category="geometry",
     examples=("rotate 90 degrees", "rotate -90", "rotate 3 degrees to level the horizon"),
     output_size=rotate_size,
+    yuv=lambda fmt, degrees=90.0: _rotate_yuv(fmt, degrees),
 )
 def rotate(frame: np.ndarray, ctx: FrameContext, degrees: float = 90.0) -> np.ndarray:
     q = _quarter_turns(degrees)
@@ -180,6 +213,16 @@ def rotate(frame: np.ndarray, ctx: FrameContext, degrees: float = 90.0) -> np.nd
     return cv2.warpAffine(frame, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
+def _rotate_yuv(fmt: YuvFormat, degrees: float):
+    """Quarter turns turn each plane; other angles (a zoomed warp) take the RGB path."""
+    q = _quarter_turns(degrees)
+    if q is None:
+        return None
+    if q == 0:
+        return per_plane(lambda plane, chroma: plane)
+    return per_plane(lambda plane, chroma: cv2.rotate(plane, _ROT[q]))
+
+
 # ---------------------------------------------------------------- flip
 
 
@@ -192,6 +235,8 @@ def rotate(frame: np.ndarray, ctx: FrameContext, degrees: float = 90.0) -> np.nd
     synonyms=("mirror", "mirror image"),
     category="geometry",
     examples=("flip horizontally", "mirror it", "flip upside down"),
+    yuv=lambda fmt, direction="horizontal": per_plane(
+        lambda plane, chroma: cv2.flip(plane, 1 if direction == "horizontal" else 0)),
 )
 def flip(frame: np.ndarray, ctx: FrameContext, direction: str = "horizontal") -> np.ndarray:
     return cv2.flip(frame, 1 if direction == "horizontal" else 0)

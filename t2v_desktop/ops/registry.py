@@ -7,7 +7,8 @@ list and edit-stack widgets, the CLI's ``ops`` listing and the README table all 
 Function contracts by kind (params arrive validated, defaults filled):
 
 FRAME       ``fn(frame, ctx: FrameContext, **params) -> frame``  (HxWx3 uint8 RGB in and out).
-            Geometry ops also declare ``output_size(w, h, **params) -> (w, h)``.
+            Geometry ops also declare ``output_size(w, h, **params) -> (w, h)``; ops with a YUV
+            equivalent declare ``yuv`` (see OperationSpec.yuv and ops/yuv.py).
 TEMPORAL    ``analyze(frames: Iterable[ndarray], info: StreamInfo, progress, cancel, **analysis_params) -> dict``
             runs once per (upstream content, analysis params) and is cached; then
             ``fn(frame, ctx: FrameContext, analysis: dict, **params) -> frame`` per frame.
@@ -122,6 +123,11 @@ class OperationSpec:
     requires_range: bool = False
     #: FRAME ops that also change the sound (fade_in/fade_out): ``audio_fn(samples, ctx: AudioContext, **params)``.
     audio_fn: Optional[Callable[..., Any]] = None
+    #: FRAME ops with an exact (or documented within one level) equivalent on 8-bit 4:2:0 limited-range
+    #: YUV planes: ``yuv(fmt: ops.yuv.YuvFormat, **params) -> (planes -> planes) | None`` (None when
+    #: these params have none). Only the export's fast path (edit/yuv.py) uses it; ``fn`` stays the
+    #: reference, and tests hold the two to each other.
+    yuv: Optional[Callable[..., Any]] = None
     #: TEMPORAL ops that can say what they did once analysed, for the plan and the edit stack
     #: (stabilize: the crop it applies, scene cuts): ``notes(analysis, ctx: FrameContext, **params)
     #: -> list[str]`` of one-line notes (``ctx.range``/``ctx.fps`` as the op runs; index 0).
