@@ -21,7 +21,7 @@ from ..errors import ProjectError
 
 SCHEMA_VERSION = 1
 
-# Bounds checked on load (docs/engine.md, "Project files").
+# Bounds checked on load; the Renderer and the edit commands hold projects built in code to them too.
 MIN_FPS, MAX_FPS = 1, 240
 MIN_SIZE, MAX_SIZE = 2, 8192  # pixels per side: DCI 8K (8192x4320) fits; resize's own limit is 7680x4320
 MAX_SECONDS = 24 * 3600.0  # clip in/out points and op ranges
