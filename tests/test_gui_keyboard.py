@@ -220,3 +220,30 @@ def test_ai_edit_without_a_model_names_the_classic_grade_in_the_history(win, qtb
     bar = win.command_bar
     assert bar.plan_label.property("error") is True and "details:" in bar.plan_label.text()
     assert bar.details and len(bar.details) > 80
+
+
+def test_clicking_apply_or_the_picture_leaves_the_keyboard_on_the_edit(win, qtbot):
+    into_bar(qtbot, win)
+    qtbot.keyClicks(win.command_bar.input, "make it warmer")
+    qtbot.mouseClick(win.command_bar.apply_btn, Qt.LeftButton)
+    assert ops(win) == ["temperature"] and focused() is win.timeline
+    into_bar(qtbot, win)
+    qtbot.mouseClick(win.preview.view, Qt.LeftButton)
+    assert focused() is win.preview.view
+    press(qtbot, Qt.Key_Space)
+    assert win.preview.rate == 1.0 and win.command_bar.input.text() == ""
+
+
+def test_overlay_text_is_readable_on_white_footage(qtbot, main_window, make_clip):
+    w = main_window
+    w.open_media(str(make_clip("white", duration=1.0, pattern="solid", color=(255, 255, 255))))
+    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    w.preview.hold("Analysing (stabilize)… progress and Cancel in the Jobs panel.")
+    img = w.preview.view.grab().toImage()
+    cx, cy = img.width() // 2, img.height() // 2
+    plate = [img.pixelColor(x, cy).lightness() for x in range(cx - 60, cx + 60)]
+    # the text sits on a dark plate: its background is dark, its letters light (on white footage,
+    # plain text had nothing but light around it)
+    assert min(plate) < 70 and max(plate) > 180
+    assert img.pixelColor(cx, cy - 40).lightness() > 230  # the white frame is still shown around it
+    w.undo_stack.setClean()

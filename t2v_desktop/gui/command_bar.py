@@ -199,6 +199,7 @@ class CommandBar(QWidget):
         self.input.installEventFilter(self)
         self.apply_btn = QPushButton("Apply", self)
         self.apply_btn.setDefault(True)
+        self.apply_btn.setFocusPolicy(Qt.NoFocus)  # a click applies; the keyboard is not parked on it
         self.apply_btn.clicked.connect(self.submit)
         self.input.returnPressed.connect(self.submit)
         self.target_label = QLabel("", self)
@@ -385,8 +386,7 @@ class CommandBar(QWidget):
         self._update_model()
         self.hide_suggestions()
         self.input.setText("")  # unlike clear(), setText() also empties the line edit's undo
-        if self.input.hasFocus():
-            self.return_focus()
+        self.return_focus()
 
     def _clear_focus(self) -> None:
         self.input.clearFocus()

@@ -278,6 +278,7 @@ class FrameView(QWidget):
         self.message = ""
         self.message_is_error = True
         self.compare_labels = False
+        self.setFocusPolicy(Qt.ClickFocus)  # a click on the picture takes the keyboard out of a text field
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
