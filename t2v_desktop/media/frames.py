@@ -29,6 +29,7 @@ import numpy as np
 from av.video.reformatter import Interpolation, VideoReformatter
 
 from ..errors import MediaError
+from . import keyindex
 from .info import MediaInfo, open_and_probe, seek_first, video_stream
 
 #: Memory budgets (bytes) for the decoded run (YUV) and the RGB LRU; they cap ``cache_size``
@@ -39,6 +40,8 @@ RGB_BUDGET = 256 * 2**20
 RUN_MAX_FRAMES = 120
 #: Without a keyframe index, jump (seek) instead of decoding forward when this far ahead (s).
 FORWARD_DECODE_LIMIT = 2.0
+#: Demuxers whose packet byte positions make exact seek targets (keyindex.py); others seek by time.
+BYTE_SEEK_FORMATS = frozenset({"mpegts", "mpeg", "mpegvideo", "h264", "hevc"})
 #: Small caches (``FrameSource(..., small_caches=True)``) for a straight pass such as an export,
 #: which never walks back: a few decoded frames instead of a GOP or two.
 SMALL_RUN_FRAMES = 8
@@ -59,6 +62,10 @@ def matrix_for(colorspace: int | None, height: int) -> str:
     if tagged:
         return tagged
     return "ITU709" if height >= 720 else "ITU601"
+
+
+class _MissedKeyframe(Exception):
+    """A seek to an indexed keyframe landed after it."""
 
 
 class FrameSource:
@@ -131,6 +138,15 @@ class FrameSource:
         self._skip_upto: int | None = None
         self._skipping = False
         self._max_skipped: int | None = None
+        # Exact keyframe index (keyindex.py) for files whose demuxer index is incomplete; looked
+        # up on the first jump. ``_gate``: after a seek, packets before this keyframe are dropped.
+        self._need_kindex = not self._keyframes
+        self._kindex = None
+        self._kindex_tried = False
+        self._gate: int | None = None
+        self._min_pts: int | None = None
+        fmt = set(self._container.format.name.split(","))
+        self._byte_seek = bool(fmt & BYTE_SEEK_FORMATS)
         self.seeks = 0               # how many times the decoder was repositioned (diagnostics)
         self.decoded = 0             # frames decoded so far (diagnostics)
 
@@ -307,6 +323,13 @@ class FrameSource:
                 except (av.FFmpegError, OSError):  # damaged tail: treat as the end
                     self._packets = None
                     pkt = None
+                if pkt is not None and self._gate is not None:
+                    if pkt.pts == self._gate and pkt.is_keyframe:
+                        self._gate = None
+                    elif pkt.size and (pkt.pts is None or pkt.pts < self._gate or not pkt.is_keyframe):
+                        continue  # before the keyframe we seek to: not needed to decode from it
+                    else:
+                        raise _MissedKeyframe
                 if pkt is not None and self._skip_upto is not None:
                     self._set_skip(pkt.pts is not None and pkt.pts <= self._skip_upto and not pkt.is_keyframe)
                     if self._skipping:
@@ -319,6 +342,8 @@ class FrameSource:
             self.decoded += 1
             if f.pts is None:
                 f.pts = (last + self._src_step) if last is not None else self._origin
+            if self._min_pts is not None and f.pts < self._min_pts:
+                continue  # an open GOP's leading frame: it needs the previous GOP
             if last is None or f.pts > last:
                 return f
 
@@ -327,19 +352,61 @@ class FrameSource:
             self._cc.skip_frame = "NONREF" if on else "DEFAULT"
             self._skipping = on
 
-    def _reposition(self, ts: int | None) -> None:
+    def _reposition(self, ts: int | None, byte_pos: int | None = None) -> None:
         self.seeks += 1
         self._pending.clear()
         self._run.clear()
         self._run_pts.clear()
         self._eof = False
-        seek_first(self._container, self._vs, ts)
+        self._gate = self._min_pts = None
+        if byte_pos is not None:
+            self._container.seek(byte_pos, unsupported_byte_offset=True)
+        else:
+            seek_first(self._container, self._vs, ts)
         self._cc.flush_buffers()
         self._packets = self._container.demux(self._vs)
+
+    def _key_index(self):
+        """The exact keyframe index, for files whose demuxer index is incomplete (None: use
+        time seeks; big files get theirs from a background scan, later)."""
+        if not self._need_kindex:
+            return None
+        if self._kindex is None and (not self._kindex_tried or self.seeks % 8 == 0):
+            self._kindex_tried = True
+            self._kindex = keyindex.lookup(self.info.path, self._vs.index)
+            if self._kindex is not None:
+                self._keyframes = list(self._kindex.pts)
+        return self._kindex
+
+    def _seek_key(self, t: int) -> av.VideoFrame | None:
+        """Seek straight to the indexed keyframe before ``t`` (by byte where the format allows,
+        else by its time, dropping packets before it); None when that did not work out."""
+        idx = self._key_index()
+        k = idx.before(t) if idx is not None else None
+        if k is None:
+            return None
+        pos = idx.pos[k]
+        try:
+            self._reposition(idx.pts[k], pos if self._byte_seek and pos >= 0 else None)
+            self._gate = self._min_pts = idx.pts[k]
+            first = self._next_frame()
+        except (_MissedKeyframe, av.FFmpegError, OSError):
+            return None
+        finally:
+            self._gate = None
+        if first is None or first.pts > t:
+            return None
+        self._run_at_start = False
+        self._append(first)
+        f = self._decode_until(t)
+        return f if f is not None else first
 
     def _seek_to(self, t: int) -> av.VideoFrame:
         """Seek to the keyframe before ``t`` and decode forward to it, backing off if the seek
         landed after ``t`` (B-frame files, damaged ones)."""
+        f = self._seek_key(t)
+        if f is not None:
+            return f
         back = Fraction(0)
         second = 1 / self._tb
         while True:
