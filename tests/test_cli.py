@@ -252,7 +252,8 @@ def test_parse_json_range_and_chain(capsys):
     ops = [s["op"] for s in d["steps"]]
     assert ops == ["speed", "black_and_white"]
     assert d["steps"][0]["params"]["factor"] == 2.0
-    assert d["steps"][0]["range"] == [5.0, 10.0]
+    assert d["steps"][0]["range"] == {"start": {"anchor": "start", "value": 5.0},  # no clip: the typed form
+                                      "end": {"anchor": "start", "value": 10.0}}
 
 
 def test_parse_json_relative_range_uses_duration(capsys):
