@@ -18,6 +18,7 @@ same plan; several different plans is an ambiguity, reported with each reading a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from .plan import GENERATIVE, Correction, ParseError, Plan
@@ -31,6 +32,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
 
 _WORD = re.compile(r"(?<![\w'&/.:-])[A-Za-z]{3,}(?![\w'&/.:-])")
 MAX_READINGS = 12
+MAX_TYPOS = 4  # more unknown words than this is not a typo, it is a sentence we don't know
 _CAP = 4000  # strings per sub-pattern while listing a pattern's words
 
 _VOCAB: Optional[Set[str]] = None
@@ -166,14 +168,18 @@ def _is_swap(a: str, b: str) -> bool:
 
 def candidates(word: str) -> List[str]:
     """Vocabulary words ``word`` is an obvious typo of (closest first; [] for known or real words)."""
+    return list(_candidates(word.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _candidates(w: str) -> Tuple[str, ...]:
     from .realwords import REAL_WORDS
 
-    w = word.lower()
     vocab = vocabulary()
     if len(w) < 3 or not w.isascii() or not w.isalpha() or w in vocab or w in REAL_WORDS:
-        return []
+        return ()
     if len(w) <= 4:
-        return sorted(v for v in vocab if _is_swap(w, v))
+        return tuple(sorted(v for v in vocab if _is_swap(w, v)))
     limit = 1 if len(w) <= 7 else 2
     found: Dict[str, int] = {}
     for v in vocab:
@@ -185,11 +191,11 @@ def candidates(word: str) -> List[str]:
         if d <= limit:
             found[v] = d
     if not found:
-        return []
+        return ()
     best = min(found.values())
     close = sorted(v for v, d in found.items() if d == best)
     doubled = [v for v in close if _undouble(w, v) or _undouble(v, w)]  # "blurr", "stabillize"
-    return doubled or close
+    return tuple(doubled or close)
 
 
 def _undouble(a: str, b: str) -> bool:
@@ -207,8 +213,8 @@ def _readings(text: str) -> List[Tuple[str, List[Correction]]]:
         cands = candidates(m.group(0))
         if cands:
             slots.append((m, cands))
-    if not slots:
-        return []
+            if len(slots) > MAX_TYPOS:
+                return []
     combos: List[List[str]] = [[]]
     for _, cands in slots:
         combos = [c + [v] for c in combos for v in cands][:MAX_READINGS]
