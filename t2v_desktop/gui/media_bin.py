@@ -77,7 +77,8 @@ class MediaBin(QWidget):
                     raise T2VError(f"{Path(p).name} has no video stream; only video files can go on the timeline.")
                 self.durations[p] = core.source_duration(p) or info.duration
             except T2VError as e:
-                errors.append(two_sentences(str(e))[0])
+                short, name = two_sentences(str(e))[0], Path(str(p)).name
+                errors.append(short if name in short else f"{name}: {short}")
                 continue
             except Exception as e:  # a probe bug on an odd file: one line here, details in the log
                 log.exception("probing %r failed", p)

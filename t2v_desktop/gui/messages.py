@@ -14,10 +14,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`'\"“(])")
 MAX_SHORT = 240
 
 
+#: A long aside in parentheses (the folders searched, an alternative spelling of a command).
+_LONG_ASIDE = re.compile(r"\s*\([^()]{48,}\)")
+
+
 def two_sentences(message: str) -> tuple[str, str]:
-    """(short, details): the first two sentences, and the full message when it says more."""
+    """(short, details): the first two sentences without their long asides, and the full message
+    when it says more."""
     text = " ".join(str(message).split())
-    parts = _SENTENCE_END.split(text)
+    parts = _SENTENCE_END.split(_LONG_ASIDE.sub("", text))
     short = " ".join(parts[:2])
     if len(short) > MAX_SHORT:
         short = short[:MAX_SHORT - 1].rstrip() + "…"
