@@ -206,6 +206,16 @@ def test_a_timing_range_wholly_past_the_clip_end_is_an_error(tmp_path, capsys, c
     assert f"'{op}'" in line and "100" in line
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_folder_is_not_read(tmp_path, capsys):
+    fifo = tmp_path / "pipe.t2v"
+    os.mkfifo(fifo)  # reading it would block forever
+    for path in (fifo, tmp_path):
+        assert main(["export", str(path), "-o", str(tmp_path / "x.mp4")]) != 0
+        assert "not a project file" in capsys.readouterr().err
+    assert not (tmp_path / "x.mp4").exists()
+
+
 def test_error_text_helpers_cut_long_values():
     assert len(short("y" * 10_000)) <= 80 and short(5) == "5"
     assert len(tidy("bad " + "z" * 10_000 + " value")) <= 300

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import uuid
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -30,6 +31,7 @@ MAX_CLIPS = 10_000
 MAX_TRACKS = 64
 MAX_PATH = 4096
 MAX_TEXT = 1000  # names and ids
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a 10,000-clip project is ~5 MB of JSON
 _ECHO = 80  # characters of a bad value shown in an error
 
 
@@ -297,6 +299,12 @@ class Project:
     def load(cls, path: str | os.PathLike) -> "Project":
         path = Path(path)
         try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
+                raise ProjectError(f"{path} is not a project file (it is a folder or a device, not a file).")
+            if st.st_size > MAX_FILE_BYTES:
+                raise ProjectError(f"{path} is too large to be a t2v-desktop project "
+                                   f"({st.st_size / 2**20:.0f} MB; projects are a few MB at most).")
             d = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ProjectError(f"No project at {path}.") from None
