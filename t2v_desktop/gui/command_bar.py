@@ -39,6 +39,9 @@ DIM = "#8b929c"
 MAX_PARAMS = 4  # an AI step has many knobs; the edit stack shows them all
 #: Lines of plan / error text the feedback area shows before it scrolls (its height is fixed).
 FEEDBACK_LINES = 4
+#: What the empty feedback area says (it keeps its height whether or not there is feedback).
+HINT = ("Enter applies what you typed and gives the keyboard back to the timeline · Esc leaves the bar · "
+        "↑/↓ walk your earlier commands · Ctrl+Z undoes an applied edit")
 #: Completions appear once this many characters are typed, at most this many, all distinct.
 MIN_TYPED = 2
 MAX_SUGGESTIONS = 8
@@ -246,6 +249,10 @@ class CommandBar(QWidget):
         lay.addLayout(info)
         self.target_label.raise_()  # above the plan label it overlaps
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        self.show_hint()
+
+    def show_hint(self) -> None:
+        self._set_label(f'<br><span style="color:{DIM}">{escape(HINT)}</span>', error=False)
 
     def load_completions(self) -> None:
         try:
@@ -312,7 +319,7 @@ class CommandBar(QWidget):
 
         text = self.input.text().strip()
         if not text:
-            self._set_label("", error=False)
+            self.show_hint()
             return None
         try:
             plan = parse(text, self.context_fn())
