@@ -200,7 +200,8 @@ def test_crop_cap_holds_under_violent_shake(border):
     assert (shake(measured_path(out)) < shake(measured_path(frames)) / 1.5).all()
 
 
-def test_bounded_smoothing_is_the_constrained_optimum():
+def test_bounded_smoothing_is_the_constrained_optimum(monkeypatch):
+    monkeypatch.setattr(motion, "BEND_REACH", 1000)  # one window: the exact QP
     rng = np.random.default_rng(0)
     n = 120
     raw = np.cumsum(np.r_[np.zeros(40), np.full(40, 3.0), np.zeros(40)]) + rng.normal(0, 1.0, n)
@@ -253,3 +254,23 @@ def test_edit_stack_hook_reports_the_crop_after_analysis(make_clip, monkeypatch,
     notes = stage.notes()
     assert len(notes) >= 1 and notes[0].startswith(("crops 1.", "no crop needed")), notes
     assert "1 scene cut" in notes[0]
+
+
+def test_bends_stay_local_on_a_long_shot():
+    """Ten pans in a 3000-frame shot: each bend is solved in its own window, returns to the smooth
+    path between pans (continuously), and the whole path keeps within the bound."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    v = np.zeros(n)
+    for k in range(0, n, 300):
+        v[k + 100:k + 160] = 4.0
+    raw = np.cumsum(v) + rng.normal(0, 1.0, n)
+    smooth = motion.smooth(raw, 12)
+    out = motion.bounded(smooth, raw, 8.0, 12)
+    assert np.abs(out - raw).max() <= 8.0 + 1e-9 and np.abs(smooth - raw).max() > 8.0
+    bend = out - smooth
+    quiet = np.abs(smooth - raw) < 4.0          # far from any pan start or stop ...
+    far = np.convolve(~quiet, np.ones(2 * 5 * 12 + 1), "same") == 0
+    assert far.sum() > 300 and np.abs(bend[far]).max() < 1e-9   # ... nothing moves
+    assert np.abs(np.diff(bend)).max() < 1.0     # no jumps where a window ends
+    assert motion.highpass_rms(out, 3) < motion.highpass_rms(raw, 3) / 2
