@@ -124,6 +124,20 @@ def test_shortcuts_work_from_every_panel(win, qtbot):
         assert len(ops(win)) == 1, panel
         press(qtbot, Qt.Key_Y, Qt.ControlModifier)
         assert len(ops(win)) == 2, panel
+    # a parameter's spin box with nothing typed in it hands Ctrl+Z and Ctrl+E to the window too
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    spin = win.edit_stack.form_box.findChild(QDoubleSpinBox)
+    spin.setFocus()
+    qtbot.waitUntil(lambda: focused() is spin)
+    press(qtbot, Qt.Key_Z, Qt.ControlModifier)
+    assert len(ops(win)) == 1
+    spin = win.edit_stack.form_box.findChild(QDoubleSpinBox)  # the form now shows the remaining edit
+    spin.setFocus()
+    qtbot.waitUntil(lambda: focused() is spin)
+    press(qtbot, Qt.Key_E, Qt.ControlModifier)
+    assert win.export_dialog is not None and win.export_dialog.isVisible()
+    win.export_dialog.reject()
 
 
 def test_the_bar_never_moves_whatever_the_feedback(win, qtbot):

@@ -3,7 +3,7 @@
 A focused QLineEdit claims many Ctrl keys before the window's shortcuts see them (Qt's
 ShortcutOverride): Ctrl+Z/Ctrl+Y for its own text undo even when it has nothing to undo, and on
 X11 Ctrl+E ("end of line") -- so with the command bar focused, Export and Undo did nothing.
-``GlobalKeys`` is installed on the window's line edits and hands such a key to the window's
+``GlobalKeys`` is installed on the window's line edits and spin boxes and hands such a key to the window's
 action, except text undo/redo while the field has its own edits to undo/redo. Plain letters,
 Space, arrows and Delete stay with the field (typing must type).
 """
@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
 
 _MODS = Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier
 
@@ -31,10 +31,11 @@ class GlobalKeys(QObject):
         self.actions = actions
 
     def watch(self, *widgets) -> None:
-        """Install on each QLineEdit among ``widgets`` and their children."""
+        """Install on each line edit and spin box among ``widgets`` and their children."""
         for w in widgets:
-            edits = ([w] if isinstance(w, QLineEdit) else []) + list(w.findChildren(QLineEdit))
-            for e in edits:
+            found = [w] if isinstance(w, (QLineEdit, QAbstractSpinBox)) else []
+            found += list(w.findChildren(QLineEdit)) + list(w.findChildren(QAbstractSpinBox))
+            for e in found:
                 e.removeEventFilter(self)
                 e.installEventFilter(self)
 
@@ -54,7 +55,10 @@ class GlobalKeys(QObject):
         return False
 
     def eventFilter(self, obj, ev) -> bool:
-        if ev.type() == QEvent.ShortcutOverride and isinstance(obj, QLineEdit):
-            if not self.field_needs(obj, ev) and self.window_shortcut(ev):
+        if ev.type() == QEvent.ShortcutOverride:
+            # a spin box hands the event straight to its inner line edit (no filter sees that)
+            edit = obj if isinstance(obj, QLineEdit) else (
+                obj.findChild(QLineEdit) if isinstance(obj, QAbstractSpinBox) else None)
+            if edit is not None and not self.field_needs(edit, ev) and self.window_shortcut(ev):
                 return True  # the override stays unaccepted: the window's shortcut runs
         return False
