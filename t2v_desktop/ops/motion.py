@@ -539,22 +539,20 @@ def crop_zoom(w_params: np.ndarray, width: int, height: int, max_zoom: float) ->
     source frame; the constraints are linear in 1/zoom. Capped at ``max_zoom``.
     """
     lx, ly = width / 2.0, height / 2.0
-    corners = np.array([[-lx, -ly], [lx, -ly], [lx, ly], [-lx, ly]], np.float64)
+    p = np.asarray(w_params, np.float64).reshape(-1, 4)
+    if not len(p):
+        return 1.0
+    inv = np.exp(-p[:, 3])
+    c, s = inv * np.cos(-p[:, 2]), inv * np.sin(-p[:, 2])
+    bx, by = -(c * p[:, 0] - s * p[:, 1]), -(s * p[:, 0] + c * p[:, 1])   # p = u * av + b
+    if (np.abs(bx) >= lx).any() or (np.abs(by) >= ly).any():
+        return max_zoom
     u = 1.0
-    for tx, ty, a, ls in np.asarray(w_params, np.float64).reshape(-1, 4):
-        inv = math.exp(-ls)
-        c, s = inv * math.cos(-a), inv * math.sin(-a)
-        rot = np.array([[c, -s], [s, c]])
-        av = corners @ rot.T                   # p = u * av + b
-        b = -(rot @ np.array([tx, ty]))
-        for dim, lim in ((0, lx), (1, ly)):
-            if abs(b[dim]) >= lim:
-                return max_zoom
-            for coef in av[:, dim]:
-                if coef > 1e-12:
-                    u = min(u, (lim - b[dim]) / coef)
-                elif coef < -1e-12:
-                    u = min(u, (lim + b[dim]) / -coef)
+    for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+        for coef, b, lim in ((c * sx * lx - s * sy * ly, bx, lx), (s * sx * lx + c * sy * ly, by, ly)):
+            room = np.where(coef > 1e-12, (lim - b) / np.where(coef > 1e-12, coef, 1.0),
+                            np.where(coef < -1e-12, (lim + b) / np.where(coef < -1e-12, -coef, 1.0), np.inf))
+            u = min(u, float(room.min()))
     if u <= 1.0 / max_zoom:
         return max_zoom
     return 1.0 / u
