@@ -135,6 +135,8 @@ CASES = [
     ([("resize", {"scale": 0.5})], "709", 0.8, 6),
     ([("resize", {"width": 480, "height": 360})], "601", 0.8, 6),
     ([("crop", {"aspect": "1:1"})], "709", 0.8, 6),
+    ([("rotate", {"degrees": -7})], "709", 0.8, 6),
+    ([("zoom", {"factor": 1.7, "x": 0.3, "y": 0.6})], "601", 0.8, 6),
     ([("brightness", {"amount": 0.2}), ("flip", {}), ("contrast", {"amount": -0.2}, (0.2, 0.5))], "709", 0.8, 6),
 ]
 
@@ -191,7 +193,7 @@ def test_no_rgb_conversion_and_threads_overlap(clip709, tmp_path, monkeypatch):
     [("gamma", {"gamma": 1.2})],                         # not affine: no YUV form
     [("contrast", {"amount": 0.3})],                     # the S-curve
     [("brightness", {"amount": 0.2}), ("blur", {})],     # one op without a YUV form
-    [("rotate", {"degrees": 10})],                       # a zoomed warp
+    [("hue", {"degrees": 40})],                          # mixes channels through HSV
 ])
 def test_chains_without_yuv_form_take_the_rgb_path(ops, clip709, tmp_path):
     fast = _export(clip709, tmp_path / "a.mp4", ops)
@@ -295,9 +297,9 @@ def test_registry_declares_yuv_forms_only_where_exact():
     fmt = YuvFormat(320, 240, "ITU709")
     has = {name: get_op(name).yuv is not None for name in
            ("brightness", "contrast", "saturation", "gamma", "exposure", "flip", "rotate", "resize", "crop",
-            "hue", "temperature", "blur")}
+            "zoom", "hue", "temperature", "blur")}
     assert has == {"brightness": True, "contrast": True, "saturation": True, "gamma": True, "exposure": True,
-                   "flip": True, "rotate": True, "resize": True, "crop": True,
+                   "flip": True, "rotate": True, "resize": True, "crop": True, "zoom": True,
                    "hue": False, "temperature": False, "blur": False}
 
     def form(name, **params):
@@ -308,7 +310,7 @@ def test_registry_declares_yuv_forms_only_where_exact():
     assert form("contrast", amount=-0.3) and form("contrast", amount=0.3) is None
     assert form("gamma", gamma=1.0) and form("gamma", gamma=1.2) is None
     assert form("exposure", stops=0.0) and form("exposure", stops=1.0) is None
-    assert form("rotate", degrees=90) and form("rotate", degrees=15) is None
+    assert form("rotate", degrees=90) and form("rotate", degrees=15)
     assert form("crop", aspect="1:1") is not None           # box at x = 40: plane slices
     assert form("crop", left=0.015) is None                  # box at x = 5 would split chroma pixels
     assert get_op("saturation").yuv(YuvFormat(320, 240, "ITU601"), amount=0.3) is None
@@ -329,3 +331,20 @@ def test_brightness_tables_are_the_rgb_curve():
 def test_fps_fraction_is_kept(clip709, tmp_path):
     res = _export(clip709, tmp_path / "a.mp4", [("flip", {})])
     assert res.fps == Fraction(FPS) and res.yuv_frames == N
+
+
+@pytest.mark.parametrize("src,dst,exact", [((1920, 1080), (1280, 720), True), ((960, 540), (480, 270), True),
+                                           ((1280, 720), (850, 478), False), ((320, 240), (96, 72), False)])
+def test_area_shrink_is_opencvs_area_filter(src, dst, exact):
+    """The planes' shrink (swscale) against the RGB op's (cv2.INTER_AREA), on noise: the worst case."""
+    import cv2
+
+    from t2v_desktop.ops.yuv import area_shrink
+
+    plane = np.random.default_rng(5).integers(0, 256, (src[1], src[0]), dtype=np.uint8)
+    ours, ref = area_shrink(plane[:, :], dst), cv2.resize(plane, dst, interpolation=cv2.INTER_AREA)
+    assert ours.shape == ref.shape == (dst[1], dst[0])
+    mean, worst = _diff(ours, ref)
+    assert (worst == 0) if exact else (worst <= 4 and mean < 0.5), (mean, worst)
+    view = area_shrink(np.ascontiguousarray(plane[:, ::-1])[:, ::-1], dst)  # a strided view
+    assert np.array_equal(view, ours)

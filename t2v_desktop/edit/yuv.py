@@ -26,7 +26,7 @@ from typing import Iterator, List, Optional, Tuple, Union
 import numpy as np
 
 from ..jobs import check
-from ..ops.yuv import MATRICES, PlaneFn, Planes, YuvFormat
+from ..ops.yuv import MATRICES, PlaneFn, Planes, YuvFormat, area_shrink
 
 #: swscale matrix names -> the one the encoder is given (SMPTE 170M is BT.601's weights).
 _SAME_AS = {"ITU709": "ITU709", "ITU601": "ITU601", "SMPTE170M": "ITU601"}
@@ -274,7 +274,11 @@ def fit_fn(layout, size: Tuple[int, int]):
         for k, plane in enumerate(p):
             d = 1 if k == 0 else 2
             if (sw, sh) != (w, h):
-                plane = cv2.resize(plane, (sw // d, sh // d), interpolation=interp)
+                size = (sw // d, sh // d)
+                if interp == cv2.INTER_AREA and size[0] <= plane.shape[1] and size[1] <= plane.shape[0]:
+                    plane = area_shrink(plane, size)
+                else:
+                    plane = cv2.resize(plane, size, interpolation=interp)
             if not layout.identity:
                 canvas = np.full((layout.height // d, layout.width // d), 16 if k == 0 else 128, np.uint8)
                 canvas[layout.y // d:(layout.y + sh) // d, layout.x // d:(layout.x + sw) // d] = plane
