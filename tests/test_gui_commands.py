@@ -187,6 +187,9 @@ def test_stabilize_analysis_runs_as_a_job_then_preview_resumes(win, qtbot):
     win.preview.seek(0.0)
     qtbot.waitUntil(lambda: win.preview.shown_index == 0 and not win.preview.view.message, timeout=10000)
     assert win.preview.frame.shape == (120, 160, 3)
+    # once analysed, the edit stack says what stabilize does to the picture (a still clip: no crop)
+    row = win.edit_stack.list.item(0).text()
+    assert row.startswith("1. stabilize") and "no crop needed" in row
 
 
 def test_before_after_split_view(win, qtbot):

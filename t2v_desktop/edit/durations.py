@@ -42,7 +42,7 @@ def _round_half_up(x: float) -> int:
     return int(math.floor(x + 0.5 + 1e-9))
 
 
-def _stages(out: Stage) -> Tuple[Stage, List[OpStage]]:
+def chain_stages(out: Stage) -> Tuple[Stage, List[OpStage]]:
     """(source stage, enabled op stages in order) of a clip chain."""
     ops: List[OpStage] = []
     st = out
@@ -88,7 +88,7 @@ def op_output_spans(renderer, clip_id: str) -> Dict[str, List[Interval]]:
     clip with a time range (disabled ones too: where they would act). An empty list: nothing of
     that range is left (it was cut)."""
     clip = renderer.project.find_clip(clip_id)
-    src, stages = _stages(renderer.chain(clip_id))
+    src, stages = chain_stages(renderer.chain(clip_id))
     fps = float(src.fps)
     position = {o.id: i for i, o in enumerate(clip.ops)}
     result: Dict[str, List[Interval]] = {}
@@ -114,7 +114,7 @@ def op_output_spans(renderer, clip_id: str) -> Dict[str, List[Interval]]:
 
 def output_to_source(renderer, clip_id: str) -> Callable[[float], float]:
     """t seconds into the clip's output -> the source file's time of the frame shown there."""
-    src, stages = _stages(renderer.chain(clip_id))
+    src, stages = chain_stages(renderer.chain(clip_id))
     fps = float(src.fps)
     timed = [s for s in stages if isinstance(getattr(s, "map", None), TimeMap)]
     last = max(0, renderer.chain(clip_id).frame_count - 1)

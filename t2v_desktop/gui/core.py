@@ -67,6 +67,40 @@ def clip_layouts(renderer) -> dict:
     return out
 
 
+def op_notes(renderer) -> dict:
+    """op id -> one-line notes of analysed ops (stabilize: "crops 1.06x; 2 scene cuts"), for the
+    edit stack. Reads only analyses already done (memory or disk cache): an analysis that is not
+    there yet is cancelled at its first frame, never computed here."""
+    import logging
+
+    from ..edit.durations import chain_stages
+    from ..errors import Cancelled
+    from ..jobs import CancelToken
+
+    stop = CancelToken()
+    stop.cancel()
+    out: dict = {}
+    for cid in renderer.clip_ids:
+        try:
+            stages = chain_stages(renderer.chain(cid))[1]
+        except Exception:
+            continue
+        for st in stages:
+            if not callable(getattr(st, "notes", None)) or getattr(st.spec, "notes", None) is None:
+                continue
+            try:
+                st.analysis(cancel=stop)
+                notes = st.notes()
+            except Cancelled:
+                continue  # not analysed yet: the Jobs panel is on it, or the preview will be
+            except Exception:  # a note is a nicety: never let it break the refresh
+                logging.getLogger(__name__).exception("notes of %s failed", st.aop.op)
+                continue
+            if notes:
+                out[st.aop.id] = list(notes)
+    return out
+
+
 def source_duration(path: str):
     """A file's length as the timeline plays it (the bin shows the same number), or None."""
     from ..edit.durations import source_duration as dur

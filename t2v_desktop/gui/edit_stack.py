@@ -208,6 +208,7 @@ class EditStackPanel(QWidget):
         self.range_edit = None
         self._form_op: Optional[str] = None
         self.key_filter = None  # gui.keys.GlobalKeys: window shortcuts work in the text fields too
+        self.notes: dict = {}  # op id -> one-line notes once analysed (stabilize: the crop it applies)
         self._commit = QTimer(self)
         self._commit.setSingleShot(True)
         self._commit.setInterval(300)
@@ -250,11 +251,12 @@ class EditStackPanel(QWidget):
                     "no edits yet. Type one in the command bar (Ctrl+L), e.g. “make it warmer”.")
             self.title.setText(f"<b>{clip.name or clip.source}</b>{where} — {tail}")
             for i, o in enumerate(clip.ops):
-                it = QListWidgetItem(f"{i + 1}. {op_summary(o)}")
+                notes = self.notes.get(o.id) or []
+                it = QListWidgetItem(f"{i + 1}. {op_summary(o)}" + "".join(f"\n     {n}" for n in notes))
                 it.setData(Qt.UserRole, o.id)
                 it.setFlags(it.flags() | Qt.ItemIsUserCheckable)
                 it.setCheckState(Qt.Checked if o.enabled else Qt.Unchecked)
-                it.setToolTip("Ticked: this edit is on. Untick to bypass it.")
+                it.setToolTip("\n".join(["Ticked: this edit is on. Untick to bypass it.", *notes]))
                 self.list.addItem(it)
                 if o.id == current:
                     self.list.setCurrentRow(i)

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.ask_save: Callable[[], str] = self._ask_save
         self._closed = False
         self._recovered = False   # showing recovered work that exists only in the autosave
+        self.op_notes: dict = {}  # op id -> notes of analysed ops (stabilize's crop) for the edit stack
         self._preparing = ""      # ops being analysed by a job (the preview waits for it)
         self._prepare_job: Optional[Job] = None
         self.undo_stack = QUndoStack(self)
@@ -256,6 +257,8 @@ class MainWindow(QMainWindow):
                 spans, duration = r.clip_spans(), float(r.duration)
                 info = (r.fps, r.frame_count, duration, r.width, r.height)
                 layout = core.clip_layouts(r)
+                if not self._preparing:
+                    self.op_notes = core.op_notes(r)
             self.renderer = r
         except Exception as e:  # T2VError: the user can fix it; anything else is a bug, logged
             if not isinstance(e, T2VError):
@@ -324,6 +327,7 @@ class MainWindow(QMainWindow):
         cid = self.selected_clip or self._clip_under_playhead()
         clip = next((c for c in self.project.all_clips() if c.id == cid), None)
         if clip is not self.edit_stack.clip or _t == 0.0:
+            self.edit_stack.notes = self.op_notes
             self.edit_stack.set_clip(clip, under_playhead=self.selected_clip is None)
 
     def _parse_context(self) -> dict:
