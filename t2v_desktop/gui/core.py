@@ -69,10 +69,11 @@ def clip_layouts(renderer) -> dict:
 
 def op_notes(renderer) -> dict:
     """op id -> one-line notes of analysed ops (stabilize: "crops 1.06x; 2 scene cuts"), for the
-    edit stack. Reads only analyses already done (memory or disk cache): an analysis that is not
-    there yet is cancelled at its first frame, never computed here."""
+    edit stack. Reads only analyses already finished (in the disk cache); one that is not there is
+    never computed or waited for here (the GUI thread must not block on a running analysis)."""
     import logging
 
+    from ..edit.cache import analysis_dir
     from ..edit.durations import chain_stages
     from ..errors import Cancelled
     from ..jobs import CancelToken
@@ -88,6 +89,9 @@ def op_notes(renderer) -> dict:
         for st in stages:
             if not callable(getattr(st, "notes", None)) or getattr(st.spec, "notes", None) is None:
                 continue
+            key = getattr(st, "analysis_key", "")
+            if not key or not (analysis_dir() / f"{key}.json").is_file():
+                continue  # not finished: asking would wait on the thread that is computing it
             try:
                 st.analysis(cancel=stop)
                 notes = st.notes()
