@@ -61,6 +61,7 @@ def test_enter_applies_and_gives_the_keyboard_back_to_the_timeline(win, qtbot):
     press(qtbot, Qt.Key_Z, Qt.ControlModifier)  # Ctrl+Z undoes the edit ...
     assert ops(win) == [] and win.command_bar.input.text() == ""  # ... and does not refill the bar
     assert "Undone: Temperature" in win.command_bar.plan_label.text()  # not a stale "Applied:"
+
     press(qtbot, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert ops(win) == ["temperature"]
     press(qtbot, Qt.Key_Space)
@@ -74,6 +75,10 @@ def test_enter_applies_and_gives_the_keyboard_back_to_the_timeline(win, qtbot):
     into_bar(qtbot, win)
     press(qtbot, Qt.Key_Z, Qt.ControlModifier)
     assert ops(win) == [] and win.command_bar.input.text() == ""
+    # a new edit pushed after an undo replaces the redo step: it is not reported as a redo
+    count = win.undo_stack.count()
+    win.trim_clip(win.project.all_clips()[0].id, 0.2, None)
+    assert win.undo_stack.count() == count and "Redone" not in win.command_bar.plan_label.text()
 
 
 def test_typing_in_the_bar_types_and_its_text_undo_stays_its_own(win, qtbot):

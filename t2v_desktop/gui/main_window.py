@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
         old_index, old_count = self._stack_state
         count = self.undo_stack.count()
         self._stack_state = (index, count)
-        if count != old_count or index == old_index:
+        if self.history.pushing or count != old_count or index == old_index:
             return  # a new edit (its plan is shown by apply_command) or a cleared stack
         if index < old_index:
             names = [self.undo_stack.text(i) for i in range(old_index - 1, index - 1, -1)]

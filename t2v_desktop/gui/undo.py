@@ -72,6 +72,7 @@ class QtHistory:
 
     def __init__(self, stack: QUndoStack, get_project: Callable, on_change: Callable[[], None]):
         self.stack = stack
+        self.pushing = False
         self._get_project = get_project
         self._on_change = on_change
 
@@ -81,7 +82,11 @@ class QtHistory:
 
     def push(self, cmd, project=None) -> None:
         cmd.do(self._get_project())
-        self.stack.push(CoreCommand(cmd, self._get_project, self._on_change))
+        self.pushing = True  # listeners of the stack's signals can tell a new edit from undo/redo
+        try:
+            self.stack.push(CoreCommand(cmd, self._get_project, self._on_change))
+        finally:
+            self.pushing = False
 
     def undo(self, project=None) -> str:
         if not self.stack.canUndo():
