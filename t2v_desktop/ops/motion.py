@@ -352,16 +352,30 @@ def smooth(values: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def trajectory(motions: np.ndarray) -> np.ndarray:
-    """The camera path of one shot as running sums of (dx, dy, angle, log scale): (n, 4).
+    """The camera path of one shot: (n, 4) of (x, y, angle, log scale), first row zero.
 
-    Shift, roll and zoom are summed apart (about the image centre), not composed: after a long
-    pan, composing would rotate a path thousands of pixels long with every roll tremor, and the
-    tremor would take the crop's whole margin. The first row is zero (the shot starts here).
+    Roll and zoom are running sums; each frame's shift is turned back by the roll and zoom
+    reached so far before it is summed, so x, y are where the shot's first view has moved to
+    in that view's own axes. Composing about the first frame's centre instead would swing a long
+    pan's path with every roll tremor and spend the crop's margin on it.
     """
     m = np.array(motions, np.float64).reshape(-1, 4)
-    if len(m):
-        m[0] = 0.0
-    return np.cumsum(m, axis=0)
+    if not len(m):
+        return m
+    m[0] = 0.0
+    ang, ls = np.cumsum(m[:, 2]), np.cumsum(m[:, 3])
+    k, c, s = np.exp(-ls), np.cos(ang), np.sin(ang)
+    ux = k * (c * m[:, 0] + s * m[:, 1])
+    uy = k * (-s * m[:, 0] + c * m[:, 1])
+    return np.stack([np.cumsum(ux), np.cumsum(uy), ang, ls], 1)
+
+
+def path_correction(smooth: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """Per-frame warps (tx, ty, angle, log scale about the centre) taking each frame of ``raw``
+    onto ``smooth`` (both ``trajectory`` paths): shifts come back into the frame's axes."""
+    d = np.asarray(smooth, np.float64) - np.asarray(raw, np.float64)
+    k, c, s = np.exp(smooth[:, 3]), np.cos(smooth[:, 2]), np.sin(smooth[:, 2])
+    return np.stack([k * (c * d[:, 0] - s * d[:, 1]), k * (s * d[:, 0] + c * d[:, 1]), d[:, 2], d[:, 3]], 1)
 
 
 def _pentadiag(n: int, eps: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:

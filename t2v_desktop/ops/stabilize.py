@@ -174,13 +174,13 @@ def _shot_correction(raw: np.ndarray, sigma: float, w: int, h: int) -> Tuple[np.
     if len(raw) < 2:
         return np.zeros_like(raw), 1.0
     smooth = motion.smooth(raw, sigma)
-    corr = smooth - raw
+    corr = motion.path_correction(smooth, raw)
     need = motion.crop_zoom(corr, w, h, _NEED_CEILING)
     if need <= MAX_CROP_ZOOM:
         return corr, need
     slack = 0.97
     for _ in range(4):  # the bounds are small-angle estimates: tighten until the exact zoom fits
-        corr = motion.bounded_correction(smooth, raw, MAX_CROP_ZOOM, w, h, sigma, slack) - raw
+        corr = motion.path_correction(motion.bounded_correction(smooth, raw, MAX_CROP_ZOOM, w, h, sigma, slack), raw)
         if motion.crop_zoom(corr, w, h, _NEED_CEILING) <= MAX_CROP_ZOOM:
             break
         slack *= 0.9
