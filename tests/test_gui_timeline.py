@@ -125,3 +125,10 @@ def test_bin_and_timeline_give_one_duration(main_window, tmp_path):
     assert w.bin.list.item(0).text().splitlines()[1].startswith(shown)
     assert w.bin.duration_of(str(path.resolve())) == pytest.approx(w.timeline.duration)
     w.undo_stack.setClean()
+
+
+def test_opening_other_media_fits_it(win, make_clip):
+    tl = win.timeline
+    four = tl.scale()
+    assert win.open_media(str(make_clip("two", duration=2.0)))
+    assert tl.scale() == pytest.approx(four * 2, rel=0.03)  # a new project is shown whole

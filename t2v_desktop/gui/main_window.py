@@ -242,8 +242,9 @@ class MainWindow(QMainWindow):
                 tb.addAction(a)
 
     # -- state ----------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Re-derive every view from the project (after any change)."""
+    def refresh(self, fit: bool = False) -> None:
+        """Re-derive every view from the project (after any change). ``fit``: a new project, the
+        timeline fits it (edits keep the zoom)."""
         clip_ids = {c.id for c in self.project.all_clips()}
         if self.selected_clip not in clip_ids:
             self.selected_clip = None
@@ -268,7 +269,7 @@ class MainWindow(QMainWindow):
             self.preview.view.message = two_sentences(msg)[0]
             self.preview.view.update()
             self.statusBar().showMessage(two_sentences(msg)[0], 10000)
-        self.timeline.set_model(self.project, spans, duration, layout)
+        self.timeline.set_model(self.project, spans, duration, layout, fit=fit)
         self.timeline.selected = self.selected_clip
         if info is not None and self._preparing:
             self.preview.hold(f"Analysing ({self._preparing})… progress and Cancel in the Jobs panel.")
@@ -552,8 +553,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.selected_clip = None
         self.preview.position = 0.0
-        self.timeline.zoom_fit()
-        self.refresh()
+        self.refresh(fit=True)
         return True
 
     def new_project(self) -> None:
@@ -563,8 +563,7 @@ class MainWindow(QMainWindow):
         self.project_path = None
         self._recovered = False
         self.undo_stack.clear()
-        self.timeline.zoom_fit()
-        self.refresh()
+        self.refresh(fit=True)
 
     def open_project_dialog(self) -> None:
         if not self._maybe_save():
@@ -601,8 +600,7 @@ class MainWindow(QMainWindow):
         if not recovered:
             self._add_recent(str(path))
         self.preview.position = 0.0
-        self.timeline.zoom_fit()
-        self.refresh()
+        self.refresh(fit=True)
         if recovered:
             self.statusBar().showMessage("Recovered the autosaved project. Save it to keep it.", 10000)
         return True

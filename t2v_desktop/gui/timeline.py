@@ -61,10 +61,12 @@ class TimelineWidget(QWidget):
         return QSize(800, AUDIO_Y + AUDIO_H + 8)
 
     # -- model --------------------------------------------------------------------------------
-    def set_model(self, project, spans, duration: float, layout: Optional[dict] = None) -> None:
+    def set_model(self, project, spans, duration: float, layout: Optional[dict] = None, *,
+                  fit: bool = False) -> None:
         """New spans after an edit. The zoom is kept (a fitted view freezes its scale), so the
-        edit's effect on lengths is visible; an empty timeline fits whatever arrives next."""
-        if not spans:
+        edit's effect on lengths is visible; ``fit`` (a new project) or an empty timeline fits
+        what arrives."""
+        if fit or not spans:
             self.pps, self.offset = None, 0.0
         elif self.pps is None and self.spans:
             self.pps = self.scale()  # freeze the fit of the previous state
