@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import shutil
 import threading
@@ -75,6 +76,14 @@ def test_ts_backwards_walk_and_sequential_read_after_a_jump(ts_clip):
         assert seq == list(range(60, 80))
 
 
+def test_reading_from_the_start_does_not_scan(ts_clip):
+    keyindex.forget(ts_clip)
+    with FrameSource(ts_clip, small_caches=True) as fs:
+        assert [read_frame_number(a) for a in fs.iter_frames(0, 30)] == list(range(30))
+        assert read_frame_number(fs.frame(10)) == 10  # a jump near the start: time seek
+        assert not fs._kindex_tried
+
+
 def test_mp4_keeps_its_own_index(mp4_clip):
     with FrameSource(mp4_clip, cache_size=0) as fs:
         ids = _ids(fs.frame_count)
@@ -141,6 +150,9 @@ def test_damaged_proxy_is_dropped_and_rebuilt(mp4_clip, cache):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(MediaError, match="damaged"):
         proxy.ProxySource(path)
+    with open(mp4_clip, "rb") as f:  # likely gets the failed reader's descriptor number
+        gc.collect()  # the failed reader's __del__ must not close it
+        assert len(f.read(100)) == 100
     assert proxy.open_proxy(mp4_clip) is None and not path.exists()
     job = proxy.start_proxy(mp4_clip)
     assert job.wait(120) and job.path == path and path.stat().st_size == len(data)

@@ -366,11 +366,13 @@ class FrameSource:
         self._cc.flush_buffers()
         self._packets = self._container.demux(self._vs)
 
-    def _key_index(self):
+    def _key_index(self, t: int):
         """The exact keyframe index, for files whose demuxer index is incomplete (None: use
         time seeks; big files get theirs from a background scan, later)."""
         if not self._need_kindex:
             return None
+        if self._kindex is None and (t - self._origin) * self._tb <= FORWARD_DECODE_LIMIT:
+            return None  # the start (every reader's first read, an export's): no scan for that
         if self._kindex is None and (not self._kindex_tried or self.seeks % 8 == 0):
             self._kindex_tried = True
             self._kindex = keyindex.lookup(self.info.path, self._vs.index)
@@ -381,7 +383,7 @@ class FrameSource:
     def _seek_key(self, t: int) -> av.VideoFrame | None:
         """Seek straight to the indexed keyframe before ``t`` (by byte where the format allows,
         else by its time, dropping packets before it); None when that did not work out."""
-        idx = self._key_index()
+        idx = self._key_index(t)
         k = idx.before(t) if idx is not None else None
         if k is None:
             return None

@@ -118,6 +118,7 @@ class ProxySource:
 
     def __init__(self, proxy_file, *, fps: Fraction | None = None):
         self.path = Path(proxy_file)
+        self._fd = None
         try:
             self._fd = os.open(self.path, os.O_RDONLY)
         except OSError as e:
@@ -126,7 +127,8 @@ class ProxySource:
         try:
             self.meta, self._offsets = _read_index(self._fd)
         except BaseException:
-            os.close(self._fd)
+            fd, self._fd = self._fd, None  # __del__ must not close the number again (reused)
+            os.close(fd)
             raise
         m = self.meta
         self.width, self.height = int(m["width"]), int(m["height"])
