@@ -266,3 +266,19 @@ def test_overlay_text_is_readable_on_white_footage(qtbot, main_window, make_clip
     assert min(plate) < 70 and max(plate) > 180
     assert img.pixelColor(cx, cy - 40).lightness() > 230  # the white frame is still shown around it
     w.undo_stack.setClean()
+
+
+def test_a_corrected_typo_is_shown_highlighted_and_the_corrected_op_applied(win, qtbot):
+    into_bar(qtbot, win)
+    qtbot.keyClicks(win.command_bar.input, "make it brigther")
+    plan = win.command_bar.preview_parse()
+    shown = win.command_bar.plan_label.text()
+    assert [(c.typed, c.corrected) for c in plan.corrections] == [("brigther", "brighter")]
+    assert "Read as:" in shown and "<u>brighter</u>" in shown and "(corrected 'brigther')" in shown
+    qtbot.keyClick(win.command_bar.input, Qt.Key_Return)
+    assert ops(win) == ["brightness"]
+    # an exact command shows no correction line
+    into_bar(qtbot, win)
+    qtbot.keyClicks(win.command_bar.input, "make it warmer")
+    win.command_bar.preview_parse()
+    assert "Read as:" not in win.command_bar.plan_label.text()

@@ -94,9 +94,27 @@ def step_html(i: int, step) -> str:
     return f"{i}.&nbsp;{tag}{what}{reason}"
 
 
+def corrections_html(plan) -> str:
+    """The typos the parser corrected, shown so nothing is changed silently: "Read as: make it
+    *brighter*" with each corrected word highlighted, and what was typed after it."""
+    fixes = getattr(plan, "corrections", None) or []
+    if not fixes:
+        return ""
+    text, out, pos = plan.text, [], 0
+    for c in sorted(fixes, key=lambda c: c.start):
+        out.append(escape(text[pos:c.start]))
+        out.append(f'<span style="color:#ffd180"><b><u>{escape(c.corrected)}</u></b></span>')
+        pos = c.end
+    out.append(escape(text[pos:]))
+    typed = ", ".join(f"'{escape(c.typed)}'" for c in fixes)
+    return (f'<span style="color:{DIM}">Read as:</span> {"".join(out)} '
+            f'<span style="color:{DIM}">(corrected {typed})</span><br>')
+
+
 def plan_html(plan, prefix: str) -> str:
     lines = [step_html(i, s) for i, s in enumerate(plan.steps, 1)]
-    return f'<span style="color:{DIM}">{escape(prefix)}:</span><br>' + "<br>".join(lines)
+    return (corrections_html(plan) + f'<span style="color:{DIM}">{escape(prefix)}:</span><br>'
+            + "<br>".join(lines))
 
 
 def error_html(message: str, suggestions: list[str], details: bool = False) -> str:
