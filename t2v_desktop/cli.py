@@ -246,7 +246,9 @@ def cmd_apply(args) -> int:
     previewing = args.preview_keyframes is not None
     if previewing and args.keyframes < 1:
         raise T2VError(f"--keyframes must be at least 1 (got {args.keyframes}).")
-    probe(inp)  # MediaError with a clear message for a missing/broken input, before anything else
+    info = probe(inp)  # MediaError with a clear message for a missing/broken input, before anything else
+    for note in info.notes:  # e.g. a sound track of a codec this build lacks, left out
+        print(f"note: {note}", file=sys.stderr)
     project = Project.from_media(str(inp))
     preset = None if previewing else _check_output(project, out, args.preset, args.yes)
     plan = _apply_text(project, args.commands)
@@ -265,6 +267,7 @@ def cmd_apply(args) -> int:
             span.close()
     if args.save_project:
         project.save(args.save_project)
+    _print_project_warnings(project)
     result = _export(export_project, project, out, preset)
     _print_result(result)
     return 0
@@ -326,13 +329,18 @@ def cmd_export(args) -> int:
     project = Project.load(args.project)
     out = Path(args.output)
     preset = _check_output(project, out, args.preset, args.yes)
-    from .edit.render import project_warnings
-
-    for note in project_warnings(project):  # op ranges past their clip's end: said, never silent
-        print(f"warning: {note}", file=sys.stderr)
+    _print_project_warnings(project)
     result = _export(export_project, project, out, preset)
     _print_result(result)
     return 0
+
+
+def _print_project_warnings(project) -> None:
+    """What the Renderer notes (op ranges past their clip's end): said before an export, never silent."""
+    from .edit.render import project_warnings
+
+    for note in project_warnings(project):
+        print(f"warning: {note}", file=sys.stderr)
 
 
 def _apply_text(project, text: str):

@@ -5,6 +5,8 @@ refused with one clear MediaError line; never an internal error, never a hang.""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -149,7 +151,8 @@ def test_video_of_an_unknown_codec_is_a_clear_error(tmp_path):
         one_line_media_error(fn, bad, words=("unknown.mp4", "codec"))
 
 
-def test_sound_of_an_unknown_codec_is_left_out_and_said(tmp_path):
+def unknown_sound_avi(tmp_path: Path) -> Path:
+    """10 frames of 64x48 video beside a PCM sound track whose format tag no decoder knows."""
     src = tmp_path / "pcm.avi"
     with av.open(str(src), "w") as out:
         vs = out.add_stream("mpeg4", rate=25)
@@ -171,6 +174,11 @@ def test_sound_of_an_unknown_codec_is_left_out_and_said(tmp_path):
     data[at + 8:at + 10] = b"\x99\x99"  # a format tag no decoder knows
     bad = tmp_path / "unknown-sound.avi"
     bad.write_bytes(bytes(data))
+    return bad
+
+
+def test_sound_of_an_unknown_codec_is_left_out_and_said(tmp_path):
+    bad = unknown_sound_avi(tmp_path)
     info = probe(bad)
     assert info.has_video and info.frame_count == 10 and not info.has_audio
     assert any("sound" in n and "left out" in n for n in info.notes)
@@ -178,6 +186,15 @@ def test_sound_of_an_unknown_codec_is_left_out_and_said(tmp_path):
         assert fs.frame(9).mean() == pytest.approx(180, abs=3)
     with AudioSource(bad) as a:
         assert not a.read(0, 0.2).any()
+
+
+def test_cli_apply_says_the_sound_it_left_out(tmp_path):
+    bad, out = unknown_sound_avi(tmp_path), tmp_path / "out.mp4"
+    r = subprocess.run([sys.executable, "-m", "t2v_desktop", "apply", str(bad), "make it brighter", "-o", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert any(line.startswith("note: ") and "left out" in line for line in r.stderr.splitlines()), r.stderr
+    assert probe(out).frame_count == 10
 
 
 def test_audio_only_file_of_an_unknown_codec_is_a_clear_error(tmp_path):
