@@ -78,6 +78,17 @@ def test_drop_files_into_bin_adds_clips_and_broken_file_changes_nothing(win, qtb
     assert len(win.bin.paths()) == 2
 
 
+def test_imported_file_with_a_sound_track_left_out_says_so(win, qtbot, tmp_path):
+    from t2v_desktop.media.synth import make_unknown_sound_clip
+
+    odd = make_unknown_sound_clip(tmp_path / "odd-sound.avi")
+    n = len(win.project.all_clips())
+    win.bin.handle_mime(mime_for(odd))
+    assert len(win.project.all_clips()) == n + 1  # the picture is imported
+    text = win.bin.message.text()
+    assert "odd-sound.avi" in text and "left out" in text
+
+
 def test_drop_event_on_window_imports(win, qtbot, make_clip):
     from PySide6.QtGui import QDropEvent
 

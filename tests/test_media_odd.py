@@ -27,6 +27,7 @@ from t2v_desktop.media.synth import (
     make_flv_clip,
     make_numbered_clip,
     make_test_clip,
+    make_unknown_sound_clip,
     pattern_frame,
     read_frame_number,
 )
@@ -151,34 +152,8 @@ def test_video_of_an_unknown_codec_is_a_clear_error(tmp_path):
         one_line_media_error(fn, bad, words=("unknown.mp4", "codec"))
 
 
-def unknown_sound_avi(tmp_path: Path) -> Path:
-    """10 frames of 64x48 video beside a PCM sound track whose format tag no decoder knows."""
-    src = tmp_path / "pcm.avi"
-    with av.open(str(src), "w") as out:
-        vs = out.add_stream("mpeg4", rate=25)
-        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        aus = out.add_stream("pcm_s16le", rate=8000)
-        aus.layout = "mono"
-        for i in range(10):
-            vf = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20, np.uint8), format="rgb24")
-            vf.pts, vf.time_base = i, Fraction(1, 25)
-            out.mux(vs.encode(vf))
-            af = av.AudioFrame.from_ndarray(np.zeros((1, 320), np.int16), format="s16", layout="mono")
-            af.sample_rate, af.pts, af.time_base = 8000, i * 320, Fraction(1, 8000)
-            out.mux(aus.encode(af))
-        out.mux(vs.encode())
-        out.mux(aus.encode())
-    data = bytearray(src.read_bytes())
-    at = data.find(b"strf", data.find(b"auds"))
-    assert data[at + 8:at + 10] == b"\x01\x00"  # WAVE_FORMAT_PCM
-    data[at + 8:at + 10] = b"\x99\x99"  # a format tag no decoder knows
-    bad = tmp_path / "unknown-sound.avi"
-    bad.write_bytes(bytes(data))
-    return bad
-
-
 def test_sound_of_an_unknown_codec_is_left_out_and_said(tmp_path):
-    bad = unknown_sound_avi(tmp_path)
+    bad = make_unknown_sound_clip(tmp_path / "unknown-sound.avi")
     info = probe(bad)
     assert info.has_video and info.frame_count == 10 and not info.has_audio
     assert any("sound" in n and "left out" in n for n in info.notes)
@@ -189,7 +164,7 @@ def test_sound_of_an_unknown_codec_is_left_out_and_said(tmp_path):
 
 
 def test_cli_apply_says_the_sound_it_left_out(tmp_path):
-    bad, out = unknown_sound_avi(tmp_path), tmp_path / "out.mp4"
+    bad, out = make_unknown_sound_clip(tmp_path / "unknown-sound.avi"), tmp_path / "out.mp4"
     r = subprocess.run([sys.executable, "-m", "t2v_desktop", "apply", str(bad), "make it brighter", "-o", str(out)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr

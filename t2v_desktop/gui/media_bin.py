@@ -68,7 +68,7 @@ class MediaBin(QWidget):
         ``notify``: emit ``imported`` (the main window then appends them to the timeline)."""
         from ..media.info import probe
 
-        ok, errors = [], []
+        ok, errors = [], []  # errors: refused files and notes on accepted ones, one line each
         for p in paths:
             try:
                 p = str(Path(p).resolve())
@@ -86,6 +86,7 @@ class MediaBin(QWidget):
                               "see the log.")
                 continue
             self.infos[p] = info
+            errors.extend(f"{Path(p).name}: {note}" for note in info.notes)  # e.g. a sound track left out
             ok.append(p)
             if not self._find(p):
                 self._add_item(p, info)

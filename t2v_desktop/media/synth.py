@@ -311,3 +311,30 @@ def make_flv_clip(path: str | Path, *, n_frames: int = 50, width: int = 160, hei
         for pkt in aus.encode():
             out.mux(pkt)
     return path
+
+
+def make_unknown_sound_clip(path: str | Path) -> Path:
+    """An AVI of 10 frames of 64x48 video (frame i is grey level 20*i) beside a PCM sound track
+    whose format tag no decoder knows: probe keeps the picture, leaves the sound out and says so."""
+    path = Path(path)
+    with av.open(str(path), "w", format="avi") as out:
+        vs = out.add_stream("mpeg4", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        aus = out.add_stream("pcm_s16le", rate=8000)
+        aus.layout = "mono"
+        for i in range(10):
+            vf = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20, np.uint8), format="rgb24")
+            vf.pts, vf.time_base = i, Fraction(1, 25)
+            out.mux(vs.encode(vf))
+            af = av.AudioFrame.from_ndarray(np.zeros((1, 320), np.int16), format="s16", layout="mono")
+            af.sample_rate, af.pts, af.time_base = 8000, i * 320, Fraction(1, 8000)
+            out.mux(aus.encode(af))
+        out.mux(vs.encode())
+        out.mux(aus.encode())
+    data = bytearray(path.read_bytes())
+    at = data.find(b"strf", data.find(b"auds"))
+    if data[at + 8:at + 10] != b"\x01\x00":  # WAVE_FORMAT_PCM, where the AVI muxer writes it
+        raise RuntimeError("unexpected AVI layout: no PCM format tag after 'strf'")
+    data[at + 8:at + 10] = b"\x99\x99"  # a format tag no decoder knows
+    path.write_bytes(bytes(data))
+    return path
