@@ -274,3 +274,30 @@ def test_bends_stay_local_on_a_long_shot():
     assert far.sum() > 300 and np.abs(bend[far]).max() < 1e-9   # ... nothing moves
     assert np.abs(np.diff(bend)).max() < 1.0     # no jumps where a window ends
     assert motion.highpass_rms(out, 3) < motion.highpass_rms(raw, 3) / 2
+
+
+def test_read_ahead_keeps_order_errors_and_stops_its_thread():
+    import threading
+
+    seen_threads = set()
+
+    def source(n, fail_at=None):
+        for i in range(n):
+            seen_threads.add(threading.get_ident())
+            if i == fail_at:
+                raise ValueError("broken frame")
+            yield np.full((2, 2, 3), i, np.uint8)
+
+    assert [int(f[0, 0, 0]) for f in stab.read_ahead(source(30))] == list(range(30))
+    assert threading.get_ident() not in seen_threads and len(seen_threads) == 1   # one reading thread
+    got = []
+    with pytest.raises(ValueError, match="broken frame"):
+        for f in stab.read_ahead(source(30, fail_at=12)):
+            got.append(int(f[0, 0, 0]))
+    assert got == list(range(12))                   # every frame before the error, in order
+    before = threading.active_count()
+    reader = stab.read_ahead(source(10_000))
+    next(reader)
+    reader.close()                                  # the consumer stops early (a cancel, an error)
+    assert threading.active_count() <= before
+    assert all(t.name != "stabilize-read-ahead" for t in threading.enumerate())

@@ -30,6 +30,8 @@ RANSAC_PX = (0.7, 2.0)
 SHIFT_GROUP_PX = 0.8
 #: How many shift groups seed a background fit.
 MAX_SEEDS = 5
+#: When the largest group's fit explains this share of the points, the other seeds are not tried.
+CLEAR_MAJORITY = 0.85
 #: A point belongs to the background fit when it lands this close to its prediction.
 GROW_PX = 1.0
 #: A new shot starts where consecutive 32x18 thumbnails differ (1 - correlation above CUT_SCORE)
@@ -45,7 +47,7 @@ CUT_WARPED = 0.6
 #: dearest step) until fewer than this share of the detected ones survive, or for at most
 #: REDETECT_EVERY frames.
 REUSE_SHARE = 0.6
-REDETECT_EVERY = 10
+REDETECT_EVERY = 20
 #: Lucas-Kanade window (px at analysis size): 11 tracks as well as 15 here at 55% of the cost.
 LK_WIN = (11, 11)
 #: How many smoothing lengths from a violation ``bounded`` lets the bend reach (a free bend has
@@ -235,6 +237,8 @@ def _dominant(src: np.ndarray, dst: np.ndarray) -> Optional[Tuple[np.ndarray, np
         grown = _grow(src, dst, seed, robust)
         if grown is not None:
             m, inl = grown
+            if best is None and inl.sum() >= CLEAR_MAJORITY * n:
+                return m, inl  # the rest could not cover more of a grid-spread frame
             score = (_hull_area(dst[inl]), int(inl.sum()))
             if best is None or score > best[0]:
                 best = (score, m, inl)

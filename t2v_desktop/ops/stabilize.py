@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import queue
 import threading
 from collections import OrderedDict
 from fractions import Fraction
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 
@@ -98,22 +99,82 @@ def analyze_motion(frames: Iterable[np.ndarray], info: Optional[StreamInfo] = No
     out = {f: [] for f in _MOTION_FIELDS}
     cuts = []
     width = height = 0
-    for i, frame in enumerate(frames):
-        jobs.check(cancel)
-        if i == 0:
-            height, width = frame.shape[:2]
-        step, cut = tracker.step(frame)
-        for f, v in zip(_MOTION_FIELDS, step, strict=True):
-            out[f].append(float(v))
-        if cut:
-            cuts.append(i)
-        progress(i + 1, max(total, i + 1), "Analysing motion")
+    reader = read_ahead(frames)
+    try:
+        for i, frame in enumerate(reader):
+            jobs.check(cancel)
+            if i == 0:
+                height, width = frame.shape[:2]
+            step, cut = tracker.step(frame)
+            for f, v in zip(_MOTION_FIELDS, step, strict=True):
+                out[f].append(float(v))
+            if cut:
+                cuts.append(i)
+            progress(i + 1, max(total, i + 1), "Analysing motion")
+    finally:
+        reader.close()  # stops and joins the reading thread now, also on an error or a cancel
     jobs.check(cancel)
     fps = float(info.fps) if info is not None and info.fps else 0.0
     result = {"kind": "motion", "version": 3, "width": width, "height": height, "fps": fps,
               "frames": len(out["dx"]), **out, "cuts": cuts}
     result["key"] = _content_key(result, _MOTION_FIELDS + ("width", "height", "cuts"))
     return result
+
+
+#: Frames decoded ahead of the tracker (each a full-size RGB frame).
+READ_AHEAD = 4
+
+
+class _Raised:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def read_ahead(frames: Iterable[np.ndarray], depth: int = READ_AHEAD) -> Iterator[np.ndarray]:
+    """``frames``, produced on a thread of their own a few ahead, so decoding (PyAV) overlaps the
+    tracking (OpenCV): both release the GIL, and short clips are mostly these two. The source is
+    only ever touched by that one thread; its exceptions (Cancelled too) come out here, in order."""
+    q: "queue.Queue" = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        it = iter(frames)
+        try:
+            for frame in it:
+                if not put(frame):
+                    break
+            else:
+                put(done)
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer, raised there
+            put(_Raised(e))
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="stabilize-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, _Raised):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _shots(analysis: dict, span: Tuple[int, int]) -> list:
