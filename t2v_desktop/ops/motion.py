@@ -1,4 +1,5 @@
-"""Camera-motion helpers for stabilize: tracking, path algebra and zero-lag smoothing.
+"""Camera-motion helpers for stabilize: tracking and scene cuts, path algebra, zero-lag smoothing
+and the crop-bounded bend of a smoothed path.
 
 Kept apart from ops/stabilize.py so the analysis (expensive, cached) and the smoothing
 (cheap, per strength) stay separate, and so benchmarks can measure motion the same way.
@@ -522,17 +523,6 @@ def bounded_correction(smooth: np.ndarray, raw: np.ndarray, zoom: float, width: 
     ca, cs = np.abs(out[:, 2] - raw[:, 2]), np.abs(out[:, 3] - raw[:, 3])
     out[:, 0] = bounded(smooth[:, 0], raw[:, 0], np.maximum(mx - ca * hy - cs * hx, 0.0), length)
     out[:, 1] = bounded(smooth[:, 1], raw[:, 1], np.maximum(my - ca * hx - cs * hy, 0.0), length)
-    return out
-
-
-def corrections(path: np.ndarray, smoothed: np.ndarray) -> np.ndarray:
-    """Per-frame warps W_i = S_i o A_i^-1 (frame i -> stabilised view) as (n, 4) similarity params."""
-    out = np.zeros_like(path)
-    for i, ((x, y, a, ls), (xs, ys, as_, lss)) in enumerate(zip(path, smoothed, strict=True)):
-        da, dls = as_ - a, lss - ls
-        k = math.exp(dls)
-        c, s = math.cos(da), math.sin(da)
-        out[i] = (xs - k * (c * x - s * y), ys - k * (s * x + c * y), da, dls)
     return out
 
 

@@ -187,9 +187,9 @@ def _shots(analysis: dict, span: Tuple[int, int]) -> list:
 class _StabPlan:
     """Per-frame corrective warps (centred similarity params) and each shot's crop zoom.
 
-    Every shot gets its own path (no smoothing across a cut): the running sums of its motion,
-    smoothed with a zero-lag Gaussian (sigma from strength), then bent back towards the real
-    path wherever the correction would need more than MAX_CROP_ZOOM (``motion.bounded``).
+    Every shot gets its own path (``motion.trajectory``; no smoothing across a cut), smoothed
+    with a zero-lag Gaussian (sigma from strength), then bent back towards the real path
+    wherever the correction would need more than MAX_CROP_ZOOM (``motion.bounded_correction``).
     ``needed`` is the zoom the unbent path would have needed (what strength costs), ``zoom``
     the largest applied.
     """
