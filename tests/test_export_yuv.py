@@ -348,3 +348,17 @@ def test_area_shrink_is_opencvs_area_filter(src, dst, exact):
     assert (worst == 0) if exact else (worst <= 4 and mean < 0.5), (mean, worst)
     view = area_shrink(np.ascontiguousarray(plane[:, ::-1])[:, ::-1], dst)  # a strided view
     assert np.array_equal(view, ours)
+
+
+def test_vfr_source_keeps_the_same_frames(make_clip, tmp_path):
+    """Variable frame rate: the fast path reads the same grid frames (repeats, drops) as the RGB path."""
+    pts = [k / 30 for k in range(30)] + [1 + k / 15 for k in range(15)]  # 30 fps, then 15 fps
+    src = make_clip("vfr", vfr_pts=pts, width=160, height=120)
+    fast = _export(src, tmp_path / "a.mp4", [("flip", {"direction": "vertical"})])
+    slow = _export(src, tmp_path / "b.mp4", [("flip", {"direction": "vertical"})], fast=False)
+    assert fast.yuv_frames == fast.frames == slow.frames > 0
+    a, b = _frames(fast.path), _frames(slow.path)
+    nums = [read_frame_number(f[::-1]) for f in a]
+    assert nums == [read_frame_number(f[::-1]) for f in b]
+    assert nums == sorted(nums) and len(set(nums)) > 30  # really the source's frames, in order
+    assert _audio(fast.path).shape == _audio(slow.path).shape
