@@ -186,3 +186,20 @@ def test_only_long_gop_footage_needs_a_proxy(mp4_clip, ts_clip, tmp_path):
     intra = make_numbered_clip(tmp_path / "intra.mkv", n_frames=30, width=160, height=120,
                                codec="mjpeg", pix_fmt="yuvj420p")
     assert not proxy.needs_proxy(short) and not proxy.needs_proxy(intra)
+
+
+@pytest.mark.parametrize("name, kw", [
+    ("ps.mpg", dict(codec="mpeg2video", container_format="vob", options={"g": 15, "bf": 2, "b": "2M"})),
+    ("m2.ts", dict(codec="mpeg2video", container_format="mpegts", options={"g": 15, "bf": 2, "b": "2M"})),
+    ("f.flv", dict(codec="flv", container_format="flv", options={"g": 20})),
+    ("v.webm", dict(codec="libvpx-vp9", options={"g": 15, "cpu-used": 8, "deadline": "realtime"})),
+    ("h.mkv", dict(options=GOP)),
+])
+def test_jumps_are_exact_in_other_containers(tmp_path, name, kw):
+    """The index is used (or, where a parser splits packets differently after a seek as in
+    MPEG-PS, given up after two misses): either way every frame is the right one."""
+    src = make_numbered_clip(tmp_path / name, n_frames=150, width=160, height=120, **kw)
+    with FrameSource(src, cache_size=0) as fs:
+        ids = _ids(fs.frame_count, seed=5)
+        assert [read_frame_number(fs.frame(i)) for i in ids] == ids
+        assert fs._kindex is not None

@@ -143,6 +143,7 @@ class FrameSource:
         self._need_kindex = not self._keyframes
         self._kindex = None
         self._kindex_tried = False
+        self._key_misses = 0  # jumps where the indexed keyframe was not found (MPEG-PS parsers)
         self._gate: int | None = None
         self._min_pts: int | None = None
         fmt = set(self._container.format.name.split(","))
@@ -383,7 +384,7 @@ class FrameSource:
     def _seek_key(self, t: int) -> av.VideoFrame | None:
         """Seek straight to the indexed keyframe before ``t`` (by byte where the format allows,
         else by its time, dropping packets before it); None when that did not work out."""
-        idx = self._key_index(t)
+        idx = self._key_index(t) if self._key_misses < 2 else None  # else: time seeks as before
         k = idx.before(t) if idx is not None else None
         if k is None:
             return None
@@ -393,11 +394,13 @@ class FrameSource:
             self._gate = self._min_pts = idx.pts[k]
             first = self._next_frame()
         except (_MissedKeyframe, av.FFmpegError, OSError):
-            return None
+            first = None
         finally:
             self._gate = None
         if first is None or first.pts > t:
+            self._key_misses += 1
             return None
+        self._key_misses = 0
         self._run_at_start = False
         self._append(first)
         f = self._decode_until(t)
