@@ -203,3 +203,25 @@ def test_jumps_are_exact_in_other_containers(tmp_path, name, kw):
         ids = _ids(fs.frame_count, seed=5)
         assert [read_frame_number(fs.frame(i)) for i in ids] == ids
         assert fs._kindex is not None
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_proxy_of_a_rotated_phone_clip_is_upright(tmp_path, cache, rotation):
+    src = make_numbered_clip(tmp_path / "phone.mp4", n_frames=12, width=320, height=176, rotation=rotation,
+                             options=GOP)
+    path = proxy.build_proxy(src, proxy.proxy_path(src))
+    with proxy.ProxySource(path) as ps, FrameSource(src) as fs:
+        for i in (0, 5, 11):
+            a, ref = ps.frame(i), fs.frame(i)
+            assert a.shape == ref.shape == (320, 176, 3)
+            assert _psnr(a, ref) > 30
+
+
+def test_proxy_of_an_sd_clip_keeps_its_bt601_colours(tmp_path, cache):
+    """Planes go into the proxy as they are, with the matrix FrameSource uses (BT.601 for SD)."""
+    src = make_numbered_clip(tmp_path / "sd.mp4", n_frames=6, width=320, height=240, options=GOP)
+    path = proxy.build_proxy(src, proxy.proxy_path(src))
+    with proxy.ProxySource(path) as ps, FrameSource(src) as fs:
+        assert ps.meta["matrix"] == "ITU601"
+        a, ref = ps.frame(3).astype(int), fs.frame(3).astype(int)
+        assert np.abs(a.mean(axis=(0, 1)) - ref.mean(axis=(0, 1))).max() < 1.5  # no colour shift
