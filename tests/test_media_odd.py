@@ -186,8 +186,6 @@ def test_audio_only_file_of_an_unknown_codec_is_a_clear_error(tmp_path):
 
 
 # ----------------------------------------------------------------------------- size changes
-@pytest.mark.xfail(strict=True, reason="FrameSource._to_rgb (media/frames.py, being reworked) must "
-                   "scale frames whose size differs from the probed one; see the issue-8 notes")
 def test_mid_stream_size_change_keeps_the_probed_size(tmp_path):
     """Broadcast TS and screen recordings change resolution mid-stream; every frame FrameSource
     returns must still have the size probe reported (ops and the encoder rely on it)."""

@@ -30,7 +30,7 @@ from av.video.reformatter import Interpolation, VideoReformatter
 
 from ..errors import MediaError
 from . import keyindex
-from .info import MediaInfo, open_and_probe, seek_first, video_stream
+from .info import MediaInfo, demux_packets, open_and_probe, seek_first, video_stream
 
 #: Memory budgets (bytes) for the decoded run (YUV) and the RGB LRU; they cap ``cache_size``
 #: for big frames so 4K footage does not hold gigabytes.
@@ -223,7 +223,9 @@ class FrameSource:
 
     def _to_rgb(self, f: av.VideoFrame) -> np.ndarray:
         kw = {}
-        if self._scale:
+        # A stream that changes size mid-way (broadcast TS, screen recordings) is scaled back to
+        # the probed size, so every frame a consumer gets has one size.
+        if self._scale or (f.width, f.height) != (self.info.coded_width, self.info.coded_height):
             kw = {"width": self._out_w, "height": self._out_h}
         fmt = "rgb24"
         if f.format.name.startswith(_YUV_PREFIXES):
@@ -365,7 +367,7 @@ class FrameSource:
         else:
             seek_first(self._container, self._vs, ts)
         self._cc.flush_buffers()
-        self._packets = self._container.demux(self._vs)
+        self._packets = demux_packets(self._container, self._vs)  # survives streams added mid-file
 
     def _key_index(self, t: int):
         """The exact keyframe index, for files whose demuxer index is incomplete (None: use
