@@ -11,6 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("T2V_PREVIEW_AUDIO", "0")  # GUI tests stay silent on machines with speakers
+os.environ.setdefault("T2V_SCRUB_PROXY", "0")  # no background proxy builds unless a test asks for them
 
 
 @pytest.fixture(scope="session")

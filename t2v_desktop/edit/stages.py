@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections import OrderedDict
 from fractions import Fraction
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
@@ -153,6 +154,13 @@ class SourceStage(Stage):
     #: Export sets this on chains that read straight through: FrameSource then keeps small
     #: caches instead of its scrubbing ones (hundreds of MB at 1080p).
     small_caches = False
+    #: The preview sets this on the renderer it uses while the slider is dragged (``scrub_sources``):
+    #: frames then come from the file's all-intra scrubbing proxy (media/proxy.py, ~40 dB JPEG, one
+    #: small decode a frame) once it is built, instead of decoding from the keyframe. Approximate:
+    #: never set on a renderer whose frames are exported or shown at rest.
+    scrub = False
+    #: How often (s) a scrubbing source looks again for a proxy that was still being built.
+    PROXY_RETRY_S = 1.0
 
     def __init__(self, clip: Clip, fps: Fraction, sample_rate: int, channels: int, scale: float = 1.0):
         self._init_cache()
@@ -180,10 +188,45 @@ class SourceStage(Stage):
                                      channels)
         self._fs = None
         self._as = None
+        self._proxy = None
+        self._proxy_retry = 0.0  # monotonic time of the next look for a proxy
         self._it: Optional[Iterator[np.ndarray]] = None
         self._it_next = self._last = -2
 
+    def _proxy_frame(self, idx: int) -> Optional[np.ndarray]:
+        """Grid frame ``idx`` from the scrubbing proxy at this stage's size, or None while there
+        is no usable proxy (not built yet, smaller than the preview, damaged)."""
+        if self._proxy is None:
+            now = time.monotonic()
+            if now < self._proxy_retry:
+                return None
+            self._proxy_retry = now + self.PROXY_RETRY_S
+            from ..media.proxy import open_proxy
+
+            try:
+                proxy = open_proxy(self.path, fps=self.fps)
+            except (MediaError, OSError):
+                return None
+            if proxy is None:
+                return None
+            if max(proxy.width, proxy.height) < max(self.width, self.height):  # would look soft
+                proxy.close()
+                self._proxy_retry = math.inf
+                return None
+            self._proxy = proxy
+        try:
+            f = self._proxy.frame(idx)
+        except (MediaError, OSError):
+            self._proxy.close()
+            self._proxy = None
+            return None
+        return f if f.shape[:2] == (self.height, self.width) else resize(f, (self.width, self.height))
+
     def _make_frame(self, i: int) -> np.ndarray:
+        if self.scrub:
+            f = self._proxy_frame(self.start + i)
+            if f is not None:
+                return f
         if self._fs is None:
             from ..media.frames import FrameSource
 
@@ -217,11 +260,31 @@ class SourceStage(Stage):
 
     def close(self) -> None:
         self._it = None
-        for src in (self._fs, self._as):
+        for src in (self._fs, self._as, self._proxy):
             close = getattr(src, "close", None)
             if close:
                 close()
-        self._fs = self._as = None
+        self._fs = self._as = self._proxy = None
+
+
+def source_stages(renderer) -> List["SourceStage"]:
+    """The SourceStage at the root of each of ``renderer``'s chains."""
+    roots = []
+    for stage in getattr(renderer, "chains", ()):
+        while not isinstance(stage, SourceStage) and getattr(stage, "prev", None) is not None:
+            stage = stage.prev
+        if isinstance(stage, SourceStage):
+            roots.append(stage)
+    return roots
+
+
+def scrub_sources(renderer) -> int:
+    """Make ``renderer`` a scrubbing renderer: its sources read the scrubbing proxy when one is
+    built (see ``SourceStage.scrub``). Returns how many sources were switched."""
+    roots = source_stages(renderer)
+    for stage in roots:
+        stage.scrub = True
+    return len(roots)
 
 
 def _exact(a: np.ndarray, n: int, channels: int) -> np.ndarray:

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
             self, QPoint(0, self.preview.view.height())).y()
         self.timeline = TimelineWidget(self.thumbs, self)
         self.timeline.seekRequested.connect(self.preview.seek)
+        self.timeline.scrubbing.connect(self.preview.set_scrubbing)
         self.timeline.selectionChanged.connect(self._selection_changed)
         self.timeline.trimRequested.connect(self.trim_clip)
         self.timeline.moveRequested.connect(self.move_clip)

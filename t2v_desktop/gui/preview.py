@@ -3,7 +3,11 @@
 A render thread keeps a small buffer of frames ahead of the playhead (sequential
 ``Renderer.iter_frames``, at a proxy ``preview_scale`` for big sources). A precise QTimer reads a
 monotonic clock and shows the newest buffered frame not past the clock, so when rendering is
-too slow frames are dropped and sync is kept. Paused, a seek asks for exactly one frame.
+too slow frames are dropped and sync is kept. Paused, a seek asks for exactly one frame. While
+the slider or the timeline's playhead is dragged, frames come from each long-GOP file's all-intra
+scrubbing proxy (media/proxy.py, built in the background when the file is first previewed) through
+a second, scrubbing Renderer: one small decode a frame instead of half a GOP of 1080p. When the
+drag ends the exact frame replaces it.
 At 1x forward the edited sound plays (gui/audio_out.py) and its device clock is the master: the
 video holds its first frame until the sound has started, then follows it. Without sound (no
 device, muted, shuttle speeds, reverse) the monotonic clock runs the show.
@@ -12,6 +16,7 @@ device, muted, shuttle speeds, reverse) the monotonic clock runs the show.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import traceback
@@ -41,6 +46,31 @@ log = logging.getLogger(__name__)
 
 #: Frames kept in the preview buffer at most (at 960x540 about 1.5 MB each).
 MAX_BUFFERED = 32
+
+
+def scrub_proxies_enabled() -> bool:
+    """Scrubbing proxies are built and used unless T2V_SCRUB_PROXY is 0/off (tests, tiny disks)."""
+    return os.environ.get("T2V_SCRUB_PROXY", "").strip().lower() not in ("0", "off", "no", "false")
+
+
+def start_scrub_proxies(project) -> None:
+    """Build, in the background, the scrubbing proxy of every long-GOP file in ``project`` (a file
+    with a proxy already, or one being built, costs a stat). Runs on its own thread: looking at a
+    file's keyframes opens it, which must not delay the first frame."""
+    paths = sorted({c.source for c in project.all_clips()})
+
+    def run() -> None:
+        from ..media.proxy import needs_proxy, start_proxy
+
+        for p in paths:
+            try:
+                if needs_proxy(p):
+                    start_proxy(p)
+            except Exception as e:  # a proxy is an optimisation: never an error for the user
+                log.info("no scrubbing proxy for %s: %s", p, e)
+
+    if paths:
+        threading.Thread(target=run, name="scrub-proxies", daemon=True).start()
 #: Seconds the video waits for the sound to start (Bluetooth outputs can take a second or two),
 #: and for a stalled sound to move again, before it plays on silently.
 AUDIO_START_WAIT = 2.5
@@ -91,8 +121,10 @@ class FrameWorker(QObject):
         self._project = None
         self._scale = 1.0
         self._compare = False
-        self._buffer: dict[int, np.ndarray] = {}
+        self._buffer: dict[int, np.ndarray] = {}  # exact frames only
         self._want: Optional[int] = None
+        self._want_scrub = False
+        self._scrubbed: Optional[tuple] = None  # (index, frame) last rendered from a scrubbing proxy
         self._playing = False
         self._play_idx = 0
         self._direction = 1
@@ -108,8 +140,12 @@ class FrameWorker(QObject):
             self._gen += 1
             self._project, self._scale, self._frame_count = project, scale, frame_count
             self._buffer.clear()
+            self._scrubbed = None
             self._cond.notify_all()
-            return self._gen
+            gen = self._gen
+        if project is not None and scrub_proxies_enabled():
+            start_scrub_proxies(project)
+        return gen
 
     def set_compare(self, on: bool) -> None:
         with self._cond:
@@ -119,9 +155,11 @@ class FrameWorker(QObject):
                 self._buffer.clear()
                 self._cond.notify_all()
 
-    def request(self, index: int) -> None:
+    def request(self, index: int, scrub: bool = False) -> None:
+        """Render frame ``index`` (then ``frameReady``); ``scrub``: a quick scrubbing-proxy frame
+        is enough (while a drag goes on), when the file has one."""
         with self._cond:
-            self._want = index
+            self._want, self._want_scrub = index, scrub
             self._cond.notify_all()
 
     def play(self, index: int, direction: int) -> None:
@@ -141,9 +179,13 @@ class FrameWorker(QObject):
         with self._cond:
             self._playing = False
 
-    def get(self, index: int) -> Optional[np.ndarray]:
+    def get(self, index: int, exact: bool = False) -> Optional[np.ndarray]:
+        """The buffered frame ``index``; unless ``exact``, a scrubbing frame of it will do."""
         with self._cond:
-            return self._buffer.get(index)
+            f = self._buffer.get(index)
+            if f is None and not exact and self._scrubbed is not None and self._scrubbed[0] == index:
+                f = self._scrubbed[1]
+            return f
 
     def best(self, upto: int, after: Optional[int], direction: int) -> Optional[int]:
         """Newest buffered index that the clock has reached and is past the one on screen."""
@@ -190,7 +232,7 @@ class FrameWorker(QObject):
 
     def _run(self) -> None:
         gen_seen = -1
-        renderer = before = None
+        renderer = before = scrubber = None
         it = None
         it_next = -1
         failed_gen = -1
@@ -205,18 +247,27 @@ class FrameWorker(QObject):
                     break
                 gen, project, scale, compare = self._gen, self._project, self._scale, self._compare
                 want, self._want = self._want, None
+                scrub = want is not None and self._want_scrub and not compare and scrub_proxies_enabled()
                 target = want if want is not None else self._next_needed()
                 sequential = want is None and self._direction > 0
             try:
                 if gen != gen_seen:
-                    for r in (renderer, before):
+                    for r in (renderer, before, scrubber):
                         core.close_renderer(r)
                     renderer = core.make_renderer(project, scale)
                     before = core.make_renderer(core.before_project(project), scale) if compare else None
+                    scrubber = None
                     gen_seen, it, it_next = gen, None, -1
                 if target is None or target >= renderer.frame_count:
                     continue
-                if sequential:
+                if scrub:
+                    if scrubber is None:
+                        from ..edit.stages import scrub_sources
+
+                        scrubber = core.make_renderer(project, scale)
+                        scrub_sources(scrubber)
+                    frame = scrubber.frame(target)
+                elif sequential:
                     if it is None or target < it_next or target > it_next + 6:
                         it, it_next = renderer.iter_frames(target), target
                     frame = None
@@ -240,7 +291,9 @@ class FrameWorker(QObject):
                 self._emit(self.failed, f"Preview failed: {e!r}")
                 continue
             with self._cond:
-                if gen == self._gen:
+                if gen == self._gen and scrub:
+                    self._scrubbed = (target, frame)  # shown now, never kept as an exact frame
+                elif gen == self._gen:
                     self._buffer[target] = frame
                     if len(self._buffer) > MAX_BUFFERED:  # scrubbing: keep the frames nearest this one
                         far = sorted(self._buffer, key=lambda k: abs(k - target))[MAX_BUFFERED:]
@@ -248,7 +301,7 @@ class FrameWorker(QObject):
                             del self._buffer[k]
             if want is not None:
                 self._emit(self.frameReady, target, gen)
-        for r in (renderer, before):
+        for r in (renderer, before, scrubber):
             core.close_renderer(r)
 
 
@@ -336,6 +389,7 @@ class PreviewPanel(QWidget):
         self._t0 = 0.0
         self._pos0 = 0.0
         self._wanted: Optional[int] = None
+        self.scrubbing = False  # a drag of the slider or the playhead is going on
         self.audio = AudioOut(self)
         self.audio.note.connect(self._on_audio_note)
         self.audio_sync = False  # the sound's clock drives playback right now
@@ -358,6 +412,8 @@ class PreviewPanel(QWidget):
         self.slider = QSlider(Qt.Horizontal, self)
         self.slider.setRange(0, 0)
         self.slider.sliderMoved.connect(lambda v: self.seek_frame(v))
+        self.slider.sliderPressed.connect(lambda: self.set_scrubbing(True))
+        self.slider.sliderReleased.connect(lambda: self.set_scrubbing(False))
         self.slider.valueChanged.connect(self._slider_changed)
         self.time_label = QLabel("0:00.00 / 0:00.00", self)
         self.time_label.setMinimumWidth(150)
@@ -594,19 +650,27 @@ class PreviewPanel(QWidget):
             self.pause()
 
     # -- frames -------------------------------------------------------------------------------
+    def set_scrubbing(self, on: bool) -> None:
+        """A drag of the slider or the timeline's playhead starts (True) or ends (False). While it
+        lasts, frames may come from the scrubbing proxy; at its end the exact frame is shown."""
+        self.scrubbing = bool(on)
+        if not on and not self.rate:
+            self._request(self.index)
+
     def _request(self, idx: int) -> None:
         if self.frame_count <= 0:
             return
         self._wanted = idx
-        f = self.worker.get(idx)
+        exact = not self.scrubbing
+        f = self.worker.get(idx, exact=exact)
         if f is not None:
             self._show(idx, f)
         else:
-            self.worker.request(idx)
+            self.worker.request(idx, scrub=not exact)
 
     def _on_frame_ready(self, idx: int, gen: int) -> None:
         if gen == self.worker.generation and not self.rate and idx == self._wanted:
-            self._show(idx, self.worker.get(idx))
+            self._show(idx, self.worker.get(idx, exact=not self.scrubbing))
 
     def _on_failed(self, msg: str) -> None:
         self.pause()

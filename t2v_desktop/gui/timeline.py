@@ -31,6 +31,8 @@ CLIP_COLORS = ("#35597f", "#5a4a7f", "#3f6f5a", "#7a5a3a")
 
 class TimelineWidget(QWidget):
     seekRequested = Signal(float)
+    #: True while the playhead is dragged (the preview then shows scrubbing-proxy frames), False after.
+    scrubbing = Signal(bool)
     selectionChanged = Signal(object)          # clip id or None
     trimRequested = Signal(str, float, object)  # clip id, new in (s), new out (s) or None
     moveRequested = Signal(str, int)            # clip id, new index
@@ -267,6 +269,7 @@ class TimelineWidget(QWidget):
             if y >= VIDEO_Y:
                 self.select(None)
             self._drag = {"mode": "seek"}
+            self.scrubbing.emit(True)
             self.seekRequested.emit(min(max(0.0, self.t_of(x)), self.duration))
             return
         i, cid, a, b = hit
@@ -306,6 +309,8 @@ class TimelineWidget(QWidget):
     def mouseReleaseEvent(self, ev) -> None:
         d, self._drag = self._drag, None
         self.update()
+        if d and d["mode"] == "seek":
+            self.scrubbing.emit(False)
         if not d or d.get("ghost") is None:
             return
         g0, g1 = d["ghost"]
