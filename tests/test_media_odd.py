@@ -398,3 +398,27 @@ def test_only_media_error_escapes_on_broken_files(tmp_path):
                 pytest.fail(f"{p.name}: {type(e).__name__}: {e}")
     assert outcomes["empty-base.mp4"] == "refused" and outcomes["text-base.mkv"] == "refused"
     assert "read" in outcomes.values()  # damaged-but-readable files are read, not refused
+
+
+# ----------------------------------------------------------------------------- late first frame
+def test_avi_with_b_frames_starts_at_its_first_frame(tmp_path):
+    """MPEG-4 in AVI with B-frames declares a start of 0 while its first frame shows at pts 1:
+    grid frame 0 must be source frame 0 (not a repeat of it), and no frame is lost at the end."""
+    path = tmp_path / "bframes.avi"
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("mpeg4", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 160, 120, "yuv420p"
+        vs.codec_context.max_b_frames = 2
+        for i in range(20):
+            img = pattern_frame(i, 160, 120, "gradient").copy()
+            encode_frame_number(img, i)
+            vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+            vf.pts = i
+            out.mux(vs.encode(vf))
+        out.mux(vs.encode())
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        assert s.start_time == 0 and next(c.decode(s)).pts == 1  # the case itself
+    with FrameSource(path) as fs:
+        assert fs.frame_count == 20
+        assert [read_frame_number(fs.frame(i)) for i in range(20)] == list(range(20))

@@ -94,7 +94,7 @@ class FrameSource:
         self._vs = video_stream(self._container)  # probe opened its decoder with threading on
         self._cc = self._vs.codec_context
         self._tb = Fraction(self._vs.time_base)
-        start = self._vs.start_time
+        start = info.video_origin_pts if info.video_origin_pts is not None else self._vs.start_time
         self._origin = int(start) if start is not None else int(round(info.start_time / self._tb))
         step = 1 / (self.fps * self._tb)  # one grid frame in ticks
         self._tol = min(step / 4, max(Fraction(1), Fraction(1, 2000) / self._tb))

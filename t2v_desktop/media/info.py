@@ -76,6 +76,9 @@ class MediaInfo:
     #: What was left out or read in an unexpected way (a sound track of an unknown codec), one
     #: line each, for the user to see.
     notes: tuple[str, ...] = ()
+    #: The first video frame's pts (stream time base) when it is later than the stream's declared
+    #: start (AVI with B-frames declares 0, its first frame shows at 1): frame readers start there.
+    video_origin_pts: int | None = None
 
     @property
     def has_audio(self) -> bool:
@@ -468,6 +471,10 @@ def _probe(container, p: Path) -> MediaInfo:
     vstart = _seconds(vs.start_time, tb)
     if vstart is None:
         vstart = _seconds(min(pts), tb) if pts else cstart
+    origin = None
+    if vs.start_time is not None and first.pts is not None and first.pts > vs.start_time:
+        origin = int(first.pts)  # nothing shows before the first frame: the clip starts there
+        vstart = float(origin * tb)
     vdur = _seconds(vs.duration, tb) or _tag_duration(vs)
     if not vdur:
         vdur = (cdur - (vstart - cstart)) if cdur else None
@@ -486,6 +493,7 @@ def _probe(container, p: Path) -> MediaInfo:
         has_video=True, width=width, height=height, rotation=rotation, fps=rate,
         frame_count=int(frame_count), video_codec=vname, pix_fmt=first.format.name, vfr=vfr,
         audio=tuple(audio), coded_width=coded_w, coded_height=coded_h, start_time=float(vstart),
+        video_origin_pts=origin,
         notes=tuple(notes),
     )
 
