@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("cv2", "av", "torch", "PySide6", "diffusers")
+HEAVY = ("numpy", "cv2", "av", "torch", "PySide6", "diffusers")
 
 
 def _python(code: str, env=None, prefix=()) -> subprocess.CompletedProcess:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from ..lazy import lazy
 from .params import Float
 from .registry import AudioContext, OpKind, operation
+
+np = lazy("numpy")
 
 
 def _times(samples: np.ndarray, ctx: AudioContext) -> np.ndarray:

@@ -8,9 +8,8 @@ shared with ``looks.py`` so the looks are built from the same primitives.
 
 from __future__ import annotations
 
+import functools
 from functools import lru_cache
-
-import numpy as np
 
 from ..lazy import lazy
 from .params import Float
@@ -18,11 +17,24 @@ from .registry import FrameContext, OpKind, operation
 from .yuv import YuvFormat, chroma_scale_yuv, curve_yuv
 
 cv2 = lazy("cv2")
+np = lazy("numpy")
 
 #: Rec.709 luma weights (R, G, B): what "grey" means for b&w, saturation and looks.
-LUMA_709 = np.array([0.2126, 0.7152, 0.0722], np.float32)
+@functools.lru_cache(maxsize=None)
+def luma_709() -> "np.ndarray":
+    """BT.709 luma weights (float32, read-only); a function so importing the op modules needs no numpy."""
+    w = np.array([0.2126, 0.7152, 0.0722], np.float32)
+    w.flags.writeable = False
+    return w
 
-_X = np.arange(256, dtype=np.float64) / 255.0
+
+
+@functools.lru_cache(maxsize=None)
+def _x() -> "np.ndarray":
+    """The 256 input levels as 0..1 floats (read-only), the x of every curve."""
+    x = np.arange(256, dtype=np.float64) / 255.0
+    x.flags.writeable = False
+    return x
 
 
 # ---------------------------------------------------------------- shared primitives
@@ -44,7 +56,7 @@ def apply_table(frame: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 def saturation_matrix(s: float) -> np.ndarray:
     """Scale chroma by ``s`` around Rec.709 luma (s=0: grey, s=1: identity)."""
-    grey = np.tile(LUMA_709, (3, 1))
+    grey = np.tile(luma_709(), (3, 1))
     return (s * np.eye(3, dtype=np.float32) + (1.0 - s) * grey).astype(np.float32)
 
 
@@ -64,26 +76,26 @@ def linear_to_srgb(x: np.ndarray) -> np.ndarray:
 
 def brightness_curve(amount: float) -> np.ndarray:
     """+a lifts towards white (x + a(1-x)), -a scales towards black (x(1+a)): no clipping, 0 is identity."""
-    return _X + amount * (1.0 - _X) if amount >= 0 else _X * (1.0 + amount)
+    return _x() + amount * (1.0 - _x()) if amount >= 0 else _x() * (1.0 + amount)
 
 
 def contrast_curve(amount: float) -> np.ndarray:
     """a > 0 blends towards a smooth S-curve (mid slope 3 at a = 1; black and white stay put, nothing
     clips); a < 0 flattens linearly around mid grey (-1 = flat grey)."""
     if amount >= 0:
-        s_curve = 0.5 + 0.5 * np.tanh(6.0 * (_X - 0.5)) / np.tanh(3.0)
-        return (1.0 - amount) * _X + amount * s_curve
-    return 0.5 + (_X - 0.5) * (1.0 + amount)
+        s_curve = 0.5 + 0.5 * np.tanh(6.0 * (_x() - 0.5)) / np.tanh(3.0)
+        return (1.0 - amount) * _x() + amount * s_curve
+    return 0.5 + (_x() - 0.5) * (1.0 + amount)
 
 
 def exposure_curve(stops: float) -> np.ndarray:
     """Multiply by 2**stops in linear light (sRGB decoded and re-encoded)."""
-    return np.clip(linear_to_srgb(srgb_to_linear(_X) * 2.0 ** stops), 0, 1)
+    return np.clip(linear_to_srgb(srgb_to_linear(_x()) * 2.0 ** stops), 0, 1)
 
 
 def gamma_curve(gamma: float) -> np.ndarray:
     """out = in ** (1/gamma): gamma > 1 brightens the mid-tones, < 1 darkens them; black and white stay."""
-    return _X ** (1.0 / gamma)
+    return _x() ** (1.0 / gamma)
 
 
 def temperature_gains(amount: float) -> tuple[float, float, float]:
@@ -98,7 +110,7 @@ def tint_gains(amount: float) -> tuple[float, float, float]:
 
 def gains_tables(gains: tuple[float, float, float]) -> np.ndarray:
     """Per-channel gains in linear light (so a white balance shift looks natural)."""
-    lin = srgb_to_linear(_X)
+    lin = srgb_to_linear(_x())
     r, g, b = (np.clip(linear_to_srgb(lin * k), 0, 1) for k in gains)
     return to_table(r, g, b)
 

@@ -7,13 +7,12 @@ bilateral filter: an edge-preserving smoother fast enough for video, unlike non-
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..lazy import lazy
 from .params import Float
 from .registry import AudioContext, FrameContext, OpKind, operation
 
 cv2 = lazy("cv2")
+np = lazy("numpy")
 
 # ---------------------------------------------------------------- blur / sharpen / denoise
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..errors import ParamError
 from ..lazy import lazy
 from .params import Choice, Float, Int
@@ -20,6 +18,7 @@ from .registry import FrameContext, OpKind, operation
 from .yuv import YuvFormat, area_shrink, per_plane
 
 cv2 = lazy("cv2")
+np = lazy("numpy")
 
 ASPECTS = ("none", "16:9", "9:16", "1:1", "4:5", "4:3", "21:9")
 MAX_W, MAX_H = 7680, 4320

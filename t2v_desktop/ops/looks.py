@@ -15,17 +15,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
-import numpy as np
-
 from ..errors import MediaError, ParamError
 from ..lazy import lazy
 from .color import (
-    LUMA_709,
+    _x,
     apply_matrix,
     apply_table,
     blend,
     contrast_curve,
     linear_to_srgb,
+    luma_709,
     saturation_matrix,
     srgb_to_linear,
     to_table,
@@ -34,11 +33,11 @@ from .params import Float, Text
 from .registry import FrameContext, OpKind, operation
 
 cv2 = lazy("cv2")
+np = lazy("numpy")
 
 #: Folder of the bundled .cube files; ``lut`` accepts their names ("film", "bleach_bypass", ...).
 LUT_DIR = Path(__file__).resolve().parent.parent / "resources" / "luts"
 
-_X = np.arange(256, dtype=np.float64) / 255.0
 
 
 # ---------------------------------------------------------------- vignette
@@ -99,12 +98,12 @@ def _hi(x: np.ndarray) -> np.ndarray:
 
 def _sepia_matrix() -> np.ndarray:
     tone = np.array([1.10, 0.90, 0.66], np.float32)  # warm brown at full luma
-    return tone[:, None] * LUMA_709[None, :]
+    return tone[:, None] * luma_709()[None, :]
 
 
 @lru_cache(maxsize=None)
 def _look(name: str) -> Look:
-    x = _X
+    x = _x()
     if name == "sepia":
         fade = to_table(0.05 + 0.93 * x)
         return Look((("matrix", _sepia_matrix()), ("table", fade)))
@@ -307,7 +306,7 @@ def load_cube(path: str | Path) -> CubeLUT:
 
 def _axis_weights(n: int, lo: float, hi: float) -> np.ndarray:
     """(256, n) linear-interpolation weights of the 256 8-bit levels on an n-point grid over [lo, hi]."""
-    v = np.clip((_X - lo) / (hi - lo), 0.0, 1.0) * (n - 1)
+    v = np.clip((_x() - lo) / (hi - lo), 0.0, 1.0) * (n - 1)
     i0 = np.minimum(np.floor(v).astype(int), n - 2)
     f = v - i0
     w = np.zeros((256, n), np.float32)
@@ -342,7 +341,7 @@ def _prepared(path: str, mtime_ns: int, size: int):
         chans = []
         for c in range(3):
             grid = np.linspace(lut.domain_min[c], lut.domain_max[c], lut.size)
-            chans.append(np.interp(np.clip(_X, grid[0], grid[-1]), grid, lut.table[:, c]))
+            chans.append(np.interp(np.clip(_x(), grid[0], grid[-1]), grid, lut.table[:, c]))
         return "1d", to_table(*chans)
     return "3d", expand_cube(lut)
 

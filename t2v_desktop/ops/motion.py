@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-import numpy as np
-
 from ..lazy import lazy
 
 cv2 = lazy("cv2")
+np = lazy("numpy")
 
 #: Width the analysis works at; motion is scaled back to full size.
 ANALYSIS_WIDTH = 480

@@ -16,8 +16,6 @@ from collections import OrderedDict
 from fractions import Fraction
 from typing import Iterable, Iterator, Optional, Tuple
 
-import numpy as np
-
 from .. import jobs
 from ..lazy import lazy
 from . import motion
@@ -25,6 +23,7 @@ from .params import Choice, Float
 from .registry import FrameContext, OpKind, StreamInfo, operation
 
 cv2 = lazy("cv2")
+np = lazy("numpy")
 
 #: Most a correction may zoom in (for ``crop``) or move a frame (every border mode): where hiding
 #: the edges of the fully smoothed path would take more, the path bends back towards the camera's
@@ -335,7 +334,7 @@ stabilize = operation(
 
 # --------------------------------------------------------------------------- deflicker
 
-_LUMA = np.array([0.299, 0.587, 0.114])
+_LUMA = (0.299, 0.587, 0.114)  # BT.601 weights of the cut detector
 
 
 def analyze_luma(frames: Iterable[np.ndarray], info: Optional[StreamInfo] = None,

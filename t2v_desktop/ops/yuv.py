@@ -23,10 +23,12 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
 
-import numpy as np
+from ..lazy import lazy
+
+np = lazy("numpy")
 
 #: (Y, U, V): Y is (h, w); U and V are (h/2, w/2); all uint8.
-Planes = Tuple[np.ndarray, np.ndarray, np.ndarray]
+Planes = Tuple["np.ndarray", "np.ndarray", "np.ndarray"]
 PlaneFn = Callable[[Planes], Planes]
 
 #: Matrices the fast path knows (swscale names); "ITU601" also covers SMPTE170M (same weights).
