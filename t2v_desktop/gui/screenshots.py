@@ -1,7 +1,7 @@
 """Regenerate docs/screenshots/*.png: ``xvfb-run -s "-screen 0 1600x1000x24" python -m t2v_desktop.gui.screenshots``.
 
 Drives the real window through the main states (demo clip, a typed command with its plan, the
-completions while typing, the edit stack with parameters and a range after a speed change, the
+completions while typing, a typo corrected in the plan, the edit stack with parameters and a range after a speed change, the
 analysis overlay on bright footage, an export in progress) and saves QWidget.grab() images.
 """
 
@@ -59,6 +59,11 @@ def main(out: str = "docs/screenshots") -> int:
     win.command_bar.preview_parse()
     spin(t=0.5)
     win.grab().save(str(out_dir / "command-plan.png"))
+
+    win.command_bar.input.setText("make it brigther and add more contrsat")  # two typos, shown corrected
+    win.command_bar.preview_parse()
+    spin(t=0.5)
+    win.grab().save(str(out_dir / "command-typo.png"))
 
     win.apply_command("make it warmer")
     win.apply_command("black and white from 0:01 to 0:03")
