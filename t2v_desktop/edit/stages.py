@@ -230,7 +230,9 @@ class SourceStage(Stage):
         if self._fs is None:
             from ..media.frames import FrameSource
 
-            self._fs = FrameSource(self.path, fps=self.fps, small_caches=self.small_caches)
+            # a scrubbing source without its proxy yet is a second reader beside the preview's
+            # own: small caches, so it never doubles the preview's decode memory
+            self._fs = FrameSource(self.path, fps=self.fps, small_caches=self.small_caches or self.scrub)
         idx = self.start + i
         f = None
         if self._it is not None and idx == self._it_next:
