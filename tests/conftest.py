@@ -91,3 +91,26 @@ def ai_env(tiny_models, tmp_path, monkeypatch):
                  "RESOLUTION", "CONFIRM"):
         monkeypatch.delenv(f"T2V_AI_{name}", raising=False)
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def load_bench():
+    """``load_bench(name)``: ``bench/<name>.py`` loaded as a module (the bench scripts are not a
+    package), with torch on one thread while the test module runs (tiny models gain nothing
+    from more, and the suite shares the machine)."""
+    import importlib.util
+    from pathlib import Path
+
+    torch = pytest.importorskip("torch")
+    bench_dir = Path(__file__).resolve().parents[1] / "bench"
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, bench_dir / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield load
+    torch.set_num_threads(threads)

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "diffusion_throughput.py"
 
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("diffusion_throughput", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield mod
-    torch.set_num_threads(threads)
+def bench(load_bench):
+    yield load_bench("diffusion_throughput")
     from t2v_desktop.diffusion.loader import unload_all
 
     unload_all()

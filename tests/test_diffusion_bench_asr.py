@@ -3,27 +3,18 @@ refusal without CUDA."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "asr_throughput.py"
 
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("asr_throughput", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield mod
-    torch.set_num_threads(threads)
+def bench(load_bench):
+    return load_bench("asr_throughput")
 
 
 def test_tiny_run_forces_the_token_count_and_reports_real_time_factor(bench, tmp_path, capsys):

@@ -3,9 +3,7 @@ its clear refusal without CUDA. Skips where diffusers has no LTX-Video classes."
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,18 +12,11 @@ diffusers = pytest.importorskip("diffusers")
 if not all(hasattr(diffusers, n) for n in ("LTXPipeline", "LTXVideoTransformer3DModel", "AutoencoderKLLTXVideo")):
     pytest.skip("this diffusers has no LTX-Video classes", allow_module_level=True)
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "video_diffusion_throughput.py"
 
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("video_diffusion_throughput", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield mod
-    torch.set_num_threads(threads)
+def bench(load_bench):
+    return load_bench("video_diffusion_throughput")
 
 
 def test_tiny_run_times_t2v_v2v_and_decode(bench, tmp_path, capsys):
