@@ -31,9 +31,12 @@ import av
 import cv2
 import numpy as np
 
+from t2v_desktop.edit.model import AppliedOp, Clip
+from t2v_desktop.edit.stages import build_chain
+from t2v_desktop.jobs import no_progress
 from t2v_desktop.media.encoder import Encoder
 from t2v_desktop.media.presets import get_preset
-from t2v_desktop.ops import FrameContext, StreamInfo, get_op, motion
+from t2v_desktop.ops import FrameContext, get_op, motion
 
 X264 = {"crf": "20", "preset": "veryfast"}
 
@@ -90,14 +93,21 @@ def decode(path: Path):
 
 
 def ours(src: Path, dst: Path, w: int, h: int, fps: int, n: int, strength: float) -> dict:
-    """Both passes as the export runs them: analysis, then decode -> warp -> the app's Encoder
-    (its RGB -> YUV conversion and x264, at vid.stab's settings) on a thread of its own."""
+    """Both passes as the export runs them: the analysis through the app's own stage chain (a clip's
+    source under a stabilize stage, so it reads the decoder's luma planes, not RGB; uncached), then
+    decode -> warp -> the app's Encoder (its RGB -> YUV conversion and x264, at vid.stab's
+    settings) on a thread of its own."""
     spec = get_op("stabilize")
-    info = StreamInfo(width=w, height=h, fps=Fraction(fps), duration=n / fps, frame_count=n)
     preset = dataclasses.replace(get_preset("h264"), video_options=dict(X264), audio_codec=None)
+    clip = Clip(source=str(src), ops=[AppliedOp("stabilize", {"strength": strength, "border": "crop"})])
     c0 = time.process_time()  # all threads of this process (decoder, OpenCV, x264)
     t0 = time.perf_counter()
-    analysis = spec.analyze(decode(src), info, None, None)
+    stage, _ = build_chain(clip, Fraction(fps), 48000, 2)
+    try:
+        luma = stage.reads_luma()
+        analysis = stage._run(no_progress, None)  # TemporalStage.analysis() minus its cache
+    finally:
+        stage.close()
     t1 = time.perf_counter()
     q: Queue = Queue(maxsize=8)
 
@@ -114,7 +124,7 @@ def ours(src: Path, dst: Path, w: int, h: int, fps: int, n: int, strength: float
     q.put(None)
     th.join()
     t2 = time.perf_counter()
-    return {"analyse_s": t1 - t0, "total_s": t2 - t0, "cpu_s": time.process_time() - c0}
+    return {"analyse_s": t1 - t0, "total_s": t2 - t0, "cpu_s": time.process_time() - c0, "luma": luma}
 
 
 def analysis_only_fps(src: Path, n: int) -> float:
@@ -214,9 +224,14 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     # interleaved repeats, best time of each: the machine may be shared
     runs_ours, runs_vs = [], []
-    for _ in range(max(1, a.repeat)):
+    for k in range(max(1, a.repeat)):
         runs_ours.append(ours(src, tmp / "ours.mp4", a.width, a.height, a.fps, n, a.strength))
         runs_vs.append(vidstab(src, tmp / "vidstab.mp4", tmp, a.smoothing))
+        ro, rv = runs_ours[-1], runs_vs[-1]
+        print(f"run {k + 1}: ours {ro['total_s']:.2f} s wall {ro['cpu_s']:.2f} s CPU (analysis input: "
+              f"{'luma planes' if ro['luma'] else 'RGB'}), vid.stab {rv['total_s']:.2f} / {rv['cpu_s']:.2f}: "
+              f"wall {ro['total_s'] / rv['total_s']:.2f}x, CPU {ro['cpu_s'] / rv['cpu_s']:.2f}x; "
+              f"load average {os.getloadavg()[0]:.1f}")
     r_ours = {k: min(r[k] for r in runs_ours) for k in runs_ours[0]}
     r_vs = {k: min(r[k] for r in runs_vs) for k in runs_vs[0]}
     m_in = measure(src, a.fps, smooth)

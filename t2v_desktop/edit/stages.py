@@ -148,6 +148,11 @@ def grid_frame_count(path: str, fps: Fraction) -> int:
     return n
 
 
+#: 8-bit YUV pixel formats whose first plane is the luma (Y) at full size.
+LUMA_FORMATS = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p",
+                          "yuvj440p", "yuv411p", "yuv410p", "nv12", "nv21", "nv16", "nv24", "nv42"})
+
+
 class SourceStage(Stage):
     """A clip's span of its source file on the project's frame grid, downscaled for preview."""
 
@@ -222,17 +227,45 @@ class SourceStage(Stage):
             return None
         return f if f.shape[:2] == (self.height, self.width) else resize(f, (self.width, self.height))
 
-    def _make_frame(self, i: int) -> np.ndarray:
-        if self.scrub:
-            f = self._proxy_frame(self.start + i)
-            if f is not None:
-                return f
+    def _source(self):
         if self._fs is None:
             from ..media.frames import FrameSource
 
             # a scrubbing source without its proxy yet is a second reader beside the preview's
             # own: small caches, so it never doubles the preview's decode memory
             self._fs = FrameSource(self.path, fps=self.fps, small_caches=self.small_caches or self.scrub)
+        return self._fs
+
+    def luma_ok(self) -> bool:
+        """Whether ``luma`` serves this source: 8-bit YUV, no rotation, not a scrubbing renderer's
+        (whose frames may come from the proxy)."""
+        if self.scrub:
+            return False
+        info = probe_cached(self.path)
+        return info.pix_fmt in LUMA_FORMATS and info.rotation == 0
+
+    def luma(self, i: int) -> np.ndarray:
+        """Grid frame ``i`` as grey: the decoded luma plane (Y as coded, limited range 16..235 for
+        most video), cropped to the picture and resized to this stage's size, with no RGB conversion.
+        For analyses that take grey (``OperationSpec.analysis_luma``); only where ``luma_ok``. A frame
+        the decoder hands over in another format is converted from RGB instead. A fresh array."""
+        f = self._source().yuv_frame(self.start + i)
+        if f.format.name not in LUMA_FORMATS:
+            import cv2
+
+            return cv2.cvtColor(self.frame(i), cv2.COLOR_RGB2GRAY)
+        p = f.planes[0]
+        y = np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :p.width]
+        if (p.width, p.height) != (self.width, self.height):  # preview scale, non-square pixels
+            return resize(y, (self.width, self.height))
+        return y.copy()  # never a view into the decoded run (FrameSource keeps and reuses it)
+
+    def _make_frame(self, i: int) -> np.ndarray:
+        if self.scrub:
+            f = self._proxy_frame(self.start + i)
+            if f is not None:
+                return f
+        self._source()
         idx = self.start + i
         f = None
         if self._it is not None and idx == self._it_next:
@@ -499,18 +532,25 @@ class TemporalStage(OpStage):
             self._analysis = cached_analysis(self.analysis_key, lambda: self._run(progress, cancel))
         return self._analysis
 
+    def reads_luma(self) -> bool:
+        """Whether the analysis is fed the source's luma planes instead of RGB frames: the op takes
+        grey (``analysis_luma``) and sits right on a source that can give them (``luma_ok``).
+        Same picture content, so the analysis key does not change."""
+        return bool(self.spec.analysis_luma) and isinstance(self.prev, SourceStage) and self.prev.luma_ok()
+
     def _run(self, progress: ProgressFn, cancel) -> dict:
         if self.spec.analyze is None:
             return {}
         n = self.prev.frame_count
         label = f"Analysing for {self.spec.name}"
+        read = self.prev.luma if self.reads_luma() else self.prev.frame
 
         def frames() -> Iterator[np.ndarray]:
             for i in range(n):
                 check(cancel)
                 if i % 10 == 0:
                     progress(i, n, label)
-                yield self.prev.frame(i)
+                yield read(i)
             progress(n, n, label)
 
         result = self.spec.analyze(frames(), self.prev.info(), progress, cancel, **self.analysis_params)

@@ -117,6 +117,11 @@ class OperationSpec:
     analysis_params: Tuple[str, ...] = ()
     #: Bump when the analysis algorithm changes, so cached analyses are not reused.
     analysis_version: int = 1
+    #: TEMPORAL ops whose ``analyze`` also takes 2-D uint8 grey frames (stabilize: it tracks grey
+    #: anyway). The render layer then feeds it the decoder's luma plane (limited range, 16..235)
+    #: where the op sits right on a source that allows it, skipping the YUV -> RGB conversion;
+    #: the analysis must not depend on the grey's range (relative thresholds, correlations).
+    analysis_luma: bool = False
     #: Examples of phrasings, shown in docs and completion.
     examples: Tuple[str, ...] = ()
     #: TIMING ops like trim/cut act on a range and make no sense without one.

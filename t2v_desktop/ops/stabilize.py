@@ -91,7 +91,10 @@ _MOTION_FIELDS = ("dx", "dy", "da", "ds")
 def analyze_motion(frames: Iterable[np.ndarray], info: Optional[StreamInfo] = None,
                    progress: Optional[jobs.ProgressFn] = None, cancel: Optional[jobs.CancelToken] = None) -> dict:
     """Raw frame-to-frame camera motion (full-size pixels, radians, log scale), one entry per frame,
-    and ``cuts``: the frames that start a new shot (their motion is identity)."""
+    and ``cuts``: the frames that start a new shot (their motion is identity).
+
+    ``frames``: RGB, or 2-D grey (a decoder's luma plane, limited range: the tracker's thresholds
+    are relative and its cut scores correlations, so the range does not matter)."""
     progress = progress or jobs.no_progress
     total = _total(info)
     tracker = motion.MotionTracker()
@@ -120,7 +123,7 @@ def analyze_motion(frames: Iterable[np.ndarray], info: Optional[StreamInfo] = No
     return result
 
 
-#: Frames decoded ahead of the tracker (each a full-size RGB frame).
+#: Frames decoded ahead of the tracker (each a full-size RGB frame or luma plane).
 READ_AHEAD = 4
 
 
@@ -327,6 +330,7 @@ stabilize = operation(
     analyze=analyze_motion,
     analysis_params=(),
     analysis_version=3,  # 2: area-seeded background fit; 3: scene cuts
+    analysis_luma=True,  # the tracker works on grey: a source's luma plane serves (edit/stages.py)
     notes=stabilize_notes,
     examples=("stabilize", "stabilize it a lot", "stabilize with black borders"),
 )(stabilize_frame)
