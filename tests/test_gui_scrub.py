@@ -81,3 +81,24 @@ def test_without_a_proxy_scrubbing_shows_exact_frames(qtbot, main_window, make_c
     p.seek_frame(20)
     qtbot.waitUntil(lambda: p.shown_index == 20, timeout=10000)
     assert np.array_equal(p.frame, exact_frame(w, 20))
+
+
+def test_each_file_is_looked_at_once_for_a_proxy(tmp_path, monkeypatch, make_clip):
+    """The preview gets a new project on every edit: the file is not opened again each time."""
+    import time
+
+    from t2v_desktop.edit.model import Project
+    from t2v_desktop.gui import preview
+    from t2v_desktop.media import proxy
+
+    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
+    looked = []
+    monkeypatch.setattr(proxy, "needs_proxy", lambda p: looked.append(p) or False)
+    project = Project.from_media(str(make_clip("once", duration=1.0)))
+    for _ in range(3):
+        preview.start_scrub_proxies(project)
+    deadline = time.monotonic() + 10
+    while not looked and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert looked == [project.all_clips()[0].source]

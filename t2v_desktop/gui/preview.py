@@ -53,11 +53,29 @@ def scrub_proxies_enabled() -> bool:
     return os.environ.get("T2V_SCRUB_PROXY", "").strip().lower() not in ("0", "off", "no", "false")
 
 
+#: (cache folder, source path, size, mtime) already looked at for a proxy in this session: the
+#: preview gets a new project on every edit, and looking opens the file and reads its index.
+_PROXY_CHECKED: set = set()
+_PROXY_LOCK = threading.Lock()
+
+
 def start_scrub_proxies(project) -> None:
-    """Build, in the background, the scrubbing proxy of every long-GOP file in ``project`` (a file
-    with a proxy already, or one being built, costs a stat). Runs on its own thread: looking at a
-    file's keyframes opens it, which must not delay the first frame."""
-    paths = sorted({c.source for c in project.all_clips()})
+    """Build, in the background, the scrubbing proxy of every long-GOP file in ``project``; each
+    file is looked at once per session (a changed file again). Runs on its own thread: looking at
+    a file's keyframes opens it, which must not delay the first frame."""
+    from ..edit.cache import source_identity
+    from ..paths import cache_dir
+
+    paths, where = [], str(cache_dir())
+    with _PROXY_LOCK:
+        for p in sorted({c.source for c in project.all_clips()}):
+            try:
+                ident = (where, *source_identity(p))
+            except OSError:
+                continue  # a missing file: the renderer says so
+            if ident not in _PROXY_CHECKED:
+                _PROXY_CHECKED.add(ident)
+                paths.append(p)
 
     def run() -> None:
         from ..media.proxy import needs_proxy, start_proxy
