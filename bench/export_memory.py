@@ -51,9 +51,9 @@ def main() -> int:
     ap.add_argument("--workdir")
     ap.add_argument("--scrub-caches", action="store_true", help="export with the preview's big decoder caches")
     args = ap.parse_args()
-    import t2v_desktop.edit.export as export_mod
-    from t2v_desktop.edit.export import QUEUE_ITEMS, export_project
-    from t2v_desktop.edit.model import AppliedOp, Project
+    import t2v_desktop.engine.export as export_mod
+    from t2v_desktop.engine.export import QUEUE_ITEMS, export_project
+    from t2v_desktop.project.model import AppliedOp, Project
     from t2v_desktop.media.presets import get_preset
 
     if args.scrub_caches:

@@ -7,7 +7,7 @@ Generates a 1080p30 clip with sound (10 s by default), then times, per line of -
            that does the same (eq, hflip, transpose, scale)
 with the x264 preset/CRF read from our preset, and prints wall and CPU (user+sys) time of both and
 the ratios ours/ffmpeg (goal <= 1.0), the load average, and how many of our frames took the YUV
-fast path (edit/yuv.py). --ops none measures the pipeline alone (decode -> encode);
+fast path (engine/yuv.py). --ops none measures the pipeline alone (decode -> encode);
 --no-fast-path forces the RGB path. The ffmpeg CLI is only a reference; t2v-desktop never calls it.
 
     python bench/export_vs_ffmpeg.py [--seconds 10] [--size 1920x1080] [--preset h264]
@@ -66,20 +66,20 @@ def warm_up() -> None:
     import av  # noqa: F401
     import cv2  # noqa: F401
 
-    from t2v_desktop.edit import export, render, stages  # noqa: F401
+    from t2v_desktop.engine import export, render, stages  # noqa: F401
     from t2v_desktop.media import audio, encoder, frames  # noqa: F401
     from t2v_desktop.ops import load_all
 
     load_all()
     try:
-        from t2v_desktop.edit import yuv  # noqa: F401
+        from t2v_desktop.engine import yuv  # noqa: F401
     except ImportError:  # an older checkout (before the fast path)
         pass
 
 
 def run_ours(src: Path, out: Path, preset_name: str, ops, fast: bool = True) -> tuple[float, float, int]:
-    from t2v_desktop.edit.export import export_project
-    from t2v_desktop.edit.model import AppliedOp, Project
+    from t2v_desktop.engine.export import export_project
+    from t2v_desktop.project.model import AppliedOp, Project
 
     project = Project.from_media(str(src))
     clip = project.main_track.clips[0]
@@ -154,7 +154,7 @@ def main() -> int:
                          "vs eq; color: brightness+contrast vs eq; brightness-rgb: vs lutrgb with our exact "
                          "curve; none: pipeline only; hflip/rotate/resize: vs hflip/transpose/scale")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts")
-    ap.add_argument("--no-fast-path", action="store_true", help="export through RGB (edit/yuv.py off)")
+    ap.add_argument("--no-fast-path", action="store_true", help="export through RGB (engine/yuv.py off)")
     ap.add_argument("--workdir", help="keep the generated input and outputs here (default: a temp folder)")
     args = ap.parse_args()
     if shutil.which("ffmpeg") is None:

@@ -41,7 +41,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from t2v_desktop.edit.model import AppliedOp
+    from t2v_desktop.project.model import AppliedOp
     from t2v_desktop.gui import core
     from t2v_desktop.gui.main_window import MainWindow
     from t2v_desktop.media.synth import make_test_clip

@@ -31,8 +31,8 @@ import av
 import cv2
 import numpy as np
 
-from t2v_desktop.edit.model import AppliedOp, Clip
-from t2v_desktop.edit.stages import build_chain
+from t2v_desktop.project.model import AppliedOp, Clip
+from t2v_desktop.engine.stages import build_chain
 from t2v_desktop.jobs import no_progress
 from t2v_desktop.media.encoder import Encoder
 from t2v_desktop.media.presets import get_preset

@@ -238,8 +238,8 @@ def launch_gui(argv: List[str]) -> int:
 
 
 def cmd_apply(args) -> int:
-    from .edit.export import export_project
-    from .edit.model import Project
+    from .engine.export import export_project
+    from .project.model import Project
     from .media.info import probe
 
     inp, out = Path(args.input), Path(args.output)
@@ -254,7 +254,7 @@ def cmd_apply(args) -> int:
     plan = _apply_text(project, args.commands)
     print(f"Understood ({plan.route}):")
     print(plan.explain())
-    from .edit.ai_preview import ai_spans, estimate_line
+    from .engine.ai_preview import ai_spans, estimate_line
 
     spans = ai_spans(project)
     if previewing:
@@ -273,7 +273,7 @@ def cmd_apply(args) -> int:
     return 0
 
 
-# -- AI edits: estimate and keyframe preview (the span logic lives in edit/ai_preview.py) -------
+# -- AI edits: estimate and keyframe preview (the span logic lives in engine/ai_preview.py) -------
 
 
 def write_png(path: Path, rgb) -> None:
@@ -289,7 +289,7 @@ def write_png(path: Path, rgb) -> None:
 
 
 def _preview_keyframes(project, spans: list, folder: Path, n: int) -> int:
-    from .edit.ai_preview import estimate_line, render_keyframes
+    from .engine.ai_preview import estimate_line, render_keyframes
     from .termprogress import TermProgress
 
     try:
@@ -323,8 +323,8 @@ def _preview_keyframes(project, spans: list, folder: Path, n: int) -> int:
 
 
 def cmd_export(args) -> int:
-    from .edit.export import export_project
-    from .edit.model import Project
+    from .engine.export import export_project
+    from .project.model import Project
 
     project = Project.load(args.project)
     out = Path(args.output)
@@ -337,7 +337,7 @@ def cmd_export(args) -> int:
 
 def _print_project_warnings(project) -> None:
     """What the Renderer notes (op ranges past their clip's end): said before an export, never silent."""
-    from .edit.render import project_warnings
+    from .engine.render import project_warnings
 
     for note in project_warnings(project):
         print(f"warning: {note}", file=sys.stderr)
@@ -345,8 +345,8 @@ def _print_project_warnings(project) -> None:
 
 def _apply_text(project, text: str):
     """Parse ``text`` and apply it to the project's (single) clip, as the GUI's command bar does."""
-    from .edit.apply import apply_text
-    from .edit.history import History
+    from .commands.apply import apply_text
+    from .project.history import History
 
     clips = project.all_clips()
     return apply_text(project, text, History(project), clip_id=clips[0].id if len(clips) == 1 else None)
@@ -355,7 +355,7 @@ def _apply_text(project, text: str):
 def _check_output(project, out: Path, preset_name: Optional[str], overwrite: bool):
     """Resolve the preset and refuse a bad OUT (the input, wrong extension, unwritable folder,
     existing without -y) before any parsing or rendering; returns the preset."""
-    from .edit.export import check_target
+    from .engine.export import check_target
     from .fsutil import check_writable_dir
     from .media.presets import get_preset, preset_for_path
 

@@ -75,7 +75,7 @@ def result_to_json(res) -> dict:
 def result_from_json(d: dict):
     from pathlib import Path
 
-    from .edit.export import ExportResult
+    from .engine.export import ExportResult
 
     return ExportResult(
         path=Path(d["path"]), frames=int(d["frames"]), duration=float(d["duration"]),
@@ -195,8 +195,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             chan.send({"done": float(done), "total": float(total or 0), "message": str(message or "")})
 
     try:
-        from .edit.export import export_project
-        from .edit.model import Project
+        from .engine.export import export_project
+        from .project.model import Project
 
         project = Project.load(args.project)
         preset = preset_from_json(json.loads(args.preset_json)) if args.preset_json else args.preset

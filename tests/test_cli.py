@@ -197,7 +197,7 @@ def test_ctrl_c_cancels_cleanly(make_clip, tmp_path):
 
 
 def test_export_a_saved_project(clip, tmp_path):
-    from t2v_desktop.edit.model import AppliedOp, Project
+    from t2v_desktop.project.model import AppliedOp, Project
 
     project = Project.from_media(str(clip))
     project.main_track.clips[0].ops.append(AppliedOp("brightness", {"amount": 0.5}))

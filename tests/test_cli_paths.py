@@ -120,7 +120,7 @@ def test_output_folder_on_a_read_only_drive(src, tmp_path):
 
 def test_export_child_reports_the_same_words(src, tmp_path):
     """The editor's export process: a JSON error line, not 'Internal error'."""
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
 
     pj = tmp_path / "p.json"
     Project.from_media(str(src)).save(pj)

@@ -106,7 +106,7 @@ def test_sigkilled_export_leaves_a_temp_that_the_next_run_removes(long_clip, mak
 
 def test_export_child_sigterm_removes_its_temp(long_clip, tmp_path):
     """The editor's export process (`_export-job`) treats SIGTERM as a cancel too."""
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
 
     pj = tmp_path / "p.json"
     Project.from_media(str(long_clip)).save(pj)

@@ -10,14 +10,14 @@ import av
 import numpy as np
 import pytest
 
-from t2v_desktop.edit.export import (
+from t2v_desktop.engine.export import (
     QUEUE_ITEMS,
     export_project,
     fit_frame,
     frame_sample_bounds,
     plan_layout,
 )
-from t2v_desktop.edit.model import AppliedOp, Project
+from t2v_desktop.project.model import AppliedOp, Project
 from t2v_desktop.errors import Cancelled, EncodeError
 from t2v_desktop.jobs import CancelToken
 from t2v_desktop.media.synth import read_frame_number
@@ -229,7 +229,7 @@ def test_cancel_leaves_no_temp_file_and_keeps_the_existing_target(clip, tmp_path
 
 
 def test_render_error_propagates_and_removes_the_temp_file(clip, tmp_path):
-    from t2v_desktop.edit.render import Renderer
+    from t2v_desktop.engine.render import Renderer
 
     class Broken(Renderer):
         def iter_frames(self, start=0, end=None):
@@ -248,7 +248,7 @@ def test_memory_is_bounded_by_the_queue(clip, tmp_path):
     """A fast renderer in front of a slow encoder never runs more than the queue bound ahead."""
     import time
 
-    from t2v_desktop.edit.render import Renderer
+    from t2v_desktop.engine.render import Renderer
 
     produced = [0]
     ahead = []
@@ -273,8 +273,8 @@ def test_memory_is_bounded_by_the_queue(clip, tmp_path):
 
 
 def test_straight_chains_export_with_small_caches(make_clip, tmp_path):
-    from t2v_desktop.edit.export import use_small_caches
-    from t2v_desktop.edit.render import Renderer
+    from t2v_desktop.engine.export import use_small_caches
+    from t2v_desktop.engine.render import Renderer
     from t2v_desktop.media.frames import SMALL_RUN_FRAMES
 
     src = make_clip(duration=1.0)

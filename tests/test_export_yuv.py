@@ -1,4 +1,4 @@
-"""The export's YUV fast path (edit/yuv.py): every op's YUV form against its RGB reference.
+"""The export's YUV fast path (engine/yuv.py): every op's YUV form against its RGB reference.
 
 Exports go through a lossless x264 preset, so what is compared is exactly what each path handed the
 encoder, decoded back to RGB the way the editor reads files (FrameSource). Both paths must give the
@@ -15,9 +15,9 @@ import av
 import numpy as np
 import pytest
 
-from t2v_desktop.edit import yuv as fastpath
-from t2v_desktop.edit.export import export_project
-from t2v_desktop.edit.model import AppliedOp, Project
+from t2v_desktop.engine import yuv as fastpath
+from t2v_desktop.engine.export import export_project
+from t2v_desktop.project.model import AppliedOp, Project
 from t2v_desktop.media.encoder import Encoder
 from t2v_desktop.media.frames import FrameSource
 from t2v_desktop.media.presets import get_preset

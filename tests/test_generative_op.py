@@ -266,8 +266,8 @@ def fresh_render(monkeypatch):
 
 
 def _fresh_render_memory(monkeypatch):
-    from t2v_desktop.edit import stages
-    from t2v_desktop.edit.cache import LRU
+    from t2v_desktop.engine import stages
+    from t2v_desktop.engine.cache import LRU
 
     monkeypatch.setattr(stages, "_GENERATED", LRU(2))
 

@@ -202,7 +202,7 @@ def test_autosave_then_crash_offers_recovery(qtbot, tmp_path, monkeypatch, make_
 def test_open_project_relinks_missing_media(win, qtbot, make_clip, tmp_path):
     import shutil
 
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
 
     src = tmp_path / "moved.mp4"
     shutil.copy(make_clip("a", duration=1.0), src)
@@ -226,7 +226,7 @@ def test_save_and_recent(win, qtbot, make_clip, tmp_path):
 
 
 def test_autosave_timer_writes_unsaved_project(qtbot, tmp_path, monkeypatch, make_clip):
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
     from t2v_desktop.gui.main_window import MainWindow
 
     monkeypatch.setenv("T2V_AUTOSAVE_DIR", str(tmp_path / "autosave"))

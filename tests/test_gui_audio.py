@@ -15,8 +15,8 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QBuffer, QIODevice  # noqa: E402
 from PySide6.QtWidgets import QMainWindow  # noqa: E402
 
-from t2v_desktop.edit.model import AppliedOp, Project  # noqa: E402
-from t2v_desktop.edit.render import Renderer  # noqa: E402
+from t2v_desktop.project.model import AppliedOp, Project  # noqa: E402
+from t2v_desktop.engine.render import Renderer  # noqa: E402
 from t2v_desktop.gui import audio_out  # noqa: E402
 from t2v_desktop.gui.audio_out import AudioFeeder, AudioOut, pcm_bytes  # noqa: E402
 

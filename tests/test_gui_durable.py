@@ -112,7 +112,7 @@ def test_undo_back_to_the_saved_state_leaves_nothing_to_recover(qtbot, tmp_path,
 
 
 def test_each_change_is_saved_and_an_undo_to_clean_removes_the_autosave(qtbot, main_window, make_clip):
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
 
     w = main_window
     w.open_media(str(make_clip("a", duration=1.0)))

@@ -37,7 +37,7 @@ def test_custom_preset_round_trips_through_json():
 
 
 def test_child_exports_with_progress_lines_and_a_result(tmp_path, make_clip):
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
     from t2v_desktop.media.info import probe
     from t2v_desktop.media.presets import PRESETS
 
@@ -56,7 +56,7 @@ def test_child_exports_with_progress_lines_and_a_result(tmp_path, make_clip):
 
 
 def test_cancel_line_and_closed_stdin_both_cancel(tmp_path, make_clip):
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
 
     Project.from_media(str(make_clip(duration=1.0))).save(tmp_path / "p.json")
     for stdin_text in ("cancel\n", None):  # None: stdin closed, as when the editor dies

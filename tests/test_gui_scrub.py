@@ -87,7 +87,7 @@ def test_each_file_is_looked_at_once_for_a_proxy(tmp_path, monkeypatch, make_cli
     """The preview gets a new project on every edit: the file is not opened again each time."""
     import time
 
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.project.model import Project
     from t2v_desktop.gui import preview
     from t2v_desktop.media import proxy
 

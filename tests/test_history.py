@@ -8,8 +8,8 @@ import json
 import pytest
 
 from t2v_desktop.commands.plan import Plan, RangeSpec, Step, TimeRef
-from t2v_desktop.edit.apply import apply_text, plan_to_command
-from t2v_desktop.edit.history import (
+from t2v_desktop.commands.apply import apply_text, plan_to_command
+from t2v_desktop.project.history import (
     AddClip,
     AddOp,
     Compound,
@@ -24,8 +24,8 @@ from t2v_desktop.edit.history import (
     ToggleOp,
     TrimClip,
 )
-from t2v_desktop.edit.model import AppliedOp, Clip, Project
-from t2v_desktop.edit.render import Renderer
+from t2v_desktop.project.model import AppliedOp, Clip, Project
+from t2v_desktop.engine.render import Renderer
 from t2v_desktop.errors import ParamError, ProjectError, UnknownOperationError
 from t2v_desktop.media.synth import read_frame_number
 
@@ -272,9 +272,9 @@ def test_split_refuses_reversed_spans_and_freeze_holds(make_clip):
 
 def test_remove_last_effect_and_reset_through_apply_text(make_clip):
     """'remove the last effect' drops the newest op; 'reset' drops every op in one undo step."""
-    from t2v_desktop.edit.apply import apply_text
-    from t2v_desktop.edit.history import History
-    from t2v_desktop.edit.model import Project
+    from t2v_desktop.commands.apply import apply_text
+    from t2v_desktop.project.history import History
+    from t2v_desktop.project.model import Project
 
     project = Project.from_media(str(make_clip()))
     history = History(project)

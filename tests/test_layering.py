@@ -1,5 +1,6 @@
 """The layering is executable: the import-linter contracts in pyproject.toml (layers cli > gui >
-export_job > edit > commands > ops > diffusion | media; Qt only in gui/; torch & co only in
+export_job > commands > project.history > project.split > engine > project.model >
+ops > diffusion | media; Qt only in gui/; torch & co only in
 diffusion/) hold for the package, and they do catch a module that breaks them."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def test_contracts_hold():
 @pytest.mark.parametrize("module, line, contract", [
     ("media/info.py", "from PySide6 import QtCore", "Qt only in gui/"),
     ("ops/color.py", "import torch", "torch, diffusers, transformers only in diffusion/"),
-    ("media/audio.py", "from ..edit import model", "Layers"),
+    ("media/audio.py", "from ..project import model", "Layers"),
 ])
 def test_a_module_that_breaks_a_contract_is_caught(tmp_path, module, line, contract):
     shutil.copytree(ROOT / "t2v_desktop", tmp_path / "t2v_desktop",

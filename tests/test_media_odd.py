@@ -15,8 +15,8 @@ import av
 import numpy as np
 import pytest
 
-from t2v_desktop.edit.export import export_project, plan_layout
-from t2v_desktop.edit.model import Project
+from t2v_desktop.engine.export import export_project, plan_layout
+from t2v_desktop.project.model import Project
 from t2v_desktop.errors import MediaError
 from t2v_desktop.media.audio import AudioSource
 from t2v_desktop.media.frames import FrameSource

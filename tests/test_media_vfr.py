@@ -12,9 +12,9 @@ from fractions import Fraction
 import av
 import pytest
 
-from t2v_desktop.edit.export import export_project
-from t2v_desktop.edit.model import Project
-from t2v_desktop.edit.render import Renderer
+from t2v_desktop.engine.export import export_project
+from t2v_desktop.project.model import Project
+from t2v_desktop.engine.render import Renderer
 from t2v_desktop.media.frames import FrameSource
 from t2v_desktop.media.info import MAX_GRID_RATE, probe, vfr_grid_rate
 from t2v_desktop.media.synth import make_numbered_clip, make_vfr_clip, read_frame_number

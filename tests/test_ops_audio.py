@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from t2v_desktop.edit.model import AppliedOp, Project
-from t2v_desktop.edit.render import Renderer
+from t2v_desktop.project.model import AppliedOp, Project
+from t2v_desktop.engine.render import Renderer
 from t2v_desktop.ops.audio import integrated_loudness
 
 SR = 48000
@@ -82,7 +82,7 @@ def test_normalize_brings_a_quiet_clip_to_target(make_clip):
 
 
 def test_normalize_analysis_is_cached_and_follows_upstream(make_clip, tmp_path):
-    from t2v_desktop.edit.cache import analysis_dir, clear_memory_caches
+    from t2v_desktop.engine.cache import analysis_dir, clear_memory_caches
 
     path = make_clip()
     norm = AppliedOp("normalize", {"target_lufs": -16.0})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from t2v_desktop.edit.model import AppliedOp, Project
-from t2v_desktop.edit.render import Renderer
+from t2v_desktop.project.model import AppliedOp, Project
+from t2v_desktop.engine.render import Renderer
 from t2v_desktop.errors import ParamError
 from t2v_desktop.media.synth import read_frame_number
 from t2v_desktop.ops.registry import Segment

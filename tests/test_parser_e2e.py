@@ -13,9 +13,9 @@ from t2v_desktop.commands import parse
 from t2v_desktop.media.synth import read_frame_number
 from t2v_desktop.ops import aliases, find_op
 
-apply_mod = pytest.importorskip("t2v_desktop.edit.apply")
-render_mod = pytest.importorskip("t2v_desktop.edit.render")
-from t2v_desktop.edit.model import Project  # noqa: E402
+apply_mod = pytest.importorskip("t2v_desktop.commands.apply")
+render_mod = pytest.importorskip("t2v_desktop.engine.render")
+from t2v_desktop.project.model import Project  # noqa: E402
 
 
 def _project(make_clip):

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from t2v_desktop.cli import main
-from t2v_desktop.edit.history import AddOp, SetOpRange, TrimClip
-from t2v_desktop.edit.model import MAX_OPS_PER_CLIP, AppliedOp, Project, short, tidy
-from t2v_desktop.edit.render import Renderer
+from t2v_desktop.project.history import AddOp, SetOpRange, TrimClip
+from t2v_desktop.project.model import MAX_OPS_PER_CLIP, AppliedOp, Project, short, tidy
+from t2v_desktop.engine.render import Renderer
 from t2v_desktop.errors import ParamError, ProjectError
 
 

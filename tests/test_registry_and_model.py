@@ -3,7 +3,7 @@ from fractions import Fraction
 
 import pytest
 
-from t2v_desktop.edit.model import AppliedOp, Clip, Project
+from t2v_desktop.project.model import AppliedOp, Clip, Project
 from t2v_desktop.errors import ParamError, ProjectError
 from t2v_desktop.ops.params import Bool, Choice, Float, Int, Text
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from t2v_desktop.edit.cache import clear_memory_caches
-from t2v_desktop.edit.model import AppliedOp, Project
-from t2v_desktop.edit.render import Renderer
+from t2v_desktop.engine.cache import clear_memory_caches
+from t2v_desktop.project.model import AppliedOp, Project
+from t2v_desktop.engine.render import Renderer
 from t2v_desktop.errors import Cancelled, MediaError, ParamError, ProjectError
 from t2v_desktop.jobs import CancelToken
 from t2v_desktop.media.synth import read_frame_number

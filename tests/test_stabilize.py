@@ -296,8 +296,8 @@ def test_deflicker_leaves_black_frames_and_cuts_alone():
 
 
 def test_through_the_renderer_strength_change_reuses_the_analysis(make_clip, monkeypatch, tmp_path):
-    from t2v_desktop.edit.model import AppliedOp, Project
-    from t2v_desktop.edit.render import Renderer
+    from t2v_desktop.project.model import AppliedOp, Project
+    from t2v_desktop.engine.render import Renderer
 
     monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path))
     frames, _ = shaky(n=40, seed=4)

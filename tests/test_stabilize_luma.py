@@ -7,8 +7,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from t2v_desktop.edit.model import AppliedOp, Clip
-from t2v_desktop.edit.stages import SourceStage, TemporalStage, build_chain
+from t2v_desktop.project.model import AppliedOp, Clip
+from t2v_desktop.engine.stages import SourceStage, TemporalStage, build_chain
 from t2v_desktop.jobs import no_progress
 from t2v_desktop.media.frames import FrameSource
 from tests.test_stabilize import FPS, shaky

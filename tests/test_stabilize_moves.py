@@ -233,9 +233,9 @@ def test_bounded_smoothing_is_the_constrained_optimum(monkeypatch):
 
 
 def test_edit_stack_hook_reports_the_crop_after_analysis(make_clip, monkeypatch, tmp_path):
-    from t2v_desktop.edit.model import AppliedOp, Project
-    from t2v_desktop.edit.render import Renderer
-    from t2v_desktop.edit.stages import TemporalStage
+    from t2v_desktop.project.model import AppliedOp, Project
+    from t2v_desktop.engine.render import Renderer
+    from t2v_desktop.engine.stages import TemporalStage
 
     monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path))
     cam_a, _ = pan_then_hold(30, 2.0, seed=16)

@@ -71,8 +71,8 @@ def classic_plan(plan):
 def maybe_confirm(win, text: str) -> bool:
     """Open the preview dialog when ``text`` has an AI step; True means "the dialog decides"."""
     from ..commands import parse
-    from ..edit.ai_preview import ai_spans
-    from ..edit.apply import apply_text
+    from ..engine.ai_preview import ai_spans
+    from ..commands.apply import apply_text
 
     if not confirm_wanted():
         return False
@@ -116,7 +116,7 @@ class AiPreviewDialog(QDialog):
 
     def __init__(self, win, text: str, plan, spans, *, keyframes: int = 3):
         super().__init__(win)
-        from ..edit.ai_preview import estimate_line
+        from ..engine.ai_preview import estimate_line
 
         self.setWindowTitle("AI edit: preview first")
         self.win, self.text, self.plan, self.spans = win, text, plan, list(spans)
@@ -197,7 +197,7 @@ class AiPreviewDialog(QDialog):
 
     # -- keyframe preview ---------------------------------------------------------------------
     def start_preview(self) -> Optional[Job]:
-        from ..edit.ai_preview import render_keyframes
+        from ..engine.ai_preview import render_keyframes
 
         if self.job is not None and self.job.state in ("queued", "running"):
             return self.job
@@ -256,7 +256,7 @@ class AiPreviewDialog(QDialog):
         self.win.apply_command(self.text, confirm=False)
 
     def use_classic(self) -> None:
-        from ..edit.apply import plan_to_command
+        from ..commands.apply import plan_to_command
 
         self._finish()
         self.accept()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from ..edit.model import Project
+from ..project.model import Project
 
 
 def user_data_dir() -> Path:
@@ -46,7 +46,7 @@ def before_project(project: Project) -> Project:
 
 
 def make_renderer(project: Project, preview_scale: float = 1.0, **kw):
-    from ..edit.render import Renderer
+    from ..engine.render import Renderer
 
     return Renderer(project, preview_scale=preview_scale, **kw)
 
@@ -56,7 +56,7 @@ def clip_layouts(renderer) -> dict:
     bars only over footage that exists, thumbnails of the frames actually shown."""
     import logging
 
-    from ..edit.durations import op_output_spans, output_to_source
+    from ..engine.durations import op_output_spans, output_to_source
 
     out = {}
     for cid in renderer.clip_ids:
@@ -73,8 +73,8 @@ def op_notes(renderer) -> dict:
     never computed or waited for here (the GUI thread must not block on a running analysis)."""
     import logging
 
-    from ..edit.cache import analysis_dir
-    from ..edit.durations import chain_stages
+    from ..engine.cache import analysis_dir
+    from ..engine.durations import chain_stages
     from ..errors import Cancelled
     from ..jobs import CancelToken
 
@@ -107,7 +107,7 @@ def op_notes(renderer) -> dict:
 
 def source_duration(path: str):
     """A file's length as the timeline plays it (the bin shows the same number), or None."""
-    from ..edit.durations import source_duration as dur
+    from ..engine.durations import source_duration as dur
     from ..errors import T2VError
 
     try:

@@ -227,7 +227,7 @@ class ExportDialog(QDialog):
 
     def _make_job(self, project, out: Path, preset):
         """A ProcessJob running the export in a child, with the in-process export as fallback."""
-        from ..edit.export import export_project
+        from ..engine.export import export_project
         from ..export_job import preset_to_json, result_from_json
 
         def work(progress, cancel):

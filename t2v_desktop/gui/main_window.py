@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..edit.model import Clip, Project
+from ..project.model import Clip, Project
 from ..errors import T2VError
 from . import core
 from .autosave import Autosave, recovery_candidate
@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
     def apply_command(self, text: str, *, confirm: bool = True):
         """Parse + apply ``text`` to the selected clip (or the whole timeline). Returns the Plan,
         or None when it was not applied (an error, or an AI edit waiting in the preview dialog)."""
-        from ..edit.apply import apply_text
+        from ..commands.apply import apply_text
         from .ai_preview import maybe_confirm
 
         if confirm and maybe_confirm(self, text):
@@ -428,7 +428,7 @@ class MainWindow(QMainWindow):
         self.jobs.start(job)
 
     def add_clips(self, paths, at_index: Optional[int] = None) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         cmds = []
         for i, p in enumerate(paths):
@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
             self.add_clips(ok, at_index=index)
 
     def split_at_playhead(self) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         t = self.preview.position
         for cid, a, b in self.timeline.spans:
@@ -464,7 +464,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Put the playhead inside a clip to split it.", 5000)
 
     def delete_selected(self) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         if not self.selected_clip:
             self.statusBar().showMessage("Select a clip on the timeline to delete it.", 5000)
@@ -472,37 +472,37 @@ class MainWindow(QMainWindow):
         self.push(h.RemoveClip(self.selected_clip))
 
     def trim_clip(self, clip_id: str, new_in: float, new_out) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         self.push(h.TrimClip(clip_id, new_in, new_out))
 
     def move_clip(self, clip_id: str, new_index: int) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         self.push(h.MoveClip(clip_id, new_index))
 
     def toggle_op(self, clip_id: str, op_id: str, enabled: bool) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         self.push(h.ToggleOp(clip_id, op_id, enabled))
 
     def move_op(self, clip_id: str, op_id: str, new_index: int) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         self.push(h.MoveOp(clip_id, op_id, new_index))
 
     def remove_op(self, clip_id: str, op_id: str) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         self.push(h.RemoveOp(clip_id, op_id))
 
     def set_op_params(self, clip_id: str, op_id: str, params: dict) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         self.push(h.SetOpParams(clip_id, op_id, params))
 
     def set_op_range(self, clip_id: str, op_id: str, rng) -> None:
-        from ..edit import history as h
+        from ..project import history as h
 
         self.push(h.SetOpRange(clip_id, op_id, rng))
 

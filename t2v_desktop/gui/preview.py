@@ -63,7 +63,7 @@ def start_scrub_proxies(project) -> None:
     """Build, in the background, the scrubbing proxy of every long-GOP file in ``project``; each
     file is looked at once per session (a changed file again). Runs on its own thread: looking at
     a file's keyframes opens it, which must not delay the first frame."""
-    from ..edit.cache import source_identity
+    from ..engine.cache import source_identity
     from ..paths import cache_dir
 
     paths, where = [], str(cache_dir())
@@ -280,7 +280,7 @@ class FrameWorker(QObject):
                     continue
                 if scrub:
                     if scrubber is None:
-                        from ..edit.stages import scrub_sources
+                        from ..engine.stages import scrub_sources
 
                         scrubber = core.make_renderer(project, scale)
                         scrub_sources(scrubber)

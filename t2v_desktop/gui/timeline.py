@@ -2,7 +2,7 @@
 
 Shows clips at their *edited* lengths (Renderer.clip_spans), thumbnails of the frames actually
 shown, the audio waveform, each scoped op's range on its clip *in output time* (after the cuts
-and speed changes of the chain, edit/durations.py: a bar only over footage that exists) and the
+and speed changes of the chain, engine/durations.py: a bar only over footage that exists) and the
 playhead. The zoom stays as it is across edits, so a trimmed clip looks shorter; it fits the
 window when a project is opened or on request (View > Fit, Ctrl+0). Mouse: click to select/seek,
 drag a clip to reorder, drag its edges to trim (snapping to edges and playhead), Ctrl+wheel to

@@ -435,6 +435,6 @@ class FrameSource:
 
     def yuv_frame(self, index: int) -> av.VideoFrame:
         """The decoded frame on screen at ``index / fps`` as it left the decoder (its own pixel
-        format; rotation and aspect NOT applied), for the export's YUV fast path (edit/yuv.py).
+        format; rotation and aspect NOT applied), for the export's YUV fast path (engine/yuv.py).
         It is shared with the decoded run: read it, never modify it or hand it on."""
         return self._locate(self._target(self._check_index(index)))

@@ -1,6 +1,6 @@
 """Export presets: codec, pixel format, options and size/rate limits per target.
 
-The export layer (edit/export.py) reads ``max_size`` (scale down to fit, never up),
+The export layer (engine/export.py) reads ``max_size`` (scale down to fit, never up),
 ``frame_size`` (exact size, padded) and ``max_fps``; the Encoder reads the codec fields.
 Fields after ``max_fps`` are extras with defaults, so ``dataclasses.replace`` keeps working.
 """

@@ -130,7 +130,7 @@ class OperationSpec:
     audio_fn: Optional[Callable[..., Any]] = None
     #: FRAME ops with an exact (or documented within one level) equivalent on 8-bit 4:2:0 limited-range
     #: YUV planes: ``yuv(fmt: ops.yuv.YuvFormat, **params) -> (planes -> planes) | None`` (None when
-    #: these params have none). Only the export's fast path (edit/yuv.py) uses it; ``fn`` stays the
+    #: these params have none). Only the export's fast path (engine/yuv.py) uses it; ``fn`` stays the
     #: reference, and tests hold the two to each other.
     yuv: Optional[Callable[..., Any]] = None
     #: TEMPORAL ops that can say what they did once analysed, for the plan and the edit stack

@@ -330,7 +330,7 @@ stabilize = operation(
     analyze=analyze_motion,
     analysis_params=(),
     analysis_version=3,  # 2: area-seeded background fit; 3: scene cuts
-    analysis_luma=True,  # the tracker works on grey: a source's luma plane serves (edit/stages.py)
+    analysis_luma=True,  # the tracker works on grey: a source's luma plane serves (engine/stages.py)
     notes=stabilize_notes,
     examples=("stabilize", "stabilize it a lot", "stabilize with black borders"),
 )(stabilize_frame)

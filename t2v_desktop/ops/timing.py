@@ -1,7 +1,7 @@
 """TIMING ops: trim, cut, speed, reverse, freeze.
 
 Each returns the list of Segments that maps its input timeline to its output timeline; the
-render engine (edit/stages.py) turns them into frame and sample-exact audio maps, so these
+render engine (engine/stages.py) turns them into frame and sample-exact audio maps, so these
 functions stay pure arithmetic and can be tested without media.
 """
 

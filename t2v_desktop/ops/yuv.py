@@ -1,4 +1,4 @@
-"""YUV equivalents of RGB ops, for the export's fast path (edit/yuv.py).
+"""YUV equivalents of RGB ops, for the export's fast path (engine/yuv.py).
 
 Ops are RGB in, RGB out, and ``fn`` stays the reference. An export that decodes YUV and encodes
 YUV pays ~8 ms of CPU per 1080p frame for the RGB round trip, so an op may also declare

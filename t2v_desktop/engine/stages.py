@@ -28,7 +28,7 @@ from ..ops.registry import (
     StreamInfo,
 )
 from .cache import LRU, _key_lock, cached_analysis, content_key, source_identity
-from .model import AppliedOp, Clip
+from ..project.model import AppliedOp, Clip
 from .timemap import StreamRetimer, TimeMap, _round, frames_to_samples
 
 Range = Optional[Tuple[float, float]]
@@ -706,7 +706,7 @@ def build_chain(
     Built in a loop, but frames and audio are pulled through ``prev`` calls (a few Python frames
     per stage), so a stack is capped at MAX_OPS_PER_CLIP, well inside the recursion limit."""
     from ..ops.registry import get_op
-    from .model import MAX_OPS_PER_CLIP
+    from ..project.model import MAX_OPS_PER_CLIP
 
     if len(clip.ops) > MAX_OPS_PER_CLIP:
         raise ProjectError(f"Clip '{(clip.name or os.path.basename(clip.source))[:40]}' has {len(clip.ops)} "

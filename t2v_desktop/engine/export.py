@@ -3,7 +3,7 @@
 Rendering (decode + ops) runs on one thread and encoding on the caller's thread, with a bounded
 queue between them, so memory stays flat however long the project is and the two overlap (PyAV
 releases the GIL inside codec calls). Clips whose ops all have a YUV form skip RGB altogether:
-decoded planes -> ops -> encoder (edit/yuv.py, the "fast path"; ``fast_path=False`` turns it off). Audio is cut on frame boundaries, sample-exact with
+decoded planes -> ops -> encoder (engine/yuv.py, the "fast path"; ``fast_path=False`` turns it off). Audio is cut on frame boundaries, sample-exact with
 cumulative rounding, so the sound lasts exactly as long as the picture. The Encoder writes a temp
 file that only replaces the target once complete: a failure or a cancel leaves no partial file and
 an existing target untouched.
@@ -53,7 +53,7 @@ class ExportResult:
     has_audio: bool = False
     #: The most items that were ever waiting in the render->encode queue (<= QUEUE_ITEMS).
     peak_queued: int = 0
-    #: Frames that went from the decoder's planes to the encoder without RGB (edit/yuv.py).
+    #: Frames that went from the decoder's planes to the encoder without RGB (engine/yuv.py).
     yuv_frames: int = 0
 
 
@@ -354,7 +354,7 @@ class _VideoJob:
                 yield "audio", self._audio(j, min(self.total, j + self.block))
             if isinstance(frame, np.ndarray):
                 yield "video", fit_frame(frame, lay)
-            else:  # a Yuv420 from the fast path, already fitted to the layout (edit/yuv.fit_fn)
+            else:  # a Yuv420 from the fast path, already fitted to the layout (engine/yuv.fit_fn)
                 self.yuv_frames += 1
                 yield "yuv", frame.buf
             j += 1

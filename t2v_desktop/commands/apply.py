@@ -11,9 +11,9 @@ import copy
 from typing import List, Optional, Tuple
 
 from ..errors import ParamError, ProjectError
-from .history import AddOp, Compound, EditCommand, RemoveOp
-from .model import AppliedOp, Project
-from .render import Renderer
+from ..project.history import AddOp, Compound, EditCommand, RemoveOp
+from ..project.model import AppliedOp, Project
+from ..engine.render import Renderer
 
 Range = Optional[Tuple[float, float]]
 
@@ -138,7 +138,7 @@ def _target_duration(project: Project, clip_id: Optional[str]) -> Optional[float
 def apply_text(project: Project, text: str, history=None, *, clip_id: Optional[str] = None):
     """Parse ``text`` and apply it: edits become one undo step; "undo"/"redo" steps act on
     ``history`` in order. Returns the Plan (so callers can show what was understood)."""
-    from ..commands import parse
+    from . import parse
 
     plan = parse(text, {"duration": _target_duration(project, clip_id)})
     if history is not None and getattr(history, "project", False) is None:

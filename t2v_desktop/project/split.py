@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 
 from ..errors import ParamError
 from .model import AppliedOp, Clip, Project, new_id
-from .stages import TimingStage, build_chain, probe_cached
+from ..engine.stages import TimingStage, build_chain, probe_cached
 
 _STARTS = ("fade_in", "audio_fade_in")
 _ENDS = ("fade_out", "audio_fade_out")

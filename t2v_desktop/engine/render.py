@@ -1,6 +1,6 @@
 """The one render path: preview, CLI and export all pull frames and audio from a Renderer.
 
-The main track's clips play in sequence, each through its stage chain (edit/stages.py).
+The main track's clips play in sequence, each through its stage chain (engine/stages.py).
 Output size is the project's, else the first clip's final size; fps the project's, else the first
 clip's. Other clips are letterboxed to the output size; FrameSource resamples them onto the fps
 grid. Not thread-safe: one Renderer per thread.
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ParamError, ProjectError
 from ..jobs import CancelToken, ProgressFn, check, no_progress
-from .model import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, Project
+from ..project.model import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, Project
 from .stages import Stage, build_chain, chain_warnings, probe_cached, resize, scaled_size
 from .timemap import frames_to_samples
 

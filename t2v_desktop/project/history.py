@@ -142,7 +142,7 @@ class TrimClip(EditCommand):
         self.label = "Trim clip"
 
     def do(self, project: Project) -> None:
-        from .stages import probe_cached
+        from ..engine.stages import probe_cached
 
         track, i = _locate_clip(project, self.clip_id)
         clip = track.clips[i]
@@ -187,7 +187,7 @@ class SplitClip(EditCommand):
         track.clips[i:i + 1] = [copy.deepcopy(left), copy.deepcopy(right)]
 
     def _target(self, project: Project) -> Tuple[str, float]:
-        from .render import Renderer
+        from ..engine.render import Renderer
 
         r = Renderer(project)
         try:
