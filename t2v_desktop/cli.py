@@ -239,8 +239,8 @@ def launch_gui(argv: List[str]) -> int:
 
 def cmd_apply(args) -> int:
     from .engine.export import export_project
-    from .project.model import Project
     from .media.info import probe
+    from .project.model import Project
 
     inp, out = Path(args.input), Path(args.output)
     previewing = args.preview_keyframes is not None

@@ -10,10 +10,10 @@ from __future__ import annotations
 import copy
 from typing import List, Optional, Tuple
 
+from ..engine.render import Renderer
 from ..errors import ParamError, ProjectError
 from ..project.history import AddOp, Compound, EditCommand, RemoveOp
 from ..project.model import AppliedOp, Project
-from ..engine.render import Renderer
 
 Range = Optional[Tuple[float, float]]
 

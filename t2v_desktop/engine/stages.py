@@ -27,8 +27,8 @@ from ..ops.registry import (
     OpKind,
     StreamInfo,
 )
-from .cache import LRU, _key_lock, cached_analysis, content_key, source_identity
 from ..project.model import AppliedOp, Clip
+from .cache import LRU, _key_lock, cached_analysis, content_key, source_identity
 from .timemap import StreamRetimer, TimeMap, _round, frames_to_samples
 
 Range = Optional[Tuple[float, float]]

@@ -71,8 +71,8 @@ def classic_plan(plan):
 def maybe_confirm(win, text: str) -> bool:
     """Open the preview dialog when ``text`` has an AI step; True means "the dialog decides"."""
     from ..commands import parse
-    from ..engine.ai_preview import ai_spans
     from ..commands.apply import apply_text
+    from ..engine.ai_preview import ai_spans
 
     if not confirm_wanted():
         return False

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..project.model import Clip, Project
 from ..errors import T2VError
+from ..project.model import Clip, Project
 from . import core
 from .autosave import Autosave, recovery_candidate
 from .command_bar import CommandBar

@@ -13,9 +13,9 @@ import copy
 from fractions import Fraction
 from typing import List, Optional, Tuple
 
+from ..engine.stages import TimingStage, build_chain, probe_cached
 from ..errors import ParamError
 from .model import AppliedOp, Clip, Project, new_id
-from ..engine.stages import TimingStage, build_chain, probe_cached
 
 _STARTS = ("fade_in", "audio_fade_in")
 _ENDS = ("fade_out", "audio_fade_out")
