@@ -59,7 +59,7 @@ class Keyframes:
             if k.interp not in INTERPOLATIONS:
                 raise ProjectError(f"Unknown keyframe interpolation '{str(k.interp)[:40]}' "
                                    f"(use {', '.join(INTERPOLATIONS)}).")
-        for a, b in zip(self.keys, self.keys[1:]):
+        for a, b in zip(self.keys, self.keys[1:], strict=False):
             if not b.t > a.t:
                 raise ProjectError(f"Keyframes must be in time order with no two at one time: "
                                    f"{a.t:g}s is followed by {b.t:g}s.")

@@ -96,7 +96,7 @@ def numbered(tmp_path_factory):
 def _export(src, out, ops, fast=True, preset=LOSSLESS, clips=1):
     project = Project.from_media(str(src))
     for _ in range(clips - 1):
-        project.main_track.clips.append(dataclasses.replace(project.main_track.clips[0], id=f"c{_}", ops=[]))
+        project.main_track.items.append(dataclasses.replace(project.main_track.clips[0], id=f"c{_}", ops=[]))
     for name, params, *rng in ops:
         project.main_track.clips[0].ops.append(AppliedOp(name, params, range=rng[0] if rng else None))
     return export_project(project, out, preset, fast_path=fast)
@@ -236,7 +236,7 @@ def test_mixed_clips_and_a_format_change_mid_clip(numbered, tmp_path, monkeypatc
     first = project.main_track.clips[0]
     second = dataclasses.replace(first, id="second", ops=[AppliedOp("gamma", {"gamma": 1.3})])
     first.ops.append(AppliedOp("brightness", {"amount": 0.1}))
-    project.main_track.clips.append(second)
+    project.main_track.items.append(second)
     res = export_project(project, tmp_path / "a.mp4", LOSSLESS)
     assert res.frames == 2 * N and res.yuv_frames == N
     assert [read_frame_number(f) for f in _frames(res.path)] == list(range(N)) * 2

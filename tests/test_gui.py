@@ -192,7 +192,7 @@ def test_autosave_then_crash_offers_recovery(qtbot, tmp_path, monkeypatch, make_
     asked = []
     assert w2.offer_recovery(ask=lambda p: asked.append(p) or True)
     assert asked and len(w2.project.all_clips()) == 2
-    assert [c.source for c in w2.project.all_clips()] == [str(a.resolve())] * 2
+    assert [c.path for c in w2.project.all_clips()] == [str(a.resolve())] * 2
     # a clean exit removes autosave and lock: no recovery offered next time
     w2.undo_stack.setClean()
     w2.close()
@@ -212,7 +212,7 @@ def test_open_project_relinks_missing_media(win, qtbot, make_clip, tmp_path):
     src.rename(new)
     win.relink_picker = lambda missing: str(new) if missing == str(src.resolve()) else None
     assert win.open_project(tmp_path / "proj.t2v.json")
-    assert win.project.all_clips()[0].source == str(new.resolve())
+    assert win.project.all_clips()[0].path == str(new.resolve())
     assert wait_frame(qtbot, win).shape == (120, 160, 3)
 
 

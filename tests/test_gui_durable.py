@@ -94,7 +94,7 @@ def test_an_edit_survives_a_sigkill_and_recovery_restores_exactly_the_last_state
     asked = []
     assert w.offer_recovery(ask=lambda p: asked.append(p) or True)
     clips = w.project.all_clips()
-    assert len(clips) == 1 and clips[0].source == str(Path(clip).resolve())
+    assert len(clips) == 1 and clips[0].path == str(Path(clip).resolve())
     assert [o.op for o in clips[0].ops] == ["temperature"]
     assert not (auto / CRASHED_NAME).exists() and w.autosave.path.exists()  # now this editor's
     assert w.has_unsaved_work() and w.autosave.sync()  # recovered work stays safe until saved

@@ -38,7 +38,7 @@ def exact_frame(w, index):
 def test_drag_shows_proxy_frames_then_the_exact_frame(win, qtbot):
     from t2v_desktop.media.proxy import open_proxy
 
-    src = win.project.all_clips()[0].source
+    src = win.project.all_clips()[0].path
     qtbot.waitUntil(lambda: open_proxy(src) is not None, timeout=30000)  # built in the background
     p = win.preview
     p.set_scrubbing(True)
@@ -101,4 +101,4 @@ def test_each_file_is_looked_at_once_for_a_proxy(tmp_path, monkeypatch, make_cli
     while not looked and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.2)
-    assert looked == [project.all_clips()[0].source]
+    assert looked == [project.all_clips()[0].path]

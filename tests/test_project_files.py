@@ -51,7 +51,7 @@ def test_nested_values_inside_params(tmp_path, capsys, clip):
     deep = 1
     for _ in range(500):  # shallow enough for json, too deep for anything downstream
         deep = [deep]
-    doc["tracks"][0]["clips"][0]["ops"] = [{"op": "blur", "params": {"radius": deep}}]
+    doc["tracks"][0]["items"][0]["ops"] = [{"op": "blur", "params": {"radius": deep}}]
     line = _export_bad(tmp_path, capsys, doc)
     assert "'blur' parameter 'radius' must be a number" in line
 
@@ -63,7 +63,7 @@ def test_nested_values_inside_params(tmp_path, capsys, clip):
 ])
 def test_times_out_of_bounds(tmp_path, capsys, clip, where, value):
     doc = _good(clip)
-    c = doc["tracks"][0]["clips"][0]
+    c = doc["tracks"][0]["items"][0]
     if where == "range":
         c["ops"] = [{"op": "sepia", "params": {}, "range": value}]
     else:
@@ -100,7 +100,7 @@ def test_bounds_allow_real_formats(clip):
 
 def test_ten_thousand_ops_on_one_clip(tmp_path, capsys, clip):
     doc = _good(clip)
-    doc["tracks"][0]["clips"][0]["ops"] = [{"op": "brightness", "params": {"amount": 0.01}}] * 10_000
+    doc["tracks"][0]["items"][0]["ops"] = [{"op": "brightness", "params": {"amount": 0.01}}] * 10_000
     line = _export_bad(tmp_path, capsys, doc)
     assert "10000 operations" in line and str(MAX_OPS_PER_CLIP) in line
 
@@ -161,7 +161,7 @@ HUGE = "x" * 50_000_000
 @pytest.mark.parametrize("where", ["op", "param", "kind", "source", "name", "in", "unknown_param"])
 def test_a_50_mb_string_is_never_echoed_whole(tmp_path, capsys, clip, where):
     doc = _good(clip)
-    c = doc["tracks"][0]["clips"][0]
+    c = doc["tracks"][0]["items"][0]
     if where == "op":
         c["ops"] = [{"op": HUGE}]
     elif where == "param":
@@ -181,14 +181,14 @@ def test_a_50_mb_string_is_never_echoed_whole(tmp_path, capsys, clip, where):
 
 def test_unknown_operation_is_named(tmp_path, capsys, clip):
     doc = _good(clip)
-    doc["tracks"][0]["clips"][0]["ops"] = [{"op": "frobnicate", "params": {}}]
+    doc["tracks"][0]["items"][0]["ops"] = [{"op": "frobnicate", "params": {}}]
     line = _export_bad(tmp_path, capsys, doc)
     assert "operation 1" in line and "frobnicate" in line
 
 
 def test_a_range_wholly_past_the_clip_end_is_a_warning_not_silence(tmp_path, capsys, clip):
     doc = _good(clip)  # the clip is 2 s long
-    doc["tracks"][0]["clips"][0]["ops"] = [{"op": "black_and_white", "params": {}, "range": [100, 110]}]
+    doc["tracks"][0]["items"][0]["ops"] = [{"op": "black_and_white", "params": {}, "range": [100, 110]}]
     bad = tmp_path / "late.t2v"
     bad.write_text(json.dumps(doc))
     out = tmp_path / "late.mp4"
@@ -201,7 +201,7 @@ def test_a_range_wholly_past_the_clip_end_is_a_warning_not_silence(tmp_path, cap
 @pytest.mark.parametrize("op", ["cut", "trim", "speed"])
 def test_a_timing_range_wholly_past_the_clip_end_is_an_error(tmp_path, capsys, clip, op):
     doc = _good(clip)
-    doc["tracks"][0]["clips"][0]["ops"] = [{"op": op, "params": {}, "range": [100, 110]}]
+    doc["tracks"][0]["items"][0]["ops"] = [{"op": op, "params": {}, "range": [100, 110]}]
     line = _export_bad(tmp_path, capsys, doc)
     assert f"'{op}'" in line and "100" in line
 
@@ -229,4 +229,4 @@ def test_a_good_project_still_round_trips(tmp_path, clip):
     p.save(path)
     q = Project.load(path)
     assert q.to_json(relative_to=tmp_path) == p.to_json(relative_to=tmp_path)
-    assert os.path.samefile(q.main_track.clips[0].source, clip)
+    assert os.path.samefile(q.main_track.clips[0].path, clip)

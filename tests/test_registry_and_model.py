@@ -40,13 +40,13 @@ def test_project_json_roundtrip(tmp_path):
     p.save(path)
     q = Project.load(path)
     assert q.fps == Fraction(30000, 1001)
-    assert [c.source for c in q.all_clips()] == [c.source for c in p.all_clips()]
+    assert [c.path for c in q.all_clips()] == [c.path for c in p.all_clips()]
     assert q.main_track.clips[0].ops[0].range == (1.0, 2.5)
     assert q.main_track.clips[0].ops[0].params == {"amount": 0.3}
     assert q.main_track.clips[1].out_point == 4.0
     # sources are stored relative to the project file, so a moved folder still opens
     raw = json.loads(path.read_text())
-    assert raw["tracks"][0]["clips"][0]["source"] == "a.mp4"
+    assert raw["tracks"][0]["items"][0]["source"]["path"] == "a.mp4"
 
 
 @pytest.mark.parametrize(
@@ -54,14 +54,14 @@ def test_project_json_roundtrip(tmp_path):
     [
         lambda d: d.update(version=99),
         lambda d: d.update(schema="other"),
-        lambda d: d["tracks"][0]["clips"][0].update({"in": -1}),
-        lambda d: d["tracks"][0]["clips"][0]["ops"][0].update(range=[3, 1]),
+        lambda d: d["tracks"][0]["items"][0].update({"in": -1}),
+        lambda d: d["tracks"][0]["items"][0]["ops"][0].update(range=[3, 1]),
         lambda d: d.update(fps=[0, 1]),
     ],
 )
 def test_invalid_projects_are_rejected(tmp_path, mutate):
     p = Project(tracks=[])
-    p.main_track.clips.append(Clip(source="/x.mp4", ops=[AppliedOp("blur")]))
+    p.main_track.items.append(Clip(source="/x.mp4", ops=[AppliedOp("blur")]))
     d = p.to_json()
     mutate(d)
     with pytest.raises(ProjectError):

@@ -278,9 +278,9 @@ def check_target(project, out_path: Path, preset) -> None:
             f"'{out_path.name}'. Name it '{out_path.stem}{preset.extension}' or pick another preset."
         )
     for clip in project.all_clips():
-        if _same_file(out_path, Path(clip.source)):
+        if clip.path and _same_file(out_path, Path(clip.path)):
             raise EncodeError(
-                f"Exporting to {out_path} would overwrite the input {clip.source}. Choose another output name."
+                f"Exporting to {out_path} would overwrite the input {clip.path}. Choose another output name."
             )
     check_writable_dir(out_path)
 
@@ -317,7 +317,7 @@ def _has_sound(project, renderer) -> bool:
         return known
     from ..media.info import probe
 
-    sources = {c.source for c in project.all_clips()}
+    sources = {c.path for c in project.all_clips() if c.path and not c.source.still}
     return any(probe(s).has_audio for s in sorted(sources))
 
 

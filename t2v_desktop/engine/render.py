@@ -70,7 +70,7 @@ class Renderer:
             raise ProjectError("The project has no clips. Add a video first (drag it in, or File > Import).")
         self.sample_rate, self.channels = int(project.sample_rate), int(project.channels)
         check_output_format(project)
-        self.fps = Fraction(project.fps) if project.fps else Fraction(probe_cached(clips[0].source).fps)
+        self.fps = Fraction(project.fps) if project.fps else Fraction(probe_cached(clips[0].path).fps)
         self.clip_ids: List[str] = []
         self.chains: List[Stage] = []
         self._inputs: List[List[Stage]] = []
@@ -91,7 +91,7 @@ class Renderer:
         self.frame_count = self._starts[-1]
         self.duration = float(self.frame_count / self.fps)
         self.muted = bool(project.main_track.muted)
-        self.has_audio = any(probe_cached(c.source).has_audio for c in clips)
+        self.has_audio = any(probe_cached(c.path).has_audio for c in clips)
         self._last: Tuple[int, Optional[np.ndarray]] = (-1, None)
 
     # -- video -------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ class Renderer:
     def warnings(self) -> List[str]:
         """Notes about ranges that no longer fit their clip (after a later trim, or in a hand-edited
         project file): a range wholly past the end has no effect, one running past it is cut there."""
-        names = {c.id: c.name or os.path.basename(c.source) for c in self.project.main_track.clips}
+        names = {c.id: c.label for c in self.project.main_track.clips}
         return [f"clip '{names[cid][:40]}': {w}" for cid, ch in zip(self.clip_ids, self.chains, strict=True)
                 for w in chain_warnings(ch)]
 

@@ -169,7 +169,7 @@ class SourceStage(Stage):
 
     def __init__(self, clip: Clip, fps: Fraction, sample_rate: int, channels: int, scale: float = 1.0):
         self._init_cache()
-        self.clip, self.path = clip, clip.source
+        self.clip, self.path = clip, clip.path
         info = probe_cached(self.path)
         if not info.has_video:
             raise MediaError(f"{os.path.basename(self.path)} has no video; t2v-desktop edits video clips.")
@@ -709,7 +709,7 @@ def build_chain(
     from ..project.model import MAX_OPS_PER_CLIP
 
     if len(clip.ops) > MAX_OPS_PER_CLIP:
-        raise ProjectError(f"Clip '{(clip.name or os.path.basename(clip.source))[:40]}' has {len(clip.ops)} "
+        raise ProjectError(f"Clip '{(clip.name or clip.source.label)[:40]}' has {len(clip.ops)} "
                            f"operations; at most {MAX_OPS_PER_CLIP} per clip are supported. Remove some.")
     progress = progress or no_progress
     stage: Stage = SourceStage(clip, fps, sample_rate, channels, scale)

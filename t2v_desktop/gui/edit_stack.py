@@ -249,7 +249,7 @@ class EditStackPanel(QWidget):
             where = " (under the playhead; click a clip to select it)" if under_playhead else ""
             tail = (f"{len(clip.ops)} edit(s); later edits see the result of earlier ones." if clip.ops else
                     "no edits yet. Type one in the command bar (Ctrl+L), e.g. “make it warmer”.")
-            self.title.setText(f"<b>{clip.name or clip.source}</b>{where} — {tail}")
+            self.title.setText(f"<b>{clip.label}</b>{where} — {tail}")
             for i, o in enumerate(clip.ops):
                 notes = self.notes.get(o.id) or []
                 it = QListWidgetItem(f"{i + 1}. {op_summary(o)}" + "".join(f"\n     {n}" for n in notes))

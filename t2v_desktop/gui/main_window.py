@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
         self.selected_clip = clip_id
         clip = next((c for c in self.project.all_clips() if c.id == clip_id), None)
         self.command_bar.set_target(
-            f"clip “{clip.name or Path(clip.source).name}”" if clip else "whole timeline")
+            f"clip “{clip.label}”" if clip else "whole timeline")
         self._update_stack_clip()
 
     def _clip_under_playhead(self) -> Optional[str]:
@@ -595,9 +595,9 @@ class MainWindow(QMainWindow):
             self.undo_stack.setClean()
             self.project.name = project.name
         self.selected_clip = None
-        for c in project.all_clips():
-            if c.source not in self.bin.infos:
-                self.bin.add_paths([c.source], notify=False)
+        for path in project.file_paths():
+            if path not in self.bin.infos:
+                self.bin.add_paths([path], notify=False)
         if not recovered:
             self._add_recent(str(path))
         self.preview.position = 0.0
@@ -610,14 +610,14 @@ class MainWindow(QMainWindow):
         """Ask for a new location of each missing source; False if the user gives up."""
         fixed: dict[str, str] = {}
         for c in project.all_clips():
-            if os.path.exists(c.source):
+            if not c.path or os.path.exists(c.path):
                 continue
-            if c.source not in fixed:
-                new = self.relink_picker(c.source)
+            if c.path not in fixed:
+                new = self.relink_picker(c.path)
                 if not new:
                     return False
-                fixed[c.source] = str(Path(new).resolve())
-            c.source = fixed[c.source]
+                fixed[c.path] = str(Path(new).resolve())
+            c.source.path = fixed[c.path]
         return True
 
     def _pick_relink(self, missing: str) -> Optional[str]:

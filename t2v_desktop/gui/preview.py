@@ -68,7 +68,7 @@ def start_scrub_proxies(project) -> None:
 
     paths, where = [], str(cache_dir())
     with _PROXY_LOCK:
-        for p in sorted({c.source for c in project.all_clips()}):
+        for p in sorted({c.path for c in project.all_clips() if c.path and not c.source.still}):
             try:
                 ident = (where, *source_identity(p))
             except OSError:

@@ -12,7 +12,7 @@ import math
 from typing import Callable, List, Optional, Tuple
 
 from ..errors import ParamError, ProjectError
-from .model import MAX_OPS_PER_CLIP, MAX_SECONDS, AppliedOp, Clip, Project, Track, new_id
+from .model import MAX_OPS_PER_CLIP, MAX_SECONDS, AppliedOp, Clip, Project, Track, Transition, new_id
 
 
 class EditCommand:
@@ -33,11 +33,33 @@ class EditCommand:
 # -- lookups -----------------------------------------------------------------------------------
 
 def _locate_clip(project: Project, clip_id: str) -> Tuple[Track, int]:
+    """The clip's track and its position in ``track.items``."""
     for t in project.tracks:
-        for i, c in enumerate(t.clips):
-            if c.id == clip_id:
+        for i, c in enumerate(t.items):
+            if c.id == clip_id and isinstance(c, Clip):
                 return t, i
     raise ProjectError(f"No clip with id {clip_id}.")
+
+
+def _item_position(track: Track, clip_index: int) -> int:
+    """Where in ``track.items`` the clip number ``clip_index`` sits (the end for len(clips))."""
+    k = 0
+    for i, it in enumerate(track.items):
+        if isinstance(it, Clip):
+            if k == clip_index:
+                return i
+            k += 1
+    return len(track.items)
+
+
+def _drop_transitions_at(items: list, i: int) -> list:
+    """``items`` without the clip at ``i`` and the transitions joining it to its neighbours."""
+    lo, hi = i, i + 1
+    if lo > 0 and isinstance(items[lo - 1], Transition):
+        lo -= 1
+    if hi < len(items) and isinstance(items[hi], Transition):
+        hi += 1
+    return items[:lo] + items[hi:]
 
 
 def _locate_op(clip: Clip, op_id: str) -> int:
@@ -77,6 +99,8 @@ def check_range(spec, rng) -> None:
 # -- clips -------------------------------------------------------------------------------------
 
 class AddClip(EditCommand):
+    """Insert a clip before clip number ``index`` of a track (at the end when None)."""
+
     def __init__(self, clip: Clip, *, index: Optional[int] = None, track: int = 0):
         self.clip, self.index, self.track = copy.deepcopy(clip), index, track
         self.label = f"Add clip {clip.name or ''}".strip()
@@ -84,22 +108,26 @@ class AddClip(EditCommand):
     def do(self, project: Project) -> None:
         while len(project.tracks) <= self.track:
             project.tracks.append(Track())
-        clips = project.tracks[self.track].clips
+        track = project.tracks[self.track]
+        n = len(track.clips)
         if any(c.id == self.clip.id for c in project.all_clips()):
             raise ProjectError(f"A clip with id {self.clip.id} is already in the project.")
-        idx = len(clips) if self.index is None else self.index
-        if not 0 <= idx <= len(clips):
-            raise ProjectError(f"Cannot insert a clip at position {idx}; the track has {len(clips)} clips.")
-        clips.insert(idx, copy.deepcopy(self.clip))
+        idx = n if self.index is None else self.index
+        if not 0 <= idx <= n:
+            raise ProjectError(f"Cannot insert a clip at position {idx}; the track has {n} clips.")
+        pos = _item_position(track, idx)
+        if 0 < pos < len(track.items) and isinstance(track.items[pos - 1], Transition):
+            pos -= 2  # never between a transition and its right clip: before the pair
+        track.items.insert(pos, copy.deepcopy(self.clip))
         self._at = idx
 
     def undo(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip.id)
-        del track.clips[i]
+        del track.items[i]
 
 
 class RemoveClip(EditCommand):
-    """Remove a clip; the following clips close the gap (ripple)."""
+    """Remove a clip and any transition joining it; the following items close up (ripple)."""
 
     def __init__(self, clip_id: str):
         self.clip_id = clip_id
@@ -107,16 +135,18 @@ class RemoveClip(EditCommand):
 
     def do(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
-        self._saved = (project.tracks.index(track), i, track.clips.pop(i))
-        self.label = f"Remove clip {self._saved[2].name}".strip()
+        self._saved = (track.id, list(track.items))
+        name = track.items[i].name
+        track.items[:] = _drop_transitions_at(track.items, i)
+        self.label = f"Remove clip {name}".strip()
 
     def undo(self, project: Project) -> None:
-        t, i, clip = self._saved
-        project.tracks[t].clips.insert(i, clip)
+        track_id, items = self._saved
+        project.find_track(track_id).items[:] = items
 
 
 class MoveClip(EditCommand):
-    """Move a clip to position ``index`` of its track."""
+    """Move a clip to clip position ``index`` of its track (transitions joining it are dropped)."""
 
     def __init__(self, clip_id: str, index: int):
         self.clip_id, self.index = clip_id, index
@@ -124,14 +154,20 @@ class MoveClip(EditCommand):
 
     def do(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
-        if not 0 <= self.index < len(track.clips):
-            raise ProjectError(f"Cannot move a clip to position {self.index}; the track has {len(track.clips)}.")
-        self._from = i
-        track.clips.insert(self.index, track.clips.pop(i))
+        n = len(track.clips)
+        if not 0 <= self.index < n:
+            raise ProjectError(f"Cannot move a clip to position {self.index}; the track has {n}.")
+        self._saved = (track.id, list(track.items))
+        clip = track.items[i]
+        track.items[:] = _drop_transitions_at(track.items, i)
+        pos = _item_position(track, self.index)
+        if 0 < pos < len(track.items) and isinstance(track.items[pos - 1], Transition):
+            pos -= 2
+        track.items.insert(pos, clip)
 
     def undo(self, project: Project) -> None:
-        track, i = _locate_clip(project, self.clip_id)
-        track.clips.insert(self._from, track.clips.pop(i))
+        track_id, items = self._saved
+        project.find_track(track_id).items[:] = items
 
 
 class TrimClip(EditCommand):
@@ -145,8 +181,8 @@ class TrimClip(EditCommand):
         from ..engine.stages import probe_cached
 
         track, i = _locate_clip(project, self.clip_id)
-        clip = track.clips[i]
-        src_dur = probe_cached(clip.source).duration
+        clip = track.items[i]
+        src_dur = probe_cached(clip.path).duration if not clip.source.still else MAX_SECONDS
         if not math.isfinite(self.in_point) or (self.out_point is not None and not math.isfinite(self.out_point)):
             raise ParamError("The in and out points must be numbers of seconds.")
         if self.in_point < 0:
@@ -163,7 +199,7 @@ class TrimClip(EditCommand):
 
     def undo(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
-        track.clips[i].in_point, track.clips[i].out_point = self._old
+        track.items[i].in_point, track.items[i].out_point = self._old
 
 
 class SplitClip(EditCommand):
@@ -183,8 +219,8 @@ class SplitClip(EditCommand):
             self._result = split_clip(project, clip_id, local)
         left, right = self._result
         track, i = _locate_clip(project, left.id)
-        self._old = track.clips[i]
-        track.clips[i:i + 1] = [copy.deepcopy(left), copy.deepcopy(right)]
+        self._old = track.items[i]
+        track.items[i:i + 1] = [copy.deepcopy(left), copy.deepcopy(right)]
 
     def _target(self, project: Project) -> Tuple[str, float]:
         from ..engine.render import Renderer
@@ -201,9 +237,9 @@ class SplitClip(EditCommand):
     def undo(self, project: Project) -> None:
         left, right = self._result
         track, i = _locate_clip(project, left.id)
-        j = next(k for k, c in enumerate(track.clips) if c.id == right.id)
-        del track.clips[j]
-        track.clips[i] = self._old
+        j = next(k for k, c in enumerate(track.items) if c.id == right.id)
+        del track.items[j]
+        track.items[i] = self._old
 
 
 # -- ops ---------------------------------------------------------------------------------------

@@ -1,9 +1,15 @@
-"""The document model: Project -> Track -> Clip -> AppliedOp, as plain dataclasses.
+"""The document model (schema v2): Project -> Track -> Clip | Gap | Transition, plus subtitle tracks.
 
-Saved as JSON with a schema version; loading validates every field (no pickle anywhere) against
-the bounds below, so a hand-edited or corrupt file is one clear ProjectError, never an overflow, a
-runaway export or a huge allocation later. Change a project through ``edit.history`` commands so
-every change can be undone.
+Plain dataclasses saved as JSON with a schema version; loading validates every field (no pickle
+anywhere) against the bounds in ``checks.py`` and migrates older versions (v1: one list of clips per
+track, a clip's source a file path). Change a project through ``project.history`` commands so every
+change can be undone. The document never renders: the engine reads it.
+
+Tracks: ``tracks[0]`` is the bottom video track (the main track, edited with ripple); upper video
+tracks place overlays with Gaps; audio tracks hold sound clips. Every track plays its items in
+sequence: a Gap is empty time, a Transition between two clips makes them OVERLAP by its duration
+(the last d seconds of the left clip play with the first d of the right one, as ffmpeg's xfade and
+Shotcut do), so it needs no media beyond either clip's ends and the track gets d shorter.
 """
 
 from __future__ import annotations
@@ -12,52 +18,54 @@ import json
 import math
 import os
 import stat
-import uuid
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, Union
 
+from .. import keyframes as kf
 from ..errors import ProjectError
+from .checks import (  # noqa: F401  (re-exported: the rest of the app imports the bounds from here)
+    MAX_CLIPS,
+    MAX_CUES,
+    MAX_FILE_BYTES,
+    MAX_FPS,
+    MAX_OPS_PER_CLIP,
+    MAX_PATH,
+    MAX_SECONDS,
+    MAX_SIZE,
+    MAX_TEXT,
+    MAX_TITLE_TEXT,
+    MAX_TRACKS,
+    MIN_FPS,
+    MIN_SIZE,
+    choice,
+    expect,
+    is_seconds,
+    new_id,
+    number,
+    short,
+    tidy,
+)
+from .sources import (  # noqa: F401
+    ColorSource,
+    GeneratedSource,
+    ImageSource,
+    MediaSource,
+    Source,
+    TitleSource,
+    TitleStyle,
+    source_from_json,
+    subtitle_style,
+)
+from .transform import Ducking, Transform  # noqa: F401
 
-SCHEMA_VERSION = 1
-
-# Bounds checked on load; the Renderer and the edit commands hold projects built in code to them too.
-MIN_FPS, MAX_FPS = 1, 240
-MIN_SIZE, MAX_SIZE = 2, 8192  # pixels per side: DCI 8K (8192x4320) fits; resize's own limit is 7680x4320
-MAX_SECONDS = 24 * 3600.0  # clip in/out points and op ranges
-MAX_OPS_PER_CLIP = 200  # a clip's stack renders through one stage per op (engine/stages.py)
-MAX_CLIPS = 10_000
-MAX_TRACKS = 64
-MAX_PATH = 4096
-MAX_TEXT = 1000  # names and ids
-MAX_FILE_BYTES = 256 * 1024 * 1024  # a 10,000-clip project is ~5 MB of JSON
-_ECHO = 80  # characters of a bad value shown in an error
-
-
-def short(value: Any, limit: int = _ECHO) -> str:
-    """``repr(value)`` cut to ``limit`` characters: errors never echo a 50 MB string."""
-    text = repr(value) if not isinstance(value, str) else repr(value[:limit + 1])
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def tidy(message: str, limit: int = 300) -> str:
-    """An error message with any long run of characters cut, and at most ``limit`` long."""
-    message = " ".join(str(message)[:100_000].split())
-    out = []
-    for word in message.split(" "):
-        out.append(word if len(word) <= _ECHO else word[:_ECHO - 3] + "...")
-    text = " ".join(out)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _seconds(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            and 0 <= value <= MAX_SECONDS)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex[:12]
+SCHEMA_VERSION = 2
+TRANSITION_KINDS = ("dissolve", "dip_black", "dip_white", "wipe_left", "wipe_right", "wipe_up", "wipe_down",
+                    "slide_left", "slide_right", "slide_up", "slide_down")
+TRACK_ROLES = ("", "voice", "music")
+_seconds = is_seconds
+_expect = expect
 
 
 @dataclass
@@ -75,7 +83,7 @@ class AppliedOp:
         return {
             "id": self.id,
             "op": self.op,
-            "params": dict(self.params),
+            "params": {k: kf.value_to_json(v) for k, v in self.params.items()},
             "range": list(self.range) if self.range is not None else None,
             "enabled": self.enabled,
         }
@@ -87,7 +95,11 @@ class AppliedOp:
         _expect(isinstance(name, str) and 0 < len(name) <= 64, f"an operation needs an 'op' name, got {short(name)}")
         params = d.get("params", {})
         _expect(isinstance(params, dict), f"params of '{name}' must be an object")
+        params = dict(params)
         for k, v in params.items():
+            if kf.is_keyframes_json(v) and isinstance(k, str) and len(k) <= 64:
+                params[k] = kf.from_json(v, f"'{name}' parameter {short(k)}")
+                continue
             _expect(isinstance(k, str) and len(k) <= 64 and (v is None or isinstance(v, (bool, int, float, str))),
                     f"'{name}' parameter {short(k)} must be a number, text or true/false, got {short(v)}")
             _expect(not isinstance(v, float) or math.isfinite(v), f"'{name}' parameter {short(k)} is {v}")
@@ -108,83 +120,267 @@ class AppliedOp:
         )
 
 
+
+
 @dataclass
 class Clip:
-    """A span [in_point, out_point) seconds of a source file, with its op stack.
+    """A span [in_point, out_point) seconds of a source, its op stack, placement and volume.
 
-    ``out_point`` None means the end of the source.
+    ``out_point`` None means the end of a file source; stills (colour, image, title, generated)
+    need an out point (their length). ``source`` may be given as a path string for a file.
     """
 
-    source: str
+    source: Union[Source, str]
     in_point: float = 0.0
     out_point: Optional[float] = None
     ops: List[AppliedOp] = field(default_factory=list)
     id: str = field(default_factory=new_id)
     name: str = ""
+    transform: Transform = field(default_factory=Transform)
+    volume: Union[float, kf.Keyframes] = 1.0  # linear gain of the clip's sound; keyframable
 
-    def to_json(self) -> dict:
-        return {
+    def __post_init__(self) -> None:
+        if isinstance(self.source, (str, os.PathLike)):
+            self.source = MediaSource(str(self.source))
+
+    @property
+    def path(self) -> Optional[str]:
+        """The file this clip reads (a media file or an image), else None."""
+        return getattr(self.source, "path", None)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.source.label
+
+    def to_json(self, relative_to: Optional[Path] = None) -> dict:
+        d = {
+            "type": "clip",
             "id": self.id,
             "name": self.name,
-            "source": self.source,
+            "source": self.source.to_json(relative_to),
             "in": self.in_point,
             "out": self.out_point,
             "ops": [o.to_json() for o in self.ops],
         }
+        if not self.transform.is_identity:
+            d["transform"] = self.transform.to_json()
+        if self.volume != 1.0:
+            d["volume"] = kf.value_to_json(self.volume)
+        return d
 
     @classmethod
     def from_json(cls, d: Any, base: Optional[Path] = None) -> "Clip":
         _expect(isinstance(d, dict), "a clip must be an object")
-        src = d.get("source")
-        _expect(isinstance(src, str) and 0 < len(src) <= MAX_PATH and "\0" not in src,
-                f"a clip needs a 'source' path (up to {MAX_PATH} characters), got {short(src)}")
-        if base is not None and not os.path.isabs(src):
-            src = str((base / src).resolve())
         name = _text(d.get("name", ""), "clip name")
         what = f"clip '{short(name, 40)[1:-1]}'" if name else "a clip"
+        source = source_from_json(d.get("source"), base, what)
         inp = d.get("in", 0.0)
         out = d.get("out")
         _expect(_seconds(inp), f"{what}: 'in' must be seconds from 0 to {MAX_SECONDS:g}, got {short(inp)}")
         _expect(out is None or (_seconds(out) and out > inp),
                 f"{what}: 'out' must be seconds after 'in' and at most {MAX_SECONDS:g}, got {short(out)}")
+        _expect(out is not None or not source.still,
+                f"{what}: a {source.type} clip needs an 'out' point (its length in seconds)")
         ops = d.get("ops", [])
         _expect(isinstance(ops, list), f"{what}: 'ops' must be a list")
         _expect(len(ops) <= MAX_OPS_PER_CLIP,
                 f"{what} has {len(ops)} operations; at most {MAX_OPS_PER_CLIP} per clip are supported")
         return cls(
-            source=src,
+            source=source,
             in_point=float(inp),
             out_point=None if out is None else float(out),
             ops=[AppliedOp.from_json(o) for o in ops],
             id=_text(d.get("id"), "clip id") or new_id(),
             name=name,
+            transform=Transform.from_json(d.get("transform", {}), f"{what}: transform"),
+            volume=number(d.get("volume", 1.0), f"{what}: volume", 0.0, 16.0, animated=True),
         )
 
 
 @dataclass
-class Track:
-    kind: str = "video"  # video tracks carry their clips' audio
-    clips: List[Clip] = field(default_factory=list)
-    id: str = field(default_factory=new_id)
-    muted: bool = False
+class Gap:
+    """Empty time on a track (MLT's blank): upper tracks place their clips with gaps."""
 
-    def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "muted": self.muted, "clips": [c.to_json() for c in self.clips]}
+    duration: float
+    id: str = field(default_factory=new_id)
+
+    def to_json(self, relative_to: Optional[Path] = None) -> dict:
+        return {"type": "gap", "id": self.id, "duration": self.duration}
 
     @classmethod
-    def from_json(cls, d: Any, base: Optional[Path] = None) -> "Track":
+    def from_json(cls, d: dict, base: Optional[Path] = None) -> "Gap":
+        dur = d.get("duration")
+        _expect(_seconds(dur) and dur > 0, f"a gap needs a 'duration' in seconds (> 0), got {short(dur)}")
+        return cls(float(dur), _text(d.get("id"), "gap id") or new_id())
+
+
+@dataclass
+class Transition:
+    """A blend between the clips either side of it; they overlap by ``duration`` seconds."""
+
+    kind: str = "dissolve"
+    duration: float = 1.0
+    params: dict = field(default_factory=dict)
+    id: str = field(default_factory=new_id)
+
+    def to_json(self, relative_to: Optional[Path] = None) -> dict:
+        return {"type": "transition", "id": self.id, "kind": self.kind, "duration": self.duration,
+                "params": dict(self.params)}
+
+    @classmethod
+    def from_json(cls, d: dict, base: Optional[Path] = None) -> "Transition":
+        kind = choice(d.get("kind", "dissolve"), "transition 'kind'", TRANSITION_KINDS)
+        dur = d.get("duration")
+        _expect(_seconds(dur) and dur > 0, f"a {kind} transition needs a 'duration' in seconds (> 0), got {short(dur)}")
+        params = d.get("params", {})
+        _expect(isinstance(params, dict) and len(params) <= 16
+                and all(isinstance(k, str) and isinstance(v, (int, float, str)) and not isinstance(v, bool)
+                        for k, v in params.items()), f"{kind} transition 'params' must be an object of numbers")
+        return cls(kind, float(dur), params, _text(d.get("id"), "transition id") or new_id())
+
+
+Item = Union[Clip, Gap, Transition]
+ITEM_TYPES = {"clip": Clip, "gap": Gap, "transition": Transition}
+
+
+@dataclass
+class Track:
+    """A row of items played in sequence. Video tracks carry their clips' sound too."""
+
+    kind: str = "video"
+    items: List[Item] = field(default_factory=list)
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    muted: bool = False
+    solo: bool = False
+    locked: bool = False
+    hidden: bool = False  # a video track not drawn (its sound still plays unless muted)
+    gain_db: float = 0.0
+    pan: float = 0.0
+    role: str = ""  # "voice" (the sidechain key for ducking) | "music" | ""
+    ducking: Optional[Ducking] = None
+
+    def __init__(self, kind: str = "video", items: Optional[List[Item]] = None, id: Optional[str] = None,
+                 name: str = "", muted: bool = False, solo: bool = False, locked: bool = False,
+                 hidden: bool = False, gain_db: float = 0.0, pan: float = 0.0, role: str = "",
+                 ducking: Optional[Ducking] = None, clips: Optional[List[Clip]] = None):
+        self.kind, self.items = kind, list(items or []) + list(clips or [])
+        self.id, self.name = id or new_id(), name
+        self.muted, self.solo, self.locked, self.hidden = muted, solo, locked, hidden
+        self.gain_db, self.pan, self.role, self.ducking = gain_db, pan, role, ducking
+
+    @property
+    def clips(self) -> Tuple[Clip, ...]:
+        """The track's clips in order (read-only: change ``items``, through project.history)."""
+        return tuple(i for i in self.items if isinstance(i, Clip))
+
+    def index_of(self, item_id: str) -> int:
+        for k, it in enumerate(self.items):
+            if it.id == item_id:
+                return k
+        raise ProjectError(f"No item with id {item_id} on track '{self.name or self.id}'.")
+
+    def to_json(self, relative_to: Optional[Path] = None) -> dict:
+        d = {"id": self.id, "kind": self.kind, "name": self.name, "muted": self.muted, "solo": self.solo,
+             "locked": self.locked, "hidden": self.hidden, "gain_db": self.gain_db, "pan": self.pan,
+             "role": self.role, "items": [i.to_json(relative_to) for i in self.items]}
+        if self.ducking is not None:
+            d["ducking"] = self.ducking.to_json()
+        return d
+
+    @classmethod
+    def from_json(cls, d: Any, base: Optional[Path] = None, version: int = SCHEMA_VERSION) -> "Track":
         _expect(isinstance(d, dict), "a track must be an object")
-        clips = d.get("clips", [])
-        _expect(isinstance(clips, list), "track 'clips' must be a list")
-        _expect(len(clips) <= MAX_CLIPS, f"a track has {len(clips)} clips; at most {MAX_CLIPS} are supported")
         kind = d.get("kind", "video")
         _expect(kind in ("video", "audio"), f"unknown track kind {short(kind)}")
-        return cls(
-            kind=kind,
-            clips=[Clip.from_json(c, base) for c in clips],
-            id=_text(d.get("id"), "track id") or new_id(),
-            muted=bool(d.get("muted", False)),
-        )
+        name = _text(d.get("name", ""), "track name")
+        what = f"track '{name[:40]}'" if name else f"a {kind} track"
+        if version < 2:
+            clips = d.get("clips", [])
+            _expect(isinstance(clips, list), "track 'clips' must be a list")
+            raw = [dict(c, type="clip") if isinstance(c, dict) else c for c in clips]
+        else:
+            raw = d.get("items", [])
+            _expect(isinstance(raw, list), f"{what}: 'items' must be a list")
+        _expect(len(raw) <= MAX_CLIPS, f"{what} has {len(raw)} items; at most {MAX_CLIPS} are supported")
+        items: List[Item] = []
+        for k, it in enumerate(raw, 1):
+            _expect(isinstance(it, dict), f"{what}, item {k} must be an object")
+            typ = it.get("type")
+            _expect(typ in ITEM_TYPES, f"{what}, item {k}: unknown item type {short(typ)} "
+                                       f"(known: clip, gap, transition; a file from a newer t2v-desktop?)")
+            items.append(ITEM_TYPES[typ].from_json(it, base))
+        gain = number(d.get("gain_db", 0.0), f"{what}: 'gain_db'", -60.0, 24.0)
+        pan = number(d.get("pan", 0.0), f"{what}: 'pan'", -1.0, 1.0)
+        duck = d.get("ducking")
+        track = cls(kind=kind, items=items, id=_text(d.get("id"), "track id") or new_id(), name=name,
+                    muted=bool(d.get("muted", False)), solo=bool(d.get("solo", False)),
+                    locked=bool(d.get("locked", False)), hidden=bool(d.get("hidden", False)), gain_db=gain, pan=pan,
+                    role=choice(d.get("role", ""), f"{what}: 'role'", TRACK_ROLES),
+                    ducking=None if duck is None else Ducking.from_json(duck, f"{what}: ducking"))
+        check_structure(track, what)
+        return track
+
+
+def check_structure(track: Track, what: str = "") -> None:
+    """Each Transition sits between two clips; audio tracks hold only sound files (ProjectError)."""
+    what = what or (f"track '{track.name[:40]}'" if track.name else f"a {track.kind} track")
+    items = track.items
+    for k, it in enumerate(items):
+        if isinstance(it, Transition):
+            ok = 0 < k < len(items) - 1 and isinstance(items[k - 1], Clip) and isinstance(items[k + 1], Clip)
+            _expect(ok, f"{what}: a {it.kind} transition must sit between two clips (item {k + 1})")
+        if track.kind == "audio" and isinstance(it, Clip):
+            _expect(isinstance(it.source, MediaSource), f"{what}: an audio track holds sound files, not a "
+                                                        f"{it.source.type} clip")
+
+
+@dataclass
+class Cue:
+    start: float
+    end: float
+    text: str
+
+    def to_json(self) -> list:
+        return [self.start, self.end, self.text]
+
+
+@dataclass
+class SubtitleTrack:
+    """Cues on timeline time (not in a clip's stack): burned in by the compositor and/or muxed as a
+    soft stream on export."""
+
+    cues: List[Cue] = field(default_factory=list)
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    language: str = "und"
+    style: TitleStyle = field(default_factory=subtitle_style)
+    burn_in: bool = False
+    soft: bool = True
+
+    def to_json(self, relative_to: Optional[Path] = None) -> dict:
+        return {"id": self.id, "name": self.name, "language": self.language,
+                "style": self.style.to_json(), "burn_in": self.burn_in, "soft": self.soft,
+                "cues": [c.to_json() for c in self.cues]}
+
+    @classmethod
+    def from_json(cls, d: Any, base: Optional[Path] = None) -> "SubtitleTrack":
+        _expect(isinstance(d, dict), "a subtitle track must be an object")
+        name = _text(d.get("name", ""), "subtitle track name")
+        what = f"subtitle track '{name[:40]}'" if name else "a subtitle track"
+        cues = d.get("cues", [])
+        _expect(isinstance(cues, list) and len(cues) <= MAX_CUES, f"{what}: 'cues' must be a list of up to {MAX_CUES}")
+        out = []
+        for k, c in enumerate(cues, 1):
+            ok = (isinstance(c, list) and len(c) == 3 and _seconds(c[0]) and _seconds(c[1]) and c[1] > c[0]
+                  and isinstance(c[2], str) and len(c[2]) <= MAX_TITLE_TEXT)
+            _expect(ok, f"{what}, cue {k} must be [start, end, text] with end after start, got {short(c)}")
+            out.append(Cue(float(c[0]), float(c[1]), c[2]))
+        lang = _text(d.get("language", "und"), f"{what}: language", 35) or "und"
+        style = d.get("style", {})
+        return cls(out, _text(d.get("id"), "subtitle track id") or new_id(), name, lang,
+                   TitleStyle.from_json(style, f"{what}: style", base=subtitle_style()),
+                   bool(d.get("burn_in", False)), bool(d.get("soft", True)))
 
 
 @dataclass
@@ -198,13 +394,25 @@ class Project:
     sample_rate: int = 48000
     channels: int = 2
     name: str = "Untitled"
+    subtitle_tracks: List[SubtitleTrack] = field(default_factory=list)
 
     # -- convenience -------------------------------------------------------------------------
     @property
     def main_track(self) -> Track:
-        if not self.tracks:
-            self.tracks.append(Track())
+        """The bottom video track (ripple editing); made if the project has none."""
+        for t in self.tracks:
+            if t.kind == "video":
+                return t
+        self.tracks.insert(0, Track())
         return self.tracks[0]
+
+    @property
+    def video_tracks(self) -> List[Track]:
+        return [t for t in self.tracks if t.kind == "video"]
+
+    @property
+    def audio_tracks(self) -> List[Track]:
+        return [t for t in self.tracks if t.kind == "audio"]
 
     def all_clips(self) -> List[Clip]:
         return [c for t in self.tracks for c in t.clips]
@@ -215,12 +423,28 @@ class Project:
                 return c
         raise ProjectError(f"No clip with id {clip_id}.")
 
+    def find_track(self, track_id: str) -> Track:
+        for t in self.tracks:
+            if t.id == track_id:
+                return t
+        raise ProjectError(f"No track with id {track_id}.")
+
+    def track_of(self, item_id: str) -> Track:
+        for t in self.tracks:
+            if any(i.id == item_id for i in t.items):
+                return t
+        raise ProjectError(f"No clip or item with id {item_id}.")
+
+    def file_paths(self) -> List[str]:
+        """Every file the project reads (media and images), in order, once each."""
+        return list(dict.fromkeys(c.path for c in self.all_clips() if c.path))
+
     @classmethod
     def from_media(cls, *paths: str) -> "Project":
         """A project holding ``paths`` in sequence on one video track."""
         p = cls()
         for path in paths:
-            p.main_track.clips.append(Clip(source=str(Path(path).resolve()), name=Path(path).name))
+            p.main_track.items.append(Clip(source=str(Path(path).resolve()), name=Path(path).name))
         if paths:
             p.name = Path(paths[0]).stem
         return p
@@ -236,22 +460,17 @@ class Project:
             "fps": [self.fps.numerator, self.fps.denominator] if self.fps else None,
             "sample_rate": self.sample_rate,
             "channels": self.channels,
-            "tracks": [t.to_json() for t in self.tracks],
+            "tracks": [t.to_json(relative_to) for t in self.tracks],
         }
-        if relative_to is not None:
-            for t in d["tracks"]:
-                for c in t["clips"]:
-                    try:
-                        c["source"] = os.path.relpath(c["source"], relative_to)
-                    except ValueError:  # other drive on Windows
-                        pass
+        if self.subtitle_tracks:
+            d["subtitle_tracks"] = [s.to_json(relative_to) for s in self.subtitle_tracks]
         return d
 
     @classmethod
     def from_json(cls, d: Any, base: Optional[Path] = None) -> "Project":
         _expect(isinstance(d, dict) and d.get("schema") == "t2v-desktop/project", "not a t2v-desktop project")
         ver = d.get("version")
-        _expect(isinstance(ver, int), "project has no schema version")
+        _expect(isinstance(ver, int) and not isinstance(ver, bool) and ver >= 1, "project has no schema version")
         if ver > SCHEMA_VERSION:
             raise ProjectError(
                 f"This project was saved by a newer t2v-desktop (schema {ver} > {SCHEMA_VERSION}). Update the app."
@@ -274,14 +493,20 @@ class Project:
         ch = d.get("channels", 2)
         _expect(isinstance(sr, int) and 8000 <= sr <= 192000, f"'sample_rate' must be 8000..192000, got {short(sr)}")
         _expect(isinstance(ch, int) and 1 <= ch <= 8, f"'channels' must be 1..8, got {short(ch)}")
+        subs = d.get("subtitle_tracks", [])
+        _expect(isinstance(subs, list) and len(subs) <= MAX_TRACKS,
+                f"'subtitle_tracks' must be a list of up to {MAX_TRACKS}")
+        _expect(sum(len(t.get("items", t.get("clips", []))) if isinstance(t, dict) else 0 for t in tracks) <= MAX_CLIPS,
+                f"at most {MAX_CLIPS} clips are supported")
         project = cls(
-            tracks=[Track.from_json(t, base) for t in tracks] or [Track()],
+            tracks=[Track.from_json(t, base, ver) for t in tracks] or [Track()],
             width=d.get("width"),
             height=d.get("height"),
             fps=fps,
             sample_rate=sr,
             channels=ch,
             name=_text(d.get("name", "Untitled"), "project name"),
+            subtitle_tracks=[SubtitleTrack.from_json(s, base) for s in subs],
         )
         _expect(len(project.all_clips()) <= MAX_CLIPS, f"at most {MAX_CLIPS} clips are supported")
         check_ops(project)
@@ -335,15 +560,7 @@ def check_ops(project: "Project") -> None:
                 raise ProjectError(tidy(f"Invalid project: {what}, operation {k}: {str(e).rstrip('.')}.")) from None
 
 
-def _text(value: Any, what: str) -> str:
-    """A name or id: text up to MAX_TEXT characters ("" for None)."""
-    if value is None:
-        return ""
-    _expect(isinstance(value, (str, int)) and not isinstance(value, bool) and len(str(value)) <= MAX_TEXT,
-            f"{what} must be text of up to {MAX_TEXT} characters, got {short(value)}")
-    return str(value)
+def _text(value: Any, what: str, limit: int = MAX_TEXT) -> str:
+    from .checks import text
 
-
-def _expect(cond: bool, message: str) -> None:
-    if not cond:
-        raise ProjectError(f"Invalid project: {message}.")
+    return text(value, what, limit)

@@ -77,7 +77,7 @@ def split_clip(project: Project, clip_id: str, t: float) -> Tuple[Clip, Clip]:
     """Two clips replacing ``clip_id`` split at ``t`` seconds of its output. The left keeps the
     clip's id (and its ops' ids); the right gets new ones."""
     clip = project.find_clip(clip_id)
-    fps = Fraction(project.fps) if project.fps else Fraction(probe_cached(project.main_track.clips[0].source).fps)
+    fps = Fraction(project.fps) if project.fps else Fraction(probe_cached(project.main_track.clips[0].path).fps)
     out, inputs = build_chain(clip, fps, project.sample_rate, project.channels)
     try:
         j = int(round(t * fps))
