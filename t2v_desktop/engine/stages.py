@@ -700,6 +700,7 @@ class TimingStage(OpStage):
 def build_chain(
     clip: Clip, fps: Fraction, sample_rate: int, channels: int, *, scale: float = 1.0,
     progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None, upto: Optional[int] = None,
+    canvas: Optional[Tuple[int, int]] = None,
 ) -> Tuple[Stage, List[Stage]]:
     """The output stage of ``clip`` (ops[:upto] when given) and the input stage of each op.
 
@@ -712,7 +713,9 @@ def build_chain(
         raise ProjectError(f"Clip '{(clip.name or clip.source.label)[:40]}' has {len(clip.ops)} "
                            f"operations; at most {MAX_OPS_PER_CLIP} per clip are supported. Remove some.")
     progress = progress or no_progress
-    stage: Stage = SourceStage(clip, fps, sample_rate, channels, scale)
+    from .source import DEFAULT_CANVAS, make_source
+
+    stage: Stage = make_source(clip, fps, sample_rate, channels, scale, canvas or DEFAULT_CANVAS)
     inputs: List[Stage] = []
     ops = clip.ops if upto is None else clip.ops[:upto]
     for k, aop in enumerate(ops):
@@ -734,7 +737,7 @@ def build_chain(
         elif spec.kind is OpKind.GENERATIVE:
             def full_prev(k=k) -> Stage:
                 return build_chain(clip, fps, sample_rate, channels, scale=1.0, progress=progress,
-                                   cancel=cancel, upto=k)[0]
+                                   cancel=cancel, upto=k, canvas=canvas)[0]
             stage = GenerativeStage(stage, spec, aop, params, full_prev, progress, cancel)
         else:  # pragma: no cover
             raise ValueError(f"unknown op kind {spec.kind}")
