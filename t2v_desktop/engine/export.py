@@ -259,7 +259,8 @@ def use_small_caches(renderer) -> int:
     from .stages import AudioStage, FrameStage, SourceStage
 
     n = 0
-    for stage in getattr(renderer, "chains", ()):
+    chains = renderer.all_chains() if hasattr(renderer, "all_chains") else getattr(renderer, "chains", ())
+    for stage in chains:
         while isinstance(stage, (FrameStage, AudioStage)):
             stage = stage.prev
         if isinstance(stage, SourceStage) and getattr(stage, "_fs", None) is None:

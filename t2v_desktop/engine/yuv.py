@@ -229,7 +229,7 @@ def plan(renderer, layout, preset) -> Optional[FastPath]:
     if not isinstance(renderer, Renderer) or cls.frame is not Renderer.frame or cls.iter_frames is not Renderer.iter_frames:
         return None  # a renderer that makes its own frames: honour them
     chains = renderer.chains
-    if not chains or renderer.preview_scale != 1.0:
+    if not chains or renderer.preview_scale != 1.0 or not getattr(renderer, "simple", False):
         return None
     size = (int(renderer.width), int(renderer.height))
     fit = fit_fn(layout, size)
