@@ -256,3 +256,31 @@ def test_placeholder_card_is_opaque_and_names_the_prompt():
     # a very long prompt is shortened, never a line-limit error
     rgb, a = titles.render_placeholder("word " * 2000, (640, 360))
     assert a.min() == 255
+
+
+def test_the_layer_is_the_full_render_cropped_to_what_it_draws():
+    style = NS(outline=3, shadow=5, italic=True)
+    rgb, alpha = titles.render_title("Jaffa fjord", style, HD)
+    layer = titles.render_title_layer("Jaffa fjord", style, HD)
+    h, w = layer.alpha.shape
+    assert ink(alpha) == (layer.x, layer.y, layer.x + w, layer.y + h)
+    assert np.array_equal(alpha[layer.y:layer.y + h, layer.x:layer.x + w], layer.alpha)
+    assert np.array_equal(rgb[layer.y:layer.y + h, layer.x:layer.x + w], layer.rgb)
+    # italic overhangs and the bold J's negative bearing stay inside the layout's text rectangle
+    lay = titles.layout_title("Jaffa fjord", style, HD)
+    shadowless = titles.render_title_layer("Jaffa fjord", NS(outline=3, italic=True), HD)
+    sh, sw = shadowless.alpha.shape
+    assert inside((shadowless.x, shadowless.y, shadowless.x + sw, shadowless.y + sh), lay.text_rect)
+    cue = titles.render_cue_layer("Hello", None, (1280, 720))
+    assert cue.alpha[1, 1] == 0xB0  # the cue's layer starts at its box
+
+
+def test_the_cache_keeps_within_its_byte_budget():
+    lru = titles._ByteLRU(100)
+    lru.put("a", 1, 60)
+    lru.put("b", 2, 30)
+    assert lru.get("a") == 1  # a is now the most recent
+    lru.put("c", 3, 30)  # over budget: the least recent (b) goes
+    assert lru.get("b") is None and lru.get("a") == 1 and lru.get("c") == 3
+    lru.put("huge", 4, 1000)  # the newest entry is always kept, alone
+    assert lru.get("huge") == 4 and lru.get("a") is None

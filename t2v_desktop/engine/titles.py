@@ -20,15 +20,15 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
 from ..errors import ParamError
-from .cache import LRU
 
 FONTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
 BUNDLED_FAMILY = "DejaVu Sans"
@@ -62,7 +62,43 @@ _FIELDS = tuple(TITLE_DEFAULTS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _COLOR = re.compile(r"^#([0-9a-fA-F]{6})([0-9a-fA-F]{2})?$")
 _BAND = 128  # rows composited at a time
-_RENDERED = LRU(16)  # (text, style values, W, H) -> (rgb, alpha); a 1080p entry is ~8 MB
+CACHE_BYTES = 192 * 1024 * 1024  # rendered titles kept (a 1080p full-canvas title is ~8 MB, its layer less)
+
+
+class _ByteLRU:
+    """Least-recently-used arrays within a byte budget (the newest entry is always kept)."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._d: "OrderedDict[Any, Tuple[Any, int]]" = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            hit = self._d.get(key)
+            if hit is None:
+                return None
+            self._d.move_to_end(key)
+            return hit[0]
+
+    def put(self, key: Any, value: Any, nbytes: int) -> None:
+        with self._lock:
+            if key in self._d:
+                self._bytes -= self._d.pop(key)[1]
+            self._d[key] = (value, nbytes)
+            self._bytes += nbytes
+            while self._bytes > self.budget and len(self._d) > 1:
+                self._bytes -= self._d.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
+            self._bytes = 0
+
+
+_RENDERED = _ByteLRU(CACHE_BYTES)  # (kind, text, style values, (W, H)) -> arrays
+_DRAW_LOCK = threading.Lock()  # FreeType faces are shared between threads; draw one title at a time
 
 
 # -- fonts ------------------------------------------------------------------------------------------
@@ -350,16 +386,37 @@ def _clamp(pos: float, far: float) -> float:
 # -- drawing ----------------------------------------------------------------------------------------
 
 
+class TitleLayer(NamedTuple):
+    """A title cropped to what it draws: straight ``rgb`` (h x w x 3), ``alpha`` (h x w), and where
+    its top-left pixel sits on the canvas. Blending only this region is cheaper than a full frame."""
+
+    rgb: np.ndarray
+    alpha: np.ndarray
+    x: int
+    y: int
+
+
 def render_title(text: str, style: Any, canvas_size: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
     """(rgb HxWx3 uint8 straight colour, alpha HxW uint8) of a title on a transparent canvas (W, H).
     Cached by (text, style, size); the arrays are shared and read-only."""
-    return _render(text, style, canvas_size, TITLE_DEFAULTS)
+    return _full(text, style, canvas_size, TITLE_DEFAULTS)
 
 
 def render_cue(text: str, style: Any, canvas_size: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
     """A subtitle cue burned in: a title with the subtitle defaults (bottom centre on a box) for any
     field ``style`` (None: all of them) lacks; the cue's own line breaks are kept."""
-    return _render(text, style, canvas_size, SUBTITLE_STYLE)
+    return _full(text, style, canvas_size, SUBTITLE_STYLE)
+
+
+def render_title_layer(text: str, style: Any, canvas_size: Tuple[int, int]) -> TitleLayer:
+    """render_title cropped to its drawn pixels (cached, read-only): for a compositor that blends
+    only the region a title covers."""
+    return _layer(text, style, canvas_size, TITLE_DEFAULTS)
+
+
+def render_cue_layer(text: str, style: Any, canvas_size: Tuple[int, int]) -> TitleLayer:
+    """render_cue cropped to its drawn pixels (cached, read-only)."""
+    return _layer(text, style, canvas_size, SUBTITLE_STYLE)
 
 
 def title_warning(style: Any) -> Optional[str]:
@@ -368,42 +425,64 @@ def title_warning(style: Any) -> Optional[str]:
     return find_font(get("font", "Sans"), get("weight", "bold"), bool(get("italic", False)))[1]
 
 
-def _render(text: str, style: Any, canvas_size, defaults) -> Tuple[np.ndarray, np.ndarray]:
+def _layer(text: str, style: Any, canvas_size, defaults) -> TitleLayer:
     values = _values(style, defaults)
     canvas = _canvas(canvas_size)
-    key = (text, values, canvas)
+    key = ("layer", text, values, canvas)
     hit = _RENDERED.get(key)
     if hit is not None:
         return hit
     layout = _layout(_clean(text), values, canvas)
     try:
-        out = _draw(layout, dict(zip(_FIELDS, values, strict=True)), canvas)
+        with _DRAW_LOCK:
+            layer = _draw(layout, dict(zip(_FIELDS, values, strict=True)), canvas)
     except (OSError, ValueError, MemoryError) as e:  # FreeType refusing a huge glyph, etc.
         raise ParamError(f"This title cannot be drawn at size {values[1]:g} ({str(e)[:60]}); "
                          "make it smaller.") from None
-    for a in out:
-        a.setflags(write=False)
-    _RENDERED.put(key, out)
-    return out
+    layer.rgb.setflags(write=False)
+    layer.alpha.setflags(write=False)
+    _RENDERED.put(key, layer, layer.alpha.nbytes * 4)
+    return layer
 
 
-def _draw(lay: TitleLayout, v: Dict[str, Any], canvas: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+def _full(text: str, style: Any, canvas_size, defaults) -> Tuple[np.ndarray, np.ndarray]:
+    values = _values(style, defaults)
+    canvas = _canvas(canvas_size)
+    key = ("full", text, values, canvas)
+    hit = _RENDERED.get(key)
+    if hit is not None:
+        return hit
+    layer = _layer(text, style, canvas, defaults)
+    w, h = canvas
+    rgb = np.zeros((h, w, 3), np.uint8)
+    alpha = np.zeros((h, w), np.uint8)
+    lh, lw = layer.alpha.shape
+    rgb[layer.y:layer.y + lh, layer.x:layer.x + lw] = layer.rgb
+    alpha[layer.y:layer.y + lh, layer.x:layer.x + lw] = layer.alpha
+    rgb.setflags(write=False)
+    alpha.setflags(write=False)
+    _RENDERED.put(key, (rgb, alpha), alpha.nbytes * 4)
+    return rgb, alpha
+
+
+def _draw(lay: TitleLayout, v: Dict[str, Any], canvas: Tuple[int, int]) -> TitleLayer:
+    """The title's pixels within the canvas, cropped to what is drawn."""
     from PIL import Image, ImageDraw
 
     w, h = canvas
     font = _font(lay.font_path, lay.size_px)
     shadow = int(round(lay.shadow_px))
-    margin = int(math.ceil(0.5 * lay.size_px + lay.stroke_px)) + 2  # ink past the advance box
+    margin = 2  # text_rect holds the ink; a pixel or two of anti-aliasing past it
     x0, y0, x1, y1 = lay.block_rect
-    # the region drawn: the block, the ink overhang and the shadow, on the canvas
+    # the region drawn: the block, the text and its shadow, on the canvas
     rx0, ry0 = max(0, min(x0, lay.text_rect[0] - margin)), max(0, min(y0, lay.text_rect[1] - margin))
     rx1 = min(w, max(x1, lay.text_rect[2] + margin + shadow))
     ry1 = min(h, max(y1, lay.text_rect[3] + margin + shadow))
-    rgb = np.zeros((h, w, 3), np.uint8)
-    alpha = np.zeros((h, w), np.uint8)
     if rx1 <= rx0 or ry1 <= ry0:
-        return rgb, alpha
+        return TitleLayer(np.zeros((0, 0, 3), np.uint8), np.zeros((0, 0), np.uint8), 0, 0)
     rw, rh = rx1 - rx0, ry1 - ry0
+    rgb = np.zeros((rh, rw, 3), np.uint8)
+    alpha = np.zeros((rh, rw), np.uint8)
 
     def mask(dx: int, dy: int, stroke: float) -> np.ndarray:
         img = Image.new("L", (rw, rh), 0)
@@ -431,8 +510,12 @@ def _draw(lay: TitleLayout, v: Dict[str, Any], canvas: Tuple[int, int]) -> Tuple
     colors = [(np.float32(q[3]), [np.float32(c) for c in q[:3]]) for q in (_rgba(c) for _, c in layers)]
     for b0 in range(0, rh, _BAND):  # in bands of rows: float memory stays small at any canvas size
         b1 = min(rh, b0 + _BAND)
-        _composite([m[b0:b1] for m, _ in layers], colors, rgb[ry0 + b0:ry0 + b1, rx0:rx1],
-                   alpha[ry0 + b0:ry0 + b1, rx0:rx1])
+        _composite([m[b0:b1] for m, _ in layers], colors, rgb[b0:b1], alpha[b0:b1])
+    rows, cols = np.nonzero(alpha.any(axis=1))[0], np.nonzero(alpha.any(axis=0))[0]
+    if not len(rows):
+        return TitleLayer(rgb[:0, :0], alpha[:0, :0], rx0, ry0)
+    (t, b), (le, r) = (rows[0], rows[-1] + 1), (cols[0], cols[-1] + 1)
+    return TitleLayer(rgb[t:b, le:r].copy(), alpha[t:b, le:r].copy(), rx0 + int(le), ry0 + int(t))
     return rgb, alpha
 
 
@@ -472,17 +555,22 @@ def render_placeholder(prompt: str, canvas_size: Tuple[int, int]) -> Tuple[np.nd
     if len(words) > MAX_PLACEHOLDER_PROMPT:
         words = words[:MAX_PLACEHOLDER_PROMPT - 1].rstrip() + "\u2026"
     text = f"Generated clip (pending): {words}" if words else "Generated clip (pending)"
-    key = ("\0placeholder", text, canvas)
+    key = ("placeholder", text, canvas)
     hit = _RENDERED.get(key)
     if hit is not None:
         return hit
-    rgb, a = render_title(text, _PLACEHOLDER_STYLE, canvas)
-    k = a.astype(np.float32)[..., None] / 255.0
-    card = rgb.astype(np.float32) * k + np.array(PLACEHOLDER_BACKGROUND, np.float32) * (1.0 - k)
-    out = (np.clip(card + 0.5, 0, 255).astype(np.uint8), np.full(a.shape, 255, np.uint8))
+    w, h = canvas
+    card = np.empty((h, w, 3), np.uint8)
+    card[:] = PLACEHOLDER_BACKGROUND
+    layer = render_title_layer(text, _PLACEHOLDER_STYLE, canvas)
+    lh, lw = layer.alpha.shape
+    k = layer.alpha.astype(np.float32)[..., None] / 255.0
+    region = card[layer.y:layer.y + lh, layer.x:layer.x + lw]
+    region[:] = np.clip(layer.rgb * k + region * (1.0 - k) + 0.5, 0, 255).astype(np.uint8)
+    out = (card, np.full((h, w), 255, np.uint8))
     for arr in out:
         arr.setflags(write=False)
-    _RENDERED.put(key, out)
+    _RENDERED.put(key, out, card.nbytes + w * h)
     return out
 
 
