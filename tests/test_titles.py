@@ -284,3 +284,9 @@ def test_the_cache_keeps_within_its_byte_budget():
     assert lru.get("b") is None and lru.get("a") == 1 and lru.get("c") == 3
     lru.put("huge", 4, 1000)  # the newest entry is always kept, alone
     assert lru.get("huge") == 4 and lru.get("a") is None
+
+
+def test_text_that_is_not_text_is_a_clear_error():
+    for bad in (None, ["a"], 42):
+        with pytest.raises(ParamError, match="must be text"):
+            titles.render_title(bad, NS(), HD)

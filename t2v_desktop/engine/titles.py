@@ -428,14 +428,14 @@ def title_warning(style: Any) -> Optional[str]:
 def _layer(text: str, style: Any, canvas_size, defaults) -> TitleLayer:
     values = _values(style, defaults)
     canvas = _canvas(canvas_size)
+    text = _clean(text)
     key = ("layer", text, values, canvas)
     hit = _RENDERED.get(key)
     if hit is not None:
         return hit
-    layout = _layout(_clean(text), values, canvas)
     try:
         with _DRAW_LOCK:
-            layer = _draw(layout, dict(zip(_FIELDS, values, strict=True)), canvas)
+            layer = _draw(_layout(text, values, canvas), dict(zip(_FIELDS, values, strict=True)), canvas)
     except (OSError, ValueError, MemoryError) as e:  # FreeType refusing a huge glyph, etc.
         raise ParamError(f"This title cannot be drawn at size {values[1]:g} ({str(e)[:60]}); "
                          "make it smaller.") from None
@@ -448,6 +448,7 @@ def _layer(text: str, style: Any, canvas_size, defaults) -> TitleLayer:
 def _full(text: str, style: Any, canvas_size, defaults) -> Tuple[np.ndarray, np.ndarray]:
     values = _values(style, defaults)
     canvas = _canvas(canvas_size)
+    text = _clean(text)
     key = ("full", text, values, canvas)
     hit = _RENDERED.get(key)
     if hit is not None:
