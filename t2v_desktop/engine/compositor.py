@@ -227,7 +227,7 @@ def composite(canvas: np.ndarray, rgb: np.ndarray, alpha: Optional[np.ndarray], 
     src = rgb[y0:y1, x0:x1]
     a_src = None if alpha is None else alpha[y0:y1, x0:x1]
     if g.snapped is not None:
-        patch = _snapped(canvas, src, a_src, g.snapped)
+        patch = _snapped(canvas, src, a_src, g.snapped, exact=p.scale == 1.0)
     else:
         patch = _warped(canvas, src, a_src, g, p)
     if patch is None:
@@ -241,8 +241,22 @@ def _premultiply(rgb: np.ndarray, a: np.ndarray) -> np.ndarray:
     return cv2.multiply(rgb, cv2.merge([a, a, a]), scale=1 / 255)
 
 
-def _snapped(canvas, src, a_src, box):
-    """Whole-pixel path: resize (exactly as letterbox does) then paste the visible part."""
+def _area(img: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
+    """``cv2.resize(INTER_AREA)`` to ``size``; a big reduction first by a whole factor (OpenCV's
+    fast path, several times quicker than a fractional one), cutting the < factor source pixels
+    that don't divide off the right and bottom edges (under one output pixel)."""
+    tw, th = size
+    h, w = img.shape[:2]
+    k = min(w // tw, h // th)
+    if k >= 2 and (w, h) != (tw * k, th * k):
+        img = cv2.resize(np.ascontiguousarray(img[:h - h % k, :w - w % k]), (w // k, h // k),
+                         interpolation=cv2.INTER_AREA)
+    return cv2.resize(np.ascontiguousarray(img), size, interpolation=cv2.INTER_AREA)
+
+
+def _snapped(canvas, src, a_src, box, exact: bool):
+    """Whole-pixel path: resize (``exact``: one cv2.resize, as letterbox does) then paste the
+    visible part."""
     H, W = canvas.shape[:2]
     left, top, nw, nh = box
     vx0, vy0, vx1, vy1 = max(0, left), max(0, top), min(W, left + nw), min(H, top + nh)
@@ -260,11 +274,16 @@ def _snapped(canvas, src, a_src, box):
         return (vx0, vy0), P, None
     shrink = nw < sw and nh < sh
     interp = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+
+    def fit(img):
+        if shrink and not exact:
+            return _area(img, (nw, nh))
+        return cv2.resize(np.ascontiguousarray(img), (nw, nh), interpolation=interp)
+
     if a_src is None:
-        return (vx0, vy0), cv2.resize(src, (nw, nh), interpolation=interp)[sl], None
-    P = cv2.resize(_premultiply(np.ascontiguousarray(src), np.ascontiguousarray(a_src)), (nw, nh),
-                   interpolation=interp)[sl]
-    A = cv2.resize(a_src, (nw, nh), interpolation=interp)[sl]
+        return (vx0, vy0), fit(src)[sl], None
+    P = fit(_premultiply(np.ascontiguousarray(src), np.ascontiguousarray(a_src)))[sl]
+    A = fit(a_src)[sl]
     A, P, off = _trim(A, P)
     if A is None:
         return None
@@ -295,9 +314,9 @@ def _warped(canvas, src, a_src, g: _Geometry, p: Placement):
     # shrinking: area-average down to about the final size first, so the warp only interpolates
     pw, ph = max(1, int(round(g.fw))), max(1, int(round(g.fh)))
     if pw < sw and ph < sh:
-        P = cv2.resize(np.ascontiguousarray(P), (pw, ph), interpolation=cv2.INTER_AREA)
+        P = _area(P, (pw, ph))
         if A is not None:
-            A = cv2.resize(np.ascontiguousarray(A), (pw, ph), interpolation=cv2.INTER_AREA)
+            A = _area(A, (pw, ph))
         sw, sh = pw, ph
     # source pixel centres (j + 0.5) -> layer units -> canvas, in OpenCV's centre-at-integer terms
     s = np.diag([g.fw / sw, g.fh / sh])
@@ -323,27 +342,31 @@ def _warped(canvas, src, a_src, g: _Geometry, p: Placement):
 
 def _coverage(m, g: _Geometry, p: Placement, bx0, by0, bw, bh) -> Optional[np.ndarray]:
     """How much of each box pixel the layer's rectangle covers (uint8 0..255), or None when the
-    whole box is covered. From each pixel centre's distance to the four edges (the layer-to-canvas
-    map is a rotation, so distances are canvas pixels)."""
-    inv = cv2.invertAffineTransform(m)
-    xs = np.arange(bx0, bx0 + bw, dtype=np.float32) + 0.5
-    ys = np.arange(by0, by0 + bh, dtype=np.float32) + 0.5
+    whole box is covered: ``clip(d + 0.5, 0, 1)`` of each pixel centre's distance ``d`` inside
+    each edge (the layer-to-canvas map is a rotation, so distances are canvas pixels)."""
 
     def ramp(d):
         return np.clip(d + 0.5, 0.0, 1.0)
 
-    if g.rot == 0.0:
-        u = inv[0, 0] * xs + inv[0, 2]
-        v = inv[1, 1] * ys + inv[1, 2]
+    if g.rot == 0.0:  # separable: two short vectors
+        inv = cv2.invertAffineTransform(m)
+        u = inv[0, 0] * (np.arange(bx0, bx0 + bw) + 0.5) + inv[0, 2]
+        v = inv[1, 1] * (np.arange(by0, by0 + bh) + 0.5) + inv[1, 2]
         cu = ramp(u) * ramp(g.fw - u)
         cv = ramp(v) * ramp(g.fh - v)
         if cu.min() >= 1.0 and cv.min() >= 1.0:
             return None
-        return np.rint(np.outer(cv, cu) * 255).astype(np.uint8)
-    u = inv[0, 0] * xs[None, :] + inv[0, 1] * ys[:, None] + inv[0, 2]
-    v = inv[1, 0] * xs[None, :] + inv[1, 1] * ys[:, None] + inv[1, 2]
-    cov = ramp(u) * ramp(g.fw - u) * ramp(v) * ramp(g.fh - v)
-    return np.rint(cov * 255).astype(np.uint8)
+        return (np.outer(cv.astype(np.float32) * 255, cu.astype(np.float32)) + 0.5).astype(np.uint8)
+    # rotated: the same ramps, by warping a box of ones (a pixel of zeros around it) stretched by a
+    # hair to the layer's exact size; bilinear sampling across its edge step is the ramp above
+    nw, nh = max(1, int(math.ceil(g.fw - 1e-6))), max(1, int(math.ceil(g.fh - 1e-6)))
+    mask = np.zeros((nh + 2, nw + 2), np.uint8)
+    mask[1:-1, 1:-1] = 255
+    sx, sy = g.fw / nw, g.fh / nh
+    lin = m[:, :2] @ np.diag([sx, sy])
+    t = m[:, 2] + lin @ np.array([-0.5, -0.5]) - 0.5 - np.array([bx0, by0])
+    return cv2.warpAffine(mask, np.hstack([lin, t[:, None]]), (bw, bh), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 # -- blend -------------------------------------------------------------------------------------
