@@ -238,3 +238,23 @@ def test_read_only_canvas_is_copied_and_duck_typed_transforms_work():
 def test_bad_transforms_are_param_errors(tf):
     with pytest.raises(ParamError):
         composite(np.zeros((9, 16, 3), np.uint8), np.zeros((9, 16, 3), np.uint8), None, tf)
+
+
+def test_the_models_keyframed_transform_drives_it():
+    """project.transform.Transform resolved at t (duck typed): a Ken Burns zoom 1x -> 2x over 2 s is
+    1.5x at 1 s; a fade-in over 0.5 s is half strength at 0.25 s."""
+    from t2v_desktop.keyframes import Keyframes
+    from t2v_desktop.project.transform import Transform
+
+    src = np.zeros((90, 160, 3), np.uint8)
+    src[25:65, 60:100] = 255  # a 40x40 square in the middle
+    assert composite(np.zeros_like(src), src, None, Transform()) is src
+    zoom = Transform(scale=Keyframes.of([(0, 1.0), (2, 2.0)]))
+    assert covers_canvas(zoom.at(1.0), (160, 90), (160, 90), False)
+    out = composite(np.zeros_like(src), src, None, zoom.at(1.0))
+    width, height = (out[45, :, 0] / 255).sum(), (out[:, 80, 0] / 255).sum()
+    assert width == pytest.approx(60, abs=1.0) and height == pytest.approx(60, abs=1.0)
+    fade = Transform(opacity=Keyframes.of([(0, 0.0), (0.5, 1.0)]), x=0.25, fit="native", scale=0.5)
+    out = composite(np.zeros((90, 160, 3), np.uint8), src, None, fade.at(0.25))
+    assert out.max() == pytest.approx(128, abs=1)
+    assert np.argwhere(out[..., 0] > 0)[:, 1].mean() == pytest.approx(40, abs=0.6)  # centred at x = 0.25 * 160

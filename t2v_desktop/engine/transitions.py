@@ -76,20 +76,19 @@ def _wipe(direction: str, a, b, p: float, soft: float) -> np.ndarray:
         wb = np.clip((p * (1.0 + soft) - c) / soft, 0.0, 1.0)
     else:
         wb = (c < p).astype(np.float32)
+    # B's part and the ramp are contiguous runs along the axis: plain slices, float only on the ramp
     out = a.copy()
-    full = wb >= 1.0
-    part = (wb > 0.0) & ~full
-    if horizontal:
-        out[:, full] = b[:, full]
-        if part.any():
-            w = wb[part][None, :, None]
-            out[:, part] = np.rint(a[:, part] * (1.0 - w) + b[:, part] * w).astype(np.uint8)
-    else:
-        out[full] = b[full]
-        if part.any():
-            w = wb[part][:, None, None]
-            out[part] = np.rint(a[part] * (1.0 - w) + b[part] * w).astype(np.uint8)
-    return out
+    if not horizontal:  # rows: view the frames with the axis second, as for columns
+        out, a, b = out.transpose(1, 0, 2), a.transpose(1, 0, 2), b.transpose(1, 0, 2)
+    full = np.flatnonzero(wb >= 1.0)
+    if full.size:
+        out[:, full[0]:full[-1] + 1] = b[:, full[0]:full[-1] + 1]
+    part = np.flatnonzero((wb > 0.0) & (wb < 1.0))
+    if part.size:
+        sl = slice(part[0], part[-1] + 1)
+        w = wb[sl][None, :, None]
+        out[:, sl] = np.rint(a[:, sl] * (1.0 - w) + b[:, sl] * w).astype(np.uint8)
+    return out if horizontal else out.transpose(1, 0, 2)
 
 
 def _slide(direction: str, a, b, p: float) -> np.ndarray:
