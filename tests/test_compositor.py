@@ -258,3 +258,24 @@ def test_the_models_keyframed_transform_drives_it():
     out = composite(np.zeros((90, 160, 3), np.uint8), src, None, fade.at(0.25))
     assert out.max() == pytest.approx(128, abs=1)
     assert np.argwhere(out[..., 0] > 0)[:, 1].mean() == pytest.approx(40, abs=0.6)  # centred at x = 0.25 * 160
+
+
+def test_subpixel_choice():
+    """A slow pan at scale 1 moves by fractions of a pixel when asked (smooth), snaps when not."""
+    src = np.zeros((90, 160, 3), np.uint8)
+    src[:, 80:] = 255  # an edge at column 80
+
+    def edge(x, **kw):
+        out = composite(np.zeros((90, 160, 3), np.uint8), src, None, Placement(x=x, fit="native"), **kw)
+        return (out[45, :, 0] / 255).sum()  # width of the white part
+
+    xs = 0.5 + np.arange(5) * 0.25 / 160  # quarter-pixel steps to the right
+    smooth = [edge(x, subpixel=True) for x in xs]
+    assert np.diff(smooth) == pytest.approx([-0.25] * 4, abs=0.02)
+    snapped = [edge(x) for x in xs]
+    assert set(snapped) <= {80.0, 79.0}
+    # a static PIP at a fractional place snaps when asked, so it stays crisp
+    out = composite(np.zeros((90, 160, 3), np.uint8), src, None, Placement(x=0.301, scale=0.5), subpixel=False)
+    assert set(np.unique(out)) <= {0, 255}
+    assert covers_canvas(Placement(x=0.501), (160, 90), (160, 90), False, subpixel=False)
+    assert not covers_canvas(Placement(x=0.501), (160, 90), (160, 90), False, subpixel=True)

@@ -2,7 +2,7 @@
 
 Pure image code: no tracks, no Renderer. The Renderer composites bottom to top by calling
 :func:`composite` once per visible layer with the layer's transform resolved at the frame's time
-(plain floats; see ``Transform.at`` in project/model.py). Any object with the fields of
+(plain floats; see ``Transform.at`` in project/transform.py). Any object with the fields of
 :class:`Placement` works (duck typing), so the model and this module stay independent.
 
 Geometry, in order: crop (fractions of the source, rounded to whole source pixels) -> fit
@@ -11,11 +11,13 @@ scale) -> scale -> rotate clockwise around the anchor -> put the anchor at (x*W,
 Alpha = source alpha * opacity; blend normal / screen / multiply / add over the canvas.
 
 Two paths, both touching only the layer's bounding box on the canvas:
-- *snapped*: unrotated layers at scale 1 (fit only) or whose box falls on whole pixels: one
-  ``cv2.resize`` (area when shrinking, linear otherwise) pasted at a whole-pixel offset. The
-  default transform gives exactly the pixels of ``engine.render.letterbox``.
-- *warped*: rotation or a fractional box (a Ken Burns zoom): one ``cv2.warpAffine`` into the box,
-  sub-pixel, with exact-area anti-aliased edges; a shrink by area first when the layer gets smaller.
+- *snapped*: unrotated layers whose box falls on whole pixels, or that are asked to snap (by
+  default those at scale 1, fit only): one ``cv2.resize`` (area when shrinking, linear otherwise)
+  pasted at a whole-pixel offset. The default transform gives exactly the pixels of v1's
+  ``letterbox`` (engine/render.py).
+- *warped*: rotation or a fractional box (a Ken Burns zoom or pan): one ``cv2.warpAffine`` into the
+  box, sub-pixel, with exact-area anti-aliased edges; a shrink by area first when the layer gets
+  smaller.
 All blending is uint8 (cv2 saturating arithmetic); alpha is premultiplied before any resampling so
 transparent pixels never bleed their colour into the edges.
 """
@@ -101,7 +103,8 @@ class _Geometry:
 
 
 def _geometry(p: Placement, layer_size: Tuple[int, int], canvas_size: Tuple[int, int],
-              native_scale: float, source_size: Optional[Tuple[int, int]] = None) -> _Geometry:
+              native_scale: float, source_size: Optional[Tuple[int, int]] = None,
+              subpixel: Optional[bool] = None) -> _Geometry:
     sw, sh = layer_size
     W, H = canvas_size
     x0, x1 = int(round(p.crop_left * sw)), sw - int(round(p.crop_right * sw))
@@ -127,7 +130,7 @@ def _geometry(p: Placement, layer_size: Tuple[int, int], canvas_size: Tuple[int,
         left, top = ox - p.anchor_x * nw, oy - p.anchor_y * nh
         whole = (abs(fw - nw) < _EPS and abs(fh - nh) < _EPS
                  and abs(left - round(left)) < _EPS and abs(top - round(top)) < _EPS)
-        if p.scale == 1.0 or whole:
+        if whole or (p.scale == 1.0 if subpixel is None else not subpixel):
             # round half down, so a centred box lands where letterbox's (W - nw) // 2 puts it
             snapped = (math.ceil(left - 0.5 - 1e-9), math.ceil(top - 0.5 - 1e-9), nw, nh)
     return _Geometry((x0, y0, x1, y1), fw, fh, ox, oy, rot, snapped)
@@ -158,7 +161,7 @@ def _box(m: np.ndarray, fw: float, fh: float, W: int, H: int) -> Optional[Tuple[
 
 
 def is_passthrough(tf, layer_size: Tuple[int, int], canvas_size: Tuple[int, int], has_alpha: bool,
-                   *, preview_scale: float = 1.0) -> bool:
+                   *, preview_scale: float = 1.0, subpixel: Optional[bool] = None) -> bool:
     """True when the layer *is* the output frame: full size, opaque, normal blend, untransformed.
     :func:`composite` then returns the layer itself (no copy, no resample)."""
     p = resolve(tf)
@@ -166,20 +169,21 @@ def is_passthrough(tf, layer_size: Tuple[int, int], canvas_size: Tuple[int, int]
         return False
     if p.fit == "native" and preview_scale != 1.0:
         return False
-    g = _geometry(p, tuple(layer_size), tuple(canvas_size), preview_scale)
+    g = _geometry(p, tuple(layer_size), tuple(canvas_size), preview_scale, subpixel=subpixel)
     W, H = canvas_size
     return g.crop == (0, 0, W, H) and g.snapped == (0, 0, W, H)
 
 
 def covers_canvas(tf, layer_size: Tuple[int, int], canvas_size: Tuple[int, int], has_alpha: bool,
-                  *, preview_scale: float = 1.0, source_size: Optional[Tuple[int, int]] = None) -> bool:
+                  *, preview_scale: float = 1.0, source_size: Optional[Tuple[int, int]] = None,
+                  subpixel: Optional[bool] = None) -> bool:
     """True when the layer hides every canvas pixel (opaque, normal, unrotated, box covering the
-    canvas): the layers below it need not be decoded."""
+    canvas): the layers below it need not be decoded. Pass the ``subpixel`` that composite gets."""
     p = resolve(tf)
     if has_alpha or p.opacity < 1.0 or p.blend != "normal":
         return False
     W, H = canvas_size
-    g = _geometry(p, tuple(layer_size), (W, H), preview_scale, source_size)
+    g = _geometry(p, tuple(layer_size), (W, H), preview_scale, source_size, subpixel)
     if g.rot != 0.0:
         return False
     if g.snapped is not None:
@@ -194,7 +198,7 @@ def covers_canvas(tf, layer_size: Tuple[int, int], canvas_size: Tuple[int, int],
 
 def composite(canvas: np.ndarray, rgb: np.ndarray, alpha: Optional[np.ndarray], tf, *,
               preview_scale: float = 1.0, full_canvas: Optional[Tuple[int, int]] = None,
-              source_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+              source_size: Optional[Tuple[int, int]] = None, subpixel: Optional[bool] = None) -> np.ndarray:
     """Draw one layer onto ``canvas`` (HxWx3 uint8) and return the result.
 
     ``rgb`` HxWx3 uint8, ``alpha`` HxW uint8 (straight, not premultiplied) or None = opaque; ``tf``
@@ -203,6 +207,10 @@ def composite(canvas: np.ndarray, rgb: np.ndarray, alpha: Optional[np.ndarray], 
     ``full_canvas`` (w, h): the exported size; when given, the native factor is measured from it
     (the preview size is rounded to even numbers). ``source_size``: the layer's full-resolution size
     when ``rgb`` is already a reduced copy (native fit only).
+
+    ``subpixel``: an unrotated layer snaps to whole pixels (crisp, no resampling blur) when False,
+    is placed to a fraction of a pixel (smooth slow pans and zooms) when True; None (default) snaps
+    at scale 1 (fit only, as v1's letterbox) and not otherwise. Pass True for animated transforms.
 
     Draws in place into ``canvas`` when it is writeable, else into a copy. When the layer is a
     passthrough (see :func:`is_passthrough`) ``rgb`` itself is returned: don't draw into the
@@ -218,16 +226,16 @@ def composite(canvas: np.ndarray, rgb: np.ndarray, alpha: Optional[np.ndarray], 
     native = preview_scale if full_canvas is None else H / full_canvas[1]
     if p.opacity <= 0.0:
         return canvas
-    if alpha is None and is_passthrough(p, (sw, sh), (W, H), False, preview_scale=native):
+    if alpha is None and is_passthrough(p, (sw, sh), (W, H), False, preview_scale=native, subpixel=subpixel):
         return rgb
     if not canvas.flags.writeable:
         canvas = canvas.copy()
-    g = _geometry(p, (sw, sh), (W, H), native, source_size)
+    g = _geometry(p, (sw, sh), (W, H), native, source_size, subpixel)
     x0, y0, x1, y1 = g.crop
     src = rgb[y0:y1, x0:x1]
     a_src = None if alpha is None else alpha[y0:y1, x0:x1]
     if g.snapped is not None:
-        patch = _snapped(canvas, src, a_src, g.snapped, exact=p.scale == 1.0)
+        patch = _snapped(canvas, src, a_src, g.snapped, exact=p.scale == 1.0 and not subpixel)
     else:
         patch = _warped(canvas, src, a_src, g, p)
     if patch is None:
