@@ -279,3 +279,12 @@ def test_subpixel_choice():
     assert set(np.unique(out)) <= {0, 255}
     assert covers_canvas(Placement(x=0.501), (160, 90), (160, 90), False, subpixel=False)
     assert not covers_canvas(Placement(x=0.501), (160, 90), (160, 90), False, subpixel=True)
+
+
+def test_a_big_still_zoom_matches_a_full_resize():
+    """(It warps only the visible part instead of resizing the layer to 64x the canvas.)"""
+    ramp = np.tile(np.arange(160, dtype=np.uint8)[None, :, None], (90, 1, 3))
+    tf = Placement(scale=8.0, x=0.5, y=0.5)  # whole-pixel geometry: 1280x720, 64x the canvas
+    out = composite(np.zeros((90, 160, 3), np.uint8), ramp, None, tf, subpixel=False)
+    big = cv2.resize(ramp, (1280, 720), interpolation=cv2.INTER_LINEAR)[315:405, 560:720]
+    assert np.abs(out.astype(int) - big).max() <= 1

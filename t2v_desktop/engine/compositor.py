@@ -25,7 +25,7 @@ transparent pixels never bleed their colour into the edges.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Tuple
 
 import cv2
@@ -234,8 +234,15 @@ def composite(canvas: np.ndarray, rgb: np.ndarray, alpha: Optional[np.ndarray], 
     x0, y0, x1, y1 = g.crop
     src = rgb[y0:y1, x0:x1]
     a_src = None if alpha is None else alpha[y0:y1, x0:x1]
+    exact = p.scale == 1.0 and not subpixel
+    if g.snapped is not None and not exact and g.snapped[2] * g.snapped[3] > 4 * W * H:
+        # a big zoom held still: warp just the visible part into the snapped box rather than
+        # resizing the whole layer to many times the canvas
+        left, top, nw, nh = g.snapped
+        g = replace(g, fw=float(nw), fh=float(nh), ox=left + p.anchor_x * nw, oy=top + p.anchor_y * nh,
+                    snapped=None)
     if g.snapped is not None:
-        patch = _snapped(canvas, src, a_src, g.snapped, exact=p.scale == 1.0 and not subpixel)
+        patch = _snapped(canvas, src, a_src, g.snapped, exact=exact)
     else:
         patch = _warped(canvas, src, a_src, g, p)
     if patch is None:
