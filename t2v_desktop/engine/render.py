@@ -170,7 +170,8 @@ class Renderer:
             if isinstance(span.item, Clip):
                 ch = self._chain(span.item)
                 tf = span.item.transform.at(float((i - span.start) / self.fps))
-                if covers_canvas(tf, (ch.width, ch.height), (self.width, self.height), chain_alpha(ch) is not None):
+                if covers_canvas(tf, (ch.width, ch.height), (self.width, self.height), chain_alpha(ch) is not None,
+                                 preview_scale=self.preview_scale, source_size=tuple(ch.full_size)):
                     break
         out.reverse()
         return out
@@ -191,32 +192,35 @@ class Renderer:
             frame = ch.frame(i - span.start)
             alpha = chain_alpha(ch)
             tf = clip.transform.at(float((i - span.start) / self.fps))
-            if canvas is None and is_passthrough(tf, (frame.shape[1], frame.shape[0]), size, alpha is not None):
+            if canvas is None and is_passthrough(tf, (frame.shape[1], frame.shape[0]), size, alpha is not None,
+                                                 preview_scale=self.preview_scale):
                 canvas, owned = frame, False
                 continue
             if canvas is None:
                 canvas, owned = np.zeros((self.height, self.width, 3), np.uint8), True
             elif not owned:
                 canvas, owned = canvas.copy(), True
-            canvas = self._place(canvas, frame, alpha, tf)
+            canvas = self._place(canvas, frame, alpha, tf, tuple(ch.full_size))
         if canvas is None:
             canvas = np.zeros((self.height, self.width, 3), np.uint8)
         if self._subs:
             canvas = self._burn_subtitles(canvas if owned else canvas.copy(), i)
         return canvas
 
-    def _place(self, canvas: np.ndarray, frame: np.ndarray, alpha, tf) -> np.ndarray:
+    def _place(self, canvas: np.ndarray, frame: np.ndarray, alpha, tf, source_size=None) -> np.ndarray:
+        """Composite one layer; chain frames are already at the preview scale, so a "native" fit
+        measures from the source's full size."""
         from .compositor import composite
 
-        # chain frames are already at the preview scale, so "native" is 1:1 here
-        return composite(canvas, frame, alpha, tf, preview_scale=1.0)
+        return composite(canvas, frame, alpha, tf, preview_scale=self.preview_scale, full_canvas=self.full_size,
+                         source_size=source_size)
 
     def _clip_over(self, base: np.ndarray, span: ItemSpan, i: int) -> np.ndarray:
         clip = span.item
         ch = self._chain(clip)
         local = min(max(i - span.start, 0), ch.frame_count - 1)
         tf = clip.transform.at(float(local / self.fps))
-        return self._place(base.copy(), ch.frame(local), chain_alpha(ch), tf)
+        return self._place(base.copy(), ch.frame(local), chain_alpha(ch), tf, tuple(ch.full_size))
 
     def _transition(self, span: ItemSpan, i: int, below: Optional[np.ndarray]) -> np.ndarray:
         """Both neighbours over what is below, blended at the transition's progress (0 at its

@@ -131,12 +131,72 @@ class StillStage(Stage):
         return np.zeros((self.channels, max(s1 - s0, 0)), np.float32)
 
 
+class SoundStage(Stage):
+    """A sound file with no picture (music, a voice-over): its span on the frame grid, sound only.
+    Its frames are black; audio tracks are never drawn."""
+
+    has_audio = True
+
+    def __init__(self, clip, fps: Fraction, sample_rate: int, channels: int, scale: float = 1.0,
+                 canvas: Tuple[int, int] = DEFAULT_CANVAS):
+        from .stages import probe_cached
+
+        self._init_cache()
+        self.clip, self.path = clip, clip.path
+        info = probe_cached(self.path)
+        if not info.has_audio:
+            raise MediaError(f"{os.path.basename(self.path)} has neither picture nor sound.")
+        self.fps, self.sample_rate, self.channels, self.scale = Fraction(fps), sample_rate, channels, scale
+        self.full_size = tuple(canvas)
+        self.width, self.height = scaled_size(self.full_size, scale)
+        total = int(Fraction(info.duration).limit_denominator(10**6) * self.fps)
+        start = _round(clip.in_point * self.fps)
+        end = total if clip.out_point is None else min(_round(clip.out_point * self.fps), total)
+        self.frame_count = end - start
+        if self.frame_count <= 0:
+            raise ProjectError(f"Clip '{clip.label[:40]}' starts at {clip.in_point:g}s, at or after the end of its "
+                               f"sound ({info.duration:g}s). Trim it again.")
+        from .timemap import frames_to_samples
+
+        self.sample_offset = frames_to_samples(start, self.fps, sample_rate)
+        ident = source_identity(self.path)
+        self.key = content_key("sound", ident, start, self.frame_count, self.fps, scale)
+        self.audio_key = content_key("source-audio", ident, self.sample_offset, self.total_samples, sample_rate,
+                                     channels)
+        self._as = None
+        self._black: Optional[np.ndarray] = None
+
+    def frame(self, i: int) -> np.ndarray:
+        if self._black is None:
+            self._black = np.zeros((self.height, self.width, 3), np.uint8)
+            self._black.flags.writeable = False
+        return self._black
+
+    def read_audio(self, s0: int, s1: int) -> np.ndarray:
+        from .stages import _exact
+
+        if self._as is None:
+            from ..media.audio import AudioSource
+
+            self._as = AudioSource(self.path, sample_rate=self.sample_rate, channels=self.channels)
+        sr = self.sample_rate
+        a = self._as.read((self.sample_offset + s0) / sr, (self.sample_offset + s1) / sr)
+        return _exact(a, s1 - s0, self.channels)
+
+    def close(self) -> None:
+        if self._as is not None:
+            self._as.close()
+            self._as = None
+
+
 def make_source(clip, fps: Fraction, sample_rate: int, channels: int, scale: float = 1.0,
                 canvas: Tuple[int, int] = DEFAULT_CANVAS, **kwargs) -> Stage:
     """The root stage of a clip's chain for its kind of source."""
     if clip.source.type == "file":
-        from .stages import SourceStage
+        from .stages import SourceStage, probe_cached
 
+        if not probe_cached(clip.path).has_video:
+            return SoundStage(clip, fps, sample_rate, channels, scale, canvas)
         return SourceStage(clip, fps, sample_rate, channels, scale, **kwargs)
     return StillStage(clip, fps, sample_rate, channels, scale, canvas)
 
