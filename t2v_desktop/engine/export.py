@@ -152,10 +152,13 @@ def export_project(
     cancel: Optional[CancelToken] = None,
     renderer=None,
     fast_path: bool = True,
+    subtitles=(),
 ) -> ExportResult:
     """Render ``project`` into ``out_path`` with ``preset`` (a name, an ExportPreset, or None to
     pick one from the extension). Raises EncodeError for a bad target, Cancelled when ``cancel``
-    is set (no file written, an existing target untouched)."""
+    is set (no file written, an existing target untouched). ``subtitles``: soft subtitle tracks
+    ``[(cues [(start s, end s, text)], language, title)]`` muxed as streams, cut to the export's
+    length (media/encoder.py; EncodeError for a container that carries none, e.g. GIF)."""
     from ..media.presets import get_preset, preset_for_path
 
     t0 = time.monotonic()
@@ -213,6 +216,8 @@ def export_project(
             has_video=want_video,
             has_audio=want_audio,
             matrix=fast.matrix if fast else None,
+            subtitles=subtitles,
+            duration=float(job.total / layout.fps) if layout else job.total_samples / sr,
         )
     except BaseException:
         if fast is not None:

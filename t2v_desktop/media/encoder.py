@@ -11,6 +11,13 @@ are converted RGB -> YUV with the matrix players assume for the size (BT.709 for
 with it (sRGB/BT.709 primaries and transfer), so players and our own decoder agree. GIF frames get a palette of their own (median cut, ordered dither), so
 colours stay decent. Audio arrives in any chunk size; PyAV's encoder-side resampler re-chunks it to the
 codec's frame size (AAC 1024, Opus 960) with continuous timestamps.
+
+Soft subtitles: ``subtitles=[(cues, language, title), ...]`` (cues: ``(start s, end s, text)``)
+become one text stream each, in the container's own codec (SUBTITLE_CODECS: mov_text in MP4/MOV/M4A,
+WebVTT in WebM, SubRip in MKV), encoded with PyAV's subtitle encoder in a 1/1000 time base and
+muxed as the media time passes them (so the file stays interleaved). MP4's mov_text cannot hold
+overlapping samples, so overlapping cues are merged there into segments that show every active
+cue's lines. With ``duration`` given, cues are cut to it (ones starting after it are dropped).
 """
 
 from __future__ import annotations
@@ -38,6 +45,19 @@ _SMPTE170M = 6  # AVCOL_SPC_SMPTE170M: BT.601
 #: keeps both cores busy; see docs/media.md for the measurements).
 _SWS_FLAGS = Interpolation.AREA
 _NO_SPACE = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
+#: Soft subtitle codec per container (ffmpeg muxer name); GIF and others carry none.
+SUBTITLE_CODECS = {"mp4": "mov_text", "mov": "mov_text", "ipod": "mov_text", "webm": "webvtt",
+                   "matroska": "subrip"}
+_MS = Fraction(1, 1000)
+#: The text subtitle encoders read their styles from an ASS header (ffmpeg's defaults).
+_ASS_HEADER = (
+    "[Script Info]\nScriptType: v4.00+\nPlayResX: 384\nPlayResY: 288\nScaledBorderAndShadow: yes\n\n"
+    "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+    "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, "
+    "Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+    "Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\n\n"
+    "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+).encode()
 
 
 def _umask() -> int:
@@ -61,6 +81,67 @@ def _target_mode(target: Path) -> int:
         return 0o666 & ~_umask()
 
 
+def subtitle_codec_for(preset: ExportPreset) -> str | None:
+    """The soft subtitle codec the preset's container carries, or None (GIF)."""
+    return SUBTITLE_CODECS.get(preset.container_format)
+
+
+def _subtitle_set():
+    """PyAV's SubtitleSet when it can build one to encode (added late 2025, PyAV PR 2050), else None."""
+    try:
+        from av.subtitles.subtitle import SubtitleSet
+    except ImportError:
+        return None
+    return SubtitleSet if hasattr(SubtitleSet, "create") else None
+
+
+def _subtitle_cues(cues, codec: str, duration: float | None) -> list:
+    """(start ms, end ms, text) sorted by start, cut to ``duration``; merged where cues overlap for
+    mov_text (an MP4 text track is one sample after another)."""
+    rows = []
+    end_ms = None if duration is None else int(round(duration * 1000))
+    for k, cue in enumerate(cues, 1):
+        try:
+            start, end, text = cue
+            a, b = int(round(float(start) * 1000)), int(round(float(end) * 1000))
+        except (TypeError, ValueError):
+            raise EncodeError(f"Subtitle cue {k} must be (start, end, text), got {str(cue)[:60]}.") from None
+        if a < 0 or b <= a or not isinstance(text, str):
+            raise EncodeError(f"Subtitle cue {k} must start at 0 s or later, end after it starts and have "
+                              f"text, got {str(cue)[:60]}.")
+        if end_ms is not None:
+            if a >= end_ms:
+                continue
+            b = min(b, end_ms)
+        if text.strip():
+            rows.append((a, b, text.strip()))
+    rows.sort(key=lambda r: r[0])
+    if codec != "mov_text":
+        return rows
+    out, group, group_end = [], [], -1
+    for row in rows + [(float("inf"), float("inf"), "")]:  # groups of cues that overlap one another
+        if row[0] < group_end:
+            group.append(row)
+            group_end = max(group_end, row[1])
+            continue
+        out.extend(group if len(group) == 1 else _merge_overlaps(group))
+        group, group_end = [row], row[1]
+    return out
+
+
+def _merge_overlaps(group: list) -> list:
+    """Cut overlapping cues into back-to-back segments showing every active cue's lines."""
+    cuts = sorted({t for a, b, _ in group for t in (a, b)})
+    merged: list = []
+    for t0, t1 in zip(cuts[:-1], cuts[1:], strict=True):
+        text = "\n".join(t for a, b, t in group if a <= t0 and b >= t1)
+        if merged and merged[-1][1] == t0 and merged[-1][2] == text:
+            merged[-1] = (merged[-1][0], t1, text)
+        elif text:
+            merged.append((t0, t1, text))
+    return merged
+
+
 def codec_available(name: str) -> bool:
     try:
         av.codec.Codec(name, "w")
@@ -74,8 +155,12 @@ class Encoder:
 
     def __init__(self, path, *, width: int, height: int, fps: Fraction, preset: ExportPreset,
                  sample_rate: int = 48000, channels: int = 2, has_video: bool = True,
-                 has_audio: bool = True, matrix: str | None = None):
+                 has_audio: bool = True, matrix: str | None = None, subtitles=(),
+                 duration: float | None = None):
         self.path = Path(path)
+        #: Soft subtitle tracks [(cues [(start, end, text)], language, title)]; see the module docstring.
+        self.subtitles = list(subtitles or ())
+        self.duration = duration
         #: YUV matrix to write ("ITU709" / "ITU601"); None: the usual one for the height. The export's
         #: YUV fast path passes its source's, so its planes go in unconverted (see write_yuv).
         self.matrix = matrix
@@ -130,6 +215,16 @@ class Encoder:
             layout_for(self.channels)
             if self.sample_rate <= 0:
                 raise EncodeError(f"Cannot encode audio at {self.sample_rate} Hz.")
+        if self.subtitles:
+            codec = subtitle_codec_for(p)
+            if codec is None:
+                raise EncodeError(f"{p.extension} files (preset '{p.name}') cannot carry subtitle streams. "
+                                  "Burn the subtitles in, or export to .mp4, .mkv or .webm.")
+            self._subtitle_set = _subtitle_set()
+            if self._subtitle_set is None:
+                raise EncodeError(f"Soft subtitles need a PyAV with subtitle encoding (18.1 has it; this is "
+                                  f"{av.__version__}). Update PyAV, or burn the subtitles in.")
+            self._sub_rows = [_subtitle_cues(cues, codec, self.duration) for cues, _lang, _title in self.subtitles]
 
     def _open(self) -> None:
         p = self.preset
@@ -173,6 +268,42 @@ class Encoder:
             self._resample = None if rate == self.sample_rate else av.AudioResampler(
                 format="fltp", layout=a.layout.name, rate=rate)
             self._audio_pts = 0
+        self._subs: list = []  # (start ms, track, end ms, text), ascending; muxed as time passes them
+        self._sub_streams = []
+        for k, (_cues, language, title) in enumerate(self.subtitles):
+            s = self._container.add_stream(subtitle_codec_for(p))
+            s.codec_context.subtitle_header = _ASS_HEADER
+            s.codec_context.time_base = _MS
+            if language:
+                s.metadata["language"] = str(language)
+            if title:
+                s.metadata["title"] = str(title)
+            self._sub_streams.append(s)
+            self._subs.extend((a, k, b, t) for a, b, t in self._sub_rows[k])
+        self._subs.sort(key=lambda r: (r[0], r[1]))
+        self._sub_next = 0
+
+    def _mux_subtitles(self, upto_ms: float) -> None:
+        """Mux every subtitle cue that starts at or before ``upto_ms``."""
+        subs, i = self._subs, self._sub_next
+        while i < len(subs) and subs[i][0] <= upto_ms:
+            a, k, b, text = subs[i]
+            s = self._sub_streams[k]
+            if s.codec_context.name == "webvtt":
+                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            line = f"{i},0,Default,,0,0,0,,{text.replace(chr(10), chr(92) + 'N')}".encode()
+            try:
+                packet = s.codec_context.encode_subtitle(self._subtitle_set.create(line, 0, b - a, pts=a))
+                packet.stream, packet.time_base = s, _MS
+                self._container.mux(packet)
+            except OSError as e:
+                self.abort()
+                raise self._os_error(e) from None
+            except av.FFmpegError as e:
+                self.abort()
+                raise EncodeError(f"Writing subtitles to {self.path.name} failed: {e}.") from None
+            i += 1
+        self._sub_next = i
 
     # ----------------------------------------------------------------------------- writing
     def write_frame(self, frame: np.ndarray) -> None:
@@ -191,6 +322,8 @@ class Encoder:
         vf.pts = self.frames_written
         self.frames_written += 1
         self._encode(self._vs, vf)
+        if self._sub_next < len(self._subs):
+            self._mux_subtitles(self.frames_written * 1000 / self.fps)
 
     @property
     def accepts_yuv(self) -> bool:
@@ -210,6 +343,8 @@ class Encoder:
         vf.pts = self.frames_written
         self.frames_written += 1
         self._encode(self._vs, vf)
+        if self._sub_next < len(self._subs):
+            self._mux_subtitles(self.frames_written * 1000 / self.fps)
 
     def write_audio(self, samples: np.ndarray) -> None:
         """``(channels, n)`` float32 samples at ``sample_rate``, any n."""
@@ -228,6 +363,8 @@ class Encoder:
         frames = self._resample.resample(af) if self._resample else [af]
         for f in frames:
             self._push_audio(f)
+        if self._vs is None and self._sub_next < len(self._subs):
+            self._mux_subtitles(self.samples_written * 1000 / self.sample_rate)
 
     def _push_audio(self, f: av.AudioFrame) -> None:
         f.pts, f.time_base = self._audio_pts, Fraction(1, self._audio_rate)
@@ -252,6 +389,7 @@ class Encoder:
         if self._container is None:
             raise EncodeError(f"{self.path.name} was already closed or aborted.")
         try:
+            self._mux_subtitles(float("inf"))  # the rest (cut to ``duration`` when it was given)
             if self._vs is not None:
                 self._encode(self._vs, None)
             if self._as is not None:
