@@ -49,7 +49,7 @@ def check(text, duration=None):
     assert plan.target in ("selection", "timeline")
     assert plan.route in ("classic", "generative", "mixed")
     for step in plan.steps:
-        assert step.action in ("apply", "undo", "redo", "remove")
+        assert step.action in ("apply", "undo", "redo", "remove", "compose")  # compose: structural (steps.py)
         if step.action != "apply":
             continue
         spec = find_op(step.op)

@@ -30,6 +30,10 @@ def context_duration(context: Any) -> Optional[float]:
 def resolve_ranges(steps: List[Step], duration: Optional[float]) -> None:
     """Resolve each step's range against the duration at its point of the stack (timing ops change it)."""
     for s in steps:
+        if s.action == "compose":  # structural steps resolve on the programme's timeline, later
+            if getattr(s, "phase", 1) == 0:
+                duration = None  # a transition or an added clip changes the length
+            continue
         if s.action != "apply":
             duration = None  # undo/redo/remove change the stack in ways the parser can't see
             continue

@@ -16,6 +16,7 @@ from ..errors import T2VError
 from .amounts import take_amount
 from .clause import Clause
 from .cleanup import PREFIX, clean, strip_fillers, take_prefix, take_target
+from .compose import STARTS, compose_step, merge_followup
 from .context import ParseContext, context_duration, resolve_ranges
 from .extract import EXTRACT
 from .history import also_remove, history_steps, remove_op
@@ -79,8 +80,10 @@ def _parse(text: Any, context: Any = None) -> Plan:
             if lead is not None and not any(s.action == "apply" for s in steps) and pending is None:
                 pending = (lead, cl.orig_text())
                 continue
+            if merge_followup(cl, steps):  # "add music.mp3 and fade it out": the music's fade
+                continue
             also = also_remove(cl, steps)
-            new, timeline = ([also], False) if also else _parse_clause(cl, steps, forced == CLASSIC)
+            new, timeline = ([also], False) if also else _parse_clause(cl, steps, forced == CLASSIC, context)
             if pending is not None:
                 for s in new:
                     if s.action == "apply" and s.range is None:
@@ -111,7 +114,7 @@ def _starts_command(text: str) -> bool:
     t = re.sub(r"^(?:[-+]?\d[\d.]*\s*(?:%|x|percent|times|db)?|a\s+(?:bit|little|lot|tad|touch)|much|way|slightly|very|even)\s+", "", t)
     if not t:
         return False
-    if PREFIX.match(t) or re.match(r"(?:undo|redo|reset|remove|delete|keep|trim|cut|unmute|un-)", t):
+    if PREFIX.match(t) or STARTS.match(t) or re.match(r"(?:undo|redo|reset|remove|delete|keep|trim|cut|unmute|un-)", t):
         return True
     if re.match(r"(?:from|between|during|until|till|after|before|for\s+the|in\s+the|the\s+(?:first|last|second|final)|"
                 r"\d[\d.]*\s*(?::|-|to\b|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b))", t):
@@ -125,7 +128,7 @@ def _starts_command(text: str) -> bool:
 # one clause
 
 
-def _parse_clause(cl: Clause, prev: List[Step], force_classic: bool) -> Tuple[List[Step], bool]:
+def _parse_clause(cl: Clause, prev: List[Step], force_classic: bool, context: Any = None) -> Tuple[List[Step], bool]:
     strip_fillers(cl)
     if not cl.text():
         return [], False  # "and", "then", "please" on their own
@@ -136,6 +139,9 @@ def _parse_clause(cl: Clause, prev: List[Step], force_classic: bool) -> Tuple[Li
     if forced == GENERATIVE:
         timeline = take_target(cl)
         return [_generative(cl, "forced by 'ai:'")], timeline
+    structural = compose_step(cl, context)  # titles, overlays, music, transitions, tracks (compose.py)
+    if structural is not None:
+        return [structural], False
     hist = history_steps(cl)
     if hist is not None:
         return hist, False

@@ -26,6 +26,12 @@ _PROTECT = [
     re.compile(r"\d+(?:\.\d+)?\s+and\s+a\s+half"),
     re.compile(r"\b(?:rock|salt|black|day|up|back|side|over|ups)\s+and\s+(?:roll|pepper|blue|night|down|forth|side|over|downs)\b"),
     re.compile(r"\b(?:" + TIMECODE + "|" + DURATION + r")\s*(?:and)\s*" + DURATION),
+    # structural clauses (compose.py): quoted titles, "between clip 1 and 2", "fade the title in and out"
+    re.compile(r"(?<!\w)(['\"]).+?\1(?!\w)"),
+    re.compile(r"\bbetween\s+(?:the\s+)?(?:(?:clips?|shots?)\s+)?\w+(?:\s+(?:clip|shot))?\s+(?:and|&)\s+(?:the\s+)?"
+               r"(?:(?:clip|shot)\s+)?\w+"),
+    re.compile(r"\bfade\s+(?:the\s+)?(?:titles?|lower[\s-]?thirds?|logo|watermark|overlay|picture[\s-]in[\s-]picture|pip)"
+               r"\s+in\s+and\s+out\b"),
 ]
 
 
