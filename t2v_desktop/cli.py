@@ -25,7 +25,7 @@ from . import __version__
 from .errors import Cancelled, EncodeError, T2VError, os_error_message
 from .jobs import CancelToken
 
-COMMANDS = ("apply", "export", "ops", "parse", "doctor", "models", "addons")
+COMMANDS = ("apply", "export", "ops", "parse", "subtitles", "doctor", "models", "addons")
 
 
 # -- argument parsing --------------------------------------------------------------------------
@@ -43,13 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"t2v-desktop {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    a = sub.add_parser("apply", help="apply plain-language edits to a video and export it")
-    a.add_argument("input", metavar="IN", help="the video to edit")
+    a = sub.add_parser("apply", help="apply plain-language edits to videos and export the result",
+                       epilog='e.g. t2v-desktop apply a.mp4 b.mp4 --music m.wav "crossfade between the clips over '
+                              '1 second, add a title \'HELLO\' for the first 2 seconds" -o out.mp4 --save-project p.t2v')
+    a.add_argument("inputs", metavar="IN", nargs="+", help="the video(s) to edit, placed in order on the main track")
     a.add_argument("commands", metavar="COMMANDS", help='what to do, e.g. "make it brighter, then speed up 2x"')
+    a.add_argument("--music", metavar="FILE", help="a sound file on a music track under the clips (cut to their "
+                   "length with a 2 s fade-out)")
     a.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
     a.add_argument("--preset", help="export preset (default: from OUT's extension); see docs/cli.md")
     a.add_argument("-y", "--yes", "--overwrite", dest="yes", action="store_true", help="overwrite OUT if it exists")
-    a.add_argument("--save-project", metavar="JSON", help="also save the edit as a project file")
+    a.add_argument("--save-project", metavar="P.t2v", help="also save the edit as a project file (for export and "
+                   "the editor)")
     a.add_argument("--preview-keyframes", metavar="DIR",
                    help="AI edits only: render a few keyframes of each AI step into DIR as PNGs, print their "
                         "paths and stop (OUT is not written)")
@@ -64,6 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     o = sub.add_parser("ops", help="list every operation with its parameters and synonyms")
     o.add_argument("--json", action="store_true", help="machine-readable")
+
+    st = sub.add_parser("subtitles", help="import or export a project's subtitles (.srt / .vtt)")
+    ss = st.add_subparsers(dest="action", metavar="ACTION", required=True)
+    se = ss.add_parser("export", help="write a subtitle track to an .srt or .vtt file")
+    se.add_argument("project", metavar="PROJECT")
+    se.add_argument("output", metavar="OUT.srt|OUT.vtt")
+    se.add_argument("--track", type=int, default=None, metavar="N", help="which subtitle track (1 = the first)")
+    se.add_argument("-y", "--yes", "--overwrite", dest="yes", action="store_true", help="overwrite OUT if it exists")
+    si = ss.add_parser("import", help="add an .srt or .vtt file to a project as a subtitle track (saved in place)")
+    si.add_argument("project", metavar="PROJECT")
+    si.add_argument("input", metavar="IN.srt|IN.vtt")
+    si.add_argument("--burn-in", action="store_true", help="draw the subtitles into the picture on export")
+    si.add_argument("--language", default="und", metavar="xx", help="language code, e.g. en or eng (default und)")
 
     q = sub.add_parser("parse", help="show how a command is understood (nothing is applied)")
     q.add_argument("text", metavar="TEXT")
@@ -242,16 +260,20 @@ def cmd_apply(args) -> int:
     from .media.info import probe
     from .project.model import Project
 
-    inp, out = Path(args.input), Path(args.output)
+    inputs, out = [Path(p) for p in args.inputs], Path(args.output)
     previewing = args.preview_keyframes is not None
     if previewing and args.keyframes < 1:
         raise T2VError(f"--keyframes must be at least 1 (got {args.keyframes}).")
-    info = probe(inp)  # MediaError with a clear message for a missing/broken input, before anything else
-    for note in info.notes:  # e.g. a sound track of a codec this build lacks, left out
-        print(f"note: {note}", file=sys.stderr)
-    project = Project.from_media(str(inp))
+    for inp in inputs:
+        info = probe(inp)  # MediaError with a clear message for a missing/broken input, before anything else
+        for note in info.notes:  # e.g. a sound track of a codec this build lacks, left out
+            print(f"note: {note}", file=sys.stderr)
+    extra = [_music_step(args.music)] if args.music else []
+    project = Project.from_media(*[str(p) for p in inputs])
     preset = None if previewing else _check_output(project, out, args.preset, args.yes)
-    plan = _apply_text(project, args.commands)
+    if args.save_project:
+        _check_project_target(Path(args.save_project), inputs + [out], args.yes)
+    plan = _apply_text(project, args.commands, extra)
     print(f"Understood ({plan.route}):")
     print(plan.explain())
     from .engine.ai_preview import ai_spans, estimate_line
@@ -343,13 +365,43 @@ def _print_project_warnings(project) -> None:
         print(f"warning: {note}", file=sys.stderr)
 
 
-def _apply_text(project, text: str):
-    """Parse ``text`` and apply it to the project's (single) clip, as the GUI's command bar does."""
+def _apply_text(project, text: str, extra_steps=()):
+    """Parse ``text`` and apply it to the project's clip (with several inputs, to the timeline), as
+    the GUI's command bar does; file names in it are relative to the current directory."""
     from .commands.apply import apply_text
     from .project.history import History
 
-    clips = project.all_clips()
-    return apply_text(project, text, History(project), clip_id=clips[0].id if len(clips) == 1 else None)
+    clips = project.main_track.clips
+    return apply_text(project, text, History(project), clip_id=clips[0].id if len(clips) == 1 else None,
+                      base=os.getcwd(), extra_steps=extra_steps)
+
+
+def _music_step(path: str):
+    """``--music FILE``: a music track under the clips, cut to the programme with a 2 s fade-out."""
+    from .commands.files import resolve_file
+    from .commands.steps import AddAudio
+    from .media.info import probe
+
+    full = resolve_file(path, os.getcwd())
+    if not probe(full).has_audio:
+        raise T2VError(f"--music {path}: the file has no sound.")
+    return AddAudio(path=full, role="music", fade_if_cut=2.0, text=f"--music {path}",
+                    reason="--music: an audio track with role music under the clips")
+
+
+def _check_project_target(path: Path, others: List[Path], overwrite: bool) -> None:
+    """``--save-project`` must not be one of the media files, nor an existing file without -y."""
+    from .fsutil import check_writable_dir
+
+    check_writable_dir(path)
+    for other in others:
+        try:
+            if path.resolve() == other.resolve():
+                raise T2VError(f"--save-project {path} is also an input or the output; choose another name.")
+        except OSError:
+            pass
+    if path.exists() and not overwrite:
+        raise T2VError(f"{path} already exists. Pass -y (--yes) to overwrite it.")
 
 
 def _check_output(project, out: Path, preset_name: Optional[str], overwrite: bool):
@@ -410,6 +462,57 @@ def _sigint_cancels(token: CancelToken) -> Iterator[None]:
     finally:
         for sig, previous in old.items():
             signal.signal(sig, previous)
+
+
+# -- subtitles ---------------------------------------------------------------------------------
+
+
+def cmd_subtitles(args) -> int:
+    from .project.model import Project
+
+    project = Project.load(args.project)
+    return _subtitles_export(project, args) if args.action == "export" else _subtitles_import(project, args)
+
+
+def _subtitles_export(project, args) -> int:
+    from .project.subtitle_files import write_subtitles
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".srt", ".vtt"):
+        raise T2VError(f"{out}: write subtitles to a .srt or .vtt file.")
+    tracks = project.subtitle_tracks
+    if not tracks:
+        raise T2VError(f"{args.project} has no subtitle tracks; add one with: t2v-desktop subtitles import "
+                       f"{args.project} talk.srt")
+    n = 1 if args.track is None else args.track
+    if not 1 <= n <= len(tracks):
+        names = ", ".join(f"{k} {t.name or t.language}" for k, t in enumerate(tracks, 1))
+        raise T2VError(f"No subtitle track {n}; {args.project} has: {names}.")
+    if out.exists() and not args.yes:
+        raise T2VError(f"{out} already exists. Pass -y (--yes) to overwrite it.")
+    cues = [(c.start, c.end, c.text) for c in tracks[n - 1].cues]
+    write_subtitles(cues, out)
+    print(f"Wrote {out} ({len(cues)} cues from subtitle track {n})")
+    return 0
+
+
+def _subtitles_import(project, args) -> int:
+    from .commands.compose_apply import ComposeState, compose_commands
+    from .commands.files import resolve_file
+    from .commands.steps import AddSubtitles
+    from .project.history import Compound, History
+
+    if not 0 < len(args.language) <= 35 or not args.language.replace("-", "").isalnum():
+        raise T2VError(f"--language {args.language!r}: give a language code such as en or eng.")
+    path = resolve_file(args.input, os.getcwd())
+    step = AddSubtitles(path=path, burn_in=args.burn_in, language=args.language)
+    history = History(project)
+    history.push(Compound(f"Import subtitles {Path(path).name}", compose_commands(step, ComposeState(project))))
+    project.save(args.project)  # atomic: a failed write leaves the old file
+    track = project.subtitle_tracks[-1]
+    print(f"Added {len(track.cues)} cues from {Path(path).name} as subtitle track {len(project.subtitle_tracks)}"
+          f"{' (burned in)' if args.burn_in else ''}; saved {args.project}")
+    return 0
 
 
 # -- ops / parse -------------------------------------------------------------------------------
@@ -546,6 +649,7 @@ HANDLERS = {
     "export": cmd_export,
     "ops": cmd_ops,
     "parse": cmd_parse,
+    "subtitles": cmd_subtitles,
     "doctor": cmd_doctor,
     "models": cmd_models,
     "addons": cmd_addons,

@@ -3,14 +3,22 @@
 Each step's range is resolved against the duration of its target *at that point of the stack*
 (after the timing ops already there and the plan's earlier steps), which the steps are
 simulated on a copy of the project to learn. A range past the end is a ParamError, never clamped.
+Timing comes from ``TimelineLayout`` (timing maps only; no Renderer, nothing decoded).
+
+Structural steps (titles, overlays, music, transitions, ...; steps.py) resolve in
+compose_apply.py into history commands in the same Compound, so one typed command is one undo
+step. Within one command, picture edits and transitions go first (they set the programme's
+length), then placements, then changes to what exists (fades, moves, ducking, track switches):
+"add a title for the last 2 seconds, crossfade between the clips" puts the title on the last 2
+seconds of the finished programme whichever order it was typed in.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
-from ..engine.render import Renderer
+from ..engine.layout import TimelineLayout
 from ..errors import ParamError, ProjectError
 from ..project.history import AddOp, Compound, EditCommand, RemoveOp
 from ..project.model import AppliedOp, Project
@@ -50,21 +58,18 @@ def _resolve(step, duration: float, fps: float, what: str) -> Range:
 
 def _targets(step, sim: Project, clip_id: Optional[str]) -> List[Tuple[str, Range]]:
     """(clip id, range on that clip) for one step: the clip, or every clip the timeline range meets."""
-    r = Renderer(sim)
-    try:
-        fps = float(r.fps)
-        if clip_id is not None:
-            return [(clip_id, _resolve(step, r.clip_duration(clip_id), fps, "clip"))]
-        rng = _resolve(step, r.duration, fps, "timeline")
-        out: List[Tuple[str, Range]] = []
-        for cid, c0, c1 in r.clip_spans():
-            if rng is None:
-                out.append((cid, None))
-            elif rng[0] < c1 and rng[1] > c0:
-                out.append((cid, (max(rng[0], c0) - c0, min(rng[1], c1) - c0)))
-        return out
-    finally:
-        r.close()
+    layout = TimelineLayout(sim)
+    fps = float(layout.fps)
+    if clip_id is not None:
+        return [(clip_id, _resolve(step, layout.clip_duration(clip_id), fps, "clip"))]
+    rng = _resolve(step, layout.track_end(sim.main_track), fps, "timeline")
+    out: List[Tuple[str, Range]] = []
+    for cid, c0, c1 in layout.clip_spans():
+        if rng is None:
+            out.append((cid, None))
+        elif rng[0] < c1 and rng[1] > c0:
+            out.append((cid, (max(rng[0], c0) - c0, min(rng[1], c1) - c0)))
+    return out
 
 
 def _remove_target(step, sim: Project, clip_ids: List[str]) -> List[EditCommand]:
@@ -100,13 +105,19 @@ def plan_to_command(plan, project: Project, *, clip_id: Optional[str] = None) ->
         clip_id = None
     if clip_id is not None:
         project.find_clip(clip_id)
+    from .compose_apply import ComposeState, compose_commands
+
     sim = copy.deepcopy(project)
+    state = ComposeState(sim, clip_id)
     cmds: List[EditCommand] = []
-    for step in plan.steps:
+    ops_added = False
+    for step in _in_phases(plan.steps):
         action = getattr(step, "action", "apply")
         if action in ("undo", "redo"):
             continue
-        if action == "remove":
+        if action == "compose":
+            new = compose_commands(step, state)
+        elif action == "remove":
             ids = [clip_id] if clip_id else [c.id for c in sim.main_track.clips]
             new = _remove_target(step, sim, ids)
         else:
@@ -116,31 +127,46 @@ def plan_to_command(plan, project: Project, *, clip_id: Optional[str] = None) ->
                 raise ParamError(f"'{spec.name}' needs a time range, e.g. '{spec.name} 0:02 to 0:05'.")
             new = [AddOp(cid, AppliedOp(spec.name, dict(params), rng))
                    for cid, rng in _targets(step, sim, clip_id)]
+            ops_added = True
         for cmd in new:
             cmd.do(sim)
         cmds.extend(new)
-    Renderer(sim).close()  # the whole new stack must build: sizes, timing maps, ranges
+    if ops_added:
+        TimelineLayout(sim)  # every changed op stack must build its timing maps (sizes, ranges)
     label = (getattr(plan, "text", "") or "; ".join(c.label for c in cmds)).strip() or "Edit"
     return Compound(label, cmds)
 
 
+def _in_phases(steps) -> list:
+    """Picture edits and transitions, then placements, then changes to what exists (stable)."""
+    order = {id(s): (getattr(s, "phase", 0) if getattr(s, "action", "apply") == "compose" else 0, k)
+             for k, s in enumerate(steps)}
+    return sorted(steps, key=lambda s: order[id(s)])
+
+
 def _target_duration(project: Project, clip_id: Optional[str]) -> Optional[float]:
-    try:
-        r = Renderer(project)
-    except ProjectError:
+    if not project.main_track.clips:
         return None
     try:
-        return r.clip_duration(clip_id) if clip_id else r.duration
-    finally:
-        r.close()
+        layout = TimelineLayout(project)
+        return layout.clip_duration(clip_id) if clip_id else layout.track_end(project.main_track)
+    except ProjectError:
+        return None
 
 
-def apply_text(project: Project, text: str, history=None, *, clip_id: Optional[str] = None):
+def apply_text(project: Project, text: str, history=None, *, clip_id: Optional[str] = None,
+               base: Optional[str] = None, extra_steps: Sequence = ()):
     """Parse ``text`` and apply it: edits become one undo step; "undo"/"redo" steps act on
-    ``history`` in order. Returns the Plan (so callers can show what was understood)."""
+    ``history`` in order. Returns the Plan (so callers can show what was understood).
+
+    ``base``: the folder file names in the text are relative to (the project's folder in the
+    editor; the current directory when None). ``extra_steps`` go before the parsed ones, in the
+    same undo step (the CLI's ``--music``)."""
     from . import parse
 
-    plan = parse(text, {"duration": _target_duration(project, clip_id)})
+    plan = parse(text, {"duration": _target_duration(project, clip_id), "base": base})
+    if extra_steps:
+        plan.steps[:0] = list(extra_steps)
     if history is not None and getattr(history, "project", False) is None:
         history.project = project
     pending: list = []
