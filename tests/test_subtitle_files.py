@@ -224,6 +224,19 @@ def test_mp4_merges_overlapping_cues_and_cuts_cues_to_the_end(tmp_path, make_cli
     assert_cues(demux_subtitles(out)[0][3], [(0.2, 1.0, "A"), (0.6, 1.4, "B"), (1.8, 2.0, "past the end")])
 
 
+def test_mp4_language_codes_are_iso_639_2(tmp_path, make_clip):
+    from t2v_desktop.media.encoder import mp4_language
+
+    assert [mp4_language(x) for x in ("en", "en-US", "pt_BR", "ger", "xx", "")] == ["eng", "eng", "por", "ger",
+                                                                                 "und", "und"]
+    project = Project.from_media(str(make_clip(duration=2.0)))
+    tracks = [(SOFT, lang, "") for lang in ("de", "fr-CA", "jpn")]
+    export_project(project, tmp_path / "o.mp4", subtitles=tracks)
+    assert [s[1] for s in demux_subtitles(tmp_path / "o.mp4")] == ["deu", "fra", "jpn"]
+    export_project(project, tmp_path / "o.mkv", subtitles=tracks)  # Matroska keeps the code as given
+    assert [s[1] for s in demux_subtitles(tmp_path / "o.mkv")] == ["de", "fr-CA", "jpn"]
+
+
 def test_gif_refuses_soft_subtitles_and_writes_nothing(tmp_path, make_clip):
     with pytest.raises(EncodeError) as e:
         export_project(Project.from_media(str(make_clip(duration=2.0))), tmp_path / "o.gif",

@@ -49,6 +49,17 @@ _NO_SPACE = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
 SUBTITLE_CODECS = {"mp4": "mov_text", "mov": "mov_text", "ipod": "mov_text", "webm": "webvtt",
                    "matroska": "subrip"}
 _MS = Fraction(1, 1000)
+#: MP4/MOV store a 3-letter ISO 639-2 language and drop anything else; 2-letter (and "en-US" style)
+#: codes of common languages are mapped (639-1 -> 639-2/T). Matroska/WebM take the code as given.
+_ISO639 = dict(pair.split(":") for pair in (
+    "af:afr am:amh ar:ara az:aze be:bel bg:bul bn:ben bs:bos ca:cat cs:ces cy:cym da:dan de:deu el:ell "
+    "en:eng eo:epo es:spa et:est eu:eus fa:fas fi:fin fil:fil fr:fra ga:gle gl:glg gu:guj he:heb hi:hin "
+    "hr:hrv hu:hun hy:hye id:ind is:isl it:ita ja:jpn ka:kat kk:kaz km:khm kn:kan ko:kor ku:kur ky:kir "
+    "la:lat lo:lao lt:lit lv:lav mk:mkd ml:mal mn:mon mr:mar ms:msa mt:mlt my:mya nb:nob ne:nep nl:nld "
+    "nn:nno no:nor pa:pan pl:pol ps:pus pt:por ro:ron ru:rus si:sin sk:slk sl:slv so:som sq:sqi sr:srp "
+    "sv:swe sw:swa ta:tam te:tel tg:tgk th:tha tl:tgl tr:tur uk:ukr ur:urd uz:uzb vi:vie xh:xho yi:yid "
+    "yo:yor zh:zho zu:zul"
+).split())
 #: The text subtitle encoders read their styles from an ASS header (ffmpeg's defaults).
 _ASS_HEADER = (
     "[Script Info]\nScriptType: v4.00+\nPlayResX: 384\nPlayResY: 288\nScaledBorderAndShadow: yes\n\n"
@@ -84,6 +95,15 @@ def _target_mode(target: Path) -> int:
 def subtitle_codec_for(preset: ExportPreset) -> str | None:
     """The soft subtitle codec the preset's container carries, or None (GIF)."""
     return SUBTITLE_CODECS.get(preset.container_format)
+
+
+def mp4_language(language: str) -> str:
+    """The ISO 639-2 code an MP4/MOV track can carry for ``language`` ("en", "en-US", "eng"), or
+    "und" when it names none we know."""
+    base = str(language or "").strip().lower().replace("_", "-").split("-")[0]
+    if len(base) == 3 and base.isalpha():
+        return base
+    return _ISO639.get(base, "und")
 
 
 def _subtitle_set():
@@ -133,8 +153,14 @@ def _merge_overlaps(group: list) -> list:
     """Cut overlapping cues into back-to-back segments showing every active cue's lines."""
     cuts = sorted({t for a, b, _ in group for t in (a, b)})
     merged: list = []
+    active: list = []  # (start, order, end, text) of the cues showing in [t0, t1)
+    nxt = 0
     for t0, t1 in zip(cuts[:-1], cuts[1:], strict=True):
-        text = "\n".join(t for a, b, t in group if a <= t0 and b >= t1)
+        active = [c for c in active if c[2] > t0]
+        while nxt < len(group) and group[nxt][0] <= t0:
+            active.append((group[nxt][0], nxt, group[nxt][1], group[nxt][2]))
+            nxt += 1
+        text = "\n".join(c[3] for c in active)
         if merged and merged[-1][1] == t0 and merged[-1][2] == text:
             merged[-1] = (merged[-1][0], t1, text)
         elif text:
@@ -275,7 +301,14 @@ class Encoder:
             s.codec_context.subtitle_header = _ASS_HEADER
             s.codec_context.time_base = _MS
             if language:
-                s.metadata["language"] = str(language)
+                mp4 = p.container_format in ("mp4", "mov", "ipod")
+                s.metadata["language"] = mp4_language(language) if mp4 else str(language)
+                if s.metadata["language"] == "und" != str(language).lower():
+                    import logging
+
+                    logging.getLogger(__name__).warning(
+                        "note: %s files store 3-letter language codes; '%s' is written as 'und'.",
+                        p.extension, language)
             if title:
                 s.metadata["title"] = str(title)
             self._sub_streams.append(s)
