@@ -44,10 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     a = sub.add_parser("apply", help="apply plain-language edits to videos and export the result",
+                       usage="t2v-desktop apply [-h] IN [IN ...] COMMANDS -o OUT [--music FILE] [--preset PRESET] "
+                             "[-y] [--save-project P.t2v] [--preview-keyframes DIR] [--keyframes N]",
                        epilog='e.g. t2v-desktop apply a.mp4 b.mp4 --music m.wav "crossfade between the clips over '
                               '1 second, add a title \'HELLO\' for the first 2 seconds" -o out.mp4 --save-project p.t2v')
-    a.add_argument("inputs", metavar="IN", nargs="+", help="the video(s) to edit, placed in order on the main track")
-    a.add_argument("commands", metavar="COMMANDS", help='what to do, e.g. "make it brighter, then speed up 2x"')
+    a.add_argument("items", metavar="IN [IN ...] COMMANDS", nargs="+",
+                   help='the video(s) to edit, placed in order on the main track, then what to do, e.g. '
+                        '"make it brighter, then speed up 2x"')
     a.add_argument("--music", metavar="FILE", help="a sound file on a music track under the clips (cut to their "
                    "length with a 2 s fade-out)")
     a.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
@@ -119,7 +122,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return export_job_main(argv[1:])
         if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
             return launch_gui(argv)
-        args = build_parser().parse_args(argv)
+        args = _parse_args(argv)
         old_term = _terminate_like_ctrl_c()
         return HANDLERS[args.command](args)
     except T2VError as err:
@@ -142,6 +145,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
+
+
+def _parse_args(argv: List[str]) -> argparse.Namespace:
+    """argparse, except that ``apply``'s inputs and COMMANDS may sit on both sides of its options
+    (``apply a.mp4 b.mp4 --music m.wav "TEXT" -o out.mp4``): argparse takes one run of positionals."""
+    parser = build_parser()
+    if argv[:1] != ["apply"]:
+        return parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    unknown = [a for a in extra if a.startswith("-") and a != "-"]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.items = list(args.items) + extra
+    if len(args.items) < 2:
+        parser.error("apply needs at least one input and the COMMANDS, e.g. apply in.mp4 \"make it warmer\" -o out.mp4")
+    args.inputs, args.commands = args.items[:-1], args.items[-1]
+    return args
 
 
 #: The signal that stopped the current command (SIGINT or SIGTERM), for the exit code and message.

@@ -123,6 +123,13 @@ def test_ken_burns(folder, text, a, b, pan):
     assert isinstance(s, KenBurns) and (s.scale_from, s.scale_to, s.pan) == (a, b, pan)
 
 
+def test_zoom_and_pan_is_one_move(folder):
+    s = one("slowly zoom in and pan right", folder)
+    assert (s.scale_from, s.scale_to, s.pan) == (1.0, 1.2, "right")
+    s = one("slowly zoom in from 1x to 1.5x, then pan up", folder)
+    assert (s.scale_from, s.scale_to, s.pan) == (1.0, 1.5, "up")
+
+
 def test_classic_zoom_and_fades_keep_their_meaning(folder):
     assert [(s.action, s.op) for s in steps("zoom in 2x", folder)] == [("apply", "zoom")]
     assert [(s.action, s.op) for s in steps("fade to black", folder)] == [("apply", "fade_out")]
@@ -297,6 +304,11 @@ def test_ken_burns_and_fade_title_keyframes(two, media):
     run(p, h, "slowly pan left", media, clip_id=p.main_track.clips[0].id)
     a = p.main_track.clips[0].transform
     assert a.scale == 1.2 and a.x.at(0.0) == pytest.approx(0.4) and a.x.at(2.0) == pytest.approx(0.6)
+    run(p, h, "slowly zoom in from 1x to 1.4x and pan right", media, clip_id=p.main_track.clips[1].id)
+    b = p.main_track.clips[1].transform
+    for t in np.linspace(0.0, 2.0, 9):  # the picture's edge never shows: |x - 0.5| <= (scale - 1) / 2
+        assert abs(b.x.at(t) - 0.5) <= (b.scale.at(t) - 1) / 2 + 1e-9
+    assert b.x.at(0.0) == pytest.approx(0.5) and b.x.at(2.0) == pytest.approx(0.3)
     run(p, h, "add a title 'HI' for the first 2 seconds, fade the title in over half a second", media)
     title = next(t for t in p.video_tracks if t.name == "Titles").clips[0]
     op = title.transform.opacity

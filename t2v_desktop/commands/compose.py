@@ -553,16 +553,22 @@ def _append(work: Clause, path: str) -> ComposeStep:
 
 def merge_followup(cl: Clause, prev: List[Any]) -> bool:
     """A clause that finishes the step before it: "add music.mp3, and fade it out at the end" (the
-    music's fade, not the clip's), "add subtitles from talk.srt and burn them in". True when merged
-    into ``prev[-1]``."""
-    if not prev or not isinstance(prev[-1], (AddAudio, AddSubtitles)):
+    music's fade, not the clip's), "add subtitles from talk.srt and burn them in", "slowly zoom in
+    and pan right". True when merged into ``prev[-1]``."""
+    if not prev or not isinstance(prev[-1], (AddAudio, AddSubtitles, KenBurns)):
         return False
     work = cl.copy()
     from .cleanup import strip_fillers
 
     strip_fillers(work)
     step = prev[-1]
-    if isinstance(step, AddSubtitles):
+    if isinstance(step, KenBurns):  # "slowly zoom in and pan right"
+        m = re.fullmatch(r"\s*(?:slowly\s+|gently\s+)?pan\s+(?P<p>left|right|up|down)(?:\s+(?:slowly|gently))?\s*", work.low)
+        if m is None or step.pan or step.scale_from == step.scale_to:
+            return False
+        step.pan = m.group("p")
+        step.reason += f", pan {step.pan}"
+    elif isinstance(step, AddSubtitles):
         if not re.fullmatch(r"\s*(?:burn|hard[\s-]?code)\s+(?:them|it|those)\s+in(?:to\s+the\s+(?:picture|video))?\s*",
                             work.low):
             return False

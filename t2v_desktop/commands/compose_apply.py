@@ -98,7 +98,7 @@ def clip_listing(project: Project) -> str:
 
 _ALIASES = {"main": "main", "main track": "main", "video": "main", "video track": "main", "music": "music",
             "voice": "voice", "voice-over": "voice", "voiceover": "voice", "voice over": "voice",
-            "narration": "voice", "titles": "titles", "title": "titles", "overlays": "overlays",
+            "narration": "voice", "audio": "audio", "sound": "audio", "titles": "titles", "title": "titles", "overlays": "overlays",
             "overlay": "overlays", "logo": "overlays"}
 
 
@@ -119,6 +119,8 @@ def find_tracks(project: Project, ref: str) -> List[Track]:
     found: List[Track] = []
     if alias == "main":
         found = [project.main_track]
+    elif alias == "audio":
+        found = project.audio_tracks
     elif alias in ("music", "voice"):
         found = [t for t in project.tracks if t.role == alias]
     elif alias in ("titles", "overlays"):
@@ -373,10 +375,9 @@ def _ken_burns(step: KenBurns, state: ComposeState) -> list:
 
     layout = state.layout()
     a, b = step.scale_from, step.scale_to
-    shift = (min(a, b) - 1.0) / 2
-    if step.pan and shift <= 0:
-        raise ParamError(f"Panning needs the picture zoomed in above 1x (got {min(a, b):g}x), or its edges show; "
-                         f"e.g. 'slowly pan left' pans at 1.2x.")
+    if step.pan and (min(a, b) < 1.0 or max(a, b) <= 1.0):
+        raise ParamError(f"Panning needs the picture at 1x or more and zoomed in at some point ({a:g}x to {b:g}x "
+                         f"would show its edges); e.g. 'slowly pan left' pans at 1.2x.")
     cmds = []
     for clip in _targets(step, state):
         s, e = layout.clip_span(clip.id)
@@ -385,9 +386,11 @@ def _ken_burns(step: KenBurns, state: ComposeState) -> list:
         changes = {"scale": kf.Keyframes.of([(0.0, a), (length, b)]) if a != b else a}
         if step.pan:
             axis = "x" if step.pan in ("left", "right") else "y"
-            # the camera moves left: the picture slides right (its centre from left of the middle to right)
+            # The camera moves left: the picture slides right. Its centre goes from (a-1)/2 one side of
+            # the middle to (b-1)/2 the other: linear, and never past the slack (s(t)-1)/2 the zoom leaves
+            # at any t while the scale moves linearly from a to b (a, b >= 1), so no edge ever shows.
             sign = 1.0 if step.pan in ("left", "up") else -1.0
-            changes[axis] = kf.Keyframes.of([(0.0, 0.5 - sign * shift), (length, 0.5 + sign * shift)])
+            changes[axis] = kf.Keyframes.of([(0.0, 0.5 - sign * (a - 1) / 2), (length, 0.5 + sign * (b - 1) / 2)])
         cmds.append(SetTransform(clip.id, dataclasses.replace(tf, **changes)))
     return cmds
 
