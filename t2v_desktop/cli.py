@@ -498,8 +498,6 @@ def _subtitles_export(project, args) -> int:
     from .project.subtitle_files import write_subtitles
 
     out = Path(args.output)
-    if out.suffix.lower() not in (".srt", ".vtt"):
-        raise T2VError(f"{out}: write subtitles to a .srt or .vtt file.")
     tracks = project.subtitle_tracks
     if not tracks:
         raise T2VError(f"{args.project} has no subtitle tracks; add one with: t2v-desktop subtitles import "
@@ -527,7 +525,10 @@ def _subtitles_import(project, args) -> int:
     path = resolve_file(args.input, os.getcwd())
     step = AddSubtitles(path=path, burn_in=args.burn_in, language=args.language)
     history = History(project)
-    history.push(Compound(f"Import subtitles {Path(path).name}", compose_commands(step, ComposeState(project))))
+    state = ComposeState(project)
+    history.push(Compound(f"Import subtitles {Path(path).name}", compose_commands(step, state)))
+    for note in state.notes:  # e.g. styling the file had that a subtitle track does not keep
+        print(f"note: {note}", file=sys.stderr)
     project.save(args.project)  # atomic: a failed write leaves the old file
     track = project.subtitle_tracks[-1]
     print(f"Added {len(track.cues)} cues from {Path(path).name} as subtitle track {len(project.subtitle_tracks)}"

@@ -64,6 +64,7 @@ class ComposeState:
     sim: Project
     clip_id: Optional[str] = None
     created: Dict[str, List[str]] = field(default_factory=dict)  # layer kind -> clip ids, in order
+    notes: List[str] = field(default_factory=list)  # what reading a file changed (subtitle styling dropped)
 
     def layout(self):
         from ..engine.layout import TimelineLayout
@@ -325,7 +326,7 @@ def _subtitles(step: AddSubtitles, state: ComposeState) -> list:
     from ..project.history import AddSubtitleTrack
     from ..project.subtitle_files import read_subtitles
 
-    cues = [Cue(float(s), float(e), str(t)) for s, e, t in read_subtitles(step.path)]
+    cues = [Cue(float(s), float(e), str(t)) for s, e, t in read_subtitles(step.path, state.notes)]
     if not cues:
         raise ParamError(f"{os.path.basename(step.path)} has no subtitles in it.")
     name = os.path.splitext(os.path.basename(step.path))[0]

@@ -18,7 +18,7 @@ from .plan import ParseError
 IMAGE_EXT = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 VIDEO_EXT = ("mp4", "mov", "mkv", "webm", "avi", "m4v", "mts", "mpg", "mpeg", "flv", "wmv", "3gp", "ts", "mxf")
 AUDIO_EXT = ("mp3", "wav", "m4a", "aac", "flac", "ogg", "oga", "opus", "wma", "aif", "aiff")
-SUBTITLE_EXT = ("srt", "vtt")
+SUBTITLE_EXT = ("srt", "vtt", "ass", "ssa")
 KINDS = {"image": IMAGE_EXT, "video": VIDEO_EXT, "audio": AUDIO_EXT, "subtitles": SUBTITLE_EXT}
 _ALL = IMAGE_EXT + VIDEO_EXT + AUDIO_EXT + SUBTITLE_EXT
 _EXT = r"\.(?:" + "|".join(sorted(_ALL, key=len, reverse=True)) + r")"

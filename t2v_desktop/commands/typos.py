@@ -104,11 +104,11 @@ def pattern_words(pattern: str) -> Set[str]:
 
 
 def _patterns() -> Iterable[str]:
-    from . import cleanup, extract, history, lexicon, router, split, timecode
+    from . import cleanup, compose, extract, history, lexicon, router, split, timecode
 
     for ph in lexicon.PHRASES:
         yield ph.pattern.pattern
-    for mod in (cleanup, extract, history, router, split, timecode, lexicon):
+    for mod in (cleanup, compose, extract, history, router, split, timecode, lexicon):
         for value in vars(mod).values():
             if isinstance(value, re.Pattern):
                 yield value.pattern
@@ -206,10 +206,21 @@ def _undouble(a: str, b: str) -> bool:
 # ---- readings -------------------------------------------------------------------------------
 
 
+def _verbatim(text: str) -> List[Tuple[int, int]]:
+    """Spans of quoted text and file names (compose.py's titles and files)."""
+    from .compose import _QUOTE
+    from .files import FILE
+
+    return [(m.start(), m.end()) for pat in (_QUOTE, FILE) for m in pat.finditer(text)]
+
+
 def _readings(text: str) -> List[Tuple[str, List[Correction]]]:
     """Corrected versions of ``text`` (every combination of candidates, at most MAX_READINGS)."""
     slots: List[Tuple[re.Match, List[str]]] = []
+    kept = _verbatim(text)
     for m in _WORD.finditer(text):
+        if any(a <= m.start() < b for a, b in kept):
+            continue  # a title's quoted text or a file name is the user's, never corrected
         cands = candidates(m.group(0))
         if cands:
             slots.append((m, cands))
