@@ -2,8 +2,10 @@
 
 Every stage exposes the same small surface (size, fps, frame_count, ``frame(i)``,
 ``read_audio(s0, s1)`` in samples, a content ``key``), so a stage never cares what is upstream.
-Frames are pulled on demand; each stage keeps its last few frames, so sequential playback never
-recomputes or re-seeks. Audio is addressed in samples so every length is exact.
+Frames are pulled on demand; each stage keeps its last few frames (against one global byte budget,
+engine/pool.py), so sequential playback never recomputes or re-seeks. The clips that read one file
+share its decoder and audio reader through a SourcePool. Audio is addressed in samples so every
+length is exact.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections import OrderedDict
 from fractions import Fraction
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -29,6 +30,7 @@ from ..ops.registry import (
 )
 from ..project.model import AppliedOp, Clip
 from .cache import LRU, _key_lock, cached_analysis, content_key, source_identity
+from .pool import STAGE_FRAMES, Lease, SourcePool, default_pool
 from .timemap import StreamRetimer, TimeMap, _round, frames_to_samples
 
 Range = Optional[Tuple[float, float]]
@@ -68,7 +70,8 @@ class Stage:
     cache_frames = 3
 
     def _init_cache(self) -> None:
-        self._frames: OrderedDict = OrderedDict()
+        # the last few frames, counted against the global stage-frame budget (pool.STAGE_FRAMES)
+        self._frames = STAGE_FRAMES.memo(self.cache_frames)
 
     @property
     def duration(self) -> float:
@@ -90,9 +93,7 @@ class Stage:
             raise IndexError(f"frame {i} outside 0..{self.frame_count - 1}")
         f = self._make_frame(i)
         f.flags.writeable = False  # frames are shared between stages: ops must not edit in place
-        self._frames[i] = f
-        if len(self._frames) > self.cache_frames:
-            self._frames.popitem(last=False)
+        self._frames.put(i, f)
         return f
 
     def _make_frame(self, i: int) -> np.ndarray:
@@ -154,7 +155,10 @@ LUMA_FORMATS = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p
 
 
 class SourceStage(Stage):
-    """A clip's span of its source file on the project's frame grid, downscaled for preview."""
+    """A clip's span of its source file on the project's frame grid, downscaled for preview.
+
+    Cheap to build (a cached probe, nothing opened): the decoder, audio reader and scrubbing proxy
+    come from the SourcePool on the first read and are shared with every clip of the same file."""
 
     #: Export sets this on chains that read straight through: FrameSource then keeps small
     #: caches instead of its scrubbing ones (hundreds of MB at 1080p).
@@ -167,9 +171,11 @@ class SourceStage(Stage):
     #: How often (s) a scrubbing source looks again for a proxy that was still being built.
     PROXY_RETRY_S = 1.0
 
-    def __init__(self, clip: Clip, fps: Fraction, sample_rate: int, channels: int, scale: float = 1.0):
+    def __init__(self, clip: Clip, fps: Fraction, sample_rate: int, channels: int, scale: float = 1.0,
+                 pool: Optional[SourcePool] = None):
         self._init_cache()
         self.clip, self.path = clip, clip.path
+        self.pool = pool  # None: the reading thread's default_pool()
         info = probe_cached(self.path)
         if not info.has_video:
             raise MediaError(f"{os.path.basename(self.path)} has no video; t2v-desktop edits video clips.")
@@ -188,53 +194,88 @@ class SourceStage(Stage):
             )
         self.sample_offset = frames_to_samples(self.start, self.fps, sample_rate)
         ident = source_identity(self.path)
+        self._ident = tuple(ident)
         self.key = content_key("source", ident, self.start, self.frame_count, self.fps, scale)
         self.audio_key = content_key("source-audio", ident, self.sample_offset, self.total_samples, sample_rate,
                                      channels)
-        self._fs = None
-        self._as = None
-        self._proxy = None
+        self._fs = None  # the shared decoder last read (the pool may have closed and reopened it since)
+        self._lease: Optional[Lease] = None  # what this stage holds in pools; released on close
         self._proxy_retry = 0.0  # monotonic time of the next look for a proxy
-        self._it: Optional[Iterator[np.ndarray]] = None
-        self._it_next = self._last = -2
+        self._proxy_off = False  # the proxy is smaller than this stage's frames
+        self._last = -2
+
+    # -- shared readers --------------------------------------------------------------------------
+    def _readers(self) -> Tuple[SourcePool, Lease]:
+        if self._lease is None:
+            self._lease = Lease(self)
+        return (self.pool if self.pool is not None else default_pool()), self._lease
+
+    def decoder(self, small: Optional[bool] = None):
+        """The FrameSource of this file on this grid, shared with every clip that reads it (opened
+        now if needed). ``small``: a straight pass's small caches (default: ``small_caches``; a
+        scrubbing source without its proxy yet is a second reader beside the preview's own, so it
+        keeps small caches too and never doubles the preview's decode memory)."""
+        if small is None:
+            small = self.small_caches or self.scrub
+        pool, lease = self._readers()
+        path, fps = self.path, self.fps
+
+        def open_it():
+            from ..media.frames import FrameSource
+
+            return FrameSource(path, fps=fps, small_caches=small, cache_budget=pool.decoded)
+
+        fs = pool.reader(("video", self._ident, fps, bool(small)), open_it, lease)
+        if fs is not self._fs:
+            self._fs, self._last = fs, -2
+        return fs
+
+    def _audio_reader(self):
+        pool, lease = self._readers()
+        path, sr, ch = self.path, self.sample_rate, self.channels
+
+        def open_it():
+            from ..media.audio import AudioSource
+
+            return AudioSource(path, sample_rate=sr, channels=ch)
+
+        return pool.reader(("audio", self._ident, sr, ch), open_it, lease)
 
     def _proxy_frame(self, idx: int) -> Optional[np.ndarray]:
         """Grid frame ``idx`` from the scrubbing proxy at this stage's size, or None while there
         is no usable proxy (not built yet, smaller than the preview, damaged)."""
-        if self._proxy is None:
-            now = time.monotonic()
-            if now < self._proxy_retry:
-                return None
-            self._proxy_retry = now + self.PROXY_RETRY_S
+        if self._proxy_off:
+            return None
+        pool, lease = self._readers()
+        key = ("proxy", self._ident, self.fps)
+        path, fps = self.path, self.fps
+
+        def open_it():
             from ..media.proxy import open_proxy
 
             try:
-                proxy = open_proxy(self.path, fps=self.fps)
+                return open_proxy(path, fps=fps)
             except (MediaError, OSError):
                 return None
+
+        now = time.monotonic()
+        proxy = pool.reader(key, lambda: None, lease)  # open already (another clip's)?
+        if proxy is None:
+            if now < self._proxy_retry:
+                return None
+            self._proxy_retry = now + self.PROXY_RETRY_S
+            proxy = pool.reader(key, open_it, lease)
             if proxy is None:
                 return None
-            if max(proxy.width, proxy.height) < max(self.width, self.height):  # would look soft
-                proxy.close()
-                self._proxy_retry = math.inf
-                return None
-            self._proxy = proxy
+        if max(proxy.width, proxy.height) < max(self.width, self.height):  # would look soft
+            self._proxy_off, self._proxy_retry = True, math.inf
+            return None
         try:
-            f = self._proxy.frame(idx)
+            f = proxy.frame(idx)
         except (MediaError, OSError):
-            self._proxy.close()
-            self._proxy = None
+            pool.discard(key)
             return None
         return f if f.shape[:2] == (self.height, self.width) else resize(f, (self.width, self.height))
-
-    def _source(self):
-        if self._fs is None:
-            from ..media.frames import FrameSource
-
-            # a scrubbing source without its proxy yet is a second reader beside the preview's
-            # own: small caches, so it never doubles the preview's decode memory
-            self._fs = FrameSource(self.path, fps=self.fps, small_caches=self.small_caches or self.scrub)
-        return self._fs
 
     def luma_ok(self) -> bool:
         """Whether ``luma`` serves this source: 8-bit YUV, no rotation, not a scrubbing renderer's
@@ -249,7 +290,7 @@ class SourceStage(Stage):
         most video), cropped to the picture and resized to this stage's size, with no RGB conversion.
         For analyses that take grey (``OperationSpec.analysis_luma``); only where ``luma_ok``. A frame
         the decoder hands over in another format is converted from RGB instead. A fresh array."""
-        f = self._source().yuv_frame(self.start + i)
+        f = self.decoder().yuv_frame(self.start + i)
         if f.format.name not in LUMA_FORMATS:
             import cv2
 
@@ -265,41 +306,26 @@ class SourceStage(Stage):
             f = self._proxy_frame(self.start + i)
             if f is not None:
                 return f
-        self._source()
+        fs = self.decoder()
         idx = self.start + i
-        f = None
-        if self._it is not None and idx == self._it_next:
-            f = next(self._it, None)
-        elif idx == self._last + 1:
-            # playback/export: FrameSource's forward path (no LRU copies, no seeks)
-            self._it = self._fs.iter_frames(idx, self.start + self.frame_count)
-            f = next(self._it, None)
-        if f is None:
-            self._it = None
-            f = self._fs.frame(idx)
-        else:
-            self._it_next = idx + 1
+        # playback/export: the decoder's forward path (no LRU copies, no seeks); else its LRU
+        f = fs.read_next(idx) if idx == self._last + 1 else fs.frame(idx)
         self._last = idx
         return resize(f, (self.width, self.height)) if self.scale != 1.0 else f
 
     def read_audio(self, s0: int, s1: int) -> np.ndarray:
         if not self.has_audio:
             return np.zeros((self.channels, s1 - s0), np.float32)
-        if self._as is None:
-            from ..media.audio import AudioSource
-
-            self._as = AudioSource(self.path, sample_rate=self.sample_rate, channels=self.channels)
         sr = self.sample_rate
-        a = self._as.read((self.sample_offset + s0) / sr, (self.sample_offset + s1) / sr)
+        a = self._audio_reader().read((self.sample_offset + s0) / sr, (self.sample_offset + s1) / sr)
         return _exact(a, s1 - s0, self.channels)
 
     def close(self) -> None:
-        self._it = None
-        for src in (self._fs, self._as, self._proxy):
-            close = getattr(src, "close", None)
-            if close:
-                close()
-        self._fs = self._as = self._proxy = None
+        """Let go of the shared readers (each closes when no other clip uses it) and the frames."""
+        self._frames.clear()
+        if self._lease is not None:
+            self._lease.release()
+        self._fs, self._last = None, -2
 
 
 def source_stages(renderer) -> List["SourceStage"]:
@@ -700,9 +726,12 @@ class TimingStage(OpStage):
 def build_chain(
     clip: Clip, fps: Fraction, sample_rate: int, channels: int, *, scale: float = 1.0,
     progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None, upto: Optional[int] = None,
-    canvas: Optional[Tuple[int, int]] = None,
+    canvas: Optional[Tuple[int, int]] = None, pool: Optional[SourcePool] = None,
 ) -> Tuple[Stage, List[Stage]]:
     """The output stage of ``clip`` (ops[:upto] when given) and the input stage of each op.
+
+    ``pool``: the SourcePool whose decoders and audio readers the chain shares (one per Renderer;
+    None: the reading thread's ``default_pool()``). Cheap: nothing is opened or decoded here.
 
     Built in a loop, but frames and audio are pulled through ``prev`` calls (a few Python frames
     per stage), so a stack is capped at MAX_OPS_PER_CLIP, well inside the recursion limit."""
@@ -715,7 +744,8 @@ def build_chain(
     progress = progress or no_progress
     from .source import DEFAULT_CANVAS, make_source
 
-    stage: Stage = make_source(clip, fps, sample_rate, channels, scale, canvas or DEFAULT_CANVAS)
+    stage: Stage = make_source(clip, fps, sample_rate, channels, scale, canvas or DEFAULT_CANVAS,
+                               **({"pool": pool} if clip.source.type == "file" else {}))
     inputs: List[Stage] = []
     ops = clip.ops if upto is None else clip.ops[:upto]
     for k, aop in enumerate(ops):
@@ -737,7 +767,7 @@ def build_chain(
         elif spec.kind is OpKind.GENERATIVE:
             def full_prev(k=k) -> Stage:
                 return build_chain(clip, fps, sample_rate, channels, scale=1.0, progress=progress,
-                                   cancel=cancel, upto=k, canvas=canvas)[0]
+                                   cancel=cancel, upto=k, canvas=canvas, pool=pool)[0]
             stage = GenerativeStage(stage, spec, aop, params, full_prev, progress, cancel)
         else:  # pragma: no cover
             raise ValueError(f"unknown op kind {spec.kind}")

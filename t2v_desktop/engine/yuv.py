@@ -73,6 +73,7 @@ class YuvChain:
     ("map", TimingStage) picks the input frame; ("op", FrameStage, fn) applies fn inside its span."""
 
     def __init__(self, source, steps: list, size: Tuple[int, int], small_caches: bool):
+        self.source = source  # its SourceStage: the decoder is the one its clips share (engine/pool.py)
         self.path, self.start, self.fps = source.path, source.start, source.fps
         self.src_size = (source.width, source.height)
         self.steps, self.size, self.small_caches = steps, size, small_caches
@@ -93,10 +94,7 @@ class YuvChain:
         return self.start + i, on
 
     def _decoded(self, src_index: int):
-        if self._fs is None:
-            from ..media.frames import FrameSource
-
-            self._fs = FrameSource(self.path, fps=self.fps, small_caches=self.small_caches)
+        self._fs = self.source.decoder(small=self.small_caches)  # shared; the pool may reopen it
         return self._fs.yuv_frame(src_index)
 
     def _usable(self, f) -> Optional[str]:
@@ -131,9 +129,7 @@ class YuvChain:
         return pack(planes)
 
     def close(self) -> None:
-        if self._fs is not None:
-            self._fs.close()
-            self._fs = None
+        self._fs = None  # shared with the other clips of the file: the pool closes it
 
 
 def chain_for(stage, out_size: Tuple[int, int]) -> Optional[YuvChain]:
@@ -237,12 +233,15 @@ def plan(renderer, layout, preset) -> Optional[FastPath]:
         return None
     out: List[Optional[YuvChain]] = []
     matrix = None
+    seen = {}  # (file, grid) -> its first frame's matrix: N cuts of one file decode it once here
     for ch in chains:
         yc = chain_for(ch, size)
         if yc is not None:
-            m = yc.open()
+            where = (yc.path, yc.fps)
+            m = seen[where] if where in seen else yc.open()
+            seen[where] = yc.matrix = m
             if matrix is not None or m is None:
-                yc.close()  # reopened on its turn: one clip's decoder alive at a time
+                yc.close()  # it reads on its turn (the decoder is shared: the pool keeps it)
             fits = m in MATRICES and (matrix is None or m == matrix)
             steps = _bind(yc.steps, m) if fits else None
             if steps is None:

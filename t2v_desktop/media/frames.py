@@ -64,6 +64,32 @@ def matrix_for(colorspace: int | None, height: int) -> str:
     return "ITU709" if height >= 720 else "ITU601"
 
 
+class _Memo:
+    """A FrameSource's own RGB LRU (when no shared budget is given): get/put/clear by index."""
+
+    def __init__(self, max_items: int):
+        self.max_items = max_items
+        self._d: OrderedDict[int, np.ndarray] = OrderedDict()
+
+    def get(self, key: int):
+        v = self._d.get(key)
+        if v is not None:
+            self._d.move_to_end(key)
+        return v
+
+    def put(self, key: int, value: np.ndarray) -> None:
+        self._d[key] = value
+        self._d.move_to_end(key)
+        while len(self._d) > self.max_items:
+            self._d.popitem(last=False)
+
+    def clear(self) -> None:
+        self._d.clear()
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+
 class _MissedKeyframe(Exception):
     """A seek to an indexed keyframe landed after it."""
 
@@ -75,7 +101,7 @@ class FrameSource:
     """
 
     def __init__(self, path, *, fps: Fraction | None = None, cache_size: int = 48,
-                 small_caches: bool = False):
+                 small_caches: bool = False, cache_budget=None):
         self._container = None
         self._container, self.info = open_and_probe(path)
         info: MediaInfo = self.info
@@ -122,7 +148,10 @@ class FrameSource:
             self._run_max, self._cache_max = SMALL_RUN_FRAMES, min(self._cache_max, 2)
         self._sws = VideoReformatter()  # one swscale context, reused frame after frame
         self._matrix: dict[tuple[int, int], str] = {}
-        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        # the RGB LRU; ``cache_budget`` (engine/pool.py's CacheBudget: ``.memo(n)``) makes it count
+        # against a byte budget shared with other decoders and stages
+        self._cache = cache_budget.memo(self._cache_max) if cache_budget is not None else _Memo(self._cache_max)
+        self._last_rgb: tuple = (None, None)  # (decoded frame, its RGB) of the last read_next
 
         self._run_pts: list[int] = []
         self._run: list[av.VideoFrame] = []
@@ -157,14 +186,23 @@ class FrameSource:
         index = self._check_index(index)
         hit = self._cache.get(index)
         if hit is not None:
-            self._cache.move_to_end(index)
             return hit.copy()
         arr = self._to_rgb(self._locate(self._target(index)))
         if self._cache_max:
-            self._cache[index] = arr
-            while len(self._cache) > self._cache_max:
-                self._cache.popitem(last=False)
+            self._cache.put(index, arr)
             return arr.copy()
+        return arr
+
+    def read_next(self, index: int) -> np.ndarray:
+        """Frame ``index`` for a straight pass (the next of a clip being played or exported, which
+        may continue another clip's pass over the same file): decodes on from where the decoder
+        stands, skips the LRU; a repeated source frame is converted once."""
+        f = self._locate(self._target(self._check_index(index)))
+        prev_f, prev_arr = self._last_rgb
+        if f is prev_f:
+            return prev_arr.copy()
+        arr = self._to_rgb(f)
+        self._last_rgb = (f, arr)
         return arr
 
     def frame_at(self, t: float) -> np.ndarray:
@@ -192,6 +230,7 @@ class FrameSource:
         self._run_pts.clear()
         self._pending.clear()
         self._cache.clear()
+        self._last_rgb = (None, None)
         if self._container is not None:
             self._container.close()
             self._container = None
