@@ -12,9 +12,11 @@ from .timecode import resolve
 
 @dataclass(frozen=True)
 class ParseContext:
-    """What the parser may know about the target: its duration resolves "the last half"."""
+    """What the parser may know about the target: its duration resolves "the last half"; ``base``
+    is the folder file names in commands are relative to (the current directory when None)."""
 
     duration: Optional[float] = None
+    base: Optional[str] = None
 
 
 def context_duration(context: Any) -> Optional[float]:
