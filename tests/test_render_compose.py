@@ -257,3 +257,19 @@ def test_composed_export_has_the_overlapped_length(tmp_path, make_clip):
     with av.open(str(tmp_path / "out.mp4")) as c:
         v = c.streams.video[0]
         assert sum(1 for _ in c.decode(v)) == 90
+
+
+@pytest.mark.parametrize("ext, codec", [("mp4", "mov_text"), ("mkv", "srt")])
+def test_soft_subtitle_tracks_are_muxed_by_every_export(tmp_path, make_clip, ext, codec):
+    from t2v_desktop.engine.export import export_project
+
+    p = Project.from_media(str(make_clip(duration=2.0)))
+    p.subtitle_tracks.append(SubtitleTrack([Cue(0.2, 0.9, "one"), Cue(1.0, 1.6, "two")], language="en"))
+    out = export_project(p, tmp_path / f"out.{ext}").path
+    with av.open(str(out)) as c:
+        s = c.streams.subtitles[0]
+        assert s.codec_context.name == codec
+        got = [(round(float(pk.pts * s.time_base), 3), bytes(pk)) for pk in c.demux(s)
+               if pk.size and any(ch.isalpha() for ch in bytes(pk).decode("utf-8", "ignore"))]
+    assert [t for t, _ in got][:2] == [0.2, 1.0]
+    assert b"one" in got[0][1] and b"two" in got[1][1]

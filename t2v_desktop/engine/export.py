@@ -152,13 +152,14 @@ def export_project(
     cancel: Optional[CancelToken] = None,
     renderer=None,
     fast_path: bool = True,
-    subtitles=(),
+    subtitles=None,
 ) -> ExportResult:
     """Render ``project`` into ``out_path`` with ``preset`` (a name, an ExportPreset, or None to
     pick one from the extension). Raises EncodeError for a bad target, Cancelled when ``cancel``
     is set (no file written, an existing target untouched). ``subtitles``: soft subtitle tracks
     ``[(cues [(start s, end s, text)], language, title)]`` muxed as streams, cut to the export's
-    length (media/encoder.py; EncodeError for a container that carries none, e.g. GIF)."""
+    length (media/encoder.py; EncodeError for a container that carries none, e.g. GIF); None (the
+    default): the project's subtitle tracks marked soft, where the container carries them."""
     from ..media.presets import get_preset, preset_for_path
 
     t0 = time.monotonic()
@@ -200,6 +201,8 @@ def export_project(
         job = _AudioJob(renderer, sr, cancel)
         layout = None
 
+    if subtitles is None:
+        subtitles = soft_subtitles(project, preset) if want_video else ()
     if job.total <= 0:
         raise EncodeError("Nothing to export: the edit is empty (0 frames). Undo the last trim or cut.")
     from ..media.encoder import Encoder
@@ -254,6 +257,17 @@ def export_project(
         peak_queued=job.peak_queued,
         yuv_frames=getattr(job, "yuv_frames", 0),
     )
+
+
+def soft_subtitles(project, preset) -> list:
+    """The project's subtitle tracks marked soft, as the Encoder takes them; none for a container
+    that can't carry them (GIF: burn them in instead)."""
+    from ..media.encoder import subtitle_codec_for
+
+    tracks = [s for s in getattr(project, "subtitle_tracks", ()) if s.soft and s.cues]
+    if not tracks or subtitle_codec_for(preset) is None:
+        return []
+    return [([(c.start, c.end, c.text) for c in s.cues], s.language, s.name) for s in tracks]
 
 
 def use_small_caches(renderer) -> int:
