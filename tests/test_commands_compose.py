@@ -161,6 +161,14 @@ def test_subtitles(folder):
     assert isinstance(b, BurnSubtitles) and b.burn_in
 
 
+def test_removals(folder):
+    assert (one("remove the crossfades", folder).kind, one("remove the crossfades", folder).between) == \
+        ("remove_transition", None)
+    assert one("remove the transition between clip 1 and 2", folder).between == (1, 2)
+    assert (one("remove the music", folder).kind, one("remove the music", folder).role) == ("remove_audio", "music")
+    assert [(s.action, s.op) for s in steps("remove the blur", folder)] == [("remove", "blur")]
+
+
 def test_the_cli_example_and_json(folder):
     plan = parse("crossfade between the clips over 1 second, add a title 'HELLO' for the first 2 seconds",
                  {"base": str(folder)})
@@ -291,6 +299,10 @@ def test_music_volume_fade_and_duck(two, media):
     assert music[0].solo and p.tracks[0].muted
     h.undo()
     assert not music[0].solo and not p.tracks[0].muted
+    run(p, h, "remove the music", media)
+    assert not [t for t in p.tracks if t.role == "music"]
+    h.undo()
+    assert [t for t in p.tracks if t.role == "music"] == music
 
 
 def test_ken_burns_and_fade_title_keyframes(two, media):
@@ -321,6 +333,9 @@ def test_ken_burns_and_fade_title_keyframes(two, media):
 
 def test_dip_between_named_clips_and_errors_name_what_exists(two, media):
     p, h = two
+    run(p, h, "crossfade between the clips", media)
+    run(p, h, "remove the crossfades", media)
+    assert not any(isinstance(i, Transition) for i in p.main_track.items)
     run(p, h, "dip to black between clip 1 and 2 over 1 second", media)
     assert p.main_track.items[1].kind == "dip_black"
     before = json.dumps(p.to_json())
@@ -338,7 +353,7 @@ def test_dip_between_named_clips_and_errors_name_what_exists(two, media):
         run(p, h, "add nope.m4a at -6 dB", media)
     with pytest.raises(T2VError, match="(?i)longer|transition"):
         run(p, h, "crossfade between the clips over 5 seconds", media)
-    assert json.dumps(p.to_json()) == before and len(h.labels) == 1  # nothing changed, nothing kept
+    assert json.dumps(p.to_json()) == before and len(h.labels) == 3  # nothing changed, nothing kept
 
 
 def test_subtitles_add_and_burn(two, media):

@@ -31,6 +31,8 @@ from .steps import (
     Duck,
     FadeLayer,
     KenBurns,
+    RemoveAudio,
+    RemoveTransitions,
     SetTrack,
 )
 from .timecode import TIME, parse_time, take_range
@@ -231,7 +233,7 @@ def compose_step(cl: Clause, context: Any = None) -> Optional[ComposeStep]:
     t = cl.text()
     if not t:
         return None
-    for fn in (_burn, _title, _transition, _ken_burns, _fade_layer, _duck, _switch, _with_file):
+    for fn in (_burn, _removal, _title, _transition, _ken_burns, _fade_layer, _duck, _switch, _with_file):
         step = fn(cl, t, context)
         if step is not None:
             step.text = step.text or cl.orig_text()
@@ -245,6 +247,33 @@ def _burn(cl: Clause, t: str, context: Any) -> Optional[ComposeStep]:
     if _UNBURN.match(t):
         return BurnSubtitles(burn_in=False, reason="subtitles as a soft stream only")
     return None
+
+
+_REMOVE = re.compile(r"^\s*(?:remove|delete|drop|take\s+(?:out|off|away)|get\s+rid\s+of|clear)\s+(?:the\s+|that\s+|"
+                     r"my\s+|all\s+(?:of\s+)?(?:the\s+)?|every\s+)?(?:(?P<tr>transitions?|cross[\s-]?fades?|dissolves?|"
+                     r"dips?(?:\s+to\s+(?:black|white))?|wipes?|slides?)|(?P<m>(?:background\s+)?music|soundtrack|"
+                     r"voice[\s-]?overs?|narration)(?:\s+tracks?)?)\b")
+
+
+def _removal(cl: Clause, t: str, context: Any) -> Optional[ComposeStep]:
+    """"remove the crossfades", "remove the transition between clip 1 and 2", "remove the music"."""
+    m = _REMOVE.match(cl.low)
+    if not m:
+        return None
+    work = cl.copy()
+    work.blank(m.start(), m.end())
+    if m.group("m"):
+        role = "music" if re.search(r"music|soundtrack", m.group("m")) else "voice"
+        check_leftover(work, f"'{m.group(0).strip()}'", "remove the music")
+        return RemoveAudio(role=role, reason=f"remove the {role} tracks")
+    between = None
+    pm = _take(work, _PAIR)
+    if pm:
+        a = int(pm.group("a")) if pm.group("a").isdigit() else _ORD[pm.group("a")]
+        between = (a, a + 1)
+    _take(work, _ALL_CUTS)
+    check_leftover(work, f"'{m.group(0).strip()}'", "remove the transitions")
+    return RemoveTransitions(between=between, reason="remove transitions from the main track")
 
 
 def _title(cl: Clause, t: str, context: Any) -> Optional[ComposeStep]:

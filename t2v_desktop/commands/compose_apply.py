@@ -35,6 +35,7 @@ from ..project.model import (
     TitleStyle,
     Track,
     Transform,
+    Transition,
 )
 from .steps import (
     AddAudio,
@@ -49,6 +50,8 @@ from .steps import (
     Duck,
     FadeLayer,
     KenBurns,
+    RemoveAudio,
+    RemoveTransitions,
     SetTrack,
 )
 
@@ -488,6 +491,36 @@ def _burn(step: BurnSubtitles, state: ComposeState) -> list:
     return [SetSubtitleTrack(s.id, burn_in=step.burn_in) for s in subs]
 
 
+def _remove_transitions(step: RemoveTransitions, state: ComposeState) -> list:
+    from ..project.history import RemoveTransition
+
+    items = state.sim.main_track.items
+    found = [(k, it) for k, it in enumerate(items) if isinstance(it, Transition)]
+    if step.between is not None:
+        clips = state.sim.main_track.clips
+        a = step.between[0]
+        if a + 1 > len(clips):
+            raise ParamError(f"No clip {a + 1}; the main track has {len(clips)} clip{'s' * (len(clips) != 1)}: "
+                             f"{clip_listing(state.sim)}.")
+        left = items.index(clips[a - 1])
+        found = [(k, it) for k, it in found if k == left + 1]
+        if not found:
+            raise ParamError(f"There is no transition between clip {a} and {a + 1}.")
+    if not found:
+        raise ParamError("There are no transitions on the main track.")
+    return [RemoveTransition(it.id) for _, it in found]
+
+
+def _remove_audio(step: RemoveAudio, state: ComposeState) -> list:
+    from ..project.history import RemoveTrack
+
+    tracks = [t for t in state.sim.tracks if t.kind == "audio" and t.role == step.role]
+    if not tracks:
+        raise ParamError(f"There is no {step.role} track to remove; the project has: {track_listing(state.sim)}.")
+    return [RemoveTrack(t.id) for t in tracks]
+
+
 _RESOLVERS = {AddTitle: _title, AddImage: _image, AddPicture: _picture, AddAudio: _audio, AppendClip: _append,
               AddSubtitles: _subtitles, AddTransitions: _transitions, KenBurns: _ken_burns, FadeLayer: _fade,
-              Duck: _duck, SetTrack: _set_track, BurnSubtitles: _burn}
+              Duck: _duck, SetTrack: _set_track, BurnSubtitles: _burn, RemoveTransitions: _remove_transitions,
+              RemoveAudio: _remove_audio}

@@ -178,5 +178,23 @@ class BurnSubtitles(ComposeStep):
     phase: ClassVar[int] = 2
 
 
+@dataclass
+class RemoveTransitions(ComposeStep):
+    """Take out the transitions of the main track (or the one between clips ``between``)."""
+
+    between: Optional[Tuple[int, int]] = None
+    kind: ClassVar[str] = "remove_transition"
+    phase: ClassVar[int] = 0
+
+
+@dataclass
+class RemoveAudio(ComposeStep):
+    """Take out the music (or voice-over) tracks."""
+
+    role: str = "music"
+    kind: ClassVar[str] = "remove_audio"
+    phase: ClassVar[int] = 2
+
+
 STEP_TYPES = (AddTitle, AddImage, AddPicture, AddAudio, AppendClip, AddTransitions, KenBurns, FadeLayer,
-              SetTrack, Duck, AddSubtitles, BurnSubtitles)
+              SetTrack, Duck, AddSubtitles, BurnSubtitles, RemoveTransitions, RemoveAudio)
