@@ -41,32 +41,32 @@ def cuts(path, n: int, order=None, repeat: int = 1) -> Project:
     return p
 
 
-def opened(kind: str) -> int:
-    return default_pool().opened.get(kind, 0)
+def pool_of(r: Renderer) -> SourcePool:
+    """The pool a renderer's chains read through: its own, else this thread's default."""
+    return getattr(r, "pool", None) or default_pool()
 
 
 def test_cuts_render_the_frames_and_sound_of_the_whole_clip_with_one_decoder(long_clip):
-    whole = Project.from_media(str(long_clip))
-    v0, a0 = opened("video"), opened("audio")
-    with Renderer(cuts(long_clip, N_CUTS)) as r, Renderer(whole) as one:
-        assert len(r.chains) == N_CUTS and r.frame_count == one.frame_count == 250
-        assert (opened("video"), opened("audio")) == (v0, a0)  # building opens nothing
+    with Renderer(cuts(long_clip, N_CUTS)) as r:
+        pool = pool_of(r)
+        v0, a0 = pool.opened.get("video", 0), pool.opened.get("audio", 0)
+        assert len(r.chains) == N_CUTS and r.frame_count == 250
         got = [r.frame(i) for i in range(r.frame_count)]  # in order: every clip reads on
-        assert opened("video") - v0 == 1
+        assert pool.opened["video"] - v0 == 1
         # every cut read on where the one before stopped: one seek (to the start) for 200 clips
         fs = r.chains[0]._fs
         assert fs is r.chains[-1]._fs and fs.seeks <= 1 and fs.decoded <= 252
+        sr = r.sample_rate
+        blocks = [r.read_audio(s0, s0 + sr // 2) for s0 in range(0, 10 * sr, sr // 2)]  # export's blocks
+        assert pool.opened["audio"] - a0 == 1
+        assert np.abs(blocks[2]).max() > 0.2  # the tone, not silence
+    assert pool.open_count() == 0  # closing the renderer closed the files
+    assert [read_frame_number(f) for f in got] == list(range(250))
+    with Renderer(Project.from_media(str(long_clip))) as one:
         for i in range(0, 250, 7):
             np.testing.assert_array_equal(got[i], one.frame(i))
-        assert opened("video") - v0 == 1  # the whole clip reads the same file: the same decoder
-        assert [read_frame_number(f) for f in got] == list(range(250))
-        sr = r.sample_rate
-        for s0 in range(0, 10 * sr, sr // 2):  # the export's half-second blocks, across cut edges
-            np.testing.assert_allclose(r.read_audio(s0, s0 + sr // 2), one.read_audio(s0, s0 + sr // 2),
-                                       atol=1e-6)
-        assert opened("audio") - a0 == 1
-        assert np.abs(r.read_audio(sr, 2 * sr)).max() > 0.2  # the tone, not silence
-    assert default_pool().open_count() == 0  # closing the renderers closed the files
+        for k, s0 in enumerate(range(0, 10 * sr, sr // 2)):  # across cut edges
+            np.testing.assert_allclose(blocks[k], one.read_audio(s0, s0 + sr // 2), atol=1e-6)
 
 
 def test_seeking_backwards_across_clips(long_clip):
@@ -93,14 +93,14 @@ def test_building_a_thousand_clips_opens_and_decodes_nothing(long_clip, monkeypa
     from t2v_desktop.media import audio, frames
 
     made = []
+    grid_frame_count(str(long_clip), FPS)  # the per-file grid count (cached) is the one look
+    monkeypatch.setattr(frames.FrameSource, "__init__", lambda *a, **k: made.append("video"))
     monkeypatch.setattr(frames.FrameSource, "_locate", lambda *a: made.append("decode"))
     monkeypatch.setattr(audio.AudioSource, "__init__", lambda *a, **k: made.append("audio"))
-    grid_frame_count(str(long_clip), FPS)  # the per-file grid count (cached) is the one look
-    v0 = opened("video")
     project = cuts(long_clip, 250, repeat=4)
     with Renderer(project) as r:
         assert len(r.chains) == 1000 and r.frame_count == 1000
-        assert made == [] and opened("video") == v0 and default_pool().open_count() == 0
+        assert made == []
 
 
 def test_open_readers_are_an_lru_and_close_when_unused(make_clip):
@@ -164,3 +164,20 @@ def test_yuv_export_of_cuts_shares_the_decoder(long_clip, tmp_path, monkeypatch)
     with av.open(str(res.path)) as c:
         nums = [read_frame_number(f.to_ndarray(format="rgb24")) for f in c.decode(video=0)]
     assert nums == list(range(250))
+
+
+def test_a_shared_audio_reader_does_not_depend_on_what_was_read_before(make_clip):
+    """Clips share one AudioSource, so what one clip reads must not change what the next gets."""
+    from t2v_desktop.media.audio import AudioSource
+
+    path = make_clip(duration=2.0, clicks=True)
+    with AudioSource(path) as a:
+        straight = a.read(0, 2.0)
+    with AudioSource(path) as a:
+        a.read(1.6, 1.9)
+        a.read(1.0, 1.5)  # a seek back: decoding restarts a little before 1.0
+        # the samples right after the restart point (the first decoded frame lacks its predecessor)
+        s = a._buf_start
+        np.testing.assert_allclose(a.read(s / 48000, (s + 2048) / 48000), straight[:, s:s + 2048], atol=1e-4)
+        start = a.read(0, 0.3)  # back to the start: the same samples as a fresh reader
+    np.testing.assert_array_equal(start, straight[:, :14400])

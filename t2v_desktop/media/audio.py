@@ -53,9 +53,7 @@ class AudioSource:
             return
         if self._container is None:
             self._container = open_container(path)
-        self._as = self._container.streams[self.info.audio[0].index]  # the stream probe described
-        self._as.thread_type = "AUTO"
-        self._cc = self._as.codec_context
+        self._open_stream()
         self._tb = Fraction(self._as.time_base)
         self._origin = Fraction(self.info.start_time).limit_denominator(10**9)
         astart = self._as.start_time * self._tb if self._as.start_time is not None else self._origin
@@ -184,12 +182,25 @@ class AudioSource:
         self._in_shape = None
         return av.AudioResampler(format="fltp", layout=self._layout, rate=self.sample_rate)
 
+    def _open_stream(self) -> None:
+        self._as = self._container.streams[self.info.audio[0].index]  # the stream probe described
+        self._as.thread_type = "AUTO"
+        self._cc = self._as.codec_context
+        self._fresh = True  # the decoder has decoded nothing yet
+
     def _seek(self, a: int) -> None:
         """Restart decoding a little before sample ``a``; back off if the demuxer overshoots."""
         back = SEEK_MARGIN
         while True:
             t = self._origin + Fraction(a, self.sample_rate) - Fraction(back).limit_denominator(1000)
             at_start = t <= self._origin or a <= 0
+            if at_start and not self._fresh:
+                # back to the start: a flushed AAC decoder does not start as a fresh one does (its
+                # first samples differ), and reads must not depend on what was read before
+                self._container.close()
+                self._container = open_container(self.info.path)
+                self._open_stream()
+            self._fresh = False
             self.seeks += 1
             seek_first(self._container, self._as, None if at_start else math.floor(t / self._tb))
             self._cc.flush_buffers()
@@ -202,10 +213,16 @@ class AudioSource:
             pos = next((at for _, at in first if at is not None), None)
             if pos is None:
                 pos = 0 if at_start else a
+            blocks = [blk for blk, _ in first]
+            if not at_start and blocks:
+                # the first frame after a seek decodes without its predecessor (AAC's overlap), so
+                # its samples are wrong: keep only what a straight decode would give, so a read
+                # never depends on where the reader was before (clips share readers, engine/pool.py)
+                pos += blocks[0].shape[1]
+                blocks = blocks[1:]
             if pos > a and not at_start:
                 back = back * 2 + 1.0
                 continue
-            blocks = [blk for blk, _ in first]
             self._buf = np.concatenate(blocks, axis=1) if blocks else np.zeros((self.channels, 0), np.float32)
             self._buf_start = pos
             self._at_start = at_start
