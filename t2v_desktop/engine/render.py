@@ -171,7 +171,8 @@ class Renderer:
                 ch = self._chain(span.item)
                 tf = span.item.transform.at(float((i - span.start) / self.fps))
                 if covers_canvas(tf, (ch.width, ch.height), (self.width, self.height), chain_alpha(ch) is not None,
-                                 preview_scale=self.preview_scale, source_size=tuple(ch.full_size)):
+                                 preview_scale=self.preview_scale, source_size=tuple(ch.full_size),
+                                 subpixel=True if span.item.transform.animated else None):
                     break
         out.reverse()
         return out
@@ -200,27 +201,31 @@ class Renderer:
                 canvas, owned = np.zeros((self.height, self.width, 3), np.uint8), True
             elif not owned:
                 canvas, owned = canvas.copy(), True
-            canvas = self._place(canvas, frame, alpha, tf, tuple(ch.full_size))
+            canvas = self._place(canvas, frame, alpha, tf, tuple(ch.full_size), clip.transform.animated)
         if canvas is None:
             canvas = np.zeros((self.height, self.width, 3), np.uint8)
         if self._subs:
             canvas = self._burn_subtitles(canvas if owned else canvas.copy(), i)
         return canvas
 
-    def _place(self, canvas: np.ndarray, frame: np.ndarray, alpha, tf, source_size=None) -> np.ndarray:
+    def _place(self, canvas: np.ndarray, frame: np.ndarray, alpha, tf, source_size=None,
+               moving: bool = False) -> np.ndarray:
         """Composite one layer; chain frames are already at the preview scale, so a "native" fit
-        measures from the source's full size."""
+        measures from the source's full size. A moving (keyframed) layer is placed with sub-pixel
+        precision, so a slow pan glides instead of stepping a pixel at a time; a still one snaps
+        to whole pixels and stays crisp."""
         from .compositor import composite
 
         return composite(canvas, frame, alpha, tf, preview_scale=self.preview_scale, full_canvas=self.full_size,
-                         source_size=source_size)
+                         source_size=source_size, subpixel=True if moving else None)
 
     def _clip_over(self, base: np.ndarray, span: ItemSpan, i: int) -> np.ndarray:
         clip = span.item
         ch = self._chain(clip)
         local = min(max(i - span.start, 0), ch.frame_count - 1)
         tf = clip.transform.at(float(local / self.fps))
-        return self._place(base.copy(), ch.frame(local), chain_alpha(ch), tf, tuple(ch.full_size))
+        return self._place(base.copy(), ch.frame(local), chain_alpha(ch), tf, tuple(ch.full_size),
+                           clip.transform.animated)
 
     def _transition(self, span: ItemSpan, i: int, below: Optional[np.ndarray]) -> np.ndarray:
         """Both neighbours over what is below, blended at the transition's progress (0 at its
