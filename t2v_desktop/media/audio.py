@@ -20,8 +20,9 @@ from .info import MediaInfo, demux_packets, layout_for, open_and_probe, open_con
 
 #: Seek (instead of decoding on) when a read starts this far (s) after what is decoded.
 SEEK_AHEAD = 2.0
-#: Decode this much (s) before a seek target: codecs like AAC need a frame of warm-up.
-SEEK_MARGIN = 0.2
+#: Decode this much (s) before a seek target: codecs like AAC need a frame of warm-up, and about
+#: half a second until their output matches a straight decode to the last bit (0.2 s: within 5e-6).
+SEEK_MARGIN = 0.5
 #: Kept before the latest read (s), so small steps back do not seek.
 KEEP_BEHIND = 0.5
 #: Timestamp drift (s) tolerated before silence is inserted or overlap dropped.
