@@ -11,7 +11,9 @@ cheap: nothing decoded, no file opened per clip), and the ratios N cuts / one cl
 N = 10, 100, 400, 1000 (--quick: 10, 100, 400; --n to choose). Goal: 400 cuts <= 1.5x one clip in
 time and in peak RSS. The load average is printed: on a busy machine prefer the CPU ratios.
 
-    python bench/many_clips.py [--quick] [--n 10,100,400,1000] [--shuffled] [--seconds 40]
+--rgb exports through RGB (the Renderer's frames, no YUV fast path) as a clip with ops would.
+
+    python bench/many_clips.py [--quick] [--n 10,100,400,1000] [--shuffled] [--rgb] [--seconds 40]
                                [--size 640x360] [--preset h264] [--repeat 1] [--workdir DIR]
 """
 
@@ -97,10 +99,13 @@ def child(args) -> int:
     return 0
 
 
-def run_child(src: Path, out: Path, n: int, order: str, preset: str) -> dict:
+def run_child(src: Path, out: Path, n: int, order: str, preset: str, rgb: bool = False) -> dict:
     cmd = [sys.executable, __file__, "--child", "--src", str(src), "--out", str(out), "--n", str(n),
            "--order", order, "--preset", preset]
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if rgb:
+        env["T2V_EXPORT_YUV"] = "0"
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
     stdout = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -126,6 +131,7 @@ def main() -> int:
     ap.add_argument("--n", default=None, help="comma-separated clip counts (default 10,100,400,1000)")
     ap.add_argument("--quick", action="store_true", help="N = 10, 100, 400 only")
     ap.add_argument("--shuffled", action="store_true", help="also export the cuts in a shuffled order")
+    ap.add_argument("--rgb", action="store_true", help="export through RGB (no YUV fast path)")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts (peak RSS: the max)")
     ap.add_argument("--workdir", help="keep the generated input here (default: a temp folder)")
     # internal: one export in a child process
@@ -147,10 +153,11 @@ def main() -> int:
 
     ext = get_preset(args.preset).extension
     print(f"machine: {os.cpu_count()} CPUs, load average {load()}; preset {args.preset}; "
-          f"best of {max(1, args.repeat)}", flush=True)
+          f"{'RGB path' if args.rgb else 'YUV fast path where it applies'}; best of {max(1, args.repeat)}",
+          flush=True)
 
     def measure(n: int, order: str) -> dict:
-        runs = [run_child(src, work / f"out-{n}-{order}{ext}", n, order, args.preset)
+        runs = [run_child(src, work / f"out-{n}-{order}{ext}", n, order, args.preset, args.rgb)
                 for _ in range(max(1, args.repeat))]
         best = dict(min(runs, key=lambda r: r["wall"]))
         best["cpu"] = min(r["cpu"] for r in runs)

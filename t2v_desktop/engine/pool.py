@@ -5,8 +5,9 @@ caches (47x the memory of the same file as one clip). Now the clips that read on
 frame grid share one ``FrameSource`` (and one ``AudioSource`` per file and audio format): a clip
 whose span follows where the decoder stands reads on without a seek. Readers open lazily, on the
 first frame or audio read (building a Renderer for 1,000 clips opens nothing); at most
-``max_open`` stay open (least recently used closed first, reopened on demand); a reader closes
-when the last stage using it closes (or is garbage-collected).
+``max_open`` of each kind (decoders, audio readers, proxies) stay open, the least recently used
+closed first and reopened on demand, so a long timeline of different files holds a few, not all;
+a reader closes when the last stage using it closes (or is garbage-collected).
 
 Frame caches have global byte budgets, whoever holds the frames: ``STAGE_FRAMES`` for every
 stage's last-frames memo (``Stage.cache_frames``), ``DECODED_FRAMES`` for the decoders' RGB
@@ -29,8 +30,10 @@ from typing import Any, Callable, Dict, Hashable, List, Optional, Tuple
 STAGE_FRAMES_BYTES = 64 * 2**20
 #: Bytes of the decoders' RGB frame caches together (what one decoder alone had before: 256 MB).
 DECODED_FRAMES_BYTES = 256 * 2**20
-#: Readers (decoders, audio readers, scrubbing proxies) a pool keeps open at once.
-MAX_OPEN = 6
+#: Readers of each kind (decoders, audio readers, scrubbing proxies) a pool keeps open at once:
+#: more than a composition reads at one instant (base, picture-in-picture, music, voice...), or
+#: every frame would reopen one.
+MAX_OPEN = 8
 
 
 class CacheBudget:
@@ -192,8 +195,9 @@ class SourcePool:
             self._close_reader(key)
 
     def _limit(self, keep: tuple) -> None:
-        """Close the least recently used readers past ``max_open`` (their users reopen on demand)."""
-        open_keys = [k for k, e in self._entries.items() if e.reader is not None]
+        """Close the least recently used readers of ``keep``'s kind past ``max_open`` (their users
+        reopen them on demand)."""
+        open_keys = [k for k, e in self._entries.items() if e.reader is not None and k[0] == keep[0]]
         for k in open_keys[:max(0, len(open_keys) - self.max_open)]:
             if k != keep:
                 self._close_reader(k)
