@@ -196,7 +196,7 @@ class TimelineWidget(QWidget):
                 continue
             frac = (x - x0) / max(1.0, x1 - x0)
             st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
-            img = self.thumbs.thumb(clip.path, st)
+            img = self.thumbs.thumb(clip.path, st) if clip.source.type == "file" else None
             if img is None or img.isNull():
                 break
             ty = VIDEO_Y + 16
@@ -227,7 +227,7 @@ class TimelineWidget(QWidget):
                 p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
         p.restore()
         # waveform
-        wave = self.thumbs.wave(clip.path)
+        wave = self.thumbs.wave(clip.path) if clip.source.type == "file" else None
         if wave is not None and len(wave):
             p.save()
             p.setClipRect(ar)
@@ -251,7 +251,7 @@ class TimelineWidget(QWidget):
     def _source_len(self, clip, span_len: float) -> float:
         if clip.out_point is not None:
             return clip.out_point - clip.in_point
-        d = self.source_duration(clip.path)
+        d = self.source_duration(clip.path) if clip.source.type == "file" else None
         return (d - clip.in_point) if d else span_len
 
     # -- mouse --------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ class TimelineWidget(QWidget):
         new_in = max(0.0, clip.in_point + (new_a - a) * ratio)
         end = clip.out_point if clip.out_point is not None else clip.in_point + src_len
         new_out = end + (new_b - b) * ratio
-        src_dur = self.source_duration(clip.path)
+        src_dur = self.source_duration(clip.path) if clip.source.type == "file" else None
         out = None if (src_dur and new_out >= src_dur - 1e-3 and clip.out_point is None) else new_out
         if src_dur:
             out = None if out is not None and out >= src_dur else out
