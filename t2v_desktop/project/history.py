@@ -3,16 +3,43 @@
 Commands refer to clips and ops by id (never by object), remember exactly what they replaced,
 and create any new ids once, so undo/redo restore the exact project JSON. The GUI wraps them in
 QUndoCommands (gui/undo.py); the CLI pushes them on a plain History.
+
+The main track is edited with ripple (add, remove, move in sequence); placed tracks (upper video
+tracks, audio tracks) take clips at a time (PlaceClip) and keep everything else in place when one
+is removed. Lengths come from engine.layout.TimelineLayout (timing maps, no decoding). A locked
+track refuses every command that changes its items; values are checked against the same bounds
+as loading a file, as one-line ParamErrors.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
-from typing import Callable, List, Optional, Tuple
+from fractions import Fraction
+from typing import Any, Callable, List, Optional, Tuple
 
+from .. import keyframes as kf
 from ..errors import ParamError, ProjectError
-from .model import MAX_OPS_PER_CLIP, MAX_SECONDS, AppliedOp, Clip, Project, Track, Transition, new_id
+from .checks import MAX_CLIPS, MAX_TRACKS, is_number, number, short
+from .model import (
+    MAX_OPS_PER_CLIP,
+    MAX_SECONDS,
+    TRANSITION_KINDS,
+    AppliedOp,
+    Clip,
+    Cue,
+    Ducking,
+    Gap,
+    MediaSource,
+    Project,
+    SubtitleTrack,
+    TitleStyle,
+    Track,
+    Transform,
+    Transition,
+    new_id,
+)
 
 
 class EditCommand:
@@ -39,6 +66,68 @@ def _locate_clip(project: Project, clip_id: str) -> Tuple[Track, int]:
             if c.id == clip_id and isinstance(c, Clip):
                 return t, i
     raise ProjectError(f"No clip with id {clip_id}.")
+
+
+def _main(project: Project) -> Optional[Track]:
+    """The main (bottom video) track, or None; unlike ``project.main_track`` it never adds one."""
+    return next((t for t in project.tracks if t.kind == "video"), None)
+
+
+def track_label(project: Project, track: Track) -> str:
+    """A track's name, else "video track 2" (its number among the tracks of its kind)."""
+    if track.name:
+        return track.name[:40]
+    same = [t for t in project.tracks if t.kind == track.kind]
+    return f"{track.kind} track {same.index(track) + 1}" if track in same else track.kind + " track"
+
+
+def _find_track(project: Project, track_id: str) -> Track:
+    for t in project.tracks:
+        if t.id == track_id:
+            return t
+    names = ", ".join(f"'{track_label(project, t)}' ({t.id})" for t in project.tracks[:12])
+    raise ProjectError(f"No track with id {short(track_id, 40)}; the tracks are {names or 'none'}.")
+
+
+def _unlocked(project: Project, track: Track) -> Track:
+    """``track``, or the ParamError every command that changes a locked track's items raises."""
+    if track.locked:
+        raise ParamError(f"Track '{track_label(project, track)}' is locked; unlock it first.")
+    return track
+
+
+def _editable_clip(project: Project, clip_id: str) -> Clip:
+    """The clip ``clip_id``, refused when its track is locked."""
+    track, i = _locate_clip(project, clip_id)
+    _unlocked(project, track)
+    return track.items[i]
+
+
+def _valid(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args)`` with the model's "Invalid project: ..." ProjectError turned into a ParamError: the
+    same bounds as loading a file, told as a mistake in the edit."""
+    try:
+        return fn(*args, **kwargs)
+    except ProjectError as e:
+        msg = str(e).removeprefix("Invalid project: ")
+        raise ParamError(msg[:1].upper() + msg[1:]) from None
+
+
+def _layout(project: Project):
+    from ..engine.layout import TimelineLayout
+
+    return TimelineLayout(project)
+
+
+def _frames(seconds: float, fps: Fraction) -> int:
+    """A transition's or gap's length on the frame grid, rounded as TimelineLayout does."""
+    from ..engine.timemap import _round
+
+    return max(1, _round(seconds * fps))
+
+
+def _seconds(frames: int, fps: Fraction) -> float:
+    return float(Fraction(frames) / fps)
 
 
 def _item_position(track: Track, clip_index: int) -> int:
@@ -104,17 +193,32 @@ class AddClip(EditCommand):
     def __init__(self, clip: Clip, *, index: Optional[int] = None, track: int = 0):
         self.clip, self.index, self.track = copy.deepcopy(clip), index, track
         self.label = f"Add clip {clip.name or ''}".strip()
+        self._track_ids: List[str] = []  # ids of tracks it adds up to ``track``: made once, so redo is exact
 
     def do(self, project: Project) -> None:
-        while len(project.tracks) <= self.track:
-            project.tracks.append(Track())
-        track = project.tracks[self.track]
-        n = len(track.clips)
+        if not 0 <= self.track < MAX_TRACKS:
+            raise ProjectError(f"There is no track {self.track}; a project holds up to {MAX_TRACKS} tracks.")
         if any(c.id == self.clip.id for c in project.all_clips()):
             raise ProjectError(f"A clip with id {self.clip.id} is already in the project.")
+        track = project.tracks[self.track] if self.track < len(project.tracks) else None
+        items = track.items if track is not None else []
+        n = sum(isinstance(i, Clip) for i in items)
         idx = n if self.index is None else self.index
         if not 0 <= idx <= n:
             raise ProjectError(f"Cannot insert a clip at position {idx}; the track has {n} clips.")
+        if track is not None:
+            _unlocked(project, track)
+            if track.kind == "audio" and not isinstance(self.clip.source, MediaSource):
+                raise ParamError(f"Track '{track_label(project, track)}' holds sound files, not a "
+                                 f"{self.clip.source.type} clip.")
+        self._added = 0
+        while len(project.tracks) <= self.track:
+            k = self._added
+            if k == len(self._track_ids):
+                self._track_ids.append(new_id())
+            project.tracks.append(Track(id=self._track_ids[k]))
+            self._added += 1
+        track = project.tracks[self.track]
         pos = _item_position(track, idx)
         if 0 < pos < len(track.items) and isinstance(track.items[pos - 1], Transition):
             pos -= 2  # never between a transition and its right clip: before the pair
@@ -124,21 +228,60 @@ class AddClip(EditCommand):
     def undo(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip.id)
         del track.items[i]
+        if self._added:
+            del project.tracks[-self._added:]
 
 
 class RemoveClip(EditCommand):
-    """Remove a clip and any transition joining it; the following items close up (ripple)."""
+    """Remove a clip and any transition joining it.
+
+    On the main track the following items close up (ripple). On a placed track (an upper video
+    track or an audio track) everything else keeps its time: the clip leaves a Gap as long as the
+    time it alone covered (its length minus the overlaps of the transitions removed with it), merged
+    with the gaps either side; gaps left at the end of the track are dropped."""
 
     def __init__(self, clip_id: str):
         self.clip_id = clip_id
         self.label = "Remove clip"
+        self._gap_id = new_id()
 
     def do(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
-        self._saved = (track.id, list(track.items))
+        _unlocked(project, track)
         name = track.items[i].name
-        track.items[:] = _drop_transitions_at(track.items, i)
+        items = _drop_transitions_at(track.items, i) if track is _main(project) else self._leave_gap(project, track, i)
+        self._saved = (track.id, list(track.items))
+        track.items[:] = items
         self.label = f"Remove clip {name}".strip()
+
+    def _leave_gap(self, project: Project, track: Track, i: int) -> list:
+        lay = _layout(project)
+        spans, items = lay.spans(track), track.items
+        lo, hi = i, i + 1
+        if lo > 0 and isinstance(items[lo - 1], Transition):
+            lo -= 1
+        if hi < len(items) and isinstance(items[hi], Transition):
+            hi += 1
+        if hi == len(items):  # nothing after it: no gap, and none left dangling at the end
+            out = items[:lo]
+            while out and isinstance(out[-1], Gap):
+                out.pop()
+            return out
+        start = spans[lo - 1].end if lo > 0 else 0
+        frames = spans[hi].start - start
+        gap_id = self._gap_id
+        if lo > 0 and isinstance(items[lo - 1], Gap):
+            lo -= 1
+            frames += spans[lo].frames
+            gap_id = items[lo].id
+        if isinstance(items[hi], Gap):
+            frames += spans[hi].frames
+            hi += 1
+        gap = [Gap(_seconds(frames, lay.fps), id=gap_id)] if frames > 0 else []
+        out = items[:lo] + gap + items[hi:]
+        while out and isinstance(out[-1], Gap):
+            out.pop()
+        return out
 
     def undo(self, project: Project) -> None:
         track_id, items = self._saved
@@ -154,6 +297,7 @@ class MoveClip(EditCommand):
 
     def do(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
+        _unlocked(project, track)
         n = len(track.clips)
         if not 0 <= self.index < n:
             raise ProjectError(f"Cannot move a clip to position {self.index}; the track has {n}.")
@@ -180,8 +324,7 @@ class TrimClip(EditCommand):
     def do(self, project: Project) -> None:
         from ..engine.stages import probe_cached
 
-        track, i = _locate_clip(project, self.clip_id)
-        clip = track.items[i]
+        clip = _editable_clip(project, self.clip_id)
         src_dur = probe_cached(clip.path).duration if not clip.source.still else MAX_SECONDS
         if not math.isfinite(self.in_point) or (self.out_point is not None and not math.isfinite(self.out_point)):
             raise ParamError("The in and out points must be numbers of seconds.")
@@ -204,10 +347,15 @@ class TrimClip(EditCommand):
 
 class SplitClip(EditCommand):
     """Split the clip under timeline time ``at`` into two clips with the right in/out points; the op
-    stack is copied to both halves with ranges (and freeze points) moved to each half's timeline."""
+    stack is copied to both halves with ranges (and freeze points) moved to each half's timeline.
 
-    def __init__(self, at: float, clip_id: Optional[str] = None):
-        self.at, self.clip_id = float(at), clip_id
+    Which clip: ``clip_id`` wherever it is, else the one under ``at`` on ``track_id`` (the main
+    track by default). Transitions on its sides stay: the left one now joins the left half, the right
+    one the right half, so a split inside either overlap is refused. Keyframed transform and volume
+    of the right half start where the left half stopped (times shift to its own first frame)."""
+
+    def __init__(self, at: float, clip_id: Optional[str] = None, *, track_id: Optional[str] = None):
+        self.at, self.clip_id, self.track_id = float(at), clip_id, track_id
         self.label = "Split clip"
         self._result: Optional[Tuple[Clip, Clip]] = None
 
@@ -216,22 +364,47 @@ class SplitClip(EditCommand):
 
         if self._result is None:
             clip_id, local = self._target(project)
-            self._result = split_clip(project, clip_id, local)
+            _unlocked(project, _locate_clip(project, clip_id)[0])
+            left, right = split_clip(project, clip_id, local)
+            right.transform = _tail_transform(right.transform, local)
+            right.volume = _tail(right.volume, local)
+            self._result = (left, right)
         left, right = self._result
         track, i = _locate_clip(project, left.id)
+        _unlocked(project, track)
         self._old = track.items[i]
         track.items[i:i + 1] = [copy.deepcopy(left), copy.deepcopy(right)]
 
     def _target(self, project: Project) -> Tuple[str, float]:
-        from ..engine.render import Renderer
-
-        r = Renderer(project)
-        try:
-            for cid, start, end in r.clip_spans():
-                if (self.clip_id is None or cid == self.clip_id) and start < self.at < end:
-                    return cid, self.at - start
-        finally:
-            r.close()
+        """(clip id, split point in seconds of the clip, on the frame grid)."""
+        lay = _layout(project)
+        if self.clip_id is not None:
+            track = lay.track_of(self.clip_id)
+        elif self.track_id is not None:
+            track = _find_track(project, self.track_id)
+        else:
+            track = _main(project)
+            if track is None:
+                raise ParamError(f"There is no clip to split at {self.at:g}s (the project has no video track).")
+        spans, fps = lay.spans(track), lay.fps
+        inside = []
+        for k, s in enumerate(spans):
+            clip = s.item
+            if not isinstance(clip, Clip) or (self.clip_id is not None and clip.id != self.clip_id):
+                continue
+            if not lay.seconds(s.start) < self.at < lay.seconds(s.end):
+                continue
+            j = int(math.floor((self.at - lay.seconds(s.start)) * fps + 0.5 + 1e-9))
+            lo = spans[k - 1].frames if k > 0 and isinstance(spans[k - 1].item, Transition) else 0
+            hi = spans[k + 1].frames if k + 1 < len(spans) and isinstance(spans[k + 1].item, Transition) else 0
+            if lo <= j <= s.frames - hi and 0 < j < s.frames:
+                return clip.id, _seconds(j, fps)
+            inside.append((s, lo, hi))
+        if inside:
+            s, lo, hi = inside[0]
+            raise ParamError(
+                f"{self.at:g}s is inside a transition of '{s.item.label[:40]}'; split it between "
+                f"{lay.seconds(s.start + lo):.2f}s and {lay.seconds(s.end - hi):.2f}s, outside its transitions.")
         raise ParamError(f"There is no clip to split at {self.at:g}s (split inside a clip, not at its edge).")
 
     def undo(self, project: Project) -> None:
@@ -240,6 +413,28 @@ class SplitClip(EditCommand):
         j = next(k for k, c in enumerate(track.items) if c.id == right.id)
         del track.items[j]
         track.items[i] = self._old
+
+
+def _tail(value: Any, dt: float) -> Any:
+    """A keyframed value as seen from ``dt`` seconds on (for a split's right half): keys before
+    ``dt`` are replaced by one at 0 holding the value at ``dt`` (exact for linear and hold
+    segments; an eased segment cut in two continues linearly to its next key)."""
+    if not isinstance(value, kf.Keyframes):
+        return value
+    later = [kf.Key(k.t - dt, k.value, k.interp) for k in value.keys if k.t > dt + 1e-9]
+    if len(later) == len(value.keys):
+        return kf.Keyframes(tuple(later))
+    if not later:
+        return float(value.at(dt))
+    before = [k for k in value.keys if k.t <= dt + 1e-9][-1]
+    interp = before.interp if before.interp in ("linear", "hold") or before.t >= dt - 1e-9 else "linear"
+    return kf.Keyframes((kf.Key(0.0, float(value.at(dt)), interp), *later))
+
+
+def _tail_transform(tf: Transform, dt: float) -> Transform:
+    if not tf.animated:
+        return tf
+    return dataclasses.replace(tf, **{k: _tail(getattr(tf, k), dt) for k in Transform.BOUNDS})
 
 
 # -- ops ---------------------------------------------------------------------------------------
@@ -254,7 +449,7 @@ class AddOp(EditCommand):
             f" ({self.op.range[0]:g}s-{self.op.range[1]:g}s)" if self.op.range else "")
 
     def do(self, project: Project) -> None:
-        clip = project.find_clip(self.clip_id)
+        clip = _editable_clip(project, self.clip_id)
         if any(o.id == self.op.id for o in clip.ops):
             raise ProjectError(f"Operation {self.op.id} is already on this clip.")
         if len(clip.ops) >= MAX_OPS_PER_CLIP:
@@ -276,7 +471,7 @@ class RemoveOp(EditCommand):
         self.label = "Remove operation"
 
     def do(self, project: Project) -> None:
-        clip = project.find_clip(self.clip_id)
+        clip = _editable_clip(project, self.clip_id)
         i = _locate_op(clip, self.op_id)
         self._saved = (i, clip.ops.pop(i))
         self.label = f"Remove {_op_label(self._saved[1].op)}"
@@ -294,7 +489,7 @@ class ToggleOp(EditCommand):
         self.label = "Toggle operation"
 
     def do(self, project: Project) -> None:
-        clip = project.find_clip(self.clip_id)
+        clip = _editable_clip(project, self.clip_id)
         op = clip.ops[_locate_op(clip, self.op_id)]
         self._old = op.enabled
         op.enabled = (not op.enabled) if self.enabled is None else bool(self.enabled)
@@ -313,7 +508,7 @@ class MoveOp(EditCommand):
         self.label = "Reorder operations"
 
     def do(self, project: Project) -> None:
-        clip = project.find_clip(self.clip_id)
+        clip = _editable_clip(project, self.clip_id)
         i = _locate_op(clip, self.op_id)
         if not 0 <= self.index < len(clip.ops):
             raise ProjectError(f"Cannot move to position {self.index}; the clip has {len(clip.ops)} operations.")
@@ -336,7 +531,7 @@ class SetOpParams(EditCommand):
     def do(self, project: Project) -> None:
         from ..ops.registry import get_op
 
-        clip = project.find_clip(self.clip_id)
+        clip = _editable_clip(project, self.clip_id)
         op = clip.ops[_locate_op(clip, self.op_id)]
         new = get_op(op.op).validate({**op.params, **self.params})
         self._old = op.params
@@ -360,7 +555,7 @@ class SetOpRange(EditCommand):
     def do(self, project: Project) -> None:
         from ..ops.registry import get_op
 
-        clip = project.find_clip(self.clip_id)
+        clip = _editable_clip(project, self.clip_id)
         op = clip.ops[_locate_op(clip, self.op_id)]
         check_range(get_op(op.op), self.range)
         self._old = op.range
@@ -369,6 +564,473 @@ class SetOpRange(EditCommand):
     def undo(self, project: Project) -> None:
         clip = project.find_clip(self.clip_id)
         clip.ops[_locate_op(clip, self.op_id)].range = self._old
+
+
+# -- tracks (schema v2) --------------------------------------------------------------------------
+
+TRACK_PROPS = ("name", "muted", "solo", "locked", "hidden", "gain_db", "pan", "role", "ducking")
+_FLAGS = ("muted", "solo", "locked", "hidden", "burn_in", "soft")
+
+
+def _flag(props: dict, what: str) -> None:
+    for k in _FLAGS:
+        if k in props and not isinstance(props[k], bool):
+            raise ParamError(f"{what} '{k}' must be true or false, got {short(props[k])}.")
+
+
+class AddTrack(EditCommand):
+    """Add an empty video or audio track. ``index`` None puts a video track on top of the video
+    tracks (above the last one) and an audio track at the end; a video track never goes below the
+    main track (that would make it the new main track). ``track_id`` is known after __init__."""
+
+    def __init__(self, kind: str, *, name: str = "", index: Optional[int] = None, role: str = ""):
+        if kind not in ("video", "audio"):
+            raise ParamError(f"A track is 'video' or 'audio', got {short(kind)}.")
+        self.track = _valid(Track.from_json, {"kind": kind, "name": name, "role": role, "items": []})
+        self.track_id = self.track.id
+        self.kind, self.index = kind, index
+        self.label = f"Add {kind} track {name}".strip()
+
+    def do(self, project: Project) -> None:
+        if len(project.tracks) >= MAX_TRACKS:
+            raise ParamError(f"The project already has {len(project.tracks)} tracks, the most it can hold.")
+        if any(t.id == self.track_id for t in project.tracks):
+            raise ProjectError(f"A track with id {self.track_id} is already in the project.")
+        main = _main(project)
+        if self.index is None:
+            videos = [k for k, t in enumerate(project.tracks) if t.kind == "video"]
+            at = (videos[-1] + 1 if videos else 0) if self.kind == "video" else len(project.tracks)
+        else:
+            at = self.index
+            if not (isinstance(at, int) and 0 <= at <= len(project.tracks)):
+                raise ParamError(f"Cannot add a track at position {short(at)}; the project has "
+                                 f"{len(project.tracks)} tracks (0 to {len(project.tracks)}).")
+            if self.kind == "video" and main is not None and at <= project.tracks.index(main):
+                raise ParamError(f"A new video track goes above the main track '{track_label(project, main)}' "
+                                 f"(position {project.tracks.index(main) + 1} or more).")
+        project.tracks.insert(at, copy.deepcopy(self.track))
+
+    def undo(self, project: Project) -> None:
+        project.tracks.remove(project.find_track(self.track_id))
+
+
+class RemoveTrack(EditCommand):
+    """Remove a track with everything on it (never the main track, nor a locked one)."""
+
+    def __init__(self, track_id: str):
+        self.track_id = track_id
+        self.label = "Remove track"
+
+    def do(self, project: Project) -> None:
+        track = _find_track(project, self.track_id)
+        if track is _main(project):
+            raise ParamError(f"'{track_label(project, track)}' is the main track and cannot be removed; "
+                             f"remove its clips instead.")
+        _unlocked(project, track)
+        self.label = f"Remove track {track_label(project, track)}"
+        self._saved = (project.tracks.index(track), track)
+        project.tracks.remove(track)
+
+    def undo(self, project: Project) -> None:
+        at, track = self._saved
+        project.tracks.insert(at, track)
+
+
+class SetTrackProps(EditCommand):
+    """Change track settings: name, muted, solo, locked, hidden, gain_db, pan, role, ducking (a
+    Ducking, its JSON object, or None). Checked against the same bounds as loading a file; allowed
+    on a locked track (they change no item)."""
+
+    def __init__(self, track_id: str, **props: Any):
+        unknown = sorted(set(props) - set(TRACK_PROPS))
+        if unknown:
+            raise ParamError(f"Unknown track setting {', '.join(map(repr, unknown))}; the settings are "
+                             f"{', '.join(TRACK_PROPS)}.")
+        if not props:
+            raise ParamError(f"Name a track setting to change ({', '.join(TRACK_PROPS)}).")
+        _flag(props, "Track setting")
+        if "ducking" in props and not isinstance(props["ducking"], (Ducking, dict, type(None))):
+            raise ParamError(f"A track's ducking is a Ducking or None, got {short(props['ducking'])}.")
+        self.track_id, self.props = track_id, copy.deepcopy(props)
+        words = {("muted", True): "Mute", ("muted", False): "Unmute", ("solo", True): "Solo",
+                 ("solo", False): "Unsolo", ("locked", True): "Lock", ("locked", False): "Unlock",
+                 ("hidden", True): "Hide", ("hidden", False): "Show"}
+        k, v = next(iter(props.items()))
+        self.label = f"{words[(k, v)]} track" if len(props) == 1 and isinstance(v, bool) and (k, v) in words else \
+            "Change track " + ", ".join(props)
+
+    def do(self, project: Project) -> None:
+        track = _find_track(project, self.track_id)
+        if self.props.get("hidden") and track.kind == "audio":
+            raise ParamError(f"'{track_label(project, track)}' is an audio track: it has no picture to hide; "
+                             f"mute it instead.")
+        d = {k: v.to_json() if isinstance(v, Ducking) else v for k, v in self.props.items()}
+        d = {"kind": track.kind, "name": track.name, **d, "items": []}
+        checked = _valid(Track.from_json, d)
+        self._old = {k: getattr(track, k) for k in self.props}
+        for k in self.props:
+            setattr(track, k, getattr(checked, k))
+
+    def undo(self, project: Project) -> None:
+        track = project.find_track(self.track_id)
+        for k, v in self._old.items():
+            setattr(track, k, v)
+
+
+# -- placing clips, transitions, clip properties ----------------------------------------------------
+
+class PlaceClip(EditCommand):
+    """Put ``clip`` on a placed track (an upper video track or an audio track) at timeline second
+    ``start``: carved out of the Gap there, or after a new Gap when ``start`` is past the track's
+    end. Overlapping a clip already on the track is a ParamError naming it. The main track is edited
+    with ripple (AddClip), never at a time."""
+
+    def __init__(self, clip: Clip, track_id: str, start: float):
+        if not isinstance(clip, Clip):
+            raise ParamError(f"PlaceClip places a Clip, got {short(clip)}.")
+        if not (is_number(start) and 0 <= start <= MAX_SECONDS):
+            raise ParamError(f"A clip's start must be 0 s to {MAX_SECONDS / 3600:g} hours, got {short(start)}.")
+        _valid(Clip.from_json, clip.to_json())
+        for aop in clip.ops:
+            _validated(aop)
+        self.clip, self.track_id, self.start = copy.deepcopy(clip), track_id, float(start)
+        self.clip_id = clip.id
+        self._gap_ids = (new_id(), new_id())
+        self.label = f"Place {clip.label}"
+
+    def do(self, project: Project) -> None:
+        from ..engine.layout import clip_timing
+
+        track = _find_track(project, self.track_id)
+        name = track_label(project, track)
+        if track is _main(project):
+            raise ParamError(f"'{name}' is the main track: it is edited in sequence (add clips to it in order), "
+                             f"not at a time; place the clip on a track above it.")
+        _unlocked(project, track)
+        if track.kind == "audio" and not isinstance(self.clip.source, MediaSource):
+            raise ParamError(f"Track '{name}' holds sound files, not a {self.clip.source.type} clip.")
+        if any(i.id == self.clip.id for t in project.tracks for i in t.items):
+            raise ProjectError(f"A clip with id {self.clip.id} is already in the project.")
+        if sum(len(t.items) for t in project.tracks) + 2 > MAX_CLIPS:
+            raise ParamError(f"The project holds {MAX_CLIPS} items, the most it can; remove some first.")
+        lay = _layout(project)
+        fps = lay.fps
+        n = clip_timing(self.clip, fps, lay.sample_rate)[0]
+        if n <= 0:
+            raise ParamError(f"'{self.clip.label}' has no frames to place.")
+        a = _frames(self.start, fps) if self.start > 0 else 0
+        b = a + n
+        spans = lay.spans(track)
+        for s in spans:
+            if isinstance(s.item, Clip) and s.start < b and s.end > a:
+                raise ParamError(
+                    f"'{self.clip.label[:40]}' ({lay.seconds(a):.2f}s to {lay.seconds(b):.2f}s) would overlap "
+                    f"'{s.item.label[:40]}' ({lay.seconds(s.start):.2f}s to {lay.seconds(s.end):.2f}s) on track "
+                    f"'{name}'; place it from {lay.seconds(s.end):.2f}s or on another track.")
+        items, clip = list(track.items), copy.deepcopy(self.clip)
+        end = spans[-1].end if spans else 0
+        if a >= end:
+            new = items + ([Gap(_seconds(a - end, fps), id=self._gap_ids[0])] if a > end else []) + [clip]
+        else:
+            k = next(k for k, s in enumerate(spans) if s.start <= a < s.end)  # a Gap: clips were ruled out
+            m = k
+            while m + 1 < len(spans) and spans[m + 1].start < b:  # gaps side by side (clips ruled out)
+                m += 1
+            left, right = a - spans[k].start, spans[m].end - b
+            new = (items[:k] + ([Gap(_seconds(left, fps), id=items[k].id)] if left > 0 else []) + [clip]
+                   + ([Gap(_seconds(right, fps), id=self._gap_ids[1])] if right > 0 else []) + items[m + 1:])
+        self._saved = (track.id, items)
+        track.items[:] = new
+
+    def undo(self, project: Project) -> None:
+        track_id, items = self._saved
+        project.find_track(track_id).items[:] = items
+
+
+def _transition_kind(kind: Any) -> str:
+    if kind not in TRANSITION_KINDS:
+        raise ParamError(f"Unknown transition {short(kind)}; the transitions are {', '.join(TRANSITION_KINDS)}.")
+    return kind
+
+
+def _transition_duration(duration: Any) -> float:
+    if not (is_number(duration) and 0 < duration <= MAX_SECONDS):
+        raise ParamError(f"A transition's duration must be more than 0 s, got {short(duration)}.")
+    return float(duration)
+
+
+def _transition_params(params: Any) -> dict:
+    params = {} if params is None else params
+    ok = (isinstance(params, dict) and len(params) <= 16
+          and all(isinstance(k, str) and len(k) <= 64 and (is_number(v) or (isinstance(v, str) and len(v) <= 200))
+                  for k, v in params.items()))
+    if not ok:
+        raise ParamError(f"A transition's params must be up to 16 names with numbers or short text, got {short(params)}.")
+    return dict(params)
+
+
+def _check_fit(project: Project, track: Track, left: int, right: int, duration: float, kind: str) -> None:
+    """A transition of ``duration`` between items ``left`` and ``right`` (clips) fits: at most each
+    one's length minus the transition on its other side (ParamError with both lengths)."""
+    lay = _layout(project)
+    spans, fps = lay.spans(track), lay.fps
+    n = _frames(duration, fps)
+
+    def free(c: int, other: int) -> int:
+        taken = spans[other].frames if 0 <= other < len(spans) and isinstance(spans[other].item, Transition) else 0
+        return spans[c].frames - taken
+
+    fl, fr = free(left, left - 1), free(right, right + 1)
+    if n > fl or n > fr:
+        a, b = spans[left].item.label[:40], spans[right].item.label[:40]
+        raise ParamError(
+            f"The {duration:g} s {kind.replace('_', ' ')} is longer than its clips allow: '{a}' has "
+            f"{lay.seconds(fl):.2f} s and '{b}' {lay.seconds(fr):.2f} s for it (a clip's length less any "
+            f"transition on its other side). Make it at most {lay.seconds(min(fl, fr)):.2f} s.")
+
+
+class AddTransition(EditCommand):
+    """A transition between ``left_clip_id`` and the next clip on its track, which must follow it
+    with no gap; replaces a transition already there. The clips overlap by ``duration`` (model.py),
+    which must fit in each of them. ``transition_id`` is known after __init__."""
+
+    def __init__(self, left_clip_id: str, kind: str, duration: float, params: Optional[dict] = None):
+        self.left_clip_id = left_clip_id
+        self.kind, self.duration = _transition_kind(kind), _transition_duration(duration)
+        self.params = _transition_params(params)
+        self.transition_id = new_id()
+        self.label = f"Add {kind.replace('_', ' ')} ({duration:g}s)"
+
+    def do(self, project: Project) -> None:
+        track, i = _locate_clip(project, self.left_clip_id)
+        _unlocked(project, track)
+        items, name = list(track.items), track_label(project, track)
+        label = items[i].label[:40]
+        j = i + 1
+        if j < len(items) and isinstance(items[j], Transition):
+            j += 1  # replaces the one there
+        if j >= len(items):
+            raise ParamError(f"'{label}' is the last clip on track '{name}'; a transition needs a clip after it.")
+        if not isinstance(items[j], Clip):
+            lay = _layout(project)
+            raise ParamError(f"There is a {lay.seconds(lay.spans(track)[j].frames):.2f} s gap after '{label}' on "
+                             f"track '{name}'; a transition joins two clips side by side.")
+        _check_fit(project, track, i, j, self.duration, self.kind)
+        self._saved = (track.id, items)
+        new = Transition(self.kind, self.duration, dict(self.params), id=self.transition_id)
+        track.items[:] = items[:i + 1] + [new] + items[j:]
+
+    def undo(self, project: Project) -> None:
+        track_id, items = self._saved
+        project.find_track(track_id).items[:] = items
+
+
+def _locate_transition(project: Project, transition_id: str) -> Tuple[Track, int]:
+    n = 0
+    for t in project.tracks:
+        for k, it in enumerate(t.items):
+            if isinstance(it, Transition):
+                if it.id == transition_id:
+                    return t, k
+                n += 1
+    raise ProjectError(f"No transition with id {short(transition_id, 40)} (the project has {n} transition"
+                       f"{'s' * (n != 1)}).")
+
+
+class RemoveTransition(EditCommand):
+    """Remove a transition: its clips stop overlapping, so what follows on the track moves later."""
+
+    def __init__(self, transition_id: str):
+        self.transition_id = transition_id
+        self.label = "Remove transition"
+
+    def do(self, project: Project) -> None:
+        track, k = _locate_transition(project, self.transition_id)
+        _unlocked(project, track)
+        self._saved = (track.id, k, track.items[k])
+        self.label = f"Remove {track.items[k].kind.replace('_', ' ')}"
+        del track.items[k]
+
+    def undo(self, project: Project) -> None:
+        track_id, k, item = self._saved
+        project.find_track(track_id).items.insert(k, item)
+
+
+class SetTransition(EditCommand):
+    """Change a transition's kind, duration (it must still fit its clips) and/or params."""
+
+    def __init__(self, transition_id: str, kind: Optional[str] = None, duration: Optional[float] = None,
+                 params: Optional[dict] = None):
+        self.transition_id = transition_id
+        self.kind = None if kind is None else _transition_kind(kind)
+        self.duration = None if duration is None else _transition_duration(duration)
+        self.params = None if params is None else _transition_params(params)
+        self.label = "Change transition"
+
+    def do(self, project: Project) -> None:
+        track, k = _locate_transition(project, self.transition_id)
+        _unlocked(project, track)
+        old = track.items[k]
+        new = Transition(self.kind or old.kind, old.duration if self.duration is None else self.duration,
+                         dict(old.params if self.params is None else self.params), id=old.id)
+        if new.duration != old.duration:
+            _check_fit(project, track, k - 1, k + 1, new.duration, new.kind)
+        self._saved = (track.id, k, old)
+        track.items[k] = new
+
+    def undo(self, project: Project) -> None:
+        track_id, k, item = self._saved
+        project.find_track(track_id).items[k] = item
+
+
+class SetTransform(EditCommand):
+    """Replace a clip's whole Transform (fields may be keyframed; bounds as when loading a file)."""
+
+    def __init__(self, clip_id: str, transform: Transform):
+        if not isinstance(transform, Transform):
+            raise ParamError(f"SetTransform takes a Transform, got {short(transform)}.")
+        _valid(Transform.from_json, transform.to_json(), "transform")
+        self.clip_id, self.transform = clip_id, copy.deepcopy(transform)
+        self.label = "Change position, size or opacity"
+
+    def do(self, project: Project) -> None:
+        clip = _editable_clip(project, self.clip_id)
+        self._old = clip.transform
+        clip.transform = copy.deepcopy(self.transform)
+
+    def undo(self, project: Project) -> None:
+        project.find_clip(self.clip_id).transform = self._old
+
+
+class SetClipVolume(EditCommand):
+    """Set a clip's volume: linear gain 0..16 (1 = unchanged), a number or Keyframes."""
+
+    def __init__(self, clip_id: str, volume: Any):
+        if isinstance(volume, bool):
+            raise ParamError(f"A clip's volume is a number from 0 to 16 or keyframes, got {volume}.")
+        self.volume = _valid(number, volume, "clip volume", 0.0, 16.0, animated=True)
+        self.clip_id = clip_id
+        self.label = "Change clip volume"
+
+    def do(self, project: Project) -> None:
+        clip = _editable_clip(project, self.clip_id)
+        self._old = clip.volume
+        clip.volume = self.volume
+
+    def undo(self, project: Project) -> None:
+        project.find_clip(self.clip_id).volume = self._old
+
+
+# -- subtitle tracks -------------------------------------------------------------------------------
+
+SUBTITLE_PROPS = ("cues", "burn_in", "soft", "style", "language", "name")
+
+
+def _style_json(style: TitleStyle) -> dict:
+    """Every field (TitleStyle.to_json leaves out the defaults, which a subtitle style differs from)."""
+    return {f.name: getattr(style, f.name) for f in dataclasses.fields(style)}
+
+
+def _checked_subtitles(track: SubtitleTrack) -> SubtitleTrack:
+    d = track.to_json()
+    d["style"] = _style_json(track.style)
+    return _valid(SubtitleTrack.from_json, d)
+
+
+def _find_subtitles(project: Project, track_id: str) -> int:
+    for k, s in enumerate(project.subtitle_tracks):
+        if s.id == track_id:
+            return k
+    names = ", ".join(f"'{s.name or s.language}' ({s.id})" for s in project.subtitle_tracks[:12])
+    raise ProjectError(f"No subtitle track with id {short(track_id, 40)}; the project has "
+                       f"{names or 'no subtitle tracks'}.")
+
+
+class AddSubtitleTrack(EditCommand):
+    """Add a subtitle track (cues on timeline time), at the end or at ``index``."""
+
+    def __init__(self, track: SubtitleTrack, *, index: Optional[int] = None):
+        if not isinstance(track, SubtitleTrack):
+            raise ParamError(f"AddSubtitleTrack takes a SubtitleTrack, got {short(track)}.")
+        _checked_subtitles(track)
+        self.track, self.index = copy.deepcopy(track), index
+        self.track_id = track.id
+        self.label = f"Add subtitles {track.name}".strip()
+
+    def do(self, project: Project) -> None:
+        subs = project.subtitle_tracks
+        if len(subs) >= MAX_TRACKS:
+            raise ParamError(f"The project already has {len(subs)} subtitle tracks, the most it can hold.")
+        if any(s.id == self.track_id for s in subs):
+            raise ProjectError(f"A subtitle track with id {self.track_id} is already in the project.")
+        at = len(subs) if self.index is None else self.index
+        if not (isinstance(at, int) and 0 <= at <= len(subs)):
+            raise ParamError(f"Cannot add a subtitle track at position {short(at)}; there are {len(subs)}.")
+        subs.insert(at, copy.deepcopy(self.track))
+
+    def undo(self, project: Project) -> None:
+        del project.subtitle_tracks[_find_subtitles(project, self.track_id)]
+
+
+class RemoveSubtitleTrack(EditCommand):
+    def __init__(self, track_id: str):
+        self.track_id = track_id
+        self.label = "Remove subtitles"
+
+    def do(self, project: Project) -> None:
+        k = _find_subtitles(project, self.track_id)
+        self._saved = (k, project.subtitle_tracks.pop(k))
+
+    def undo(self, project: Project) -> None:
+        k, track = self._saved
+        project.subtitle_tracks.insert(k, track)
+
+
+class SetSubtitleTrack(EditCommand):
+    """Change a subtitle track: cues (Cue or (start, end, text)), burn_in, soft, style (a TitleStyle,
+    or a dict of fields changed over the current style), language, name."""
+
+    def __init__(self, track_id: str, **props: Any):
+        unknown = sorted(set(props) - set(SUBTITLE_PROPS))
+        if unknown:
+            raise ParamError(f"Unknown subtitle setting {', '.join(map(repr, unknown))}; the settings are "
+                             f"{', '.join(SUBTITLE_PROPS)}.")
+        if not props:
+            raise ParamError(f"Name a subtitle setting to change ({', '.join(SUBTITLE_PROPS)}).")
+        _flag(props, "Subtitle setting")
+        if "cues" in props:
+            cues = props["cues"]
+            if not isinstance(cues, (list, tuple)):
+                raise ParamError(f"Subtitle cues are a list of (start, end, text), got {short(cues)}.")
+            props["cues"] = [c if isinstance(c, Cue) else Cue(*c) if isinstance(c, (list, tuple)) and len(c) == 3
+                             else c for c in cues]
+        if "style" in props and not isinstance(props["style"], (TitleStyle, dict)):
+            raise ParamError(f"A subtitle style is a TitleStyle or a dict of its fields, got {short(props['style'])}.")
+        self.track_id, self.props = track_id, copy.deepcopy(props)
+        self.label = ("Burn in subtitles" if props.get("burn_in") else "Stop burning in subtitles") \
+            if set(props) == {"burn_in"} else "Change subtitles"
+
+    def do(self, project: Project) -> None:
+        k = _find_subtitles(project, self.track_id)
+        track = project.subtitle_tracks[k]
+        d = track.to_json()
+        d["style"] = _style_json(track.style)
+        for key, v in self.props.items():
+            if key == "cues":
+                d[key] = [c.to_json() if isinstance(c, Cue) else c for c in v]
+            elif key == "style":
+                d[key] = {**d["style"], **v} if isinstance(v, dict) else _style_json(v)
+            else:
+                d[key] = v
+        checked = _valid(SubtitleTrack.from_json, d)
+        self._old = {key: getattr(track, key) for key in self.props}
+        for key in self.props:
+            setattr(track, key, getattr(checked, key))
+
+    def undo(self, project: Project) -> None:
+        track = project.subtitle_tracks[_find_subtitles(project, self.track_id)]
+        for key, v in self._old.items():
+            setattr(track, key, v)
 
 
 class Compound(EditCommand):
@@ -472,4 +1134,6 @@ class History:
 __all__ = [
     "EditCommand", "History", "AddClip", "RemoveClip", "MoveClip", "SplitClip", "TrimClip", "AddOp",
     "RemoveOp", "ToggleOp", "MoveOp", "SetOpParams", "SetOpRange", "Compound", "new_id",
+    "AddTrack", "RemoveTrack", "SetTrackProps", "PlaceClip", "AddTransition", "RemoveTransition", "SetTransition",
+    "SetTransform", "SetClipVolume", "AddSubtitleTrack", "RemoveSubtitleTrack", "SetSubtitleTrack", "track_label",
 ]
