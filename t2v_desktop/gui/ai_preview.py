@@ -83,7 +83,7 @@ def maybe_confirm(win, text: str) -> bool:
             return False
         sim = copy.deepcopy(win.project)
         before = {o.id for c in sim.all_clips() for o in c.ops}
-        apply_text(sim, text, None, clip_id=win.selected_clip)
+        apply_text(sim, text, None, clip_id=win.selected_clip, base=str(win._file_base()))
         new = {o.id for c in sim.all_clips() for o in c.ops} - before
         spans = ai_spans(sim, new)
     except T2VError:

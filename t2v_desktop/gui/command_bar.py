@@ -83,6 +83,12 @@ def step_html(i: int, step) -> str:
             what += f" {escape(params)}"
     elif action == "remove":
         what = f"<b>remove</b> the last {escape(op_label(step.op))}"
+    elif action == "compose":  # a structural step: a title, an overlay, music, a transition...
+        what = f"<b>{escape(op_label(step.op))}</b>"
+        shown = [(k, v) for k, v in step.params.items() if v not in ("", None, (), [])]
+        params = ", ".join(_param(k, v) for k, v in shown[:MAX_PARAMS]) + (", …" if len(shown) > MAX_PARAMS else "")
+        if params:
+            what += f" {escape(params)}"
     else:
         what = f"<b>{escape(action)}</b>"
     if step.range is not None:

@@ -341,7 +341,15 @@ class MainWindow(QMainWindow):
                     dur = self.renderer.clip_duration(self.selected_clip)
                 except Exception:
                     pass
-        return {"duration": dur}
+        return {"duration": dur, "base": str(self._file_base())}
+
+    def _file_base(self) -> Path:
+        """The folder file names in typed commands resolve against: the project's folder, else the
+        folder of its first media file, else the home folder."""
+        if self.project_path is not None:
+            return self.project_path.resolve().parent
+        paths = self.project.file_paths() if self.project is not None else []
+        return Path(paths[0]).parent if paths else Path.home()
 
     def focus_command_bar(self) -> None:
         self.command_bar.input.setFocus()
@@ -375,7 +383,8 @@ class MainWindow(QMainWindow):
         if confirm and maybe_confirm(self, text):
             return None
         try:
-            plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip)
+            plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip,
+                              base=str(self._file_base()))
         except T2VError as e:
             self.command_bar.show_error(e)
             return None
