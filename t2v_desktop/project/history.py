@@ -113,16 +113,24 @@ def _valid(fn: Callable, *args: Any, **kwargs: Any) -> Any:
         raise ParamError(msg[:1].upper() + msg[1:]) from None
 
 
-def _layout(project: Project):
-    from ..engine.layout import TimelineLayout
+def _layout(project: Project, track: Track):
+    """The TimelineLayout of ``track`` alone (on the project's frame grid): a command's cost stays
+    with the track it edits, however many items the others hold."""
+    from ..engine.layout import TimelineLayout, project_fps
 
-    return TimelineLayout(project)
+    shell = Project(tracks=[track], fps=project_fps(project), sample_rate=project.sample_rate,
+                    channels=project.channels)
+    return TimelineLayout(shell, fps=shell.fps)
+
+
+def _round(x: Any) -> int:
+    from ..engine.timemap import _round
+
+    return _round(x)
 
 
 def _frames(seconds: float, fps: Fraction) -> int:
     """A transition's or gap's length on the frame grid, rounded as TimelineLayout does."""
-    from ..engine.timemap import _round
-
     return max(1, _round(seconds * fps))
 
 
@@ -255,7 +263,7 @@ class RemoveClip(EditCommand):
         self.label = f"Remove clip {name}".strip()
 
     def _leave_gap(self, project: Project, track: Track, i: int) -> list:
-        lay = _layout(project)
+        lay = _layout(project, track)
         spans, items = lay.spans(track), track.items
         lo, hi = i, i + 1
         if lo > 0 and isinstance(items[lo - 1], Transition):
@@ -377,15 +385,15 @@ class SplitClip(EditCommand):
 
     def _target(self, project: Project) -> Tuple[str, float]:
         """(clip id, split point in seconds of the clip, on the frame grid)."""
-        lay = _layout(project)
         if self.clip_id is not None:
-            track = lay.track_of(self.clip_id)
+            track = _locate_clip(project, self.clip_id)[0]
         elif self.track_id is not None:
             track = _find_track(project, self.track_id)
         else:
             track = _main(project)
             if track is None:
                 raise ParamError(f"There is no clip to split at {self.at:g}s (the project has no video track).")
+        lay = _layout(project, track)
         spans, fps = lay.spans(track), lay.fps
         inside = []
         for k, s in enumerate(spans):
@@ -713,12 +721,12 @@ class PlaceClip(EditCommand):
             raise ProjectError(f"A clip with id {self.clip.id} is already in the project.")
         if sum(len(t.items) for t in project.tracks) + 2 > MAX_CLIPS:
             raise ParamError(f"The project holds {MAX_CLIPS} items, the most it can; remove some first.")
-        lay = _layout(project)
+        lay = _layout(project, track)
         fps = lay.fps
         n = clip_timing(self.clip, fps, lay.sample_rate)[0]
         if n <= 0:
             raise ParamError(f"'{self.clip.label}' has no frames to place.")
-        a = _frames(self.start, fps) if self.start > 0 else 0
+        a = _round(self.start * fps)
         b = a + n
         spans = lay.spans(track)
         for s in spans:
@@ -771,22 +779,26 @@ def _transition_params(params: Any) -> dict:
 
 def _check_fit(project: Project, track: Track, left: int, right: int, duration: float, kind: str) -> None:
     """A transition of ``duration`` between items ``left`` and ``right`` (clips) fits: at most each
-    one's length minus the transition on its other side (ParamError with both lengths)."""
-    lay = _layout(project)
-    spans, fps = lay.spans(track), lay.fps
+    one's length minus the transition on its other side (ParamError with both lengths). Times only
+    those two clips (cached timing maps), so a plan that adds hundreds of transitions stays linear."""
+    from ..engine.layout import clip_timing, project_fps
+
+    items, fps = track.items, project_fps(project)
     n = _frames(duration, fps)
 
     def free(c: int, other: int) -> int:
-        taken = spans[other].frames if 0 <= other < len(spans) and isinstance(spans[other].item, Transition) else 0
-        return spans[c].frames - taken
+        taken = _frames(items[other].duration, fps) \
+            if 0 <= other < len(items) and isinstance(items[other], Transition) else 0
+        return clip_timing(items[c], fps, project.sample_rate)[0] - taken
 
     fl, fr = free(left, left - 1), free(right, right + 1)
     if n > fl or n > fr:
-        a, b = spans[left].item.label[:40], spans[right].item.label[:40]
+        a, b = items[left].label[:40], items[right].label[:40]
+        sec = lambda f: _seconds(f, fps)  # noqa: E731
         raise ParamError(
             f"The {duration:g} s {kind.replace('_', ' ')} is longer than its clips allow: '{a}' has "
-            f"{lay.seconds(fl):.2f} s and '{b}' {lay.seconds(fr):.2f} s for it (a clip's length less any "
-            f"transition on its other side). Make it at most {lay.seconds(min(fl, fr)):.2f} s.")
+            f"{sec(fl):.2f} s and '{b}' {sec(fr):.2f} s for it (a clip's length less any "
+            f"transition on its other side). Make it at most {sec(max(0, min(fl, fr))):.2f} s.")
 
 
 class AddTransition(EditCommand):
@@ -812,7 +824,7 @@ class AddTransition(EditCommand):
         if j >= len(items):
             raise ParamError(f"'{label}' is the last clip on track '{name}'; a transition needs a clip after it.")
         if not isinstance(items[j], Clip):
-            lay = _layout(project)
+            lay = _layout(project, track)
             raise ParamError(f"There is a {lay.seconds(lay.spans(track)[j].frames):.2f} s gap after '{label}' on "
                              f"track '{name}'; a transition joins two clips side by side.")
         _check_fit(project, track, i, j, self.duration, self.kind)
