@@ -487,3 +487,17 @@ def test_add_clip_to_a_new_track_undoes_exactly(three, make_clip):
     after = roundtrip(p, AddClip(media_clip(make_clip(duration=1.0)), track=4))
     assert len(json.loads(after)["tracks"]) == 5
     refused(p, AddClip(Clip(ColorSource("#ff0000"), 0.0, 1.0), track=2), "holds sound files, not a color clip")
+
+
+def test_trim_keeps_its_transitions_fitting(three):
+    p = three
+    a, b, c = (x.id for x in p.main_track.clips)
+    History(p).push(AddTransition(a, "dissolve", 0.8))
+    refused(p, TrimClip(b, 0.0, 0.6), r"The 0.8 s dissolve is longer than its clips allow: '[^']+' has 2.00 s and "
+                                      r"'[^']+' 0.60 s for it")
+    roundtrip(p, TrimClip(b, 0.2, 1.2))
+    assert TimelineLayout(p).clip_span(c) == pytest.approx((2.2, 4.2))
+    x = title("X", 1.0)
+    History(p).push(PlaceClip(x, p.tracks[1].id, 0.0))
+    refused(p, TrimClip(x.id, 0.0, None), "A title clip needs an out point")
+

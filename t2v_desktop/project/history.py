@@ -345,8 +345,18 @@ class TrimClip(EditCommand):
                 raise ParamError(f"The out point must be after the in point ({self.in_point:g}s).")
             if self.out_point > src_dur + 1e-3:
                 raise ParamError(f"The out point {self.out_point:g}s is past the end of the source ({src_dur:g}s).")
+        elif clip.source.still:
+            raise ParamError(f"A {clip.source.type} clip needs an out point (its length in seconds).")
         self._old = (clip.in_point, clip.out_point)
         clip.in_point, clip.out_point = self.in_point, self.out_point
+        track, i = _locate_clip(project, self.clip_id)
+        try:  # the transitions either side must still fit the trimmed clip
+            for k in (i - 1, i + 1):
+                if 0 <= k < len(track.items) and isinstance(track.items[k], Transition):
+                    _check_fit(project, track, k - 1, k + 1, track.items[k].duration, track.items[k].kind)
+        except BaseException:
+            clip.in_point, clip.out_point = self._old
+            raise
 
     def undo(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
