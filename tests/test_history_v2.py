@@ -122,7 +122,8 @@ def test_add_track_places_video_on_top_of_video_and_audio_last(three):
 
 
 def test_add_track_refusals(three):
-    refused(three, AddTrack("video", index=0), "goes above the main track")
+    refused(three, AddTrack("video", index=0), "A new track goes after the main track")
+    refused(three, AddTrack("audio", index=0), "A new track goes after the main track")
     refused(three, AddTrack("audio", index=9), "position 9")
     with pytest.raises(ParamError, match="'video' or 'audio'"):
         AddTrack("subtitle")

@@ -598,8 +598,8 @@ def _flag(props: dict, what: str) -> None:
 
 class AddTrack(EditCommand):
     """Add an empty video or audio track. ``index`` None puts a video track on top of the video
-    tracks (above the last one) and an audio track at the end; a video track never goes below the
-    main track (that would make it the new main track). ``track_id`` is known after __init__."""
+    tracks (above the last one) and an audio track at the end; no track goes before the main track
+    (tracks[0] stays the bottom video track). ``track_id`` is known after __init__."""
 
     def __init__(self, kind: str, *, name: str = "", index: Optional[int] = None, role: str = ""):
         if kind not in ("video", "audio"):
@@ -623,8 +623,8 @@ class AddTrack(EditCommand):
             if not (isinstance(at, int) and 0 <= at <= len(project.tracks)):
                 raise ParamError(f"Cannot add a track at position {short(at)}; the project has "
                                  f"{len(project.tracks)} tracks (0 to {len(project.tracks)}).")
-            if self.kind == "video" and main is not None and at <= project.tracks.index(main):
-                raise ParamError(f"A new video track goes above the main track '{track_label(project, main)}' "
+            if main is not None and at <= project.tracks.index(main):  # tracks[0] stays the main track
+                raise ParamError(f"A new track goes after the main track '{track_label(project, main)}' "
                                  f"(position {project.tracks.index(main) + 1} or more).")
         project.tracks.insert(at, copy.deepcopy(self.track))
 
