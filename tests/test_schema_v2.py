@@ -161,3 +161,11 @@ def test_clips_view_is_read_only_and_items_hold_the_order(tmp_path):
     assert [c.path for c in t.clips] == ["/a.mp4", "/b.mp4"] and isinstance(t.clips, tuple)
     with pytest.raises(AttributeError):
         t.clips.append(Clip("/c.mp4"))
+
+
+def test_a_subtitle_style_round_trips_against_its_own_defaults():
+    s = SubtitleTrack([Cue(0, 1, "x")], style=TitleStyle(weight="bold", box=False, size=64.0, y=0.5))
+    p = Project()
+    p.subtitle_tracks.append(s)
+    back = Project.from_json(p.to_json()).subtitle_tracks[0].style
+    assert (back.weight, back.box, back.size, back.y) == ("bold", False, 64.0, 0.5)

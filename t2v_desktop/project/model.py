@@ -360,7 +360,7 @@ class SubtitleTrack:
 
     def to_json(self, relative_to: Optional[Path] = None) -> dict:
         return {"id": self.id, "name": self.name, "language": self.language,
-                "style": self.style.to_json(), "burn_in": self.burn_in, "soft": self.soft,
+                "style": self.style.to_json(base=subtitle_style()), "burn_in": self.burn_in, "soft": self.soft,
                 "cues": [c.to_json() for c in self.cues]}
 
     @classmethod

@@ -48,8 +48,10 @@ class TitleStyle:
         "line_spacing": (0.5, 5.0),
     }
 
-    def to_json(self) -> dict:
-        default = TitleStyle()
+    def to_json(self, base: Optional["TitleStyle"] = None) -> dict:
+        """The fields that differ from ``base`` (the plain defaults when None): what from_json with
+        the same base reads back."""
+        default = base or TitleStyle()
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if getattr(self, f.name) != getattr(default, f.name)}
 
