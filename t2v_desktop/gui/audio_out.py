@@ -235,7 +235,7 @@ class AudioOut(QObject):
         self.worker = AudioRenderThread(make_renderer)
         self.sample_rate, self.channels = 48000, 2
         self.muted = False          # the user's mute toggle
-        self.track_muted = False    # the project's main track is muted: nothing to hear
+        self.track_muted = False    # every track with clips is muted: nothing to hear
         self.available: Optional[bool] = None  # None until a sink was tried
         self.sink = None
         self.device = None          # the QIODevice from sink.start()
@@ -253,7 +253,8 @@ class AudioOut(QObject):
     def set_project(self, project, scale: float, duration: float) -> None:
         self.sample_rate = int(getattr(project, "sample_rate", 48000) or 48000)
         self.channels = int(getattr(project, "channels", 2) or 2)
-        self.track_muted = bool(project is not None and project.main_track.muted)
+        tracks = [tr for tr in getattr(project, "tracks", ()) if tr.clips]
+        self.track_muted = bool(project is not None and tracks and all(tr.muted for tr in tracks))
         self.end_sample = int(round(duration * self.sample_rate)) + int(TAIL * self.sample_rate)
         self.worker.set_project(project, scale)
 
