@@ -17,6 +17,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from ..keyframes import Keyframes
+
 log = logging.getLogger(__name__)
 
 
@@ -45,6 +47,8 @@ def _json_default(o: Any) -> Any:
         return [o.numerator, o.denominator]
     if isinstance(o, Path):
         return str(o)
+    if isinstance(o, Keyframes):  # an animated op param: its keys are content
+        return o.to_json()
     raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
 
 

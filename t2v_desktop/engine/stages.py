@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import MediaError, ParamError, ProjectError
 from ..jobs import CancelToken, ProgressFn, check, no_progress
+from ..keyframes import Keyframes
 from ..ops.registry import (
     AudioContext,
     FrameContext,
@@ -27,6 +28,7 @@ from ..ops.registry import (
     OperationSpec,
     OpKind,
     StreamInfo,
+    is_animated,
 )
 from ..project.model import AppliedOp, Clip
 from .cache import LRU, _key_lock, cached_analysis, content_key, source_identity
@@ -452,9 +454,18 @@ class FrameStage(OpStage):
     def __init__(self, prev, spec, aop, params):
         self.changes_audio = spec.audio_fn is not None
         super().__init__(prev, spec, aop, params)
-        self.fn_params = _px_params(spec, params, self.scale)
+        #: Keyframed params resolve per frame at the op's own time; everything else once, here.
+        self.animated = is_animated(params)
+        keyed = [v for v in params.values() if isinstance(v, Keyframes)]
+        plain = spec.resolve(params, 0.0) if keyed else params
+        self.fn_params = _px_params(spec, plain, self.scale)
         if spec.output_size is not None:
-            full = tuple(int(v) for v in spec.output_size(*prev.full_size, **params))
+            full = tuple(int(v) for v in spec.output_size(*prev.full_size, **plain))
+            for t in sorted({k.t for v in keyed for k in v.keys}):
+                at = tuple(int(v) for v in spec.output_size(*prev.full_size, **spec.resolve(params, t)))
+                if at != full:
+                    raise ParamError(f"'{spec.name}' would change the frame size over time ({full[0]}x{full[1]} "
+                                     f"at 0s, {at[0]}x{at[1]} at {t:g}s); give it one value.")
             if full != tuple(prev.full_size):
                 if aop.range is not None:
                     raise ParamError(
@@ -472,7 +483,10 @@ class FrameStage(OpStage):
             return src
         ctx = FrameContext(index=i, time=float(i / self.fps), duration=self.prev.duration, fps=self.fps,
                            range=self.range)
-        out = _call_frame_fn(self.spec.fn, src, ctx, **self.fn_params)
+        params = self.fn_params
+        if self.animated:
+            params = _px_params(self.spec, self.spec.resolve(self.params, ctx.time), self.scale)
+        out = _call_frame_fn(self.spec.fn, src, ctx, **params)
         if out.shape[1] != self.width or out.shape[0] != self.height:
             out = resize(out, (self.width, self.height))
         return out

@@ -7,8 +7,9 @@ clip from the decoder's planes when its whole chain allows it:
 - the source is 8-bit 4:2:0, limited range, BT.709 or BT.601 (tagged, or untagged and read as
   FrameSource reads it), with no rotation and square pixels; the encoder then writes that matrix;
 - every stage is a FRAME op whose registry entry declares a ``yuv`` form for its params
-  (ops/yuv.py: exact, or within one level where documented), an AUDIO op (pictures untouched) or
-  a TIMING op (which only chooses source frames; the same TimeMap picks them here);
+  (ops/yuv.py: exact, or within one level where documented) and whose params are not keyframed
+  (those resolve per frame on the RGB path), an AUDIO op (pictures untouched) or a TIMING op
+  (which only chooses source frames; the same TimeMap picks them here);
 - the clip already has the timeline's size (no letterbox); a preset that scales or pads
   (social-9x16) is done on the planes too when every size and offset is even.
 
@@ -157,8 +158,8 @@ def chain_for(stage, out_size: Tuple[int, int]) -> Optional[YuvChain]:
         elif isinstance(st, FrameStage):
             factory = st.spec.yuv
             prev = st.prev
-            if factory is None or prev.width % 2 or prev.height % 2:
-                return None
+            if factory is None or st.animated or prev.width % 2 or prev.height % 2:
+                return None  # keyframed params: the RGB path, which resolves them per frame
             fn = factory(YuvFormat(prev.width, prev.height, "ITU709"), **st.fn_params)
             if fn is None:
                 return None

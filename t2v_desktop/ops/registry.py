@@ -7,6 +7,8 @@ list and edit-stack widgets, the CLI's ``ops`` listing and the README table all 
 Function contracts by kind (params arrive validated, defaults filled):
 
 FRAME       ``fn(frame, ctx: FrameContext, **params) -> frame``  (HxWx3 uint8 RGB in and out).
+            Any Float/Int param may be a ``Keyframes`` (see ``animatable``); the stage resolves it
+            per frame (``resolve``), so ``fn`` always gets plain values.
             Geometry ops also declare ``output_size(w, h, **params) -> (w, h)``; ops with a YUV
             equivalent declare ``yuv`` (see OperationSpec.yuv and ops/yuv.py).
 TEMPORAL    ``analyze(frames: Iterable[ndarray], info: StreamInfo, progress, cancel, **analysis_params) -> dict``
@@ -30,8 +32,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from ..errors import ParamError, UnknownOperationError
-from .params import Param
+from .. import keyframes as kf
+from ..errors import ParamError, ProjectError, UnknownOperationError
+from ..keyframes import Keyframes
+from .params import Float, Int, Param
 
 
 class OpKind(str, enum.Enum):
@@ -149,7 +153,42 @@ class OperationSpec:
             )
         out = {}
         for pname, ptype in self.params.items():
-            out[pname] = ptype.validate(pname, params[pname]) if pname in params else ptype.default
+            if pname not in params:
+                out[pname] = ptype.default
+            elif isinstance(params[pname], Keyframes) or kf.is_keyframes_json(params[pname]):
+                out[pname] = self._validate_keys(pname, ptype, params[pname])
+            else:
+                out[pname] = ptype.validate(pname, params[pname])
+        return out
+
+    def animatable(self, pname: str) -> bool:
+        """Whether param ``pname`` may be a Keyframes: numbers of per-frame picture ops only (a
+        timing, sound, analysed or generated op runs on its whole span with one value)."""
+        p = self.params.get(pname)
+        return (self.kind is OpKind.FRAME and self.audio_fn is None
+                and isinstance(p, (Float, Int)))
+
+    def _validate_keys(self, pname: str, ptype: Param, value: Any) -> "Keyframes":
+        if not self.animatable(pname):
+            raise ParamError(f"'{self.name}' parameter '{pname}' can't change over time; give one value.")
+        if not isinstance(value, Keyframes):
+            try:
+                value = kf.from_json(value, f"'{self.name}' parameter '{pname}'")
+            except ProjectError as e:
+                raise ParamError(str(e).removeprefix("Invalid project: ")) from None
+        for k in value.keys:  # every key obeys the param's own rules (never clamped)
+            try:
+                ptype.validate(pname, k.value)
+            except ParamError as e:
+                raise ParamError(f"{str(e)[:-1]} (keyframe at {k.t:g}s).") from None
+        return value
+
+    def resolve(self, params: dict, t: float) -> dict:
+        """``resolve_params`` with whole-number params rounded (an Int animates in steps)."""
+        out = resolve_params(params, t)
+        for pname, v in params.items():
+            if isinstance(v, Keyframes) and isinstance(self.params.get(pname), Int):
+                out[pname] = int(round(out[pname]))
         return out
 
     def describe(self) -> dict:
@@ -164,6 +203,16 @@ class OperationSpec:
             "examples": list(self.examples),
             "requires_range": self.requires_range,
         }
+
+
+def is_animated(params: dict) -> bool:
+    """Whether any value is a Keyframes whose value changes (a one-value list is a constant)."""
+    return any(isinstance(v, Keyframes) and v.animated for v in params.values())
+
+
+def resolve_params(params: dict, t: float) -> dict:
+    """Plain values at ``t`` seconds of the op's own timeline (Keyframes evaluated, the rest as is)."""
+    return {k: (v.at(t) if isinstance(v, Keyframes) else v) for k, v in params.items()}
 
 
 _REGISTRY: Dict[str, OperationSpec] = {}

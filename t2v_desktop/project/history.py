@@ -554,8 +554,9 @@ class SetOpParams(EditCommand):
         new = get_op(op.op).validate({**op.params, **self.params})
         self._old = op.params
         op.params = new
-        self.label = f"Change {_op_label(op.op)} " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                                                                for k, v in self.params.items())
+        self.label = f"Change {_op_label(op.op)} " + ", ".join(
+            f"{k}={v:g}" if isinstance(v, float) else f"{k} animated" if isinstance(new[k], kf.Keyframes)
+            else f"{k}={v}" for k, v in self.params.items())
 
     def undo(self, project: Project) -> None:
         clip = project.find_clip(self.clip_id)

@@ -3,7 +3,8 @@
 The split point (on the clip's output timeline) is mapped back through every TIMING op to the
 source, which gives the halves' in/out points; each op's range is then cut at the split point of
 *its* timeline. Position-dependent ops stay on one side: fade-ins with the half holding their
-start, fade-outs with the half holding their end, a freeze with the half holding its hold. Split
+start, fade-outs with the half holding their end, a freeze with the half holding its hold. A
+keyframed param's keys move with the right half's timeline, so the animation runs on unbroken. Split
 exactly where a hold ends, the left half holds its own last frame (one frame earlier than before).
 """
 
@@ -15,6 +16,7 @@ from typing import List, Optional, Tuple
 
 from ..engine.stages import TimingStage, build_chain, probe_cached
 from ..errors import ParamError
+from ..keyframes import Keyframes
 from .model import AppliedOp, Clip, Project, new_id
 
 _STARTS = ("fade_in", "audio_fade_in")
@@ -41,6 +43,7 @@ def _split_op(op: AppliedOp, s: float, hold_left: Optional[bool] = None
     ``hold_left``: for a freeze, whether its hold ends up in the left half."""
     left, right = copy.deepcopy(op), copy.deepcopy(op)
     right.id = new_id()
+    right.params = {k: v.shifted(-s) if isinstance(v, Keyframes) else v for k, v in right.params.items()}
     name = op.op
     if op.range is None:
         if name in _STARTS:
