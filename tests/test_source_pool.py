@@ -124,6 +124,7 @@ def test_open_readers_are_an_lru_and_close_when_unused(make_clip):
 def test_frame_caches_stay_inside_their_budgets(long_clip, monkeypatch):
     frame_bytes = 160 * 120 * 3
     monkeypatch.setattr(pool_mod.STAGE_FRAMES, "max_bytes", 10 * frame_bytes)
+    monkeypatch.setattr(pool_mod.STAGE_FRAMES, "biggest", 0)  # (bigger frames of other tests)
     decoded = CacheBudget(6 * frame_bytes)
     pool = SourcePool(decoded=decoded)
     project = cuts(long_clip, N_CUTS)
@@ -181,3 +182,17 @@ def test_a_shared_audio_reader_does_not_depend_on_what_was_read_before(make_clip
         np.testing.assert_allclose(a.read(s / 48000, (s + 2048) / 48000), straight[:, s:s + 2048], atol=1e-4)
         start = a.read(0, 0.3)  # back to the start: the same samples as a fresh reader
     np.testing.assert_array_equal(start, straight[:, :14400])
+
+
+def test_a_budget_keeps_room_for_a_few_of_its_biggest_frames():
+    budget = CacheBudget(250, min_frames=3)
+    memos = [budget.memo(2) for _ in range(3)]
+    for k, m in enumerate(memos):
+        m.put(0, np.zeros(100, np.uint8))
+        assert budget.stats()["bytes"] == 100 * (k + 1)  # 300 > 250 bytes: room for 3 of 100
+    memos[0].get(0)  # used again: the oldest is now memos[1]'s
+    memos[2].put(1, np.zeros(100, np.uint8))
+    assert 0 in memos[0] and 0 not in memos[1] and len(memos[2]) == 2
+    assert budget.stats()["bytes"] == 300 and budget.stats()["evicted"] == 1
+    del memos[2], m  # a stage that goes away takes its frames out of the budget
+    assert budget.stats()["bytes"] == 100

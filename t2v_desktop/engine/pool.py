@@ -26,8 +26,11 @@ import weakref
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Hashable, List, Optional, Tuple
 
-#: Bytes of every stage's frame memo together (the last frames each stage made).
-STAGE_FRAMES_BYTES = 64 * 2**20
+#: Bytes of every stage's frame memo together (the last frames each stage made): what a frame
+#: needs again soon (a freeze re-reads one source frame, a transition two chains) is recent.
+STAGE_FRAMES_BYTES = 48 * 2**20
+#: ... but never fewer than this many of the biggest frame seen (4K frames are 25 MB each).
+STAGE_FRAMES_MIN = 6
 #: Bytes of the decoders' RGB frame caches together (what one decoder alone had before: 256 MB).
 DECODED_FRAMES_BYTES = 256 * 2**20
 #: Readers of each kind (decoders, audio readers, scrubbing proxies) a pool keeps open at once:
@@ -41,8 +44,10 @@ class CacheBudget:
     together pass ``max_bytes``, the least recently used frames are dropped, whichever store holds
     them. Thread-safe."""
 
-    def __init__(self, max_bytes: int, name: str = "frames"):
+    def __init__(self, max_bytes: int, name: str = "frames", min_frames: int = 0):
         self.max_bytes = int(max_bytes)
+        self.min_frames = int(min_frames)  # room for this many of the biggest frame, whatever max_bytes says
+        self.biggest = 0
         self.name = name
         self.bytes = 0
         self.peak_bytes = 0
@@ -55,8 +60,14 @@ class CacheBudget:
         """A frame store of at most ``max_items`` frames, counted against this budget."""
         return FrameMemo(self, max_items)
 
+    @property
+    def limit(self) -> int:
+        """The budget in force: ``max_bytes``, raised to ``min_frames`` of the biggest frame seen."""
+        return max(self.max_bytes, self.min_frames * self.biggest)
+
     def _evict(self) -> None:  # caller holds the lock
-        while self.bytes > self.max_bytes and self._lru:
+        limit = self.limit
+        while self.bytes > limit and self._lru:
             _, (ref, key, n) = self._lru.popitem(last=False)
             memo = ref()
             if memo is not None:
@@ -76,7 +87,7 @@ class CacheBudget:
     def stats(self) -> Dict[str, int]:
         with self._lock:
             return {"bytes": self.bytes, "peak_bytes": self.peak_bytes, "max_bytes": self.max_bytes,
-                    "frames": len(self._lru), "evicted": self.evicted}
+                    "limit": self.limit, "frames": len(self._lru), "evicted": self.evicted}
 
 
 class FrameMemo:
@@ -111,6 +122,7 @@ class FrameMemo:
             self._d[key] = value
             b._lru[(id(self), key)] = (weakref.ref(self), key, n)
             b.bytes += n
+            b.biggest = max(b.biggest, n)
             while len(self._d) > self.max_items:
                 self._drop(next(iter(self._d)))
             b._evict()
@@ -141,7 +153,7 @@ class FrameMemo:
 
 
 #: The global budgets (see the module docstring).
-STAGE_FRAMES = CacheBudget(STAGE_FRAMES_BYTES, "stage frames")
+STAGE_FRAMES = CacheBudget(STAGE_FRAMES_BYTES, "stage frames", STAGE_FRAMES_MIN)
 DECODED_FRAMES = CacheBudget(DECODED_FRAMES_BYTES, "decoded frames")
 
 
@@ -241,7 +253,7 @@ class SourcePool:
         out["decoded_frames"] = self.decoded.stats()
         out["stage_frames"] = self.stage_frames.stats()
         out["cache_bytes"] = out["decoded_frames"]["bytes"] + out["stage_frames"]["bytes"]
-        out["cache_budget"] = self.decoded.max_bytes + self.stage_frames.max_bytes
+        out["cache_budget"] = self.decoded.limit + self.stage_frames.limit
         return out
 
 

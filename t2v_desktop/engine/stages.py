@@ -113,7 +113,9 @@ class Stage:
         """Run pending analyses / generative renders of this stage and those upstream."""
 
     def close(self) -> None:
-        pass
+        frames = getattr(self, "_frames", None)
+        if frames is not None:
+            frames.clear()
 
 
 # -- source ------------------------------------------------------------------------------------
@@ -421,6 +423,7 @@ class OpStage(Stage):
         self.prev.prepare(progress, cancel)
 
     def close(self) -> None:
+        self._frames.clear()
         self.prev.close()
 
 
