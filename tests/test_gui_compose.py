@@ -52,3 +52,20 @@ def test_logo_file_name_resolves_against_the_media_folder(win, qtbot, tmp_path):
     assert clips and clips[0].path == str(tmp_path / "logo.png")
     qtbot.waitUntil(lambda: win.preview.frame[:, -20:].max() > 90, timeout=10000)
     assert win.preview.frame[:, :20].max() < 10  # only in the right corner
+
+
+def test_an_animated_param_shows_as_animated_not_as_a_slider(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from t2v_desktop.gui.edit_stack import make_editor, op_summary
+    from t2v_desktop.keyframes import Keyframes
+    from t2v_desktop.ops.registry import get_op
+    from t2v_desktop.project.model import AppliedOp
+
+    ramp = Keyframes.of([(0, 0.0), (2, 0.5)])
+    spec = get_op("brightness")
+    p = next(iter(spec.params)) if not isinstance(spec.params, dict) else next(iter(spec.params.values()))
+    w, get, _ = make_editor(p, ramp, lambda: None)
+    qtbot.addWidget(w)
+    assert isinstance(w, QLabel) and "animated" in w.text() and get() is ramp
+    assert "animated 0→0.5" in op_summary(AppliedOp("brightness", {"amount": ramp}))

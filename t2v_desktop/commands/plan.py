@@ -158,7 +158,7 @@ class Plan:
             if s.range is not None:
                 end = "the end" if s.range.end is None else _point_text(s.range.end)
                 where = f" from {_point_text(s.range.start)} to {end}"
-            params = ", ".join(f"{k}={v}" for k, v in s.params.items())
+            params = ", ".join(f"{k}={_value_text(v)}" for k, v in s.params.items())
             lines.append(f"{i}. [{s.route}] {s.op}({params}){where}" + (f" — {s.reason}" if s.reason else ""))
         return "\n".join(lines)
 
@@ -176,3 +176,11 @@ def _fmt(t: Optional[float]) -> str:
         return "end"
     m, s = divmod(t, 60)
     return f"{int(m)}:{s:05.2f}"
+
+
+def _value_text(v) -> str:
+    """A param value for the plan's text: keyframes as "0s:1 -> 3s:1.3", numbers as they are."""
+    keys = getattr(v, "keys", None)
+    if isinstance(keys, tuple):
+        return " -> ".join(f"{k.t:g}s:{k.value:g}" for k in keys)
+    return str(v)

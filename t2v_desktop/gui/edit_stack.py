@@ -65,6 +65,11 @@ def op_summary(applied) -> str:
 
 
 def _fmt(v) -> str:
+    from ..keyframes import Keyframes
+
+    if isinstance(v, Keyframes):
+        ks = v.keys
+        return f"animated {ks[0].value:.3g}→{ks[-1].value:.3g} ({len(ks)} keys)"
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
@@ -143,7 +148,14 @@ class PathEditor(QWidget):
 
 
 def make_editor(p, value, on_change, parent=None):
-    """The widget for one declared parameter; returns (widget, getter, setter)."""
+    """The widget for one declared parameter; returns (widget, getter, setter). A keyframed value
+    shows as animated, read-only (key editing is the timeline's)."""
+    from ..keyframes import Keyframes
+
+    if isinstance(value, Keyframes):
+        w = QLabel(_fmt(value), parent)
+        w.setToolTip("This value changes over time (keyframes).")
+        return w, (lambda v=value: v), (lambda _v: None)
     if isinstance(p, Float):
         w = FloatEditor(p, value, on_change, parent)
         return w, w.value, w.set_value
