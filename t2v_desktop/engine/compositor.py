@@ -230,6 +230,23 @@ def composite(canvas: np.ndarray, rgb: np.ndarray, alpha: Optional[np.ndarray], 
         return rgb
     if not canvas.flags.writeable:
         canvas = canvas.copy()
+    patch = layer_patch((W, H), rgb, alpha, p, native, source_size, subpixel)
+    if patch is None:
+        return canvas
+    (bx, by), P, A = patch
+    _blend(canvas, bx, by, P, A, p.opacity, p.blend)
+    return canvas
+
+
+def layer_patch(canvas_size: Tuple[int, int], rgb: np.ndarray, alpha: Optional[np.ndarray], p: Placement,
+                native: float, source_size: Optional[Tuple[int, int]] = None, subpixel: Optional[bool] = None):
+    """The layer drawn into its box on a ``canvas_size`` canvas, before opacity and blending:
+    ``((bx, by), P, A)`` with ``P`` premultiplied RGB and ``A`` its alpha (None = opaque), or None
+    when nothing of it shows. What :func:`composite` blends; the export's YUV compositing
+    (engine/yuv_compose.py) blends the same patch on planes."""
+    W, H = canvas_size
+    canvas = np.empty((H, W, 0), np.uint8)  # only its shape is read
+    sh, sw = rgb.shape[:2]
     g = _geometry(p, (sw, sh), (W, H), native, source_size, subpixel)
     x0, y0, x1, y1 = g.crop
     src = rgb[y0:y1, x0:x1]
@@ -242,14 +259,8 @@ def composite(canvas: np.ndarray, rgb: np.ndarray, alpha: Optional[np.ndarray], 
         g = replace(g, fw=float(nw), fh=float(nh), ox=left + p.anchor_x * nw, oy=top + p.anchor_y * nh,
                     snapped=None)
     if g.snapped is not None:
-        patch = _snapped(canvas, src, a_src, g.snapped, exact=exact)
-    else:
-        patch = _warped(canvas, src, a_src, g, p)
-    if patch is None:
-        return canvas
-    (bx, by), P, A = patch
-    _blend(canvas, bx, by, P, A, p.opacity, p.blend)
-    return canvas
+        return _snapped(canvas, src, a_src, g.snapped, exact=exact)
+    return _warped(canvas, src, a_src, g, p)
 
 
 def _premultiply(rgb: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -114,6 +114,16 @@ class YuvChain:
 
     def frame(self, i: int) -> Optional[np.ndarray]:
         """Output frame ``i`` packed for the encoder, or None when its decoded frame does not fit."""
+        planes = self.planes(i)
+        if planes is None:
+            return None
+        if self.fit is not None:
+            planes = self.fit(planes)
+        return pack(planes)
+
+    def planes(self, i: int) -> Optional[Planes]:
+        """Output frame ``i``'s planes after the ops (before the preset's fit; they may be the
+        decoder's read-only views), or None when its decoded frame does not fit."""
         src, on = self.source_index(i)
         f = self._decoded(src)
         if self._usable(f) != self.matrix:
@@ -125,9 +135,7 @@ class YuvChain:
                 if on[k]:
                     planes = step[2](planes)
                 k += 1
-        if self.fit is not None:
-            planes = self.fit(planes)
-        return pack(planes)
+        return planes
 
     def close(self) -> None:
         self._fs = None  # shared with the other clips of the file: the pool closes it
@@ -226,8 +234,12 @@ def plan(renderer, layout, preset) -> Optional[FastPath]:
     if not isinstance(renderer, Renderer) or cls.frame is not Renderer.frame or cls.iter_frames is not Renderer.iter_frames:
         return None  # a renderer that makes its own frames: honour them
     chains = renderer.chains
-    if not chains or renderer.preview_scale != 1.0 or not getattr(renderer, "simple", False):
+    if not chains or renderer.preview_scale != 1.0:
         return None
+    if not getattr(renderer, "simple", False):  # several tracks, transitions, stills: composed on planes
+        from .yuv_compose import plan as compose_plan
+
+        return compose_plan(renderer, layout, preset)
     size = (int(renderer.width), int(renderer.height))
     fit = fit_fn(layout, size)
     if fit is False:
