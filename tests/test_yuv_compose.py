@@ -160,6 +160,12 @@ def test_picture_in_picture(media, x, y):
         fit="native", x=x, y=y, anchor_x=1.0, anchor_y=1.0))]))
     x1, y1 = int(round(x * W)), int(round(y * H))
     _compare(p, [3, 40, 50], region=(y1 - 54, y1, x1 - 96, x1))
+    with Renderer(p) as r:
+        cp = plan(r, plan_layout(W, H, Fraction(FPS), PRESET), PRESET)
+        cp.frame(3)
+        pasted = cp._yuv.get(("own", p.tracks[1].clips[0].id))
+        # on even pixels, in the output's matrix: its own planes pasted; else drawn and converted
+        assert (pasted is not None) == (x == 1.0)
 
 
 def test_png_logo_with_alpha_and_opacity(media):

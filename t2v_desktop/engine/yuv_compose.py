@@ -178,7 +178,7 @@ class ComposePath:
 
     def __init__(self, renderer, matrix: str, fit, chains: Dict[str, Optional[YuvChain]]):
         self.renderer, self.matrix, self.fit = renderer, matrix, fit
-        self._yuv: Dict[str, Optional[YuvChain]] = dict(chains)
+        self._yuv: Dict[object, Optional[YuvChain]] = dict(chains)  # clip id (full frame) / ("own", id)
         self._patches: Dict[object, tuple] = {}  # layer key -> (its picture, placement, YuvPatch)
         self._cues: Dict[tuple, tuple] = {}  # (subtitle track, cue) -> its drawn (rgb, alpha)
         self.size = (int(renderer.width), int(renderer.height))
@@ -262,8 +262,43 @@ class ComposePath:
         ch = r._chain(clip)
         local = i - span.start
         tf = clip.transform.at(float(local / r.fps))
-        return self._overlay(f, clip.id, ch.frame(local), chain_alpha(ch), tf, tuple(ch.full_size),
-                             True if clip.transform.animated else None)
+        subpixel = True if clip.transform.animated else None
+        alpha = chain_alpha(ch)
+        if alpha is None and self._paste_planes(f, clip, ch, local, tf, subpixel):
+            return True
+        return self._overlay(f, clip.id, ch.frame(local), alpha, tf, tuple(ch.full_size), subpixel)
+
+    def _paste_planes(self, f: Frame420, clip, ch, local: int, tf, subpixel) -> bool:
+        """An opaque clip drawn at its own size on even pixels, whose planes come in the output's
+        matrix: its planes pasted as they are (no RGB at all, as the bottom layer's)."""
+        from .compositor import _geometry, resolve
+
+        p = resolve(tf)
+        if p.blend != "normal" or p.opacity < 1.0 or p.rotation % 360.0:
+            return False
+        sw, sh = ch.width, ch.height
+        W, H = self.size
+        g = _geometry(p, (sw, sh), (W, H), 1.0, tuple(ch.full_size), subpixel)
+        if g.crop != (0, 0, sw, sh) or g.snapped is None:
+            return False
+        left, top, nw, nh = g.snapped
+        if (nw, nh) != (sw, sh) or left % 2 or top % 2 or left < 0 or top < 0 or left + sw > W or top + sh > H:
+            return False
+        key = ("own", clip.id)
+        if key not in self._yuv:
+            self._yuv[key] = _open(ch, (sw, sh), self.matrix)
+        yc = self._yuv[key]
+        planes = yc.planes(local) if yc is not None else None
+        if planes is None:
+            if yc is not None:
+                yc.close()
+                self._yuv[key] = None
+            return False
+        y, u, v = planes
+        f.y[top:top + sh, left:left + sw] = y
+        f.u[top // 2:(top + sh) // 2, left // 2:(left + sw) // 2] = u
+        f.v[top // 2:(top + sh) // 2, left // 2:(left + sw) // 2] = v
+        return True
 
     def _subtitles(self, f: Frame420, i: int) -> bool:
         from .render import _FULL
