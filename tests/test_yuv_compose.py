@@ -281,3 +281,33 @@ def test_hd_source_in_bt709_converts_layers_with_bt709(tmp_path):
     with Renderer(p) as r:
         assert plan(r, plan_layout(w, h, Fraction(FPS), PRESET), PRESET).matrix == "ITU709"
     _compare(p, [3], region=(216 - 27, 216 + 27, 256 - 48, 256 + 48))
+
+
+def test_transition_from_a_still_and_on_an_upper_track(media):
+    """A dissolve from a colour card into a clip (the card drawn over black), and a dip between two
+    picture-in-picture clips on an upper track (each drawn over the frame below)."""
+    from t2v_desktop.project.model import ColorSource
+
+    a, b, pip = media[:3]
+    p = Project(width=W, height=H, fps=Fraction(FPS))
+    p.main_track.items[:] = [Clip(ColorSource("#3366cc"), out_point=1.0), Transition("dissolve", 0.5), Clip(str(b))]
+    tf = Transform(fit="native", x=0.25, y=0.3)
+    p.tracks.append(Track(items=[Clip(str(pip), out_point=1.0, transform=tf), Transition("dip_white", 0.5),
+                                 Clip(str(pip), in_point=1.0, transform=tf)]))
+    _compare(p, [5, 18, 30])
+
+
+def test_fading_title_converts_once(media):
+    from t2v_desktop.keyframes import Keyframes
+
+    p = _base(media)
+    fade = Transform(opacity=Keyframes.of([(0.0, 0.0, "linear"), (1.0, 1.0, "linear")]))
+    p.tracks.append(Track(items=[Clip(TitleSource("Fade", TitleStyle(size=150, box=True)), out_point=2.0,
+                                      transform=fade)]))
+    _compare(p, [6, 12, 30])
+    with Renderer(p) as r:
+        cp = plan(r, plan_layout(W, H, Fraction(FPS), PRESET), PRESET)
+        cp.frame(6)
+        first = cp._patches[p.tracks[1].clips[0].id][3]
+        cp.frame(12)
+        assert cp._patches[p.tracks[1].clips[0].id][3] is first

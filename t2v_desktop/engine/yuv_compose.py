@@ -8,24 +8,28 @@ xfade/overlay work in yuv420p). Here, per output frame, on the layers the Render
 (``Renderer._layers``):
 
 - the bottom layer is a full-frame, untransformed clip whose chain has a YUV form
-  (``yuv.chain_for``), or a transition between two such clips blended on the planes (dissolve and
-  dips are linear in Y'CbCr: black is (16, 128, 128), white (235, 128, 128); wipes ramp each plane
-  along its axis; slides move planes by an even number of pixels), or nothing (black);
-- every layer above it (picture in picture, logo, title, burned-in subtitle) is drawn into its box
-  exactly as the compositor draws it (``compositor.layer_patch``: premultiplied RGB + alpha), and
-  just that box is converted with the encoder's matrix (limited range) and alpha-blended into the
-  planes; chroma takes the 2x2 means of the premultiplied colour and of the alpha, which is what
-  the encoder's own area-averaged 4:2:0 conversion of the RGB result gives. A layer whose picture
-  does not change (a logo, a title) is converted once.
+  (``yuv.chain_for``): its decoded planes, copied once;
+- every other layer (picture in picture, logo, title, a still or a clip that does not fill the
+  frame, burned-in subtitles) is drawn into its box exactly as the compositor draws it
+  (``compositor.layer_patch``: premultiplied RGB + alpha), and just that box is converted with the
+  encoder's matrix (limited range) and alpha-blended into the planes; chroma takes the 2x2 means of
+  the premultiplied colour and of the alpha, which is what the encoder's own area-averaged 4:2:0
+  conversion of the RGB result gives. A layer whose picture does not change (a logo, a title, even
+  while its opacity fades) is converted once. An opaque clip drawn at its own size on even pixels
+  whose planes come in the output's matrix (a PIP) pastes its decoded planes, no RGB at all;
+- a transition blends its two sides, each drawn over what is below, on the planes: dissolve and
+  dips are linear in Y'CbCr (black is (16, 128, 128), white (235, 128, 128)); wipes ramp each plane
+  along its axis; slides move planes by an even number of pixels.
 
-A frame with anything else (a blend mode other than normal, a transition above the bottom, a
-bottom clip without a YUV form, a slide by an odd number of pixels) is the Renderer's RGB frame,
-frame by frame. Sound is the Renderer's mixer, unchanged. Differences from the RGB path are
-conversion rounding (tests/test_yuv_compose.py holds them to it).
+A frame with anything else (a blend mode other than normal, a slide by an odd number of pixels)
+is the Renderer's RGB frame, frame by frame; a project whose main track has no clip with a YUV
+form takes the RGB path throughout. Sound is the Renderer's mixer, unchanged. Differences from
+the RGB path are conversion rounding (tests/test_yuv_compose.py holds them to it).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, Iterator, Optional, Tuple, Union
 
 import cv2
@@ -91,16 +95,22 @@ class YuvPatch:
         self.x, self.y = x, y
         self.Y, self.U, self.V, self.keep_y, self.keep_c = Y, U, V, keep_y, keep_c
 
-    def blend(self, f: Frame420) -> None:
+    def blend(self, f: Frame420, opacity: float = 1.0) -> None:
+        """Into ``f`` at ``opacity`` (the patch itself is at full strength: a fading still is
+        converted once): with a = alpha * opacity, out = (1 - a) * D + opacity * add."""
         h, w = self.Y.shape
         x, y = self.x, self.y
         ry = f.y[y:y + h, x:x + w]
         ru = f.u[y // 2:(y + h) // 2, x // 2:(x + w) // 2]
         rv = f.v[y // 2:(y + h) // 2, x // 2:(x + w) // 2]
+        o = float(opacity)
         if self.keep_y is None:
-            ry[...], ru[...], rv[...] = self.Y, self.U, self.V
+            for region, add in ((ry, self.Y), (ru, self.U), (rv, self.V)):
+                region[...] = add if o >= 1.0 else cv2.addWeighted(region, 1.0 - o, add, o, 0.0)
             return
         for region, add, keep in ((ry, self.Y, self.keep_y), (ru, self.U, self.keep_c), (rv, self.V, self.keep_c)):
+            if o < 1.0:
+                keep, add = keep * o + (1.0 - o), add * o
             region[...] = cv2.convertScaleAbs(cv2.add(cv2.multiply(region, keep, dtype=cv2.CV_32F), add))
 
 
@@ -220,15 +230,21 @@ class ComposePath:
             return None
         return Frame420.of(planes) if packed else planes
 
-    def _transition(self, span, i: int) -> Optional[Frame420]:
-        """A transition between two full-frame plane clips at the bottom, blended on planes."""
+    def _transition(self, span, i: int, below: Optional[Frame420]) -> Optional[Frame420]:
+        """Both neighbours each drawn over what is below (black at the bottom; a full-frame plane
+        clip there is its planes), blended at the transition's progress (Renderer._transition)."""
         r = self.renderer
         spans = r.layout.spans(r._track_of(span))
-        a = self._full_frame(spans[span.index - 1], i, packed=False)
-        b = self._full_frame(spans[span.index + 1], i, packed=False) if a is not None else None
-        if b is None:
-            return None
-        return blend_planes(span.item.kind, a, b, (i - span.start) / span.frames, span.item.params)
+        sides = []
+        for side in (spans[span.index - 1], spans[span.index + 1]):
+            planes = self._full_frame(side, i, packed=False) if below is None else None
+            if planes is None:
+                fr = Frame420(below.buf.copy()) if below is not None else Frame420.black(*self.size)
+                if not self._clip_layer(fr, side, i, clamp=True):
+                    return None
+                planes = fr.planes
+            sides.append(planes)
+        return blend_planes(span.item.kind, sides[0], sides[1], (i - span.start) / span.frames, span.item.params)
 
     # -- overlays ------------------------------------------------------------------------------
     def _overlay(self, f: Frame420, key, rgb, alpha, tf, source_size=None, subpixel=None) -> bool:
@@ -240,18 +256,19 @@ class ComposePath:
             return False
         if p.opacity <= 0.0:
             return True
+        full = replace(p, opacity=1.0)  # opacity is applied when blending: a fade reuses the patch
         hit = self._patches.get(key)
-        if hit is not None and hit[0] is rgb and hit[1] is alpha and hit[2] == (p, subpixel):
+        if hit is not None and hit[0] is rgb and hit[1] is alpha and hit[2] == (full, subpixel):
             yp = hit[3]
         else:
-            patch = layer_patch(self.size, rgb, alpha, p, 1.0, source_size, subpixel)
-            yp = None if patch is None else to_yuv_patch(patch, p.opacity, self.matrix, self.size)
-            self._patches[key] = (rgb, alpha, (p, subpixel), yp)
+            patch = layer_patch(self.size, rgb, alpha, full, 1.0, source_size, subpixel)
+            yp = None if patch is None else to_yuv_patch(patch, 1.0, self.matrix, self.size)
+            self._patches[key] = (rgb, alpha, (full, subpixel), yp)
         if yp is not None:
-            yp.blend(f)
+            yp.blend(f, p.opacity)
         return True
 
-    def _clip_layer(self, f: Frame420, span, i: int) -> bool:
+    def _clip_layer(self, f: Frame420, span, i: int, clamp: bool = False) -> bool:
         from ..project.model import Clip
         from .source import chain_alpha
 
@@ -261,6 +278,8 @@ class ComposePath:
         r = self.renderer
         ch = r._chain(clip)
         local = i - span.start
+        if clamp:  # a transition's neighbour: its first / last frame outside its own span
+            local = min(max(local, 0), ch.frame_count - 1)
         tf = clip.transform.at(float(local / r.fps))
         subpixel = True if clip.transform.animated else None
         alpha = chain_alpha(ch)
@@ -330,7 +349,7 @@ class ComposePath:
         r = self.renderer
         layers = r._layers(i)
         if layers and isinstance(layers[0].item, Transition):
-            f, rest = self._transition(layers[0], i), layers[1:]
+            f, rest = self._transition(layers[0], i, None), layers[1:]
             if f is None:
                 return None
         else:
@@ -339,7 +358,11 @@ class ComposePath:
             if f is None:  # drawn like any layer, over black (as the Renderer's empty canvas)
                 f, rest = Frame420.black(*self.size), layers
         for span in rest:
-            if isinstance(span.item, Transition) or not self._clip_layer(f, span, i):
+            if isinstance(span.item, Transition):
+                f = self._transition(span, i, f)
+                if f is None:
+                    return None
+            elif not self._clip_layer(f, span, i):
                 return None
         if r._subs and not self._subtitles(f, i):
             return None
