@@ -311,3 +311,26 @@ def test_fading_title_converts_once(media):
         first = cp._patches[p.tracks[1].clips[0].id][3]
         cp.frame(12)
         assert cp._patches[p.tracks[1].clips[0].id][3] is first
+
+
+def test_preset_that_pads_and_chains_made_lazily(media, tmp_path):
+    """A preset's fit (pad to 320x360) on the composed planes, as fit_frame does it in RGB; the plan
+    opens one clip's chain (for the matrix) and the rest on their first frame."""
+    a, b, pip = media[:3]
+    p = _base(media)
+    p.main_track.items += [Clip(str(a), in_point=0.5, out_point=1.0), Clip(str(b), in_point=0.2, out_point=0.6)]
+    p.tracks.append(Track(items=[Clip(str(pip), transform=Transform(fit="native", x=0.9, y=0.9))]))
+    with Renderer(p) as r:
+        cp = plan(r, plan_layout(W, H, Fraction(FPS), PRESET), PRESET)
+        assert list(cp._yuv) == [p.main_track.clips[0].id]
+        for i in range(0, r.frame_count, 7):
+            assert cp.frame(i) is not None
+        assert all(c.id in cp._yuv for c in p.main_track.clips)
+        assert cp._live and all(cp._yuv[k]._fs is None for k in cp._yuv if k not in cp._live and cp._yuv[k])
+    preset = dataclasses.replace(LOSSLESS, frame_size=(320, 360))
+    fast = export_project(p, tmp_path / "fast.mp4", preset)
+    slow = export_project(p, tmp_path / "slow.mp4", preset, fast_path=False)
+    assert fast.yuv_frames == fast.frames == slow.frames and (fast.width, fast.height) == (320, 360)
+    with FrameSource(fast.path) as f1, FrameSource(slow.path) as f2:
+        x, y = np.stack(list(f1.iter_frames())), np.stack(list(f2.iter_frames()))
+    assert _diff(x, y)[0] < MEAN and x[:, :88].max() <= 2 and x[:, -88:].max() <= 2

@@ -186,9 +186,14 @@ class ComposePath:
     """A composed project's frames for the encoder: Yuv420 where every layer of the frame can be
     done on planes, else the Renderer's RGB frame. ``matrix``: what the encoder must write."""
 
-    def __init__(self, renderer, matrix: str, fit, chains: Dict[str, Optional[YuvChain]]):
+    def __init__(self, renderer, matrix: str, fit, chains: Dict[str, Optional[YuvChain]], seen: dict):
         self.renderer, self.matrix, self.fit = renderer, matrix, fit
-        self._yuv: Dict[object, Optional[YuvChain]] = dict(chains)  # clip id (full frame) / ("own", id)
+        # clip id (full frame) / ("own", id): made on a clip's first frame (thousands of clips cost
+        # nothing up front); the chains read in a frame stay open, the others are closed after it
+        self._yuv: Dict[object, Optional[YuvChain]] = dict(chains)
+        self._seen = seen
+        self._used: set = set()  # chains and patches of the frame being made
+        self._live: set = set()  # chains read since they were last closed
         self._patches: Dict[object, tuple] = {}  # layer key -> (its picture, placement, YuvPatch)
         self._cues: Dict[tuple, tuple] = {}  # (subtitle track, cue) -> its drawn (rgb, alpha)
         self.size = (int(renderer.width), int(renderer.height))
@@ -201,7 +206,8 @@ class ComposePath:
     # -- chains --------------------------------------------------------------------------------
     def _chain(self, clip) -> Optional[YuvChain]:
         if clip.id not in self._yuv:
-            self._yuv[clip.id] = _open(self.renderer._chain(clip), self.size, self.matrix)
+            self._yuv[clip.id] = _open(self.renderer._chain(clip), self.size, self.matrix, self._seen)
+        self._used.add(clip.id)
         return self._yuv[clip.id]
 
     def _full_frame(self, span, i: int, packed: bool = True):
@@ -257,6 +263,7 @@ class ComposePath:
         if p.opacity <= 0.0:
             return True
         full = replace(p, opacity=1.0)  # opacity is applied when blending: a fade reuses the patch
+        self._used.add(key)
         hit = self._patches.get(key)
         if hit is not None and hit[0] is rgb and hit[1] is alpha and hit[2] == (full, subpixel):
             yp = hit[3]
@@ -305,7 +312,8 @@ class ComposePath:
             return False
         key = ("own", clip.id)
         if key not in self._yuv:
-            self._yuv[key] = _open(ch, (sw, sh), self.matrix)
+            self._yuv[key] = _open(ch, (sw, sh), self.matrix, self._seen)
+        self._used.add(key)
         yc = self._yuv[key]
         planes = yc.planes(local) if yc is not None else None
         if planes is None:
@@ -344,6 +352,24 @@ class ComposePath:
     # -- frames --------------------------------------------------------------------------------
     def frame(self, i: int) -> Optional[np.ndarray]:
         """Frame ``i`` packed for the encoder, or None when it needs the RGB path."""
+        self._used = set()
+        try:
+            return self._frame(i)
+        finally:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Forget what the frame did not use: converted layers (a title that has ended) and open
+        chains (clips that have ended; the decoder is shared and pooled, engine/pool.py)."""
+        for key in [k for k in self._patches if k not in self._used]:
+            del self._patches[key]
+        for key in self._live - self._used:
+            yc = self._yuv.get(key)
+            if yc is not None:
+                yc.close()
+        self._live = {k for k in self._used if self._yuv.get(k) is not None}
+
+    def _frame(self, i: int) -> Optional[np.ndarray]:
         from ..project.model import Transition
 
         r = self.renderer
@@ -390,12 +416,15 @@ class ComposePath:
                 c.close()
 
 
-def _open(stage, size: Tuple[int, int], matrix: Optional[str]) -> Optional[YuvChain]:
-    """The clip's YuvChain bound to ``matrix`` (None: its own), or None when it has none."""
+def _open(stage, size: Tuple[int, int], matrix: Optional[str], seen: dict) -> Optional[YuvChain]:
+    """The clip's YuvChain bound to ``matrix`` (None: its own), or None when it has none.
+    ``seen``: (file, grid) -> its first frame's matrix, so N cuts of one file decode it once."""
     yc = chain_for(stage, size)
     if yc is None:
         return None
-    m = yc.open()
+    where = (yc.path, yc.fps)
+    m = seen[where] if where in seen else yc.open()
+    seen[where] = m
     if m is None or m not in MATRICES or (matrix is not None and m != matrix):
         yc.close()
         return None
@@ -418,12 +447,9 @@ def plan(renderer, layout, preset) -> Optional[ComposePath]:
     if fit is False:
         return None
     chains: Dict[str, Optional[YuvChain]] = {}
-    matrix = None
-    for clip in renderer.project.main_track.clips:
-        yc = _open(renderer._chain(clip), size, matrix)
-        chains[clip.id] = yc
+    seen: dict = {}
+    for clip in renderer.project.main_track.clips:  # the first that gives planes sets the matrix
+        yc = chains[clip.id] = _open(renderer._chain(clip), size, None, seen)
         if yc is not None:
-            matrix = yc.matrix
-    if matrix is None:
-        return None
-    return ComposePath(renderer, matrix, fit, chains)
+            return ComposePath(renderer, yc.matrix, fit, chains, seen)
+    return None
