@@ -3,8 +3,9 @@
 Rendering (decode + ops) runs on one thread and encoding on the caller's thread, with a bounded
 queue between them, so memory stays flat however long the project is and the two overlap (PyAV
 releases the GIL inside codec calls). Clips whose ops all have a YUV form skip RGB altogether:
-decoded planes -> ops -> encoder (engine/yuv.py, the "fast path"; ``fast_path=False`` turns it off). Audio is cut on frame boundaries, sample-exact with
-cumulative rounding, so the sound lasts exactly as long as the picture. The Encoder writes a temp
+decoded planes -> ops -> encoder (engine/yuv.py, the "fast path"; ``fast_path=False`` turns it off);
+a composed project (tracks, transitions, titles) is built on the planes too (engine/yuv_compose.py).
+Audio is cut on frame boundaries, sample-exact with cumulative rounding, so the sound lasts exactly as long as the picture. The Encoder writes a temp
 file that only replaces the target once complete: a failure or a cancel leaves no partial file and
 an existing target untouched.
 
@@ -53,7 +54,7 @@ class ExportResult:
     has_audio: bool = False
     #: The most items that were ever waiting in the render->encode queue (<= QUEUE_ITEMS).
     peak_queued: int = 0
-    #: Frames that went from the decoder's planes to the encoder without RGB (engine/yuv.py).
+    #: Frames built on the decoder's planes, no full-frame RGB (engine/yuv.py, engine/yuv_compose.py).
     yuv_frames: int = 0
 
 
