@@ -5,9 +5,9 @@ queue between them, so memory stays flat however long the project is and the two
 releases the GIL inside codec calls). Clips whose ops all have a YUV form skip RGB altogether:
 decoded planes -> ops -> encoder (engine/yuv.py, the "fast path"; ``fast_path=False`` turns it off);
 a composed project (tracks, transitions, titles) is built on the planes too (engine/yuv_compose.py).
-Audio is cut on frame boundaries, sample-exact with cumulative rounding, so the sound lasts exactly as long as the picture. The Encoder writes a temp
-file that only replaces the target once complete: a failure or a cancel leaves no partial file and
-an existing target untouched.
+Audio is cut on frame boundaries, sample-exact with cumulative rounding, so the sound lasts exactly
+as long as the picture. The Encoder writes a temp file that only replaces the target once complete:
+a failure or a cancel leaves no partial file and an existing target untouched.
 
 Decisions (see docs/cli.md): ``max_size`` presets scale down to fit (never up, no bars);
 ``frame_size`` presets scale to fit and pad with black to the exact size; sizes are made even for
