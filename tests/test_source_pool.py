@@ -60,7 +60,8 @@ def test_cuts_render_the_frames_and_sound_of_the_whole_clip_with_one_decoder(lon
         blocks = [r.read_audio(s0, s0 + sr // 2) for s0 in range(0, 10 * sr, sr // 2)]  # export's blocks
         assert pool.opened["audio"] - a0 == 1
         assert np.abs(blocks[2]).max() > 0.2  # the tone, not silence
-    assert pool.open_count() == 0  # closing the renderer closed the files
+    assert fs._container is None  # closing the renderer closed the file (nobody else used it)
+    assert not [k for k in pool.stats_keys() if str(long_clip) in k[1][0]]
     assert [read_frame_number(f) for f in got] == list(range(250))
     with Renderer(Project.from_media(str(long_clip))) as one:
         for i in range(0, 250, 7):

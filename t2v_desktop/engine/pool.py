@@ -234,6 +234,11 @@ class SourcePool:
                 self._close_reader(key)
                 del self._entries[key]
 
+    def stats_keys(self) -> List[tuple]:
+        """The keys of the readers held now (open or not): (kind, file identity, ...)."""
+        with self._lock:
+            return list(self._entries)
+
     def open_count(self, kind: Optional[str] = None) -> int:
         with self._lock:
             return sum(1 for k, e in self._entries.items() if e.reader is not None and kind in (None, k[0]))
