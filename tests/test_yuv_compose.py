@@ -139,10 +139,10 @@ def _compare_means(r, a, b, i):
     return _rgb_to_yuv(fa, "ITU601"), _rgb_to_yuv(fb, "ITU601")
 
 
-@pytest.mark.parametrize("kind", ["dip_black", "dip_white", "wipe_left", "wipe_down", "slide_right"])
+@pytest.mark.parametrize("kind", ["dissolve", "dip_black", "dip_white", "wipe_left", "wipe_down", "slide_right"])
 def test_other_transitions(media, kind):
     # 12-frame overlap from frame 36; slides at even offsets only (W * 6/12 = 160, H * 6/12 = 90)
-    frames = [37, 42, 45] if kind.startswith(("dip", "wipe")) else [42]
+    frames = [37, 42, 45] if kind.startswith(("dip", "wipe", "dissolve")) else [42]
     _compare(_base(media, kind), frames)
 
 
