@@ -126,13 +126,14 @@ def test_base_only_and_transition_midpoint(media):
     with Renderer(p) as r:
         a = r._chain(p.main_track.clips[0])
         b = r._chain(p.main_track.clips[1])
-        la, lb = _compare_means(r, a, b, 42)
+        la, lb = _sources(r, a, b, 42)
     assert np.abs(mid.astype(np.int16) - ((la.astype(np.int16) + lb) // 2)).mean() < 1.5
     assert not np.array_equal(base, after)
 
 
-def _compare_means(r, a, b, i):
-    """The two sources' frames at timeline frame i, each as the encoder would convert it."""
+def _sources(r, a, b, i):
+    """The two sources' frames at timeline frame i, each as the encoder would convert it (the
+    generated clips are BT.601, as media/synth writes them)."""
     spans = r.layout.spans(r.project.main_track)
     fa = a.frame(min(i - spans[0].start, a.frame_count - 1))
     fb = b.frame(i - spans[2].start)
@@ -182,10 +183,11 @@ def test_png_logo_with_alpha_and_opacity(media):
         first = next(iter(cp._patches.values()))[3]
         cp.frame(4)
         assert next(iter(cp._patches.values()))[3] is first
-    assert not np.array_equal(out[0][0][18:58, 224:288], _no_logo(media, 2)[18:58, 224:288])
+    assert not np.array_equal(out[0][0][18:58, 224:288], _plain(media, 2)[18:58, 224:288])
 
 
-def _no_logo(media, i):
+def _plain(media, i):
+    """Frame i of the bare two-clip project, from the planes path."""
     with Renderer(_base(media)) as r:
         cp = plan(r, plan_layout(W, H, Fraction(FPS), PRESET), PRESET)
         return cp.frame(i)
@@ -206,7 +208,7 @@ def test_burned_in_subtitles(media):
     with Renderer(p) as r:
         cp = plan(r, plan_layout(W, H, Fraction(FPS), PRESET), PRESET)
         with_cue = cp.frame(2)
-    plain = _no_logo(media, 2)
+    plain = _plain(media, 2)
     assert np.abs(with_cue.astype(np.int16) - plain).max() > 50  # the cue is there
 
 
