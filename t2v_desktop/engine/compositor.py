@@ -157,6 +157,34 @@ def _box(m: np.ndarray, fw: float, fh: float, W: int, H: int) -> Optional[Tuple[
     return bx0, by0, bx1, by1
 
 
+def layer_box(tf, layer_size: Tuple[int, int], canvas_size: Tuple[int, int], *, preview_scale: float = 1.0,
+              full_canvas: Optional[Tuple[int, int]] = None, source_size: Optional[Tuple[int, int]] = None,
+              subpixel: Optional[bool] = None,
+              rect: Optional[Tuple[float, float, float, float]] = None) -> Tuple[float, float, float, float]:
+    """Where :func:`composite` (same arguments) draws the layer: ``(x0, y0, x1, y1)`` canvas pixels,
+    x1/y1 exclusive, not clipped to the canvas (the on-canvas handles of gui/canvas_handles.py).
+    A rotated layer gives its corners' bounding box. ``rect`` (layer pixels, before the crop): the
+    box of that part of the layer only (a title's text block on its canvas-sized layer)."""
+    p = resolve(tf)
+    W, H = canvas_size
+    native = preview_scale if full_canvas is None else H / full_canvas[1]
+    g = _geometry(p, tuple(layer_size), (W, H), native, source_size, subpixel)
+    cx0, cy0, cx1, cy1 = g.crop
+    u0, v0, u1, v1 = (cx0, cy0, cx1, cy1) if rect is None else (
+        min(max(rect[0], cx0), cx1), min(max(rect[1], cy0), cy1),
+        min(max(rect[2], cx0), cx1), min(max(rect[3], cy0), cy1))
+    # fractions of the cropped layer
+    fu0, fu1 = (u0 - cx0) / (cx1 - cx0), (u1 - cx0) / (cx1 - cx0)
+    fv0, fv1 = (v0 - cy0) / (cy1 - cy0), (v1 - cy0) / (cy1 - cy0)
+    if g.snapped is not None:
+        left, top, nw, nh = g.snapped
+        return (left + fu0 * nw, top + fv0 * nh, left + fu1 * nw, top + fv1 * nh)
+    m = _layer_to_canvas(g, p)
+    pts = np.array([[fu0 * g.fw, fv0 * g.fh, 1], [fu1 * g.fw, fv0 * g.fh, 1],
+                    [fu0 * g.fw, fv1 * g.fh, 1], [fu1 * g.fw, fv1 * g.fh, 1]], np.float64) @ m.T
+    return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+
+
 # -- public predicates -------------------------------------------------------------------------
 
 

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.timeline.mediaDropped.connect(self.insert_media)
         self.preview.positionChanged.connect(self.timeline.set_playhead)
         self.preview.positionChanged.connect(self._update_stack_clip)
+        self._init_canvas_handles()
         self.bin = MediaBin(self.thumbs, self)
         self.bin.addToTimeline.connect(lambda p: self.add_clips([p]))
         self.bin.imported.connect(self.add_clips)
@@ -208,6 +209,7 @@ class MainWindow(QMainWindow):
         self._act(e, "Deselect (edits apply to the whole timeline)", lambda: self.timeline.select(None),
                   "Ctrl+Shift+A")
         self._act(e, "&Command bar", self.focus_command_bar, "Ctrl+L")
+        self._act(e, "Edit &title…", self.edit_title, tip="Text, font, colour, box and outline of the selected title")
         p = mb.addMenu("&Playback")
         self._act(p, "Play / pause", self.preview.toggle_play, "Space", "play")
         self._act(p, "Play backward (J)", lambda: self.preview.jkl("j"), "J")
@@ -479,6 +481,56 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a clip on the timeline to delete it.", 5000)
             return
         self.push(h.RemoveClip(self.selected_clip))
+
+    # -- on-canvas handles and the title editor (gui/canvas_handles.py, gui/title_editor.py) ----------
+    def _init_canvas_handles(self) -> None:
+        from .canvas_handles import CanvasHandles
+
+        self._layers_cache: tuple = (None, -1, [])
+        self.canvas_handles = CanvasHandles(
+            self.preview.view, layers=self._canvas_layers, selected=lambda: self.selected_clip,
+            select=self.select_clip, commit=self.set_clip_transform,
+            canvas=lambda: tuple(self.renderer.full_size) if self.renderer is not None else (1920, 1080))
+        self.preview.view.handles = self.canvas_handles
+        self.timeline.selectionChanged.connect(lambda _c: self.preview.view.update())
+
+    def _canvas_layers(self) -> list:
+        """The clips under the playhead with their boxes (cached per renderer and frame); none while playing."""
+        from .canvas_handles import layers_at
+
+        r, idx = self.renderer, self.preview.index
+        if r is None or self.preview.rate:
+            return []
+        if self._layers_cache[0] is not r or self._layers_cache[1] != idx:
+            try:
+                layers = layers_at(self.project, r, self.preview.position)
+            except T2VError:
+                layers = []
+            self._layers_cache = (r, idx, layers)
+        return self._layers_cache[2]
+
+    def select_clip(self, clip_id: Optional[str]) -> None:
+        """Select a clip from outside the timeline (a click on its layer in the preview)."""
+        self.timeline.select(clip_id)
+        if self.selected_clip != clip_id:
+            self._selection_changed(clip_id)
+        self.preview.view.update()
+
+    def set_clip_transform(self, clip_id: str, transform) -> bool:
+        from ..project import history as h
+
+        try:
+            cmd = h.SetTransform(clip_id, transform)
+        except T2VError as e:
+            self.statusBar().showMessage(str(e), 10000)
+            return False
+        return self.push(cmd)
+
+    def edit_title(self, clip_id: Optional[str] = None):
+        """Open the title editor on ``clip_id`` (default: the selected clip); returns the dialog."""
+        from .title_editor import open_title_editor
+
+        return open_title_editor(self, clip_id or self.selected_clip or "")
 
     def trim_clip(self, clip_id: str, new_in: float, new_out) -> None:
         from ..project import history as h

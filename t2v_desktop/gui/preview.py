@@ -349,6 +349,8 @@ class FrameView(QWidget):
         self.message = ""
         self.message_is_error = True
         self.compare_labels = False
+        self.handles = None  # gui/canvas_handles.CanvasHandles: the selected overlay's box (set by the window)
+        self.setMouseTracking(True)
         self.setFocusPolicy(Qt.ClickFocus)  # a click on the picture takes the keyboard out of a text field
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -356,16 +358,43 @@ class FrameView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(640, 360)
 
+    def image_rect(self) -> Optional[QRect]:
+        """Where the frame is drawn in the widget (letterboxed), or None with no frame."""
+        if self.image is None or self.image.isNull():
+            return None
+        iw, ih = self.image.width(), self.image.height()
+        s = min(self.width() / iw, self.height() / ih)
+        w, h = int(iw * s), int(ih * s)
+        return QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+
+    # the on-canvas handles get the mouse first; a press they don't take still focuses the picture
+    def mousePressEvent(self, ev) -> None:
+        if self.handles is None or not self.handles.press(ev):
+            super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev) -> None:
+        if self.handles is not None and self.handles.move(ev):
+            return
+        shape = self.handles.cursor_for(ev.position()) if self.handles is not None else None
+        if shape is None:
+            self.unsetCursor()
+        else:
+            self.setCursor(shape)
+        super().mouseMoveEvent(ev)
+
+    def mouseReleaseEvent(self, ev) -> None:
+        if self.handles is None or not self.handles.release(ev):
+            super().mouseReleaseEvent(ev)
+
     def paintEvent(self, _ev) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#0b0c0e"))
-        if self.image is not None and not self.image.isNull():
-            iw, ih = self.image.width(), self.image.height()
-            s = min(self.width() / iw, self.height() / ih)
-            w, h = int(iw * s), int(ih * s)
-            target = QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+        target = self.image_rect()
+        if target is not None:
             p.setRenderHint(QPainter.SmoothPixmapTransform, True)
             p.drawImage(target, self.image)
+            if self.handles is not None and not self.compare_labels:
+                self.handles.paint(p)
             if self.compare_labels:
                 f = QFont(self.font())
                 f.setBold(True)

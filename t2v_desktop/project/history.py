@@ -944,6 +944,33 @@ class SetClipVolume(EditCommand):
         project.find_clip(self.clip_id).volume = self._old
 
 
+class SetTitle(EditCommand):
+    """Replace a title clip's text and look (TitleStyle), checked as when loading a file."""
+
+    def __init__(self, clip_id: str, text: str, style: TitleStyle):
+        from .sources import source_from_json
+
+        if not isinstance(style, TitleStyle):
+            raise ParamError(f"SetTitle takes a TitleStyle, got {short(style)}.")
+        if not isinstance(text, str):
+            raise ParamError(f"A title's text must be a string, got {short(text)}.")
+        self.source = _valid(source_from_json, {"type": "title", "text": text, "style": _style_json(style)},
+                             None, "the title")
+        self.clip_id = clip_id
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        self.label = f"Edit title '{first[:30]}'"
+
+    def do(self, project: Project) -> None:
+        clip = _editable_clip(project, self.clip_id)
+        if clip.source.type != "title":
+            raise ParamError(f"Clip '{clip.label[:40]}' is not a title; only a title's text and look can be edited.")
+        self._old = clip.source
+        clip.source = copy.deepcopy(self.source)
+
+    def undo(self, project: Project) -> None:
+        project.find_clip(self.clip_id).source = self._old
+
+
 # -- subtitle tracks -------------------------------------------------------------------------------
 
 SUBTITLE_PROPS = ("cues", "burn_in", "soft", "style", "language", "name")
@@ -1158,5 +1185,5 @@ __all__ = [
     "EditCommand", "History", "AddClip", "RemoveClip", "MoveClip", "SplitClip", "TrimClip", "AddOp",
     "RemoveOp", "ToggleOp", "MoveOp", "SetOpParams", "SetOpRange", "Compound", "new_id",
     "AddTrack", "RemoveTrack", "SetTrackProps", "PlaceClip", "AddTransition", "RemoveTransition", "SetTransition",
-    "SetTransform", "SetClipVolume", "AddSubtitleTrack", "RemoveSubtitleTrack", "SetSubtitleTrack", "track_label",
+    "SetTransform", "SetClipVolume", "SetTitle", "AddSubtitleTrack", "RemoveSubtitleTrack", "SetSubtitleTrack", "track_label",
 ]
