@@ -82,7 +82,7 @@ class Renderer:
 
     def __init__(self, project: Project, *, progress: Optional[ProgressFn] = None,
                  cancel: Optional[CancelToken] = None, preview_scale: float = 1.0,
-                 layout: Optional[TimelineLayout] = None):
+                 layout: Optional[TimelineLayout] = None, pool=None):
         if not (0.0 < preview_scale <= 1.0):
             raise ParamError(f"preview_scale must be in (0, 1], got {preview_scale}.")
         self.project = project
@@ -95,6 +95,10 @@ class Renderer:
         check_output_format(project)
         self.layout = layout or TimelineLayout(project)
         self.fps = self.layout.fps
+        from .pool import SourcePool
+
+        #: one decoder and audio reader per file for every clip of this renderer (engine/pool.py)
+        self.pool = pool if pool is not None else SourcePool()
         self._chains: Dict[str, Tuple[Stage, List[Stage]]] = {}
         self.simple = _simple(project)
         main = project.main_track
@@ -123,7 +127,7 @@ class Renderer:
         if hit is None:
             canvas = self.__dict__.get("full_size") or self._project_canvas() or DEFAULT_CANVAS
             hit = build_chain(clip, self.fps, self.sample_rate, self.channels, scale=self.preview_scale,
-                              progress=self.progress, cancel=self.cancel, canvas=canvas)
+                              progress=self.progress, cancel=self.cancel, canvas=canvas, pool=self.pool)
             self._chains[clip.id] = hit
         return hit[0]
 
