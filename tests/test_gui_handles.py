@@ -310,3 +310,33 @@ def test_the_title_editor_refuses_empty_text_and_opens_only_on_titles(win, qtbot
     assert not dlg.ok_button.isEnabled() and "text" in dlg.error.text().lower()
     dlg.reject()
     assert win.project.find_clip(title.id).source.text == "HELLO"
+
+
+def _image_array(img):
+    from PySide6.QtGui import QImage
+
+    img = img.convertToFormat(QImage.Format_RGB888)
+    w, h, bpl = img.width(), img.height(), img.bytesPerLine()
+    return np.frombuffer(img.constBits(), np.uint8, bpl * h).reshape(h, bpl)[:, :3 * w].reshape(h, w, 3).copy()
+
+
+def test_while_dragging_the_layer_is_drawn_where_it_goes_and_escape_drops_the_drag(win, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    clip = _logo(win, qtbot, tmp_path)
+    win.select_clip(clip.id)
+    n = win.undo_stack.count()
+    view = win.preview.view
+    a, b = _widget_point(win, 290 / 320, 20 / 180), _widget_point(win, 162 / 320, 100 / 180)
+    _mouse(view, "press", a)
+    _mouse(view, "move", a + (b - a) * 0.5)
+    _mouse(view, "move", b)
+    live = _image_array(view.image)
+    assert _red(live, (142, 85, 182, 115)) and live[5:35, 270:310].max() < 30  # the compositor's pixels
+    assert _red(win.preview.frame, (270, 5, 310, 35))  # the real frame is untouched
+    assert win.project.find_clip(clip.id).transform.x == pytest.approx(0.97)  # nothing applied yet
+    qtbot.keyClick(view, Qt.Key_Escape)
+    assert not win.canvas_handles.dragging and win.undo_stack.count() == n
+    assert _red(_image_array(view.image), (270, 5, 310, 35))
+    _mouse(view, "release", b)  # the release after Escape does nothing
+    assert win.undo_stack.count() == n and win.project.find_clip(clip.id).transform.x == pytest.approx(0.97)

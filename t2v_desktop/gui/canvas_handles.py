@@ -5,8 +5,11 @@ scale, rotation and anchor as the drawn pixels), in fractions of the canvas, so 
 scale and the widget's size never matter. A press picks the topmost visible layer under the cursor
 (and selects its clip); dragging inside an upper-track layer moves it (Transform x, y), dragging a
 corner scales it about the opposite corner (scale, and x, y so that corner stays put). While
-dragging only the box is drawn; the release is one ``SetTransform`` undo step. A keyframed field
-gets its key at the playhead set (added or replaced; the other keys kept).
+dragging, the picture is the compositor's own: the frame without the layer is rendered once when
+the drag starts (``make_ghost``), then each mouse move composites just that layer onto it (a few
+ms), never a Renderer per move. The release is one ``SetTransform`` undo step, and the preview
+renders the real frame again. A keyframed field gets its key at the playhead set (added or
+replaced; the other keys kept).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Tuple
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
@@ -83,6 +87,36 @@ def layers_at(project, renderer, t: float) -> List[Layer]:
         out.append(Layer(clip.id, track.id, track is main, (x0 / W, y0 / H, x1 / W, y1 / H), local,
                          clip.transform, float(tf.opacity) > 0.0, (e0 / W, f0 / H, e1 / W, f1 / H)))
     return out
+
+
+def make_ghost(project, renderer, layer: Layer, index: int, preview_scale: float) -> Callable:
+    """``draw(transform) -> frame``: frame ``index`` at ``preview_scale`` with ``layer``'s clip drawn
+    with ``transform`` instead of its own. The frame without the clip is rendered once here; each
+    call composites only the clip's (full-size) picture onto a copy of it."""
+    from ..engine.compositor import composite
+    from ..engine.source import chain_alpha
+    from ..gui import core
+    from ..project.transform import Transform
+
+    snap = core.snapshot(project)
+    snap.find_clip(layer.clip_id).transform = Transform(opacity=0.0)
+    r = core.make_renderer(snap, preview_scale)
+    try:
+        below = np.array(r.frame(index))
+    finally:
+        r.close()
+    ch = renderer.chain(layer.clip_id)
+    a, b = renderer.layout.clip_frames(layer.clip_id)
+    local = min(max(index - a, 0), b - a - 1)
+    rgb, alpha = ch.frame(local), chain_alpha(ch)
+    full, source = tuple(renderer.full_size), tuple(ch.full_size)
+    moving = layer.transform.animated
+
+    def draw(tf) -> np.ndarray:
+        return composite(below.copy(), rgb, alpha, tf.at(layer.local_t), preview_scale=preview_scale,
+                         full_canvas=full, source_size=source, subpixel=True if moving else None)
+
+    return draw
 
 
 def hit(layers: List[Layer], fx: float, fy: float) -> Optional[Layer]:
@@ -177,13 +211,15 @@ class CanvasHandles:
     """The mouse and paint logic of the handles over a frame view (gui/preview.py's FrameView
     forwards its events here). Callbacks: ``layers()`` -> the Layers at the playhead (empty while
     playing), ``selected()`` -> the selected clip id, ``select(clip_id)``, ``commit(clip_id,
-    transform)`` (one undo step), ``canvas()`` -> the exported (width, height)."""
+    transform) -> bool`` (one undo step; False when refused), ``canvas()`` -> the exported (width, height), ``ghost(layer)`` ->
+    a ``make_ghost`` drawer or None (then only the box moves)."""
 
     def __init__(self, view, *, layers: Callable[[], List[Layer]], selected: Callable[[], Optional[str]],
                  select: Callable[[Optional[str]], None], commit: Callable[[str, object], None],
-                 canvas: Callable[[], Tuple[int, int]]):
+                 canvas: Callable[[], Tuple[int, int]], ghost: Optional[Callable[[Layer], Optional[Callable]]] = None):
         self.view = view
         self.layers, self.selected, self.select, self.commit, self.canvas = layers, selected, select, commit, canvas
+        self.ghost = ghost
         self._drag: Optional[dict] = None
 
     # -- geometry ---------------------------------------------------------------------------------
@@ -239,7 +275,7 @@ class CanvasHandles:
         if lay is None:
             return True
         self._drag = {"layer": lay, "corner": corner, "start": c, "start_px": QPointF(pos), "box": lay.box,
-                      "moved": False}
+                      "moved": False, "image": self.view.image, "draw": None}
         self.view.update()
         return True
 
@@ -261,29 +297,50 @@ class CanvasHandles:
         else:
             r = scale_ratio(lay, d["corner"], c[0], c[1], self.canvas())
             d["box"], d["ratio"] = scaled_box(lay.box, d["corner"], r), r
+        if d["moved"]:
+            self._draw_ghost(d)
         self.view.update()
         return True
+
+    def _draw_ghost(self, d: dict) -> None:
+        """Show the frame with the layer where the drag puts it (the drawer is made on the first move)."""
+        if self.ghost is None or d["draw"] is False:
+            return
+        try:
+            if d["draw"] is None:
+                d["draw"] = self.ghost(d["layer"]) or False
+                if d["draw"] is False:
+                    return
+            from .preview import to_qimage
+
+            self.view.image = to_qimage(d["draw"](self._transform(d)))
+        except Exception:  # the live picture is a nicety: the box still moves, the release still applies
+            import logging
+
+            logging.getLogger(__name__).info("no live picture while dragging", exc_info=True)
+            d["draw"] = False
+
+    def _transform(self, d: dict):
+        lay: Layer = d["layer"]
+        if d["corner"] is None:
+            return moved(lay, *d.get("delta", (0.0, 0.0)))
+        return scaled(lay, d["corner"], d.get("ratio", 1.0), self.canvas())
 
     def release(self, ev) -> bool:
         d, self._drag = self._drag, None
         if d is None:
             return False
         self.view.update()
-        if not d["moved"]:
-            return True
-        lay: Layer = d["layer"]
-        if d["corner"] is None and "delta" in d:
-            tf = moved(lay, *d["delta"])
-        elif "ratio" in d:
-            tf = scaled(lay, d["corner"], d["ratio"], self.canvas())
-        else:
-            return True
-        self.commit(lay.clip_id, tf)
+        ok = d["moved"] and ("delta" in d or "ratio" in d) and self.commit(d["layer"].clip_id, self._transform(d))
+        if not ok or not d["draw"]:
+            self.view.image = d["image"]  # else the live picture stays until the edited frame arrives
         return True
 
     def cancel(self) -> None:
-        if self._drag is not None:
-            self._drag = None
+        """Drop the drag (Escape): nothing changes."""
+        d, self._drag = self._drag, None
+        if d is not None:
+            self.view.image = d["image"]
             self.view.update()
 
     @property

@@ -490,7 +490,8 @@ class MainWindow(QMainWindow):
         self.canvas_handles = CanvasHandles(
             self.preview.view, layers=self._canvas_layers, selected=lambda: self.selected_clip,
             select=self.select_clip, commit=self.set_clip_transform,
-            canvas=lambda: tuple(self.renderer.full_size) if self.renderer is not None else (1920, 1080))
+            canvas=lambda: tuple(self.renderer.full_size) if self.renderer is not None else (1920, 1080),
+            ghost=self._drag_ghost)
         self.preview.view.handles = self.canvas_handles
         self.timeline.selectionChanged.connect(lambda _c: self.preview.view.update())
 
@@ -508,6 +509,14 @@ class MainWindow(QMainWindow):
                 layers = []
             self._layers_cache = (r, idx, layers)
         return self._layers_cache[2]
+
+    def _drag_ghost(self, layer):
+        """The live picture of a layer being dragged (canvas_handles.make_ghost) at the preview's scale."""
+        from .canvas_handles import make_ghost
+
+        if self.renderer is None:
+            return None
+        return make_ghost(self.project, self.renderer, layer, self.preview.index, self.preview.scale)
 
     def select_clip(self, clip_id: Optional[str]) -> None:
         """Select a clip from outside the timeline (a click on its layer in the preview)."""

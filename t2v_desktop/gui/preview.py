@@ -386,6 +386,12 @@ class FrameView(QWidget):
         if self.handles is None or not self.handles.release(ev):
             super().mouseReleaseEvent(ev)
 
+    def keyPressEvent(self, ev) -> None:
+        if ev.key() == Qt.Key_Escape and self.handles is not None and self.handles.dragging:
+            self.handles.cancel()  # Escape drops a drag of a handle: nothing changes
+            return
+        super().keyPressEvent(ev)
+
     def paintEvent(self, _ev) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#0b0c0e"))
