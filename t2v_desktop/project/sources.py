@@ -87,12 +87,10 @@ def subtitle_style() -> TitleStyle:
 
 
 @dataclass
-class MediaSource:
-    """A video or audio file."""
+class _FileBacked:
+    """A source read from a file (stored relative to the project file on disk)."""
 
     path: str
-    type: ClassVar[str] = "file"
-    still: ClassVar[bool] = False
 
     def to_json(self, relative_to: Optional[Path] = None) -> dict:
         return {"type": self.type, "path": _rel(self.path, relative_to)}
@@ -103,19 +101,19 @@ class MediaSource:
 
 
 @dataclass
-class ImageSource:
+class MediaSource(_FileBacked):
+    """A video or audio file."""
+
+    type: ClassVar[str] = "file"
+    still: ClassVar[bool] = False
+
+
+@dataclass
+class ImageSource(_FileBacked):
     """A still picture (PNG, JPEG, WebP...); its alpha channel is kept for the compositor."""
 
-    path: str
     type: ClassVar[str] = "image"
     still: ClassVar[bool] = True
-
-    def to_json(self, relative_to: Optional[Path] = None) -> dict:
-        return {"type": self.type, "path": _rel(self.path, relative_to)}
-
-    @property
-    def label(self) -> str:
-        return os.path.basename(self.path)
 
 
 @dataclass
