@@ -191,7 +191,8 @@ def _mouse(view, kind, pos, buttons=True):
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
-    etype = {"press": QEvent.MouseButtonPress, "move": QEvent.MouseMove, "release": QEvent.MouseButtonRelease}[kind]
+    etype = {"press": QEvent.MouseButtonPress, "move": QEvent.MouseMove, "release": QEvent.MouseButtonRelease,
+             "double": QEvent.MouseButtonDblClick}[kind]
     button = Qt.NoButton if kind == "move" else Qt.LeftButton
     held = Qt.LeftButton if kind in ("press", "move") and buttons else Qt.NoButton
     glob = QPointF(view.mapToGlobal(pos.toPoint()))
@@ -310,6 +311,24 @@ def test_the_title_editor_refuses_empty_text_and_opens_only_on_titles(win, qtbot
     assert not dlg.ok_button.isEnabled() and "text" in dlg.error.text().lower()
     dlg.reject()
     assert win.project.find_clip(title.id).source.text == "HELLO"
+
+
+def test_a_double_click_on_a_title_in_the_preview_opens_its_editor(win, qtbot):
+    from t2v_desktop.gui.title_editor import TitleEditor
+
+    _type(qtbot, win, "add a title 'HELLO' for the first 2 seconds")
+    title = next(c for c in win.project.all_clips() if c.source.type == "title")
+    qtbot.waitUntil(lambda: win.preview.frame.max() > 200, timeout=10000)
+    view, at = win.preview.view, _widget_point(win, 0.5, 0.5)
+    for kind in ("press", "release", "double", "release"):
+        _mouse(view, kind, at, buttons=kind != "release")
+    assert win.selected_clip == title.id
+    dialogs = [d for d in win.findChildren(TitleEditor) if d.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0].text() == "HELLO"
+    dialogs[0].reject()
+    # beside the title (the base clip) nothing opens
+    _mouse(view, "double", _widget_point(win, 0.1, 0.1))
+    assert not [d for d in win.findChildren(TitleEditor) if d.isVisible()]
 
 
 def _image_array(img):

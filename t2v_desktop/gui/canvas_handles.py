@@ -47,6 +47,7 @@ class Layer:
     transform: object  # the model's Transform (fields may be Keyframes)
     visible: bool = True  # opacity above 0
     exact: Optional[Box] = None  # the box before whole-pixel snapping (what scaling keeps in place)
+    kind: str = ""  # the clip's source type: "title", "image", "file", ...
 
     @property
     def geometry(self) -> Box:
@@ -85,7 +86,8 @@ def layers_at(project, renderer, t: float) -> List[Layer]:
         e0, f0, e1, f1 = layer_box(tf, (ch.width, ch.height), (W, H), source_size=tuple(ch.full_size),
                                    subpixel=True, rect=rect)
         out.append(Layer(clip.id, track.id, track is main, (x0 / W, y0 / H, x1 / W, y1 / H), local,
-                         clip.transform, float(tf.opacity) > 0.0, (e0 / W, f0 / H, e1 / W, f1 / H)))
+                         clip.transform, float(tf.opacity) > 0.0, (e0 / W, f0 / H, e1 / W, f1 / H),
+                         clip.source.type))
     return out
 
 
@@ -212,14 +214,16 @@ class CanvasHandles:
     forwards its events here). Callbacks: ``layers()`` -> the Layers at the playhead (empty while
     playing), ``selected()`` -> the selected clip id, ``select(clip_id)``, ``commit(clip_id,
     transform) -> bool`` (one undo step; False when refused), ``canvas()`` -> the exported (width, height), ``ghost(layer)`` ->
-    a ``make_ghost`` drawer or None (then only the box moves)."""
+    a ``make_ghost`` drawer or None (then only the box moves), ``edit_title(clip_id)`` on a
+    double-click on a title."""
 
     def __init__(self, view, *, layers: Callable[[], List[Layer]], selected: Callable[[], Optional[str]],
                  select: Callable[[Optional[str]], None], commit: Callable[[str, object], None],
-                 canvas: Callable[[], Tuple[int, int]], ghost: Optional[Callable[[Layer], Optional[Callable]]] = None):
+                 canvas: Callable[[], Tuple[int, int]], ghost: Optional[Callable[[Layer], Optional[Callable]]] = None,
+                 edit_title: Optional[Callable[[str], object]] = None):
         self.view = view
         self.layers, self.selected, self.select, self.commit, self.canvas = layers, selected, select, commit, canvas
-        self.ghost = ghost
+        self.ghost, self.edit_title = ghost, edit_title
         self._drag: Optional[dict] = None
 
     # -- geometry ---------------------------------------------------------------------------------
@@ -334,6 +338,16 @@ class CanvasHandles:
         ok = d["moved"] and ("delta" in d or "ratio" in d) and self.commit(d["layer"].clip_id, self._transform(d))
         if not ok or not d["draw"]:
             self.view.image = d["image"]  # else the live picture stays until the edited frame arrives
+        return True
+
+    def double_click(self, ev) -> bool:
+        """A double-click on a title opens its editor."""
+        c = self._to_canvas(ev.position())
+        under = hit(self.layers(), *c) if c is not None and ev.button() == Qt.LeftButton else None
+        if under is None or under.kind != "title" or self.edit_title is None:
+            return False
+        self.cancel()
+        self.edit_title(under.clip_id)
         return True
 
     def cancel(self) -> None:

@@ -491,7 +491,7 @@ class MainWindow(QMainWindow):
             self.preview.view, layers=self._canvas_layers, selected=lambda: self.selected_clip,
             select=self.select_clip, commit=self.set_clip_transform,
             canvas=lambda: tuple(self.renderer.full_size) if self.renderer is not None else (1920, 1080),
-            ghost=self._drag_ghost)
+            ghost=self._drag_ghost, edit_title=self.edit_title)
         self.preview.view.handles = self.canvas_handles
         self.timeline.selectionChanged.connect(lambda _c: self.preview.view.update())
 

@@ -386,6 +386,10 @@ class FrameView(QWidget):
         if self.handles is None or not self.handles.release(ev):
             super().mouseReleaseEvent(ev)
 
+    def mouseDoubleClickEvent(self, ev) -> None:
+        if self.handles is None or not self.handles.double_click(ev):  # a title: its editor
+            super().mouseDoubleClickEvent(ev)
+
     def keyPressEvent(self, ev) -> None:
         if ev.key() == Qt.Key_Escape and self.handles is not None and self.handles.dragging:
             self.handles.cancel()  # Escape drops a drag of a handle: nothing changes
