@@ -359,3 +359,41 @@ def test_while_dragging_the_layer_is_drawn_where_it_goes_and_escape_drops_the_dr
     assert _red(_image_array(view.image), (270, 5, 310, 35))
     _mouse(view, "release", b)  # the release after Escape does nothing
     assert win.undo_stack.count() == n and win.project.find_clip(clip.id).transform.x == pytest.approx(0.97)
+
+
+def test_handles_line_up_with_the_proxy_preview_and_a_locked_track_refuses(qtbot, main_window, make_clip, tmp_path):
+    """720p plays through a 0.75x proxy: the box, the drag and the pixels still agree."""
+    from PIL import Image
+
+    from t2v_desktop.project import history as h
+
+    w = main_window
+    src = tmp_path / "big.mp4"
+    src.write_bytes(make_clip("black720", duration=1.0, pattern="solid", color=(0, 0, 0), width=1280, height=720)
+                    .read_bytes())
+    w.open_media(str(src))
+    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    assert w.preview.scale == pytest.approx(0.75)
+    rgba = np.zeros((60, 80, 4), np.uint8)
+    rgba[..., 0], rgba[..., 3] = 255, 255
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "logo.png")
+    _type(qtbot, w, "put logo.png in the top right corner")
+    clip = next(c for c in w.project.all_clips() if c.source.type == "image")
+    w.select_clip(clip.id)
+    lay = w.canvas_handles.active()
+    # native 80x60 at 1280x720, right edge at 0.97 * 1280, top at 0.03 * 720
+    assert np.allclose(lay.box, ((1241.6 - 80) / 1280, 21.6 / 720, 1241.6 / 1280, 81.6 / 720), atol=1 / 720)
+    cx, cy = (lay.box[0] + lay.box[2]) / 2, (lay.box[1] + lay.box[3]) / 2
+    _drag(w, (cx, cy), (cx - 0.5, cy + 0.5))
+    tf = w.project.find_clip(clip.id).transform
+    assert tf.x == pytest.approx(0.47, abs=1e-6) and tf.y == pytest.approx(0.53, abs=1e-6)
+    # at the 960x540 proxy: right edge 0.47 * 960 = 451, top 0.53 * 540 = 286, 60x45 pixels
+    qtbot.waitUntil(lambda: _red(w.preview.frame, (393, 288, 449, 329)), timeout=10000)
+    track = next(t for t in w.project.tracks if clip in t.clips)
+    w.push(h.SetTrackProps(track.id, locked=True))
+    n = w.undo_stack.count()
+    lay = w.canvas_handles.active()
+    cx, cy = (lay.box[0] + lay.box[2]) / 2, (lay.box[1] + lay.box[3]) / 2
+    _drag(w, (cx, cy), (cx + 0.2, cy))
+    assert w.undo_stack.count() == n and w.project.find_clip(clip.id).transform.x == pytest.approx(0.47)
+    assert "locked" in w.statusBar().currentMessage()
