@@ -505,7 +505,9 @@ class MainWindow(QMainWindow):
         if self._layers_cache[0] is not r or self._layers_cache[1] != idx:
             try:
                 layers = layers_at(self.project, r, self.preview.position)
-            except T2VError:
+            except Exception as e:  # no handles rather than an error in every paint
+                if not isinstance(e, T2VError):
+                    log.exception("placing the on-canvas handles failed")
                 layers = []
             self._layers_cache = (r, idx, layers)
         return self._layers_cache[2]
