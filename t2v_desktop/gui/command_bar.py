@@ -85,8 +85,20 @@ def step_html(i: int, step) -> str:
         what = f"<b>remove</b> the last {escape(op_label(step.op))}"
     elif action == "compose":  # a structural step: a title, an overlay, music, a transition...
         what = f"<b>{escape(op_label(step.op))}</b>"
-        shown = [(k, v) for k, v in step.params.items() if v not in ("", None, (), [])]
-        params = ", ".join(_param(k, v) for k, v in shown[:MAX_PARAMS]) + (", …" if len(shown) > MAX_PARAMS else "")
+        parts = []
+        for k, v in step.params.items():
+            if v in ("", None, (), [], False):
+                continue
+            if v is True:
+                parts.append(k.replace("_", " "))
+            elif isinstance(v, dict):  # e.g. a track's props {"muted": True}
+                parts += [k2 if v2 is True else f"not {k2}" if v2 is False else f"{k2.replace('_', ' ')} {v2}"
+                          for k2, v2 in v.items()]
+            elif isinstance(v, str):
+                parts.append(f"“{v}”" if k in ("text", "title", "path", "file", step.op) else f"{k.replace('_', ' ')} {v}")
+            else:
+                parts.append(_param(k, v))
+        params = ", ".join(parts[:MAX_PARAMS]) + (", …" if len(parts) > MAX_PARAMS else "")
         if params:
             what += f" {escape(params)}"
     else:
