@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.timeline.trimRequested.connect(self.trim_clip)
         self.timeline.moveRequested.connect(self.move_clip)
         self.timeline.mediaDropped.connect(self.insert_media)
+        self._init_timeline_tracks()
         self.preview.positionChanged.connect(self.timeline.set_playhead)
         self.preview.positionChanged.connect(self._update_stack_clip)
         self._init_canvas_handles()
@@ -122,9 +123,10 @@ class MainWindow(QMainWindow):
         tl.addWidget(self.preview, 1)
         tl.addWidget(self.command_bar)
         centre.addWidget(top)
-        centre.addWidget(self.timeline)
+        centre.addWidget(self._timeline_scroll())
         centre.setStretchFactor(0, 1)
         centre.setStretchFactor(1, 0)
+        self._restore_centre_split(centre)
         self.setCentralWidget(centre)
         self.bin_dock = self._dock("Media", self.bin, Qt.LeftDockWidgetArea)
         self.stack_dock = self._dock("Edit stack", self.edit_stack, Qt.RightDockWidgetArea)
@@ -272,7 +274,8 @@ class MainWindow(QMainWindow):
             self.preview.view.message = two_sentences(msg)[0]
             self.preview.view.update()
             self.statusBar().showMessage(two_sentences(msg)[0], 10000)
-        self.timeline.set_model(self.project, spans, duration, layout, fit=fit)
+        self.timeline.set_model(self.project, spans, duration, layout, fit=fit,
+                                tlayout=self._timeline_layout())
         self.timeline.selected = self.selected_clip
         if info is not None and self._preparing:
             self.preview.hold(f"Analysing ({self._preparing})… progress and Cancel in the Jobs panel.")
@@ -464,15 +467,23 @@ class MainWindow(QMainWindow):
             self.add_clips(ok, at_index=index)
 
     def split_at_playhead(self) -> None:
+        """Razor (S): the selected clip when the playhead is inside it, else every clip under the
+        playhead on the unlocked tracks; one undo step."""
         from ..project import history as h
 
         t = self.preview.position
-        for cid, a, b in self.timeline.spans:
-            if a < t < b:
-                if self.push(h.SplitClip(t, clip_id=cid)):
-                    self.statusBar().showMessage(f"Split at {core.fmt_time(t)}", 4000)
-                return
-        self.statusBar().showMessage("Put the playhead inside a clip to split it.", 5000)
+        inside = [(r, it) for r in self.timeline.rows if r.kind != "subtitle"
+                  for it, a, b in r.clip_spans() if a < t < b]
+        chosen = [(r, it) for r, it in inside if it.id == self.selected_clip]
+        chosen = chosen or [(r, it) for r, it in inside if not r.locked]
+        if not chosen:
+            msg = "The tracks under the playhead are locked." if inside else "Put the playhead inside a clip to split it."
+            self.statusBar().showMessage(msg, 5000)
+            return
+        cmds = [h.SplitClip(t, clip_id=it.id) for _r, it in chosen]
+        cmd = cmds[0] if len(cmds) == 1 else h.Compound(f"Split {len(cmds)} clips", cmds)
+        if self.push(cmd):
+            self.statusBar().showMessage(f"Split at {core.fmt_time(t)}", 4000)
 
     def delete_selected(self) -> None:
         from ..project import history as h
@@ -481,6 +492,109 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a clip on the timeline to delete it.", 5000)
             return
         self.push(h.RemoveClip(self.selected_clip))
+
+    # -- the multi-track timeline (gui/timeline.py): its requests as history commands -------------------
+    def _init_timeline_tracks(self) -> None:
+        tl = self.timeline
+        tl.trackPropsRequested.connect(self.set_track_props)
+        tl.addTrackRequested.connect(self.add_track)
+        tl.removeTrackRequested.connect(self.remove_track)
+        tl.clipDropped.connect(self.relocate_clip)
+        tl.mediaPlaced.connect(self.place_media)
+        tl.refused.connect(lambda m: self.statusBar().showMessage(m, 6000))
+
+    def _timeline_scroll(self) -> QWidget:
+        """The timeline in a vertical scroll area (many tracks scroll; the wheel pans time)."""
+        from PySide6.QtWidgets import QFrame, QScrollArea
+
+        area = QScrollArea(self)
+        area.setWidget(self.timeline)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        area.setFocusPolicy(Qt.NoFocus)
+        self.timeline_area = area
+        return area
+
+    def _restore_centre_split(self, centre: QSplitter) -> None:
+        """The timeline gets ~35% of the centre by default; the user's split is remembered."""
+        centre.setStretchFactor(0, 2)
+        centre.setStretchFactor(1, 1)
+        saved = self.settings.value("timeline_split")
+        if not (saved is not None and centre.restoreState(saved)):
+            centre.setSizes([520, 280])
+        centre.splitterMoved.connect(lambda *_: self.settings.setValue("timeline_split", centre.saveState()))
+        self.centre_splitter = centre
+
+    def _timeline_layout(self):
+        """Every track's item spans (the renderer's TimelineLayout, else one built from timing maps)."""
+        if self.renderer is not None:
+            return self.renderer.layout
+        from ..engine.layout import TimelineLayout
+
+        try:
+            return TimelineLayout(self.project)
+        except Exception:  # the project cannot be laid out: the rows show no items (the error is shown)
+            return None
+
+    def set_track_props(self, track_id: str, props: dict) -> bool:
+        from ..project import history as h
+
+        try:
+            return self.push(h.SetTrackProps(track_id, **props))
+        except T2VError as e:
+            self.statusBar().showMessage(str(e), 10000)
+            return False
+
+    def add_track(self, kind: str) -> bool:
+        from ..project import history as h
+
+        return self.push(h.AddTrack(kind))
+
+    def remove_track(self, track_id: str) -> bool:
+        from ..project import history as h
+
+        return self.push(h.RemoveTrack(track_id))
+
+    def relocate_clip(self, clip_id: str, track_id: str, start: float, index: int) -> bool:
+        """A clip dragged to another track or time: removed from its place (ripple on the main track,
+        a gap on others) and placed at ``start`` (or inserted at ``index`` on the main track); one step."""
+        import copy
+
+        from ..project import history as h
+
+        try:
+            clip = copy.deepcopy(self.project.find_clip(clip_id))
+            main = self.project.main_track.id == track_id
+            put = h.AddClip(clip, index=index) if main else h.PlaceClip(clip, track_id, start)
+            cmd = h.Compound(f"Move {clip.label}" + ("" if main else f" to {core.fmt_time(start)}"),
+                             [h.RemoveClip(clip_id), put])
+        except T2VError as e:
+            self.statusBar().showMessage(str(e), 10000)
+            return False
+        return self.push(cmd)
+
+    def place_media(self, paths, track_id: str, start: float) -> bool:
+        """Media dropped on an upper video or an audio track: placed one after another from ``start``."""
+        from ..project import history as h
+
+        ok = [p for p in paths if p in self.bin.infos] + self.bin.add_paths(
+            [p for p in paths if p not in self.bin.infos], notify=False)
+        cmds, t = [], float(start)
+        try:
+            for p in ok:
+                path = str(Path(p).resolve())
+                cmds.append(h.PlaceClip(Clip(source=path, name=Path(p).name), track_id, t))
+                d = self.bin.duration_of(path)
+                if d is None:
+                    break
+                t += d
+        except T2VError as e:
+            self.statusBar().showMessage(str(e), 10000)
+            return False
+        if not cmds:
+            return False
+        return self.push(cmds[0] if len(cmds) == 1 else h.Compound(f"Place {len(cmds)} clips", cmds))
 
     # -- on-canvas handles and the title editor (gui/canvas_handles.py, gui/title_editor.py) ----------
     def _init_canvas_handles(self) -> None:

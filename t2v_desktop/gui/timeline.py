@@ -1,13 +1,17 @@
-"""Timeline: one custom-painted video track (with its audio lane) -- fast and simple.
+"""Timeline: every track of the project as a custom-painted row, with a header column.
 
-Shows clips at their *edited* lengths (Renderer.clip_spans), thumbnails of the frames actually
-shown, the audio waveform, each scoped op's range on its clip *in output time* (after the cuts
-and speed changes of the chain, engine/durations.py: a bar only over footage that exists) and the
-playhead. The zoom stays as it is across edits, so a trimmed clip looks shorter; it fits the
-window when a project is opened or on request (View > Fit, Ctrl+0). Mouse: click to select/seek,
-drag a clip to reorder, drag its edges to trim (snapping to edges and playhead), Ctrl+wheel to
-zoom. It never edits the project itself: it emits requests the main window turns into history
-commands.
+Rows (gui/timeline_rows.py): the upper video tracks, the main track (picture over its sound), the
+audio tracks, a lane per subtitle track. Items sit at their TimelineLayout spans: file clips with
+thumbnails of the frames actually shown (after cuts and speed), titles/colours/images/generated
+cards as labelled blocks, sound as a waveform, Gaps empty, Transitions as a hatched block over the
+overlap with their kind's name, cues with their text. Each scoped op's range is a bar on its clip
+*in output time* (engine/durations.py). The zoom stays as it is across edits; it fits on request
+(Ctrl+0). Headers: name, M(ute) S(olo) L(ock) H(ide) toggles, gain (wheel it; double-click = 0 dB),
+a context menu to add/remove tracks, the row's bottom edge drags its height.
+
+Mouse: click to select/seek, drag a clip along its track or onto another track of its kind
+(snapping to clip edges and the playhead), drag main-track clip edges to trim, Ctrl+wheel zooms.
+It never edits the project itself: it emits requests the main window turns into history commands.
 """
 
 from __future__ import annotations
@@ -15,18 +19,42 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from .edit_stack import op_label, short_time
 from .thumbs import PEAKS_PER_SEC, ThumbCache
+from .timeline_rows import (
+    BUTTON_TEXT,
+    GAP,
+    HEADER_W,
+    MAX_H,
+    MIN_H,
+    RULER_H,
+    SOUND_H,
+    TOP,
+    VIDEO_H,
+    Row,
+    build_rows,
+    button_rects,
+    content_height,
+    gain_rect,
+    row_at,
+)
 
-RULER_H = 22
-VIDEO_Y, VIDEO_H = 28, 62
-AUDIO_Y, AUDIO_H = 94, 38
+VIDEO_Y = TOP            # the main track's picture lane when it is the only video track
+AUDIO_Y = TOP + VIDEO_H + GAP
+AUDIO_H = SOUND_H
 EDGE_PX = 7
 SNAP_PX = 8
 CLIP_COLORS = ("#35597f", "#5a4a7f", "#3f6f5a", "#7a5a3a")
+KIND_COLORS = {"title": "#7b3f8f", "image": "#3f6f8f", "generated": "#6b6b3a"}
+BUTTON_ON = {"muted": "#e57373", "solo": "#ffd54f", "locked": "#90a4ae", "hidden": "#b39ddb"}
+__all__ = ["TimelineWidget", "VIDEO_Y", "VIDEO_H", "AUDIO_Y", "AUDIO_H", "HEADER_W", "RULER_H"]
+
+
+def _is_clip(item) -> bool:
+    return type(item).__name__ == "Clip"
 
 
 class TimelineWidget(QWidget):
@@ -35,8 +63,16 @@ class TimelineWidget(QWidget):
     scrubbing = Signal(bool)
     selectionChanged = Signal(object)          # clip id or None
     trimRequested = Signal(str, float, object)  # clip id, new in (s), new out (s) or None
-    moveRequested = Signal(str, int)            # clip id, new index
-    mediaDropped = Signal(list, int)            # paths (bin items or desktop files), insert index
+    moveRequested = Signal(str, int)            # main-track clip id, new index (ripple reorder)
+    mediaDropped = Signal(list, int)            # paths (bin items or desktop files), main-track index
+    #: paths dropped on a placed track (upper video or audio): track id, timeline second
+    mediaPlaced = Signal(list, str, float)
+    #: a clip dragged to another place: clip id, target track id, start second, main-track index (-1)
+    clipDropped = Signal(str, str, float, int)
+    trackPropsRequested = Signal(str, dict)     # track id, {prop: value} -> SetTrackProps
+    addTrackRequested = Signal(str)             # "video" | "audio"
+    removeTrackRequested = Signal(str)          # track id
+    refused = Signal(str)                       # a one-line reason (a locked track) for the status bar
 
     def __init__(self, thumbs: ThumbCache, parent=None):
         super().__init__(parent)
@@ -44,47 +80,64 @@ class TimelineWidget(QWidget):
         thumbs.updated.connect(self.update)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.ClickFocus)
-        self.setMinimumHeight(AUDIO_Y + AUDIO_H + 8)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.project = None
+        self.rows: list[Row] = []
+        self.heights: dict = {}            # track id -> lane height set by the user
         self.clips: dict = {}
-        self.spans: list[tuple[str, float, float]] = []
+        self.spans: list[tuple[str, float, float]] = []  # the main track's clips (what S and the bar use)
         #: clip id -> (op id -> [(start, end)] output seconds from the clip start, out -> source time)
         self.layout: dict = {}
+        self.tlayout = None
         self.duration = 0.0
         self.playhead = 0.0
         self.selected: Optional[str] = None
         self.pps: Optional[float] = None  # pixels per second; None = fit to width
-        self.offset = 0.0                 # seconds at the left edge
+        self.offset = 0.0                 # seconds at the left edge of the lanes
         self.source_duration: Callable[[str], Optional[float]] = lambda path: None
         self._drag: Optional[dict] = None
+        self.setMinimumHeight(content_height([]))
         self.setAcceptDrops(True)
 
     def sizeHint(self) -> QSize:
-        return QSize(800, AUDIO_Y + AUDIO_H + 8)
+        return QSize(800, content_height(self.rows))
 
     # -- model --------------------------------------------------------------------------------
     def set_model(self, project, spans, duration: float, layout: Optional[dict] = None, *,
-                  fit: bool = False) -> None:
-        """New spans after an edit. The zoom is kept (a fitted view freezes its scale), so the
-        edit's effect on lengths is visible; ``fit`` (a new project) or an empty timeline fits
-        what arrives."""
+                  fit: bool = False, tlayout=None) -> None:
+        """New state after an edit. ``spans``: the main track's (clip id, start, end); ``tlayout``:
+        the project's TimelineLayout (every track's items). The zoom is kept (a fitted view
+        freezes its scale), so the edit's effect on lengths is visible; ``fit`` (a new project) or
+        an empty timeline fits what arrives."""
         if fit or not spans:
             self.pps, self.offset = None, 0.0
         elif self.pps is None and self.spans:
             self.pps = self.scale()  # freeze the fit of the previous state
+        self.project = project
         self.clips = {c.id: c for c in project.all_clips()}
         self.spans = list(spans)
+        self.tlayout = tlayout
         self.duration = float(duration)
         self.layout = dict(layout or {})
+        self._relayout()
         if self.selected not in self.clips:
             self.selected = None
         self.update()
 
+    def _relayout(self) -> None:
+        self.rows = build_rows(self.project, self.tlayout, self.heights)
+        if self.tlayout is None and self.rows:  # no layout: at least the main track from its spans
+            main = next((r for r in self.rows if r.main), None)
+            if main is not None:
+                main.items = [(self.clips[c], a, b) for c, a, b in self.spans if c in self.clips]
+        self.setMinimumHeight(content_height(self.rows))
+        self.updateGeometry()
+
     def set_playhead(self, t: float) -> None:
         self.playhead = float(t)
         x = self.x_of(t)
-        if self.pps is not None and (x < 0 or x > self.width()):
-            self.offset = max(0.0, t - 0.1 * self.width() / self.scale())
+        if self.pps is not None and (x < HEADER_W or x > self.width()):
+            self.offset = max(0.0, t - 0.1 * self.lane_width() / self.scale())
         self.update()
 
     def select(self, clip_id: Optional[str]) -> None:
@@ -94,69 +147,111 @@ class TimelineWidget(QWidget):
             self.update()
 
     # -- geometry -----------------------------------------------------------------------------
+    def lane_width(self) -> float:
+        return max(50.0, self.width() - HEADER_W)
+
     def scale(self) -> float:
         if self.pps is None:
-            return max(1.0, (self.width() - 16) / max(self.duration, 1.0))
+            return max(1.0, (self.lane_width() - 16) / max(self.duration, 1.0))
         return self.pps
 
     def x_of(self, t: float) -> float:
-        return 8 + (t - (self.offset if self.pps is not None else 0.0)) * self.scale()
+        return HEADER_W + 8 + (t - (self.offset if self.pps is not None else 0.0)) * self.scale()
 
     def t_of(self, x: float) -> float:
-        return (x - 8) / self.scale() + (self.offset if self.pps is not None else 0.0)
+        return (x - HEADER_W - 8) / self.scale() + (self.offset if self.pps is not None else 0.0)
 
     def zoom(self, factor: float) -> None:
         s = self.scale() * factor
         self.pps = min(max(s, 2.0), 2000.0)
-        self.offset = max(0.0, self.playhead - 0.4 * self.width() / self.pps)
+        self.offset = max(0.0, self.playhead - 0.4 * self.lane_width() / self.pps)
         self.update()
 
     def zoom_fit(self) -> None:
         self.pps, self.offset = None, 0.0
         self.update()
 
+    def row(self, track_id: str) -> Optional[Row]:
+        return next((r for r in self.rows if r.id == track_id), None)
+
+    def row_of_clip(self, clip_id: str) -> Optional[Row]:
+        return next((r for r in self.rows for it, _a, _b in r.items if it.id == clip_id and _is_clip(it)), None)
+
+    def clip_rect(self, clip_id: str) -> Optional[QRectF]:
+        """Where a clip is drawn (its picture/sound lane), for tests and hit tests."""
+        r = self.row_of_clip(clip_id)
+        if r is None:
+            return None
+        a, b = next((a, b) for it, a, b in r.items if it.id == clip_id)
+        return QRectF(self.x_of(a), r.y, max(2.0, self.x_of(b) - self.x_of(a) - 1), r.h)
+
     def span_at(self, x: float):
+        """(index, clip id, start, end) of the main-track clip under ``x``."""
         t = self.t_of(x)
         for i, (cid, a, b) in enumerate(self.spans):
             if a <= t < b:
                 return i, cid, a, b
         return None
 
+    def clip_at(self, row: Row, x: float):
+        """(clip, start, end) under ``x`` on ``row`` (None in a gap)."""
+        t = self.t_of(x)
+        for it, a, b in row.clip_spans():
+            if a <= t < b:
+                return it, a, b
+        return None
+
     def snap(self, t: float, exclude: Optional[str] = None) -> float:
         pts = [self.playhead, 0.0, self.duration]
+        for r in self.rows:
+            for it, a, b in r.items:
+                if _is_clip(it) and it.id != exclude:
+                    pts += [a, b]
         for cid, a, b in self.spans:
             if cid != exclude:
                 pts += [a, b]
         best = min(pts, key=lambda p: abs(p - t))
         return best if abs(best - t) * self.scale() <= SNAP_PX else t
 
+    def snap_span(self, a: float, length: float, exclude: Optional[str]) -> float:
+        """A dragged clip's start with either of its edges snapped (the closer one wins)."""
+        sa, b = self.snap(a, exclude), self.snap(a + length, exclude)
+        cands = ([(abs(sa - a), sa)] if sa != a else []) + ([(abs(b - a - length), b - length)]
+                                                             if b != a + length else [])
+        return min(cands)[1] if cands else a
+
     # -- painting -----------------------------------------------------------------------------
     def paintEvent(self, _ev) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#181a1d"))
         self._paint_ruler(p)
-        p.fillRect(0, VIDEO_Y, self.width(), VIDEO_H, QColor("#1c1f23"))
-        p.fillRect(0, AUDIO_Y, self.width(), AUDIO_H, QColor("#1c1f23"))
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() - 1.5))
-        for i, (cid, a, b) in enumerate(self.spans):
-            clip = self.clips.get(cid)
-            if clip is not None:
-                self._paint_clip(p, i, clip, a, b, small)
+        p.save()
+        p.setClipRect(QRectF(HEADER_W, 0, self.width() - HEADER_W, self.height()))
+        for r in self.rows:
+            self._paint_row(p, r, small)
         if self._drag and self._drag.get("ghost") is not None:
-            g = self._drag["ghost"]
-            p.setPen(QPen(QColor("#ffd54f"), 2, Qt.DashLine))
+            g, target = self._drag["ghost"], self._drag.get("target")
+            bad = target is not None and target.locked
+            p.setPen(QPen(QColor("#ef5350") if bad else QColor("#ffd54f"), 2, Qt.DashLine))
             p.setBrush(Qt.NoBrush)
-            p.drawRect(QRectF(self.x_of(g[0]), VIDEO_Y, (g[1] - g[0]) * self.scale(), VIDEO_H + AUDIO_H + 4))
+            tr = target or self.row_of_clip(self._drag["cid"])
+            if tr is not None:
+                h = tr.bottom - tr.y
+                p.drawRect(QRectF(self.x_of(g[0]), tr.y, (g[1] - g[0]) * self.scale(), h))
         x = self.x_of(self.playhead)
         p.setPen(QPen(QColor("#ff5252"), 1.5))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.setBrush(QColor("#ff5252"))
         p.drawPolygon(QPolygonF([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)]))
-        if not self.spans:
+        p.restore()
+        for r in self.rows:
+            self._paint_header(p, r, small)
+        if not self.clips:
             p.setPen(QColor("#6b717b"))
-            p.drawText(self.rect().adjusted(0, RULER_H, 0, 0), Qt.AlignCenter,
-                       "Drop clips here or on the media bin (Ctrl+I to import)")
+            p.drawText(QRectF(HEADER_W, RULER_H, self.width() - HEADER_W, self.height() - RULER_H),
+                       Qt.AlignCenter, "Drop clips here or on the media bin (Ctrl+I to import)")
         p.end()
 
     def _paint_ruler(self, p: QPainter) -> None:
@@ -164,7 +259,7 @@ class TimelineWidget(QWidget):
         s = self.scale()
         step = next((v for v in (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600) if v * s >= 70), 1200)
         p.setPen(QColor("#8b929c"))
-        t = max(0.0, (int(self.t_of(0) / step)) * step)
+        t = max(0.0, (int(self.t_of(HEADER_W) / step)) * step)
         end = self.t_of(self.width())
         while t <= end:
             x = self.x_of(t)
@@ -174,45 +269,157 @@ class TimelineWidget(QWidget):
                 p.drawText(QPointF(x + 3, RULER_H - 9), label)
             t += step
 
-    def _paint_clip(self, p: QPainter, i: int, clip, a: float, b: float, small: QFont) -> None:
-        x0, x1 = self.x_of(a), self.x_of(b)
-        if x1 < 0 or x0 > self.width():
+    def _paint_header(self, p: QPainter, r: Row, small: QFont) -> None:
+        h = r.bottom - r.y
+        p.fillRect(QRectF(0, r.y, HEADER_W - 2, h), QColor("#262a30" if not r.main else "#2a2f36"))
+        p.setFont(small)
+        p.setPen(QColor("#d7dbe0"))
+        name = p.fontMetrics().elidedText(r.label, Qt.ElideRight, HEADER_W - 12)
+        if r.h >= 40:
+            p.drawText(QRectF(6, r.y + 2, HEADER_W - 10, 16), Qt.AlignLeft | Qt.AlignVCenter, name)
+        else:
+            p.drawText(QRectF(6, r.y + 3, 54, 16), Qt.AlignLeft | Qt.AlignVCenter,
+                       p.fontMetrics().elidedText(r.label, Qt.ElideRight, 54))
+        for prop, rect in button_rects(r).items():
+            on = bool(getattr(r.track, prop, False))
+            p.fillRect(rect, QColor(BUTTON_ON[prop]) if on else QColor("#3a3f47"))
+            p.setPen(QColor("#111317") if on else QColor("#aab1bb"))
+            p.drawText(rect, Qt.AlignCenter, BUTTON_TEXT[prop])
+        g = gain_rect(r)
+        if g is not None:
+            p.setPen(QColor("#aab1bb"))
+            p.drawText(g, Qt.AlignRight | Qt.AlignVCenter, f"{r.track.gain_db:+.1f} dB")
+        if r.kind == "subtitle" and r.h >= 20:
+            p.setPen(QColor("#8b929c"))
+            p.drawText(QRectF(64, r.y + 3, HEADER_W - 68, 16), Qt.AlignRight | Qt.AlignVCenter,
+                       "burned in" if r.track.burn_in else "subtitles")
+
+    def _paint_row(self, p: QPainter, r: Row, small: QFont) -> None:
+        p.fillRect(QRectF(HEADER_W, r.y, self.width() - HEADER_W, r.h), QColor("#1c1f23"))
+        if r.main:
+            p.fillRect(QRectF(HEADER_W, r.sound_y, self.width() - HEADER_W, SOUND_H), QColor("#1c1f23"))
+        if r.kind == "subtitle":
+            for cue, a, b in r.items:
+                self._paint_cue(p, r, cue, a, b, small)
             return
-        vr = QRectF(x0, VIDEO_Y, max(2.0, x1 - x0 - 1), VIDEO_H)
-        ar = QRectF(x0, AUDIO_Y, max(2.0, x1 - x0 - 1), AUDIO_H)
-        base = QColor(CLIP_COLORS[i % len(CLIP_COLORS)])
-        p.fillRect(vr, base.darker(130))
-        p.fillRect(ar, QColor("#2b4a3a"))
-        p.save()
-        p.setClipRect(vr)
-        # thumbnails along the clip: the source frame shown at each place (after cuts and speed)
-        src_len = self._source_len(clip, b - a)
+        for k, (it, a, b) in enumerate(r.items):
+            if _is_clip(it):
+                self._paint_clip(p, r, k, it, a, b, small)
+        for it, a, b in r.items:
+            if type(it).__name__ == "Transition":
+                self._paint_transition(p, r, it, a, b, small)
+        dim = r.locked or getattr(r.track, "hidden", False) or getattr(r.track, "muted", False) and r.kind == "audio"
+        if dim:  # a locked, hidden (or muted audio) track is drawn veiled, a locked one hatched
+            veil = QColor(24, 26, 29, 120)
+            p.fillRect(QRectF(HEADER_W, r.y, self.width() - HEADER_W, r.bottom - r.y), veil)
+            if r.locked:
+                p.fillRect(QRectF(HEADER_W, r.y, self.width() - HEADER_W, r.bottom - r.y),
+                           QBrush(QColor(144, 164, 174, 60), Qt.FDiagPattern))
+
+    def _paint_cue(self, p: QPainter, r: Row, cue, a: float, b: float, small: QFont) -> None:
+        x0, x1 = self.x_of(a), self.x_of(b)
+        if x1 < HEADER_W or x0 > self.width():
+            return
+        rect = QRectF(x0, r.y + 2, max(2.0, x1 - x0 - 1), r.h - 4)
+        p.fillRect(rect, QColor("#5d6d3f"))
+        p.setPen(QColor("#0b0c0e"))
+        p.drawRect(rect)
+        p.setFont(small)
+        p.setPen(QColor("white"))
+        text = " ".join(cue.text.split())
+        p.drawText(rect.adjusted(3, 0, -2, 0), Qt.AlignLeft | Qt.AlignVCenter,
+                   p.fontMetrics().elidedText(text, Qt.ElideRight, max(0, int(rect.width()) - 5)))
+
+    def _paint_transition(self, p: QPainter, r: Row, tr, a: float, b: float, small: QFont) -> None:
+        x0, x1 = self.x_of(a), self.x_of(b)
+        if x1 < HEADER_W or x0 > self.width():
+            return
+        rect = QRectF(x0, r.y + 14, max(3.0, x1 - x0), r.h - 14)
+        p.fillRect(rect, QColor(20, 22, 26, 150))
+        p.fillRect(rect, QBrush(QColor("#ffcc80"), Qt.BDiagPattern))
+        p.setPen(QPen(QColor("#ffcc80"), 1))
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(rect)
+        p.setFont(small)
+        label = p.fontMetrics().elidedText(tr.kind.replace("_", " "), Qt.ElideRight, max(0, int(rect.width()) - 2))
+        p.fillRect(QRectF(rect.left(), rect.top(), min(rect.width(), p.fontMetrics().horizontalAdvance(label) + 4),
+                          14), QColor(20, 22, 26, 200))
+        p.drawText(rect.adjusted(2, 0, 0, 0), Qt.AlignLeft | Qt.AlignTop, label)
+
+    def _paint_clip(self, p: QPainter, r: Row, k: int, clip, a: float, b: float, small: QFont) -> None:
+        x0, x1 = self.x_of(a), self.x_of(b)
+        if x1 < HEADER_W or x0 > self.width():
+            return
+        vr = QRectF(x0, r.y, max(2.0, x1 - x0 - 1), r.h)
+        src = clip.source.type
+        if src == "color":
+            base = QColor(clip.source.color[:7])
+        elif src in KIND_COLORS:
+            base = QColor(KIND_COLORS[src])
+        elif r.kind == "audio":
+            base = QColor("#2f6a4c")
+        else:
+            base = QColor(CLIP_COLORS[k % len(CLIP_COLORS)])
         to_source = self.layout.get(clip.id, (None, None))[1]
-        tw = (VIDEO_H - 16) * 16 / 9  # until the first thumbnail says its real width
-        x = x0
-        while x < min(x1, self.width()):
-            if x + tw < 0:  # scrolled out on the left: no need to load it
-                x += max(tw, 20)
-                continue
-            frac = (x - x0) / max(1.0, x1 - x0)
-            st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
-            img = self.thumbs.thumb(clip.path, st) if clip.source.type == "file" else None
-            if img is None or img.isNull():
-                break
-            ty = VIDEO_Y + 16
-            p.drawImage(QRectF(x, ty, img.width() * (VIDEO_H - 16) / img.height(), VIDEO_H - 16), img)
-            tw = img.width() * (VIDEO_H - 16) / img.height()
-            x += max(tw, 20)
-        p.fillRect(QRectF(x0, VIDEO_Y, x1 - x0, 16), base)
+        src_len = self._source_len(clip, b - a)
+        if r.kind == "audio":
+            p.fillRect(vr, QColor("#2b4a3a"))
+            self._paint_wave(p, clip, vr.adjusted(0, 14 if r.h > 30 else 0, 0, 0), x0, x1, a, b, to_source, src_len)
+        else:
+            p.fillRect(vr, base.darker(130) if src not in ("color",) else base)
+            p.save()
+            p.setClipRect(vr)
+            if src == "file":
+                self._paint_thumbs(p, clip, r, x0, x1, a, b, to_source, src_len)
+            elif src == "title" and r.h >= 34:
+                p.setFont(small)
+                p.setPen(QColor("white"))
+                text = " ".join(clip.source.text.split())
+                p.drawText(vr.adjusted(6, 17, -4, -2), Qt.AlignLeft | Qt.AlignVCenter | Qt.TextWordWrap, text)
+            p.restore()
+        head = QRectF(x0, r.y, x1 - x0, min(16, r.h))
+        p.fillRect(head, base if src != "color" else base.darker(150))
         p.setFont(small)
         p.setPen(QColor("white"))
         fx = [op_label(o.op) for o in clip.ops if o.enabled and o.range is None]
-        title = clip.label
+        title = ("T  " if src == "title" else "") + clip.label
         if fx:
             title += "  ·  fx: " + ", ".join(fx)
         title = p.fontMetrics().elidedText(title, Qt.ElideRight, max(0, int(vr.width()) - 8))
         p.drawText(vr.adjusted(4, 1, -4, 0), Qt.AlignLeft | Qt.AlignTop, title)
-        # scoped op ranges, where they are in the output (nothing for a range that was cut)
+        if r.kind == "video":
+            self._paint_op_bars(p, clip, r, a, b)
+        if r.main:
+            ar = QRectF(x0, r.sound_y, max(2.0, x1 - x0 - 1), SOUND_H)
+            p.fillRect(ar, QColor("#2b4a3a"))
+            self._paint_wave(p, clip, ar, x0, x1, a, b, to_source, src_len)
+        sel = clip.id == self.selected
+        p.setPen(QPen(QColor("#ffd54f") if sel else QColor("#0b0c0e"), 2 if sel else 1))
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(vr)
+        if r.main:
+            p.drawRect(QRectF(x0, r.sound_y, max(2.0, x1 - x0 - 1), SOUND_H))
+
+    def _paint_thumbs(self, p, clip, r: Row, x0, x1, a, b, to_source, src_len) -> None:
+        """Thumbnails along the clip: the source frame shown at each place (after cuts and speed)."""
+        th = max(8, r.h - 16)
+        tw = th * 16 / 9  # until the first thumbnail says its real width
+        x = x0
+        while x < min(x1, self.width()):
+            if x + tw < HEADER_W:  # scrolled out on the left: no need to load it
+                x += max(tw, 20)
+                continue
+            frac = (x - x0) / max(1.0, x1 - x0)
+            st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
+            img = self.thumbs.thumb(clip.path, st)
+            if img is None or img.isNull():
+                break
+            tw = img.width() * th / img.height()
+            p.drawImage(QRectF(x, r.y + 16, tw, th), img)
+            x += max(tw, 20)
+
+    def _paint_op_bars(self, p, clip, r: Row, a: float, b: float) -> None:
+        """Scoped op ranges, where they are in the output (nothing for a range that was cut)."""
         spans = self.layout.get(clip.id, (None, None))[0]
         for k, o in enumerate(o for o in clip.ops if o.range is not None):
             parts = spans.get(o.id, []) if spans is not None else [(o.range[0], min(b - a, o.range[1]))]
@@ -220,33 +427,30 @@ class TimelineWidget(QWidget):
             col.setAlpha(220)
             for r0, r1 in parts:
                 rx0, rx1 = self.x_of(a + r0), self.x_of(min(b, a + r1))
-                rr = QRectF(rx0, VIDEO_Y + VIDEO_H - 12 - 12 * (k % 3), max(3.0, rx1 - rx0), 10)
+                rr = QRectF(rx0, r.y + r.h - 12 - 12 * (k % 3), max(3.0, rx1 - rx0), 10)
                 p.fillRect(rr, col)
                 p.setPen(QColor("#1b1b1b"))
                 label = p.fontMetrics().elidedText(op_label(o.op), Qt.ElideRight, max(0, int(rr.width()) - 4))
                 p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
-        p.restore()
-        # waveform
+
+    def _paint_wave(self, p, clip, ar: QRectF, x0, x1, a, b, to_source, src_len) -> None:
         wave = self.thumbs.wave(clip.path) if clip.source.type == "file" else None
-        if wave is not None and len(wave):
-            p.save()
-            p.setClipRect(ar)
-            p.setPen(QColor("#7fd6a4"))
-            mid = AUDIO_Y + AUDIO_H / 2
-            n = int(x1 - x0)
-            for px in range(max(0, int(-x0)) & ~1, max(0, min(n, int(self.width() - x0) + 2)), 2):
-                frac = px / max(1.0, x1 - x0)
-                st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
-                k = int(st * PEAKS_PER_SEC)
-                if 0 <= k < len(wave):
-                    hgt = min(1.0, float(wave[k]) * 1.6) * (AUDIO_H / 2 - 2)
-                    p.drawLine(QPointF(x0 + px, mid - hgt), QPointF(x0 + px, mid + hgt))
-            p.restore()
-        sel = clip.id == self.selected
-        p.setPen(QPen(QColor("#ffd54f") if sel else QColor("#0b0c0e"), 2 if sel else 1))
-        p.setBrush(Qt.NoBrush)
-        p.drawRect(vr)
-        p.drawRect(ar)
+        if wave is None or not len(wave):
+            return
+        p.save()
+        p.setClipRect(ar.intersected(QRectF(HEADER_W, 0, self.width() - HEADER_W, self.height())))
+        p.setPen(QColor("#7fd6a4"))
+        h = ar.height()
+        mid = ar.top() + h / 2
+        n = int(x1 - x0)
+        for px in range(max(0, int(HEADER_W - x0)) & ~1, max(0, min(n, int(self.width() - x0) + 2)), 2):
+            frac = px / max(1.0, x1 - x0)
+            st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
+            k = int(st * PEAKS_PER_SEC)
+            if 0 <= k < len(wave):
+                hgt = min(1.0, float(wave[k]) * 1.6) * (h / 2 - 2)
+                p.drawLine(QPointF(x0 + px, mid - hgt), QPointF(x0 + px, mid + hgt))
+        p.restore()
 
     def _source_len(self, clip, span_len: float) -> float:
         if clip.out_point is not None:
@@ -254,49 +458,112 @@ class TimelineWidget(QWidget):
         d = self.source_duration(clip.path) if clip.source.type == "file" else None
         return (d - clip.in_point) if d else span_len
 
+    # -- header ---------------------------------------------------------------------------------
+    def _header_press(self, r: Row, x: float, y: float, double: bool = False) -> None:
+        if abs(y - r.bottom) <= 3:
+            self._drag = {"mode": "height", "row": r, "y": y, "h": r.h}
+            return
+        for prop, rect in button_rects(r).items():
+            if rect.contains(QPointF(x, y)):
+                self.trackPropsRequested.emit(r.id, {prop: not bool(getattr(r.track, prop, False))})
+                return
+        g = gain_rect(r)
+        if double and g is not None and g.contains(QPointF(x, y)) and r.track.gain_db != 0.0:
+            self.trackPropsRequested.emit(r.id, {"gain_db": 0.0})
+
+    def header_menu(self, r: Optional[Row]) -> QMenu:
+        """The header's context menu: add a video/audio track, remove this one."""
+        m = QMenu(self)
+        m.addAction("Add video track", lambda: self.addTrackRequested.emit("video"))
+        m.addAction("Add audio track", lambda: self.addTrackRequested.emit("audio"))
+        if r is not None and r.kind != "subtitle":
+            m.addSeparator()
+            a = m.addAction(f"Remove track {r.label}", lambda rid=r.id: self.removeTrackRequested.emit(rid))
+            a.setEnabled(not r.main)
+        return m
+
+    def contextMenuEvent(self, ev) -> None:
+        if ev.pos().x() < HEADER_W:
+            self.header_menu(row_at(self.rows, ev.pos().y())).exec(ev.globalPos())
+            ev.accept()
+            return
+        super().contextMenuEvent(ev)
+
     # -- mouse --------------------------------------------------------------------------------
+    def mouseDoubleClickEvent(self, ev) -> None:
+        x, y = ev.position().x(), ev.position().y()
+        r = row_at(self.rows, y)
+        if x < HEADER_W and r is not None:
+            self._header_press(r, x, y, double=True)
+            return
+        super().mouseDoubleClickEvent(ev)
+
     def mousePressEvent(self, ev) -> None:
         if ev.button() != Qt.LeftButton:
             return
         x, y = ev.position().x(), ev.position().y()
-        hit = self.span_at(x) if y >= VIDEO_Y else None
+        r = row_at(self.rows, y) if y >= TOP - GAP / 2 else None
+        if x < HEADER_W:
+            if r is not None:
+                self._header_press(r, x, y)
+            return
+        hit = None
+        if r is not None and r.main:
+            hit = self.span_at(x)
+            if hit is None:  # near an edge just outside a clip still trims
+                hit = next(((i, cid, a, b) for i, (cid, a, b) in enumerate(self.spans)
+                            if abs(self.x_of(b) - x) <= EDGE_PX), None)
+            if hit is not None:
+                hit = (self.clips[hit[1]], hit[2], hit[3], hit[0])
+        elif r is not None and r.kind != "subtitle":
+            c = self.clip_at(r, x)
+            if c is not None:
+                hit = (c[0], c[1], c[2], -1)
         if hit is None:
-            # near an edge just outside a clip still trims
-            for i, (cid, a, b) in enumerate(self.spans):
-                if y >= VIDEO_Y and abs(self.x_of(b) - x) <= EDGE_PX:
-                    hit = (i, cid, a, b)
-        if y < VIDEO_Y or hit is None:
-            if y >= VIDEO_Y:
+            if r is not None:
                 self.select(None)
             self._drag = {"mode": "seek"}
             self.scrubbing.emit(True)
             self.seekRequested.emit(min(max(0.0, self.t_of(x)), self.duration))
             return
-        i, cid, a, b = hit
-        self.select(cid)
+        clip, a, b, i = hit
+        self.select(clip.id)
+        if r.locked:
+            self.refused.emit(f"Track {r.label} is locked; click its L to unlock it before editing its clips.")
+            return
         mode = "move"
-        if abs(x - self.x_of(a)) <= EDGE_PX:
+        if r.main and abs(x - self.x_of(a)) <= EDGE_PX:
             mode = "trim_in"
-        elif abs(x - self.x_of(b)) <= EDGE_PX:
+        elif r.main and abs(x - self.x_of(b)) <= EDGE_PX:
             mode = "trim_out"
-        self._drag = {"mode": mode, "cid": cid, "index": i, "a": a, "b": b, "x": x, "ghost": None}
+        self._drag = {"mode": mode, "cid": clip.id, "index": i, "a": a, "b": b, "x": x, "ghost": None,
+                      "row": r, "target": r}
 
     def mouseMoveEvent(self, ev) -> None:
-        x = ev.position().x()
+        x, y = ev.position().x(), ev.position().y()
         d = self._drag
         if d is None:
-            hit = self.span_at(x)
-            edge = any(abs(x - self.x_of(t)) <= EDGE_PX for _, a, b in self.spans for t in (a, b))
-            self.setCursor(Qt.SizeHorCursor if edge and ev.position().y() >= VIDEO_Y else
-                           (Qt.OpenHandCursor if hit else Qt.ArrowCursor))
+            self._hover_cursor(x, y)
             return
         if d["mode"] == "seek":
             self.seekRequested.emit(min(max(0.0, self.t_of(x)), self.duration))
             return
+        if d["mode"] == "height":
+            r = d["row"]
+            self.heights[r.id] = int(min(MAX_H, max(MIN_H, d["h"] + y - d["y"])))
+            self._relayout()
+            d["row"] = self.row(r.id) or r
+            d["y"], d["h"] = y, d["row"].h
+            self.update()
+            return
         dt = (x - d["x"]) / self.scale()
         if d["mode"] == "move":
-            if abs(x - d["x"]) > 4:
-                a = self.snap(d["a"] + dt, d["cid"])
+            over = row_at(self.rows, y)
+            clip = self.clips[d["cid"]]
+            if over is not None and over.accepts(clip) and (over.kind == d["row"].kind):
+                d["target"] = over
+            if abs(x - d["x"]) > 4 or d["target"] is not d["row"]:
+                a = max(0.0, self.snap_span(d["a"] + dt, d["b"] - d["a"], d["cid"]))
                 d["ghost"] = (a, a + d["b"] - d["a"])
         elif d["mode"] == "trim_in":
             a = min(self.snap(d["a"] + dt, d["cid"]), d["b"] - 0.1)
@@ -305,6 +572,20 @@ class TimelineWidget(QWidget):
             b = max(self.snap(d["b"] + dt, d["cid"]), d["a"] + 0.1)
             d["ghost"] = (d["a"], b)
         self.update()
+
+    def _hover_cursor(self, x: float, y: float) -> None:
+        r = row_at(self.rows, y)
+        if x < HEADER_W:
+            self.setCursor(Qt.SizeVerCursor if r is not None and abs(y - r.bottom) <= 3 else Qt.ArrowCursor)
+            return
+        if r is None or r.kind == "subtitle":
+            self.setCursor(Qt.ArrowCursor)
+            return
+        if r.locked:
+            self.setCursor(Qt.ForbiddenCursor if self.clip_at(r, x) else Qt.ArrowCursor)
+            return
+        edge = r.main and any(abs(x - self.x_of(t)) <= EDGE_PX for _, a, b in self.spans for t in (a, b))
+        self.setCursor(Qt.SizeHorCursor if edge else (Qt.OpenHandCursor if self.clip_at(r, x) else Qt.ArrowCursor))
 
     def mouseReleaseEvent(self, ev) -> None:
         d, self._drag = self._drag, None
@@ -316,11 +597,23 @@ class TimelineWidget(QWidget):
         g0, g1 = d["ghost"]
         clip = self.clips[d["cid"]]
         if d["mode"] == "move":
+            src, dst = d["row"], d["target"]
+            if dst.locked:
+                self.refused.emit(f"Track {dst.label} is locked; unlock it to drop clips on it.")
+                return
             centre = (g0 + g1) / 2
-            others = [s for s in self.spans if s[0] != d["cid"]]
-            new_index = sum(1 for _, a, b in others if (a + b) / 2 < centre)
-            if new_index != d["index"]:
-                self.moveRequested.emit(d["cid"], new_index)
+            if dst.main:
+                others = [s for s in self.spans if s[0] != d["cid"]]
+                new_index = sum(1 for _, a, b in others if (a + b) / 2 < centre)
+                if src.main:
+                    if new_index != d["index"]:
+                        self.moveRequested.emit(d["cid"], new_index)
+                else:
+                    self.clipDropped.emit(d["cid"], dst.id, round(g0, 4), new_index)
+                return
+            if dst is src and abs(g0 - d["a"]) < 1e-6:
+                return
+            self.clipDropped.emit(d["cid"], dst.id, round(g0, 4), -1)
             return
         self.request_trim(clip, d["a"], d["b"], g0, g1)
 
@@ -337,7 +630,7 @@ class TimelineWidget(QWidget):
             out = None if out is not None and out >= src_dur else out
         self.trimRequested.emit(clip.id, round(new_in, 4), None if out is None else round(out, 4))
 
-    # -- drops: media bin items or desktop files, inserted where they are dropped --------------
+    # -- drops: media bin items or desktop files, where they are dropped ------------------------
     def index_at(self, x: float) -> int:
         t = self.t_of(x)
         return sum(1 for _, a, b in self.spans if (a + b) / 2 < t)
@@ -361,14 +654,37 @@ class TimelineWidget(QWidget):
 
     def dropEvent(self, ev) -> None:
         paths = self.dropped_paths(ev)
-        if paths:
-            self.mediaDropped.emit(paths, self.index_at(ev.position().x()))
-            ev.acceptProposedAction()
+        if not paths:
+            return
+        pos = ev.position()
+        r = row_at(self.rows, pos.y())
+        if r is None or r.main or r.kind == "subtitle":
+            self.mediaDropped.emit(paths, self.index_at(pos.x()))
+        elif r.locked:
+            self.refused.emit(f"Track {r.label} is locked; unlock it to drop clips on it.")
+        else:
+            self.mediaPlaced.emit(paths, r.id, round(max(0.0, self.snap(self.t_of(pos.x()))), 4))
+        ev.acceptProposedAction()
 
     def wheelEvent(self, ev) -> None:
         dy = ev.angleDelta().y()
+        x, y = ev.position().x(), ev.position().y()
+        if x < HEADER_W:
+            r = row_at(self.rows, y)
+            g = gain_rect(r) if r is not None else None
+            if g is not None and g.adjusted(-40, -4, 0, 4).contains(QPointF(x, y)) and dy:
+                gain = min(24.0, max(-60.0, round(r.track.gain_db + (1.0 if dy > 0 else -1.0), 1)))
+                if gain != r.track.gain_db:
+                    self.trackPropsRequested.emit(r.id, {"gain_db": gain})
+                ev.accept()
+            else:
+                ev.ignore()  # the scroll area scrolls the rows
+            return
         if ev.modifiers() & Qt.ControlModifier:
             self.zoom(1.25 if dy > 0 else 0.8)
+        elif ev.modifiers() & Qt.ShiftModifier:
+            ev.ignore()
+            return
         else:
             if self.pps is None:
                 self.pps = self.scale()

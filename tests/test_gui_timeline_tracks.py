@@ -1,0 +1,265 @@
+"""The multi-track timeline drives the real widgets: a row per track (drawn where the model says),
+a clip dragged onto track 2 at 0:03 (project + rendered pixels), mute/solo from the headers (the
+model's props and the mixed sound), the razor across tracks, add/remove tracks, media dropped on
+an upper track at its drop time; each one undo step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt  # noqa: E402
+from PySide6.QtGui import QColor, QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from t2v_desktop.engine.layout import TimelineLayout  # noqa: E402
+from t2v_desktop.gui.timeline_rows import HEADER_W, button_rects  # noqa: E402
+from t2v_desktop.project.model import Clip, Cue, Gap, Project, SubtitleTrack, Track  # noqa: E402
+from t2v_desktop.project.sources import TitleSource  # noqa: E402
+
+
+@pytest.fixture
+def win(qtbot, main_window, make_clip, tmp_path):
+    """Main clip (black, silent, 4 s), a red PIP on track 2 at 1-2 s, a title on track 3 at 0-2 s, a
+    tone on an audio track, one subtitle cue."""
+    base = make_clip("tl-base", duration=4.0, pattern="solid", color=(0, 0, 0), audio=False, number_frames=False)
+    pip = make_clip("tl-pip", duration=1.0, pattern="solid", color=(220, 30, 30), audio=False, number_frames=False)
+    tone = make_clip("tl-tone", duration=4.0, video=False)
+    project = Project(tracks=[
+        Track("video", [Clip(source=str(base), name="base")], name=""),
+        Track("video", [Gap(1.0), Clip(source=str(pip), name="pip")]),
+        Track("video", [Clip(source=TitleSource("HELLO"), out_point=2.0, name="title")]),
+        Track("audio", [Clip(source=str(tone), name="tone")]),
+    ], subtitle_tracks=[SubtitleTrack([Cue(0.5, 1.5, "hi there")])])
+    path = tmp_path / "three.t2v"
+    project.save(path)
+    w = main_window
+    w.resize(1400, 900)
+    assert w.open_project(path)
+    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    yield w
+    w.undo_stack.setClean()
+
+
+def ids(w):
+    return {c.name: c.id for c in w.project.all_clips()}
+
+
+def track_of(w, name):
+    lay = TimelineLayout(w.project)
+    cid = ids(w)[name]
+    return w.project.tracks.index(lay.track_of(cid)), lay.clip_span(cid)
+
+
+def send(widget, kind, x, y, buttons=Qt.LeftButton):
+    p = QPointF(x, y)
+    QApplication.sendEvent(widget, QMouseEvent(kind, p, widget.mapToGlobal(p), Qt.LeftButton, buttons, Qt.NoModifier))
+
+
+def drag(widget, p0, p1):
+    send(widget, QEvent.MouseButtonPress, *p0)
+    send(widget, QEvent.MouseMove, (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2)
+    send(widget, QEvent.MouseMove, *p1)
+    send(widget, QEvent.MouseButtonRelease, *p1, buttons=Qt.NoButton)
+
+
+def click(widget, x, y):
+    send(widget, QEvent.MouseButtonPress, x, y)
+    send(widget, QEvent.MouseButtonRelease, x, y, buttons=Qt.NoButton)
+
+
+def seek(qtbot, w, t):
+    w.preview.seek(t)
+    qtbot.waitUntil(lambda: abs(w.preview.position - t) < 1e-3 and abs(w.timeline.playhead - t) < 1e-3)
+
+
+def colour_share(img, rect, pred) -> float:
+    """Fraction of the pixels of ``rect`` (a QRectF) for which ``pred(QColor)`` holds."""
+    xs = range(int(rect.left()) + 2, int(rect.right()) - 1, 2)
+    ys = range(int(rect.top()) + 2, int(rect.bottom()) - 1, 2)
+    hits = [pred(QColor(img.pixel(x, y))) for x in xs for y in ys if 0 <= x < img.width()]
+    return sum(hits) / max(1, len(hits))
+
+
+def test_a_row_per_track_with_its_clips_drawn_in_it(win, qtbot):
+    tl = win.timeline
+    p = win.project
+    # top to bottom: track 3 (title), track 2 (pip), the main track, the audio track, the subtitles
+    assert [r.id for r in tl.rows] == [p.tracks[2].id, p.tracks[1].id, p.tracks[0].id, p.tracks[3].id,
+                                       p.subtitle_tracks[0].id]
+    assert [r.kind for r in tl.rows] == ["video", "video", "video", "audio", "subtitle"]
+    assert [r.main for r in tl.rows] == [False, False, True, False, False]
+    assert all(tl.rows[k].bottom < tl.rows[k + 1].y for k in range(len(tl.rows) - 1))  # stacked, no overlap
+    assert tl.rows[0].h > tl.rows[3].h  # video rows taller than audio
+    assert tl.minimumHeight() >= tl.rows[-1].bottom
+    c = ids(win)
+    r = tl.clip_rect(c["pip"])
+    assert r.left() == pytest.approx(tl.x_of(1.0), abs=1) and r.right() == pytest.approx(tl.x_of(2.0), abs=2)
+    assert tl.rows[1].y == r.top()
+    qtbot.waitUntil(lambda: win.thumbs.wave(str(p.tracks[3].clips[0].path)) is not None)
+    img = tl.grab().toImage()
+    lane = QColor("#1c1f23")
+    # the title's purple block with its text, the pip's block, the audio clip's green waveform, the cue
+    title = tl.clip_rect(c["title"])
+    assert colour_share(img, title, lambda q: q.red() > q.green() + 20 and q.blue() > q.green() + 20) > 0.5
+    assert colour_share(img, title, lambda q: min(q.red(), q.green(), q.blue()) > 200) > 0  # "HELLO" in white
+    assert colour_share(img, r, lambda q: q.rgb() != lane.rgb()) > 0.9
+    gap = tl.rows[1]
+    assert colour_share(img, QRectF(tl.x_of(0.1), gap.y, tl.x_of(0.9) - tl.x_of(0.1), gap.h),
+                        lambda q: q.rgb() == lane.rgb()) > 0.95  # the gap before the pip is empty
+    audio = tl.clip_rect(c["tone"])
+    assert colour_share(img, audio, lambda q: q.green() > 180 and q.red() < 160) > 0.05
+    sub = tl.rows[4]
+    cue = QRectF(tl.x_of(0.5), sub.y, tl.x_of(1.5) - tl.x_of(0.5), sub.h)
+    assert colour_share(img, cue, lambda q: (q.red(), q.green(), q.blue()) == (0x5d, 0x6d, 0x3f)) > 0.3
+    assert tl.rows[4].items[0][0].text == "hi there"
+
+
+def test_drag_a_clip_to_track_2_at_3_seconds(win, qtbot):
+    tl = win.timeline
+    assert track_of(win, "title") == (2, (0.0, 2.0))
+    assert win.renderer.frame_at(3.5).max() < 40  # nothing but the black base at 3.5 s
+    seek(qtbot, win, 3.0)  # the clip's start snaps to the playhead
+    src, dst = tl.rows[0], tl.rows[1]
+    drag(tl, (tl.x_of(0.5), src.y + src.h / 2), (tl.x_of(3.5) + 3, dst.y + dst.h / 2))
+    assert track_of(win, "title") == (1, pytest.approx((3.0, 5.0)))
+    assert track_of(win, "pip") == (1, pytest.approx((1.0, 2.0)))
+    assert not win.project.tracks[2].clips
+    frame = win.renderer.frame_at(3.5)
+    assert (frame.min(axis=2) > 200).sum() > 20  # the title's white text is drawn at 3.5 s
+    assert win.undo_stack.count() == 1
+    win.undo_stack.undo()
+    assert track_of(win, "title") == (2, (0.0, 2.0))
+    assert win.renderer.frame_at(3.5).max() < 40
+    win.undo_stack.redo()
+    assert track_of(win, "title") == (1, pytest.approx((3.0, 5.0)))
+
+
+def test_a_locked_track_refuses_drags(win, qtbot):
+    tl = win.timeline
+    row = tl.rows[1]
+    b = button_rects(row)["locked"]
+    click(tl, b.center().x(), b.center().y())
+    assert win.project.tracks[1].locked and win.undo_stack.count() == 1
+    row = tl.rows[1]
+    drag(tl, (tl.x_of(1.5), row.y + row.h / 2), (tl.x_of(3.2), row.y + row.h / 2))
+    assert track_of(win, "pip") == (1, pytest.approx((1.0, 2.0)))  # not moved
+    assert "locked" in win.statusBar().currentMessage()
+    assert win.undo_stack.count() == 1
+
+
+def test_mute_and_solo_from_the_headers(win, qtbot):
+    tl = win.timeline
+    audio = win.project.tracks[3]
+    assert np.abs(win.renderer.audio(0.5, 1.0)).max() > 0.05  # the tone
+
+    def press(track_id, prop):
+        r = tl.row(track_id)
+        b = button_rects(r)[prop]
+        click(tl, b.center().x(), b.center().y())
+
+    press(audio.id, "muted")
+    assert audio.muted and win.undo_stack.undoText() == "Mute track"
+    assert np.abs(win.renderer.audio(0.5, 1.0)).max() == 0.0  # silence
+    img = tl.grab().toImage()
+    b = button_rects(tl.row(audio.id))["muted"]
+    assert QColor(img.pixel(int(b.left()) + 2, int(b.top()) + 2)).red() > 200  # the M lights up
+    win.undo_stack.undo()
+    assert not audio.muted and np.abs(win.renderer.audio(0.5, 1.0)).max() > 0.05
+    main = win.project.main_track
+    press(main.id, "solo")  # only the (silent) main track plays
+    assert main.solo and win.undo_stack.undoText() == "Solo track"
+    assert np.abs(win.renderer.audio(0.5, 1.0)).max() == 0.0
+    win.undo_stack.undo()
+    assert not main.solo and np.abs(win.renderer.audio(0.5, 1.0)).max() > 0.05
+    win.undo_stack.redo()
+    assert main.solo and np.abs(win.renderer.audio(0.5, 1.0)).max() == 0.0
+    # the gain label wheels in 1 dB steps
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+
+    from t2v_desktop.gui.timeline_rows import gain_rect
+
+    g = gain_rect(tl.row(audio.id)).center()
+    ev = QWheelEvent(g, tl.mapToGlobal(g), QPoint(), QPoint(0, 120), Qt.NoButton, Qt.NoModifier,
+                     Qt.NoScrollPhase, False)
+    QApplication.sendEvent(tl, ev)
+    assert audio.gain_db == 1.0
+
+
+def test_razor_splits_every_unlocked_track_under_the_playhead(win, qtbot):
+    tl = win.timeline
+    before = {t.id: len(t.clips) for t in win.project.tracks}
+    seek(qtbot, win, 1.5)
+    tl.select(None)
+    tl.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tl)
+    qtbot.keyClick(tl, Qt.Key_S)
+    after = {t.id: len(t.clips) for t in win.project.tracks}
+    assert after == {k: v + 1 for k, v in before.items()}  # main, pip, title and the sound: all split
+    assert win.undo_stack.count() == 1
+    lay = TimelineLayout(win.project)
+    t = win.preview.position  # 1.5 s on the preview's frame grid
+    assert [lay.clip_span(c.id) for c in win.project.tracks[1].clips] == [
+        pytest.approx((1.0, t), abs=0.021), pytest.approx((t, 2.0), abs=0.021)]
+    win.undo_stack.undo()
+    assert {t.id: len(t.clips) for t in win.project.tracks} == before
+    win.undo_stack.redo()
+    assert {t.id: len(t.clips) for t in win.project.tracks} == after
+    win.undo_stack.undo()
+    # a selected clip alone; a locked track is left alone
+    tl.select(ids(win)["title"])
+    qtbot.keyClick(tl, Qt.Key_S)
+    assert [len(t.clips) for t in win.project.tracks] == [1, 1, 2, 1]
+    win.undo_stack.undo()
+    win.set_track_props(win.project.tracks[3].id, {"locked": True})
+    tl.select(None)
+    qtbot.keyClick(tl, Qt.Key_S)
+    assert [len(t.clips) for t in win.project.tracks] == [2, 2, 2, 1]
+
+
+def test_header_menu_adds_and_removes_tracks(win, qtbot):
+    tl = win.timeline
+    n = len(win.project.tracks)
+    acts = {a.text(): a for a in tl.header_menu(tl.rows[0]).actions()}
+    acts["Add audio track"].trigger()
+    assert len(win.project.audio_tracks) == 2 and len(tl.rows) == 6 and tl.rows[4].kind == "audio"
+    acts["Add video track"].trigger()
+    assert len(win.project.video_tracks) == 4 and tl.rows[0].id == win.project.video_tracks[-1].id
+    main_menu = {a.text(): a for a in tl.header_menu(next(r for r in tl.rows if r.main)).actions()}
+    assert not next(a for t, a in main_menu.items() if t.startswith("Remove")).isEnabled()
+    top = tl.rows[0]
+    next(a for a in tl.header_menu(top).actions() if a.text().startswith("Remove")).trigger()
+    assert len(win.project.tracks) == n + 1 and top.id not in [t.id for t in win.project.tracks]
+    for _ in range(3):
+        win.undo_stack.undo()
+    assert len(win.project.tracks) == n and len(tl.rows) == 5
+
+
+def test_media_dropped_on_an_upper_track_lands_at_the_drop_time(win, qtbot, make_clip):
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    tl = win.timeline
+    new = make_clip("tl-drop", duration=1.0, pattern="solid", color=(30, 200, 30), number_frames=False)
+    seek(qtbot, win, 3.0)
+    row = tl.rows[1]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(new))])
+    ev = QDropEvent(QPointF(tl.x_of(3.0) + 3, row.y + 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    tl.dropEvent(ev)
+    track, span = track_of(win, new.name)
+    assert track == 1 and span == pytest.approx((3.0, 4.0))
+    frame = win.renderer.frame_at(3.5)
+    assert frame[..., 1].mean() > 150 and frame[..., 0].mean() < 80  # the green clip is on top
+    win.undo_stack.undo()
+    assert new.name not in ids(win)
+
+
+def test_the_timeline_gets_a_real_share_of_the_window(win, qtbot):
+    sizes = win.centre_splitter.sizes()
+    assert 0.25 < sizes[1] / sum(sizes) < 0.45
+    assert win.timeline.x_of(0.0) > HEADER_W
