@@ -78,8 +78,8 @@ def seek(qtbot, w, t):
 
 def colour_share(img, rect, pred) -> float:
     """Fraction of the pixels of ``rect`` (a QRectF) for which ``pred(QColor)`` holds."""
-    xs = range(int(rect.left()) + 2, int(rect.right()) - 1, 2)
-    ys = range(int(rect.top()) + 2, int(rect.bottom()) - 1, 2)
+    xs = range(int(rect.left()) + 2, int(rect.right()) - 1)
+    ys = range(int(rect.top()) + 2, int(rect.bottom()) - 1)
     hits = [pred(QColor(img.pixel(x, y))) for x in xs for y in ys if 0 <= x < img.width()]
     return sum(hits) / max(1, len(hits))
 
@@ -263,3 +263,97 @@ def test_the_timeline_gets_a_real_share_of_the_window(win, qtbot):
     sizes = win.centre_splitter.sizes()
     assert 0.25 < sizes[1] / sum(sizes) < 0.45
     assert win.timeline.x_of(0.0) > HEADER_W
+
+
+def test_a_transition_from_the_menu_lengthened_by_its_edge(win, qtbot):
+    from t2v_desktop.project import history as h
+
+    tl = win.timeline
+    main = win.project.main_track
+    assert win.push(h.SplitClip(2.0, track_id=main.id))
+    row = next(r for r in tl.rows if r.main)
+    left = main.clips[0]
+    menu = tl.item_menu(row, tl.x_of(1.0), row.y + 30)
+    sub = next(a.menu() for a in menu.actions() if a.text().startswith("Transition to"))
+    next(a for a in sub.actions() if a.text().startswith("dissolve")).trigger()
+    tr = main.items[1]
+    assert type(tr).__name__ == "Transition" and tr.kind == "dissolve" and tr.duration == pytest.approx(1.0)
+    assert TimelineLayout(win.project).track_end(main) == pytest.approx(3.0)  # the halves overlap by 1 s
+    row = next(r for r in tl.rows if r.main)
+    a, b = next((a, b) for it, a, b in row.items if it.id == tr.id)
+    assert (a, b) == pytest.approx((1.0, 2.0))
+    img = tl.grab().toImage()  # the hatched block over the overlap
+    block = QRectF(tl.x_of(a), row.y + 16, tl.x_of(b) - tl.x_of(a), row.h - 18)
+    assert colour_share(img, block, lambda q: q.red() > 200 and q.green() > 160 and q.blue() < 170) > 0.05
+    seek(qtbot, win, 0.6)  # the left edge snaps to the playhead: a 1.4 s dissolve
+    drag(tl, (tl.x_of(a) + 1, row.y + row.h / 2), (tl.x_of(0.6) + 3, row.y + row.h / 2))
+    assert main.items[1].duration == pytest.approx(1.4)
+    assert TimelineLayout(win.project).track_end(main) == pytest.approx(2.6)
+    assert win.renderer.layout.track_end(main) == pytest.approx(2.6)
+    assert win.undo_stack.undoText() == "Change transition"
+    win.undo_stack.undo()
+    assert main.items[1].duration == pytest.approx(1.0)
+    menu = tl.item_menu(next(r for r in tl.rows if r.main), tl.x_of(1.5), row.y + 30)
+    next(a for a in menu.actions() if a.text() == "Remove transition").trigger()
+    assert len(main.items) == 2 and left.id == main.items[0].id
+    win.undo_stack.undo()
+    assert type(main.items[1]).__name__ == "Transition"
+    win.undo_stack.undo()  # the transition added from the menu
+    assert len(main.items) == 2
+
+
+def test_cues_dragged_to_retime_and_double_clicked_to_edit(win, qtbot):
+    tl = win.timeline
+    subs = win.project.subtitle_tracks[0]
+    row = tl.rows[-1]
+    y = row.y + row.h / 2
+    drag(tl, (tl.x_of(1.0), y), (tl.x_of(2.0), y))
+    assert (subs.cues[0].start, subs.cues[0].end) == pytest.approx((1.5, 2.5), abs=0.01)
+    drag(tl, (tl.x_of(2.5) - 2, y), (tl.x_of(3.0) - 2, y))  # the end edge
+    assert (subs.cues[0].start, subs.cues[0].end) == pytest.approx((1.5, 3.0), abs=0.01)
+    win.ask_text = lambda title, current: current + " again"
+    send(tl, QEvent.MouseButtonDblClick, tl.x_of(2.0), y)
+    assert subs.cues[0].text == "hi there again"
+    for _ in range(3):
+        win.undo_stack.undo()
+    assert (subs.cues[0].start, subs.cues[0].end, subs.cues[0].text) == (0.5, 1.5, "hi there")
+
+
+def test_an_upper_clip_dragged_onto_the_main_track_is_inserted(win, qtbot):
+    tl = win.timeline
+    src = tl.rows[1]
+    main = next(r for r in tl.rows if r.main)
+    drag(tl, (tl.x_of(1.2), src.y + src.h / 2), (tl.x_of(1.2), main.y + main.h / 2))
+    assert [c.name for c in win.project.main_track.clips] == ["pip", "base"]
+    assert not win.project.tracks[1].clips
+    assert TimelineLayout(win.project).duration == pytest.approx(5.0)
+    win.undo_stack.undo()
+    assert [c.name for c in win.project.main_track.clips] == ["base"]
+    assert track_of(win, "pip") == (1, pytest.approx((1.0, 2.0)))
+
+
+def test_row_heights_drag_and_the_split_is_remembered(win, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from t2v_desktop.gui.main_window import MainWindow
+
+    tl = win.timeline
+    r0, r1 = tl.rows[0], tl.rows[1]
+    send(tl, QEvent.MouseButtonPress, 10, r0.bottom)
+    send(tl, QEvent.MouseMove, 10, r0.bottom + 30)
+    send(tl, QEvent.MouseButtonRelease, 10, r0.bottom + 30, buttons=Qt.NoButton)
+    assert tl.rows[0].h == r0.h + 30 and tl.rows[1].y == r1.y + 30
+    win.set_track_props(win.project.tracks[1].id, {"muted": True})  # an edit keeps the height
+    assert tl.rows[0].h == r0.h + 30
+    split = win.centre_splitter
+    total = sum(split.sizes())
+    split.setSizes([total - 400, 400])
+    split.splitterMoved.emit(total - 400, 1)
+    other = MainWindow(settings=win.settings)
+    other.ask_save = lambda: "discard"
+    qtbot.addWidget(other)
+    other.resize(win.size())
+    other.show()
+    qtbot.waitUntil(lambda: other.centre_splitter.sizes()[1] > 0)
+    assert other.centre_splitter.sizes()[1] == pytest.approx(400, abs=20)
+    assert isinstance(win.settings, QSettings)

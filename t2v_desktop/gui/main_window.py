@@ -502,6 +502,14 @@ class MainWindow(QMainWindow):
         tl.clipDropped.connect(self.relocate_clip)
         tl.mediaPlaced.connect(self.place_media)
         tl.refused.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        tl.transitionAddRequested.connect(self.add_transition)
+        tl.transitionSetRequested.connect(self.set_transition)
+        tl.transitionRemoveRequested.connect(self.remove_transition)
+        tl.cuesRequested.connect(self.set_cues)
+        tl.cueTextRequested.connect(self.edit_cue_text)
+        tl.clipActivated.connect(self._clip_activated)
+        #: asks for a cue's new text (a dialog; tests replace it): (title, current) -> text or None
+        self.ask_text: Callable[[str, str], Optional[str]] = self._ask_text
 
     def _timeline_scroll(self) -> QWidget:
         """The timeline in a vertical scroll area (many tracks scroll; the wheel pans time)."""
@@ -573,6 +581,59 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(e), 10000)
             return False
         return self.push(cmd)
+
+    def _guarded(self, make) -> bool:
+        """Push ``make()`` (a command whose constructor may refuse the input with a T2VError)."""
+        try:
+            cmd = make()
+        except T2VError as e:
+            self.statusBar().showMessage(str(e), 10000)
+            return False
+        return self.push(cmd)
+
+    def add_transition(self, left_clip_id: str, kind: str, duration: float) -> bool:
+        from ..project import history as h
+
+        return self._guarded(lambda: h.AddTransition(left_clip_id, kind, duration))
+
+    def set_transition(self, transition_id: str, props: dict) -> bool:
+        from ..project import history as h
+
+        return self._guarded(lambda: h.SetTransition(transition_id, **props))
+
+    def remove_transition(self, transition_id: str) -> bool:
+        from ..project import history as h
+
+        return self._guarded(lambda: h.RemoveTransition(transition_id))
+
+    def set_cues(self, track_id: str, cues: list) -> bool:
+        from ..project import history as h
+
+        return self._guarded(lambda: h.SetSubtitleTrack(track_id, cues=list(cues)))
+
+    def edit_cue_text(self, track_id: str, index: int) -> bool:
+        """Double-click on a cue: its new text (empty or cancelled changes nothing)."""
+        track = next((s for s in self.project.subtitle_tracks if s.id == track_id), None)
+        if track is None or not 0 <= index < len(track.cues):
+            return False
+        cue = track.cues[index]
+        text = self.ask_text("Subtitle text", cue.text)
+        if not text or text == cue.text:
+            return False
+        cues = [(c.start, c.end, text if k == index else c.text) for k, c in enumerate(track.cues)]
+        return self.set_cues(track_id, cues)
+
+    def _ask_text(self, title: str, current: str) -> Optional[str]:
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getMultiLineText(self, title, title + ":", current)
+        return text if ok else None
+
+    def _clip_activated(self, clip_id: str) -> None:
+        """Double-click on a clip: a title opens the title editor."""
+        clip = next((c for c in self.project.all_clips() if c.id == clip_id), None)
+        if clip is not None and clip.source.type == "title" and hasattr(self, "edit_title"):
+            self.edit_title(clip_id)
 
     def place_media(self, paths, track_id: str, start: float) -> bool:
         """Media dropped on an upper video or an audio track: placed one after another from ``start``."""

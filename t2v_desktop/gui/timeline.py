@@ -73,6 +73,12 @@ class TimelineWidget(QWidget):
     addTrackRequested = Signal(str)             # "video" | "audio"
     removeTrackRequested = Signal(str)          # track id
     refused = Signal(str)                       # a one-line reason (a locked track) for the status bar
+    transitionAddRequested = Signal(str, str, float)  # left clip id, kind, duration -> AddTransition
+    transitionSetRequested = Signal(str, dict)        # transition id, {kind/duration} -> SetTransition
+    transitionRemoveRequested = Signal(str)           # transition id -> RemoveTransition
+    cuesRequested = Signal(str, list)           # subtitle track id, all its cues [(start, end, text)]
+    cueTextRequested = Signal(str, int)         # subtitle track id, cue index (double-click: edit the text)
+    clipActivated = Signal(str)                 # double-click on a clip (a title opens its editor)
 
     def __init__(self, thumbs: ThumbCache, parent=None):
         super().__init__(parent)
@@ -201,6 +207,23 @@ class TimelineWidget(QWidget):
                 return it, a, b
         return None
 
+    def transition_at(self, row: Row, x: float, y: float):
+        """(transition, start, end) whose hatched block is under (x, y) (a few pixels of slack)."""
+        if y < row.y + 14 or y > row.y + row.h:
+            return None
+        for it, a, b in row.items:
+            if type(it).__name__ == "Transition" and self.x_of(a) - 3 <= x <= self.x_of(b) + 3:
+                return it, a, b
+        return None
+
+    def cue_at(self, row: Row, x: float):
+        """(index, cue, start, end) of the cue under ``x`` on a subtitle row."""
+        t = self.t_of(x)
+        for k, (cue, a, b) in enumerate(row.items):
+            if a - EDGE_PX / self.scale() <= t < b + EDGE_PX / self.scale():
+                return k, cue, a, b
+        return None
+
     def snap(self, t: float, exclude: Optional[str] = None) -> float:
         pts = [self.playhead, 0.0, self.duration]
         for r in self.rows:
@@ -236,7 +259,7 @@ class TimelineWidget(QWidget):
             bad = target is not None and target.locked
             p.setPen(QPen(QColor("#ef5350") if bad else QColor("#ffd54f"), 2, Qt.DashLine))
             p.setBrush(Qt.NoBrush)
-            tr = target or self.row_of_clip(self._drag["cid"])
+            tr = target or (self.row_of_clip(self._drag["cid"]) if self._drag.get("cid") else None)
             if tr is not None:
                 h = tr.bottom - tr.y
                 p.drawRect(QRectF(self.x_of(g[0]), tr.y, (g[1] - g[0]) * self.scale(), h))
@@ -275,7 +298,7 @@ class TimelineWidget(QWidget):
         p.setFont(small)
         p.setPen(QColor("#d7dbe0"))
         name = p.fontMetrics().elidedText(r.label, Qt.ElideRight, HEADER_W - 12)
-        if r.h >= 40:
+        if r.h >= 40 or r.kind == "subtitle":
             p.drawText(QRectF(6, r.y + 2, HEADER_W - 10, 16), Qt.AlignLeft | Qt.AlignVCenter, name)
         else:
             p.drawText(QRectF(6, r.y + 3, 54, 16), Qt.AlignLeft | Qt.AlignVCenter,
@@ -289,10 +312,6 @@ class TimelineWidget(QWidget):
         if g is not None:
             p.setPen(QColor("#aab1bb"))
             p.drawText(g, Qt.AlignRight | Qt.AlignVCenter, f"{r.track.gain_db:+.1f} dB")
-        if r.kind == "subtitle" and r.h >= 20:
-            p.setPen(QColor("#8b929c"))
-            p.drawText(QRectF(64, r.y + 3, HEADER_W - 68, 16), Qt.AlignRight | Qt.AlignVCenter,
-                       "burned in" if r.track.burn_in else "subtitles")
 
     def _paint_row(self, p: QPainter, r: Row, small: QFont) -> None:
         p.fillRect(QRectF(HEADER_W, r.y, self.width() - HEADER_W, r.h), QColor("#1c1f23"))
@@ -482,9 +501,54 @@ class TimelineWidget(QWidget):
             a.setEnabled(not r.main)
         return m
 
+    def item_menu(self, r: Row, x: float, y: float) -> Optional[QMenu]:
+        """A lane's context menu: on a transition change its kind or remove it; on a clip followed
+        by another clip, join them with a transition."""
+        from ..project.model import TRANSITION_KINDS
+
+        m = QMenu(self)
+        tr = self.transition_at(r, x, y)
+        if tr is not None:
+            sub = m.addMenu("Transition kind")
+            for kind in TRANSITION_KINDS:
+                act = sub.addAction(kind.replace("_", " "),
+                                    lambda k=kind, tid=tr[0].id: self.transitionSetRequested.emit(tid, {"kind": k}))
+                act.setCheckable(True)
+                act.setChecked(kind == tr[0].kind)
+            m.addAction("Remove transition", lambda tid=tr[0].id: self.transitionRemoveRequested.emit(tid))
+            return m
+        hit = self.clip_at(r, x)
+        if hit is None:
+            return None
+        clip, a, b = hit
+        nxt = self.next_clip(r, clip.id)
+        if nxt is not None:
+            d = round(min(1.0, 0.5 * (b - a), 0.5 * (nxt[2] - nxt[1])), 3)
+            sub = m.addMenu(f"Transition to '{nxt[0].label[:30]}'")
+            for kind in TRANSITION_KINDS:
+                sub.addAction(f"{kind.replace('_', ' ')} ({d:g} s)",
+                              lambda k=kind, cid=clip.id, d=d: self.transitionAddRequested.emit(cid, k, d))
+        return m if m.actions() else None
+
+    def next_clip(self, r: Row, clip_id: str):
+        """(clip, start, end) right after ``clip_id`` on its row, when nothing (no gap) is between."""
+        items = r.items
+        for k, (it, _a, _b) in enumerate(items):
+            if it.id == clip_id:
+                j = k + 1
+                if j < len(items) and type(items[j][0]).__name__ == "Transition":
+                    j += 1
+                if j < len(items) and _is_clip(items[j][0]):
+                    return items[j]
+        return None
+
     def contextMenuEvent(self, ev) -> None:
-        if ev.pos().x() < HEADER_W:
-            self.header_menu(row_at(self.rows, ev.pos().y())).exec(ev.globalPos())
+        x, y = ev.pos().x(), ev.pos().y()
+        r = row_at(self.rows, y)
+        m = self.header_menu(r) if x < HEADER_W else (
+            self.item_menu(r, x, y) if r is not None and r.kind != "subtitle" else None)
+        if m is not None:
+            m.exec(ev.globalPos())
             ev.accept()
             return
         super().contextMenuEvent(ev)
@@ -496,6 +560,18 @@ class TimelineWidget(QWidget):
         if x < HEADER_W and r is not None:
             self._header_press(r, x, y, double=True)
             return
+        if r is not None and r.kind == "subtitle":
+            hit = self.cue_at(r, x)
+            if hit is not None:
+                self._drag = None
+                self.cueTextRequested.emit(r.id, hit[0])
+                return
+        elif r is not None:
+            hit = self.clip_at(r, x)
+            if hit is not None:
+                self._drag = None
+                self.clipActivated.emit(hit[0].id)
+                return
         super().mouseDoubleClickEvent(ev)
 
     def mousePressEvent(self, ev) -> None:
@@ -506,6 +582,17 @@ class TimelineWidget(QWidget):
         if x < HEADER_W:
             if r is not None:
                 self._header_press(r, x, y)
+            return
+        if r is not None and r.kind == "subtitle":
+            if self._press_cue(r, x):
+                return
+        elif r is not None and self.transition_at(r, x, y) is not None:
+            it, a, b = self.transition_at(r, x, y)
+            if r.locked:
+                self.refused.emit(f"Track {r.label} is locked; click its L to unlock it before editing it.")
+                return
+            self._drag = {"mode": "transition", "tid": it.id, "a": a, "b": b, "x": x, "ghost": None,
+                          "row": r, "target": r, "cid": None}
             return
         hit = None
         if r is not None and r.main:
@@ -539,6 +626,16 @@ class TimelineWidget(QWidget):
         self._drag = {"mode": mode, "cid": clip.id, "index": i, "a": a, "b": b, "x": x, "ghost": None,
                       "row": r, "target": r}
 
+    def _press_cue(self, r: Row, x: float) -> bool:
+        hit = self.cue_at(r, x)
+        if hit is None:
+            return False
+        k, cue, a, b = hit
+        mode = "cue_in" if abs(x - self.x_of(a)) <= EDGE_PX else "cue_out" if abs(x - self.x_of(b)) <= EDGE_PX \
+            else "cue_move"
+        self._drag = {"mode": mode, "k": k, "a": a, "b": b, "x": x, "ghost": None, "row": r, "target": r, "cid": None}
+        return True
+
     def mouseMoveEvent(self, ev) -> None:
         x, y = ev.position().x(), ev.position().y()
         d = self._drag
@@ -557,7 +654,18 @@ class TimelineWidget(QWidget):
             self.update()
             return
         dt = (x - d["x"]) / self.scale()
-        if d["mode"] == "move":
+        if d["mode"] == "transition":  # its right edge is the left clip's end: the left edge sets the length
+            a = min(self.snap(d["a"] + dt), d["b"] - 0.04)
+            d["ghost"] = (max(0.0, a), d["b"])
+        elif d["mode"].startswith("cue"):
+            if d["mode"] == "cue_move":
+                a = max(0.0, self.snap_span(d["a"] + dt, d["b"] - d["a"], None))
+                d["ghost"] = (a, a + d["b"] - d["a"])
+            elif d["mode"] == "cue_in":
+                d["ghost"] = (max(0.0, min(self.snap(d["a"] + dt), d["b"] - 0.04)), d["b"])
+            else:
+                d["ghost"] = (d["a"], max(self.snap(d["b"] + dt), d["a"] + 0.04))
+        elif d["mode"] == "move":
             over = row_at(self.rows, y)
             clip = self.clips[d["cid"]]
             if over is not None and over.accepts(clip) and (over.kind == d["row"].kind):
@@ -578,8 +686,16 @@ class TimelineWidget(QWidget):
         if x < HEADER_W:
             self.setCursor(Qt.SizeVerCursor if r is not None and abs(y - r.bottom) <= 3 else Qt.ArrowCursor)
             return
-        if r is None or r.kind == "subtitle":
+        if r is None:
             self.setCursor(Qt.ArrowCursor)
+            return
+        if r.kind == "subtitle":
+            hit = self.cue_at(r, x)
+            edge = hit is not None and min(abs(x - self.x_of(hit[2])), abs(x - self.x_of(hit[3]))) <= EDGE_PX
+            self.setCursor(Qt.SizeHorCursor if edge else Qt.OpenHandCursor if hit else Qt.ArrowCursor)
+            return
+        if self.transition_at(r, x, y) is not None and not r.locked:
+            self.setCursor(Qt.SizeHorCursor)
             return
         if r.locked:
             self.setCursor(Qt.ForbiddenCursor if self.clip_at(r, x) else Qt.ArrowCursor)
@@ -595,6 +711,18 @@ class TimelineWidget(QWidget):
         if not d or d.get("ghost") is None:
             return
         g0, g1 = d["ghost"]
+        if d["mode"] == "transition":
+            dur = round(d["b"] - g0, 4)
+            if abs(dur - (d["b"] - d["a"])) > 1e-4:
+                self.transitionSetRequested.emit(d["tid"], {"duration": dur})
+            return
+        if d["mode"].startswith("cue"):
+            cues = [(c.start, c.end, c.text) for c in d["row"].track.cues]
+            k = d["k"]
+            cues[k] = (round(g0, 4), round(g1, 4), cues[k][2])
+            if cues[k][:2] != (d["a"], d["b"]):
+                self.cuesRequested.emit(d["row"].id, sorted(cues, key=lambda c: c[0]))
+            return
         clip = self.clips[d["cid"]]
         if d["mode"] == "move":
             src, dst = d["row"], d["target"]
