@@ -357,3 +357,22 @@ def test_row_heights_drag_and_the_split_is_remembered(win, qtbot, tmp_path):
     qtbot.waitUntil(lambda: other.centre_splitter.sizes()[1] > 0)
     assert other.centre_splitter.sizes()[1] == pytest.approx(400, abs=20)
     assert isinstance(win.settings, QSettings)
+
+
+def test_a_sound_file_dropped_on_the_audio_track_plays_from_the_drop_time(win, qtbot, make_clip):
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    tl = win.timeline
+    snd = make_clip("tl-snd", duration=1.0, video=False, tone_hz=880.0)
+    tl.zoom(0.5)
+    row = next(r for r in tl.rows if r.kind == "audio")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(snd))])
+    tl.dropEvent(QDropEvent(QPointF(tl.x_of(4.0) + 3, row.y + 10), Qt.CopyAction, mime, Qt.LeftButton,
+                            Qt.NoModifier))  # snaps to the tone's end
+    assert track_of(win, snd.name) == (3, pytest.approx((4.0, 5.0)))
+    assert win.renderer.duration == pytest.approx(5.0)
+    assert np.abs(win.renderer.audio(4.2, 4.8)).max() > 0.05
+    win.undo_stack.undo()
+    assert snd.name not in ids(win) and win.renderer.duration == pytest.approx(4.0)

@@ -139,6 +139,9 @@ class MainWindow(QMainWindow):
         self.keys = GlobalKeys(self.actions, self)
         self.keys.watch(self.command_bar.input)
         self.edit_stack.key_filter = self.keys
+        from .keyframes_panel import install as install_keyframes
+
+        install_keyframes(self)  # the Keyframes dock; the edit stack's and its keys at the playhead
         self.status_pos = QLabel("", self)
         self.statusBar().addPermanentWidget(self.status_pos)
         self.statusBar().showMessage("Type an edit in the command bar (Ctrl+L) and press Enter.")
@@ -336,6 +339,8 @@ class MainWindow(QMainWindow):
         if clip is not self.edit_stack.clip or _t == 0.0:
             self.edit_stack.notes = self.op_notes
             self.edit_stack.set_clip(clip, under_playhead=self.selected_clip is None)
+        if getattr(self, "keyframes_panel", None) is not None:
+            self.keyframes_panel.set_clip(clip)  # rebuilt only when the clip or its values changed
 
     def _parse_context(self) -> dict:
         dur = None
@@ -639,14 +644,18 @@ class MainWindow(QMainWindow):
         """Media dropped on an upper video or an audio track: placed one after another from ``start``."""
         from ..project import history as h
 
-        ok = [p for p in paths if p in self.bin.infos] + self.bin.add_paths(
-            [p for p in paths if p not in self.bin.infos], notify=False)
+        audio = any(t.id == track_id and t.kind == "audio" for t in self.project.tracks)
+        if audio:  # sound files (the bin lists only video files)
+            ok = self._sound_files(paths)
+        else:
+            ok = [p for p in paths if p in self.bin.infos] + self.bin.add_paths(
+                [p for p in paths if p not in self.bin.infos], notify=False)
         cmds, t = [], float(start)
         try:
             for p in ok:
                 path = str(Path(p).resolve())
                 cmds.append(h.PlaceClip(Clip(source=path, name=Path(p).name), track_id, t))
-                d = self.bin.duration_of(path)
+                d = self._sound_durations.get(path) if audio else self.bin.duration_of(path)
                 if d is None:
                     break
                 t += d
@@ -656,6 +665,30 @@ class MainWindow(QMainWindow):
         if not cmds:
             return False
         return self.push(cmds[0] if len(cmds) == 1 else h.Compound(f"Place {len(cmds)} clips", cmds))
+
+    def _sound_files(self, paths) -> list:
+        """The files of ``paths`` that have sound (probed; the others named in the status bar)."""
+        from ..media.info import probe
+
+        ok, bad = [], []
+        self._sound_durations = getattr(self, "_sound_durations", {})
+        for p in paths:
+            path = str(Path(p).resolve())
+            try:
+                info = probe(path)
+            except Exception as e:  # T2VError: unreadable; anything else: logged, one line shown
+                if not isinstance(e, T2VError):
+                    log.exception("probing %r failed", path)
+                bad.append(Path(p).name)
+                continue
+            if not info.has_audio:
+                bad.append(Path(p).name)
+                continue
+            self._sound_durations[path] = core.source_duration(path) or info.duration
+            ok.append(path)
+        if bad:
+            self.statusBar().showMessage(f"{', '.join(bad)}: no sound to put on an audio track.", 8000)
+        return ok
 
     # -- on-canvas handles and the title editor (gui/canvas_handles.py, gui/title_editor.py) ----------
     def _init_canvas_handles(self) -> None:
