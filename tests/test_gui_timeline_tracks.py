@@ -376,3 +376,24 @@ def test_a_sound_file_dropped_on_the_audio_track_plays_from_the_drop_time(win, q
     assert np.abs(win.renderer.audio(4.2, 4.8)).max() > 0.05
     win.undo_stack.undo()
     assert snd.name not in ids(win) and win.renderer.duration == pytest.approx(4.0)
+
+
+def test_an_op_range_bar_is_dragged_to_change_the_range(win, qtbot):
+    tl = win.timeline
+    tl.select(ids(win)["base"])
+    assert win.apply_command("black and white from 0:01 to 0:02", confirm=False) is not None
+    clip = win.project.main_track.clips[0]
+    op = clip.ops[0]
+    row = next(r for r in tl.rows if r.main)
+    y = row.y + row.h - 12 + 5
+    drag(tl, (tl.x_of(1.5), y), (tl.x_of(2.5), y))  # the bar's body: the range moves
+    assert op.range == pytest.approx((2.0, 3.0), abs=0.01)
+    drag(tl, (tl.x_of(3.0) - 1, y), (tl.x_of(3.6) - 1, y))  # its end edge
+    assert op.range == pytest.approx((2.0, 3.6), abs=0.01)
+    assert win.undo_stack.undoText() == "Change time range"
+    win.undo_stack.undo()
+    win.undo_stack.undo()
+    assert op.range == pytest.approx((1.0, 2.0))
+    win.apply_command("speed up 2x", confirm=False)  # a time map after it: the bar shows, not draggable
+    row = next(r for r in tl.rows if r.main)
+    assert tl.op_bar_at(row, tl.x_of(0.75), row.y + row.h - 12 + 5) is None

@@ -513,6 +513,7 @@ class MainWindow(QMainWindow):
         tl.cuesRequested.connect(self.set_cues)
         tl.cueTextRequested.connect(self.edit_cue_text)
         tl.clipActivated.connect(self._clip_activated)
+        tl.opRangeRequested.connect(self.set_op_range)
         #: asks for a cue's new text (a dialog; tests replace it): (title, current) -> text or None
         self.ask_text: Callable[[str, str], Optional[str]] = self._ask_text
 

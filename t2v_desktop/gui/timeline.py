@@ -77,6 +77,7 @@ class TimelineWidget(QWidget):
     transitionSetRequested = Signal(str, dict)        # transition id, {kind/duration} -> SetTransition
     transitionRemoveRequested = Signal(str)           # transition id -> RemoveTransition
     cuesRequested = Signal(str, list)           # subtitle track id, all its cues [(start, end, text)]
+    opRangeRequested = Signal(str, str, object)  # clip id, op id, (start, end) seconds -> SetOpRange
     cueTextRequested = Signal(str, int)         # subtitle track id, cue index (double-click: edit the text)
     clipActivated = Signal(str)                 # double-click on a clip (a title opens its editor)
 
@@ -214,6 +215,16 @@ class TimelineWidget(QWidget):
         for it, a, b in row.items:
             if type(it).__name__ == "Transition" and self.x_of(a) - 3 <= x <= self.x_of(b) + 3:
                 return it, a, b
+        return None
+
+    def op_bar_at(self, row: Row, x: float, y: float):
+        """(clip, clip start, op, bar rect, output start, output end) of a draggable op-range bar at (x, y)."""
+        if row.kind != "video":
+            return None
+        for it, a, b in row.clip_spans():
+            for o, rr, r0, r1, exact in self.op_bars(it, row, a, b):
+                if exact and rr.adjusted(-3, -1, 3, 1).contains(QPointF(x, y)):
+                    return it, a, o, rr, r0, r1
         return None
 
     def cue_at(self, row: Row, x: float):
@@ -437,20 +448,29 @@ class TimelineWidget(QWidget):
             p.drawImage(QRectF(x, r.y + 16, tw, th), img)
             x += max(tw, 20)
 
-    def _paint_op_bars(self, p, clip, r: Row, a: float, b: float) -> None:
-        """Scoped op ranges, where they are in the output (nothing for a range that was cut)."""
+    def op_bars(self, clip, r: Row, a: float, b: float) -> list:
+        """(op, rect, output start, output end, draggable) of each part of each scoped op's bar on its
+        clip. A bar is draggable when its output span is its range (no time map after the op)."""
         spans = self.layout.get(clip.id, (None, None))[0]
+        out = []
         for k, o in enumerate(o for o in clip.ops if o.range is not None):
             parts = spans.get(o.id, []) if spans is not None else [(o.range[0], min(b - a, o.range[1]))]
-            col = QColor("#ffb74d") if o.enabled else QColor("#6b717b")
-            col.setAlpha(220)
+            exact = len(parts) == 1 and abs(parts[0][0] - o.range[0]) < 1e-3 and \
+                abs(parts[0][1] - min(o.range[1], b - a)) < 1e-3
             for r0, r1 in parts:
                 rx0, rx1 = self.x_of(a + r0), self.x_of(min(b, a + r1))
-                rr = QRectF(rx0, r.y + r.h - 12 - 12 * (k % 3), max(3.0, rx1 - rx0), 10)
-                p.fillRect(rr, col)
-                p.setPen(QColor("#1b1b1b"))
-                label = p.fontMetrics().elidedText(op_label(o.op), Qt.ElideRight, max(0, int(rr.width()) - 4))
-                p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
+                out.append((o, QRectF(rx0, r.y + r.h - 12 - 12 * (k % 3), max(3.0, rx1 - rx0), 10), r0, r1, exact))
+        return out
+
+    def _paint_op_bars(self, p, clip, r: Row, a: float, b: float) -> None:
+        """Scoped op ranges, where they are in the output (nothing for a range that was cut)."""
+        for o, rr, _r0, _r1, _exact in self.op_bars(clip, r, a, b):
+            col = QColor("#ffb74d") if o.enabled else QColor("#6b717b")
+            col.setAlpha(220)
+            p.fillRect(rr, col)
+            p.setPen(QColor("#1b1b1b"))
+            label = p.fontMetrics().elidedText(op_label(o.op), Qt.ElideRight, max(0, int(rr.width()) - 4))
+            p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
 
     def _paint_wave(self, p, clip, ar: QRectF, x0, x1, a, b, to_source, src_len) -> None:
         wave = self.thumbs.wave(clip.path) if clip.source.type == "file" else None
@@ -470,6 +490,10 @@ class TimelineWidget(QWidget):
                 hgt = min(1.0, float(wave[k]) * 1.6) * (h / 2 - 2)
                 p.drawLine(QPointF(x0 + px, mid - hgt), QPointF(x0 + px, mid + hgt))
         p.restore()
+
+    def _clip_len(self, clip_id: str) -> float:
+        r = self.row_of_clip(clip_id)
+        return next((b - a for it, a, b in r.items if it.id == clip_id), 0.0) if r is not None else 0.0
 
     def _source_len(self, clip, span_len: float) -> float:
         if clip.out_point is not None:
@@ -586,6 +610,13 @@ class TimelineWidget(QWidget):
         if r is not None and r.kind == "subtitle":
             if self._press_cue(r, x):
                 return
+        elif r is not None and not r.locked and self.op_bar_at(r, x, y) is not None:
+            clip, ca, o, rr, r0, r1 = self.op_bar_at(r, x, y)
+            mode = "range_in" if abs(x - rr.left()) <= 4 else "range_out" if abs(x - rr.right()) <= 4 else "range_move"
+            self.select(clip.id)
+            self._drag = {"mode": mode, "cid": clip.id, "op": o.id, "ca": ca, "a": ca + r0, "b": ca + r1,
+                          "x": x, "ghost": None, "row": r, "target": r, "range_len": o.range[1] - o.range[0]}
+            return
         elif r is not None and self.transition_at(r, x, y) is not None:
             it, a, b = self.transition_at(r, x, y)
             if r.locked:
@@ -654,7 +685,16 @@ class TimelineWidget(QWidget):
             self.update()
             return
         dt = (x - d["x"]) / self.scale()
-        if d["mode"] == "transition":  # its right edge is the left clip's end: the left edge sets the length
+        if d["mode"].startswith("range"):
+            end = d["ca"] + self._clip_len(d["cid"])
+            if d["mode"] == "range_move":
+                a = min(max(d["ca"], self.snap_span(d["a"] + dt, d["b"] - d["a"], None)), end - (d["b"] - d["a"]))
+                d["ghost"] = (a, a + d["b"] - d["a"])
+            elif d["mode"] == "range_in":
+                d["ghost"] = (min(max(d["ca"], self.snap(d["a"] + dt)), d["b"] - 0.04), d["b"])
+            else:
+                d["ghost"] = (d["a"], max(min(end, self.snap(d["b"] + dt)), d["a"] + 0.04))
+        elif d["mode"] == "transition":  # its right edge is the left clip's end: the left edge sets the length
             a = min(self.snap(d["a"] + dt), d["b"] - 0.04)
             d["ghost"] = (max(0.0, a), d["b"])
         elif d["mode"].startswith("cue"):
@@ -694,6 +734,10 @@ class TimelineWidget(QWidget):
             edge = hit is not None and min(abs(x - self.x_of(hit[2])), abs(x - self.x_of(hit[3]))) <= EDGE_PX
             self.setCursor(Qt.SizeHorCursor if edge else Qt.OpenHandCursor if hit else Qt.ArrowCursor)
             return
+        if not r.locked and self.op_bar_at(r, x, y) is not None:
+            rr = self.op_bar_at(r, x, y)[3]
+            self.setCursor(Qt.SizeHorCursor if min(abs(x - rr.left()), abs(x - rr.right())) <= 4 else Qt.SizeAllCursor)
+            return
         if self.transition_at(r, x, y) is not None and not r.locked:
             self.setCursor(Qt.SizeHorCursor)
             return
@@ -711,6 +755,14 @@ class TimelineWidget(QWidget):
         if not d or d.get("ghost") is None:
             return
         g0, g1 = d["ghost"]
+        if d["mode"].startswith("range"):
+            ca = d["ca"]
+            if (g0, g1) != (d["a"], d["b"]):
+                end = g1 - ca
+                if d["mode"] == "range_move" and d["b"] - ca < d["range_len"] - 1e-3:
+                    end = g0 - ca + d["range_len"]  # a range running past the clip's end keeps its length
+                self.opRangeRequested.emit(d["cid"], d["op"], (round(g0 - ca, 4), round(end, 4)))
+            return
         if d["mode"] == "transition":
             dur = round(d["b"] - g0, 4)
             if abs(dur - (d["b"] - d["a"])) > 1e-4:
