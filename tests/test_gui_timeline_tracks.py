@@ -397,3 +397,21 @@ def test_an_op_range_bar_is_dragged_to_change_the_range(win, qtbot):
     win.apply_command("speed up 2x", confirm=False)  # a time map after it: the bar shows, not draggable
     row = next(r for r in tl.rows if r.main)
     assert tl.op_bar_at(row, tl.x_of(0.75), row.y + row.h - 12 + 5) is None
+
+
+def test_a_clips_volume_line_is_dragged(win, qtbot):
+    tl = win.timeline
+    row = next(r for r in tl.rows if r.kind == "audio")
+    tone = win.project.tracks[3].clips[0]
+    lane = tl.volume_lane(row, 0.0, 4.0)
+    loud = np.abs(win.renderer.audio(0.5, 1.0)).max()
+    x = tl.x_of(2.0)
+    send(tl, QEvent.MouseButtonPress, x, tl.volume_y(lane, 1.0))
+    send(tl, QEvent.MouseMove, x, tl.volume_y(lane, 0.75))
+    send(tl, QEvent.MouseMove, x, tl.volume_y(lane, 0.5))
+    send(tl, QEvent.MouseButtonRelease, x, tl.volume_y(lane, 0.5), buttons=Qt.NoButton)
+    assert tone.volume == pytest.approx(0.5, abs=0.03)
+    assert np.abs(win.renderer.audio(0.5, 1.0)).max() == pytest.approx(loud * tone.volume, rel=0.05)
+    assert track_of(win, "tone") == (3, (0.0, 4.0))  # not moved
+    win.undo_stack.undo()
+    assert tone.volume == 1.0

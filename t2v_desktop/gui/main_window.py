@@ -514,6 +514,7 @@ class MainWindow(QMainWindow):
         tl.cueTextRequested.connect(self.edit_cue_text)
         tl.clipActivated.connect(self._clip_activated)
         tl.opRangeRequested.connect(self.set_op_range)
+        tl.volumeRequested.connect(self.set_clip_volume)
         #: asks for a cue's new text (a dialog; tests replace it): (title, current) -> text or None
         self.ask_text: Callable[[str, str], Optional[str]] = self._ask_text
 
@@ -611,6 +612,11 @@ class MainWindow(QMainWindow):
         from ..project import history as h
 
         return self._guarded(lambda: h.RemoveTransition(transition_id))
+
+    def set_clip_volume(self, clip_id: str, volume) -> bool:
+        from ..project import history as h
+
+        return self._guarded(lambda: h.SetClipVolume(clip_id, volume))
 
     def set_cues(self, track_id: str, cues: list) -> bool:
         from ..project import history as h

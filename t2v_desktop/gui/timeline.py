@@ -77,6 +77,7 @@ class TimelineWidget(QWidget):
     transitionSetRequested = Signal(str, dict)        # transition id, {kind/duration} -> SetTransition
     transitionRemoveRequested = Signal(str)           # transition id -> RemoveTransition
     cuesRequested = Signal(str, list)           # subtitle track id, all its cues [(start, end, text)]
+    volumeRequested = Signal(str, float)        # clip id, linear gain -> SetClipVolume
     opRangeRequested = Signal(str, str, object)  # clip id, op id, (start, end) seconds -> SetOpRange
     cueTextRequested = Signal(str, int)         # subtitle track id, cue index (double-click: edit the text)
     clipActivated = Signal(str)                 # double-click on a clip (a title opens its editor)
@@ -274,6 +275,11 @@ class TimelineWidget(QWidget):
             if tr is not None:
                 h = tr.bottom - tr.y
                 p.drawRect(QRectF(self.x_of(g[0]), tr.y, (g[1] - g[0]) * self.scale(), h))
+        if self._drag and self._drag.get("mode") == "volume" and self._drag["new"] is not None:
+            lane, v = self._drag["lane"], self._drag["new"]
+            p.setPen(QPen(QColor("#ffd54f"), 2, Qt.DashLine))
+            p.drawLine(QPointF(lane.left(), self.volume_y(lane, v)), QPointF(lane.right(), self.volume_y(lane, v)))
+            p.drawText(QPointF(lane.left() + 4, self.volume_y(lane, v) - 3), f"{v * 100:.0f}%")
         x = self.x_of(self.playhead)
         p.setPen(QPen(QColor("#ff5252"), 1.5))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
@@ -395,6 +401,7 @@ class TimelineWidget(QWidget):
         if r.kind == "audio":
             p.fillRect(vr, QColor("#2b4a3a"))
             self._paint_wave(p, clip, vr.adjusted(0, 14 if r.h > 30 else 0, 0, 0), x0, x1, a, b, to_source, src_len)
+            self._paint_volume(p, clip, r, a, b)
         else:
             p.fillRect(vr, base.darker(130) if src not in ("color",) else base)
             p.save()
@@ -423,6 +430,7 @@ class TimelineWidget(QWidget):
             ar = QRectF(x0, r.sound_y, max(2.0, x1 - x0 - 1), SOUND_H)
             p.fillRect(ar, QColor("#2b4a3a"))
             self._paint_wave(p, clip, ar, x0, x1, a, b, to_source, src_len)
+            self._paint_volume(p, clip, r, a, b)
         sel = clip.id == self.selected
         p.setPen(QPen(QColor("#ffd54f") if sel else QColor("#0b0c0e"), 2 if sel else 1))
         p.setBrush(Qt.NoBrush)
@@ -471,6 +479,61 @@ class TimelineWidget(QWidget):
             p.setPen(QColor("#1b1b1b"))
             label = p.fontMetrics().elidedText(op_label(o.op), Qt.ElideRight, max(0, int(rr.width()) - 4))
             p.drawText(rr.adjusted(3, -2, 0, 2), Qt.AlignLeft | Qt.AlignVCenter, label)
+
+    def volume_lane(self, r: Row, a: float, b: float) -> Optional[QRectF]:
+        """Where a clip's volume line lives: an audio clip below its title band, the main track's sound lane."""
+        x0, x1 = self.x_of(a), self.x_of(b)
+        if r.kind == "audio":
+            top = r.y + (14 if r.h > 30 else 0)
+            return QRectF(x0, top, max(2.0, x1 - x0 - 1), r.y + r.h - top)
+        if r.main:
+            return QRectF(x0, r.sound_y, max(2.0, x1 - x0 - 1), SOUND_H)
+        return None
+
+    @staticmethod
+    def volume_y(lane: QRectF, v: float) -> float:
+        """Gain 0..2 (linear) bottom to top; 1 (unchanged) in the middle."""
+        return lane.bottom() - 2 - min(2.0, max(0.0, v)) / 2.0 * (lane.height() - 4)
+
+    def _paint_volume(self, p, clip, r: Row, a: float, b: float) -> None:
+        """The clip's volume line (faint when unchanged), with its keyframes as diamonds."""
+        from ..keyframes import Keyframes, value_at
+
+        lane = self.volume_lane(r, a, b)
+        if lane is None or clip.source.type != "file":
+            return
+        vol = clip.volume
+        plain = not isinstance(vol, Keyframes) and float(vol) == 1.0
+        p.save()
+        p.setClipRect(lane.intersected(QRectF(HEADER_W, 0, self.width() - HEADER_W, self.height())))
+        p.setPen(QPen(QColor(255, 202, 40, 90 if plain else 230), 1.5))
+        if not isinstance(vol, Keyframes):
+            y = self.volume_y(lane, float(vol))
+            p.drawLine(QPointF(lane.left(), y), QPointF(lane.right(), y))
+        else:
+            pts = [QPointF(x, self.volume_y(lane, value_at(vol, (x - lane.left()) / self.scale())))
+                   for x in range(int(max(lane.left(), HEADER_W)), int(min(lane.right(), self.width())) + 4, 4)]
+            if len(pts) > 1:
+                p.drawPolyline(QPolygonF(pts))
+            p.setBrush(QColor("#ffca28"))
+            for key in vol.keys:
+                c = QPointF(lane.left() + key.t * self.scale(), self.volume_y(lane, key.value))
+                p.drawPolygon(QPolygonF([c + QPointF(0, -4), c + QPointF(4, 0), c + QPointF(0, 4), c + QPointF(-4, 0)]))
+        p.restore()
+
+    def volume_at(self, r: Row, x: float, y: float):
+        """(clip, lane) when (x, y) is on a clip's constant volume line (3 px of slack)."""
+        from ..keyframes import Keyframes
+
+        if r.kind != "audio" and not r.main:
+            return None
+        hit = self.clip_at(r, x)
+        if hit is None or hit[0].source.type != "file" or isinstance(hit[0].volume, Keyframes):
+            return None
+        lane = self.volume_lane(r, hit[1], hit[2])
+        if lane is None or not lane.contains(QPointF(x, y)):
+            return None
+        return (hit[0], lane) if abs(y - self.volume_y(lane, float(hit[0].volume))) <= 3 else None
 
     def _paint_wave(self, p, clip, ar: QRectF, x0, x1, a, b, to_source, src_len) -> None:
         wave = self.thumbs.wave(clip.path) if clip.source.type == "file" else None
@@ -610,6 +673,11 @@ class TimelineWidget(QWidget):
         if r is not None and r.kind == "subtitle":
             if self._press_cue(r, x):
                 return
+        elif r is not None and not r.locked and self.volume_at(r, x, y) is not None:
+            clip, lane = self.volume_at(r, x, y)
+            self.select(clip.id)
+            self._drag = {"mode": "volume", "cid": clip.id, "lane": lane, "v": float(clip.volume), "new": None}
+            return
         elif r is not None and not r.locked and self.op_bar_at(r, x, y) is not None:
             clip, ca, o, rr, r0, r1 = self.op_bar_at(r, x, y)
             mode = "range_in" if abs(x - rr.left()) <= 4 else "range_out" if abs(x - rr.right()) <= 4 else "range_move"
@@ -684,6 +752,12 @@ class TimelineWidget(QWidget):
             d["y"], d["h"] = y, d["row"].h
             self.update()
             return
+        if d["mode"] == "volume":
+            lane = d["lane"]
+            v = (lane.bottom() - 2 - y) / max(1.0, lane.height() - 4) * 2.0
+            d["new"] = round(min(2.0, max(0.0, v)), 2)
+            self.update()
+            return
         dt = (x - d["x"]) / self.scale()
         if d["mode"].startswith("range"):
             end = d["ca"] + self._clip_len(d["cid"])
@@ -734,6 +808,9 @@ class TimelineWidget(QWidget):
             edge = hit is not None and min(abs(x - self.x_of(hit[2])), abs(x - self.x_of(hit[3]))) <= EDGE_PX
             self.setCursor(Qt.SizeHorCursor if edge else Qt.OpenHandCursor if hit else Qt.ArrowCursor)
             return
+        if not r.locked and self.volume_at(r, x, y) is not None:
+            self.setCursor(Qt.SizeVerCursor)
+            return
         if not r.locked and self.op_bar_at(r, x, y) is not None:
             rr = self.op_bar_at(r, x, y)[3]
             self.setCursor(Qt.SizeHorCursor if min(abs(x - rr.left()), abs(x - rr.right())) <= 4 else Qt.SizeAllCursor)
@@ -752,6 +829,10 @@ class TimelineWidget(QWidget):
         self.update()
         if d and d["mode"] == "seek":
             self.scrubbing.emit(False)
+        if d and d["mode"] == "volume":
+            if d["new"] is not None and abs(d["new"] - d["v"]) > 1e-6:
+                self.volumeRequested.emit(d["cid"], d["new"])
+            return
         if not d or d.get("ghost") is None:
             return
         g0, g1 = d["ghost"]
