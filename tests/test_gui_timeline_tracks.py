@@ -415,3 +415,34 @@ def test_a_clips_volume_line_is_dragged(win, qtbot):
     assert track_of(win, "tone") == (3, (0.0, 4.0))  # not moved
     win.undo_stack.undo()
     assert tone.volume == 1.0
+
+
+def test_ctrl_click_selects_several_clips_for_delete_and_the_razor(win, qtbot):
+    tl = win.timeline
+    c = ids(win)
+
+    def ctrl_click(name):
+        r = tl.clip_rect(c[name])
+        p = QPointF(r.center().x(), r.top() + 20)
+        for kind, buttons in ((QEvent.MouseButtonPress, Qt.LeftButton), (QEvent.MouseButtonRelease, Qt.NoButton)):
+            QApplication.sendEvent(tl, QMouseEvent(kind, p, tl.mapToGlobal(p), Qt.LeftButton, buttons,
+                                                   Qt.ControlModifier))
+
+    ctrl_click("pip")
+    ctrl_click("title")
+    assert tl.selected_ids() == {c["pip"], c["title"]} and win.selected_clip == c["title"]
+    seek(qtbot, win, 1.5)
+    win.split_at_playhead()  # only the selected clips
+    assert [len(t.clips) for t in win.project.tracks] == [1, 2, 2, 1]
+    win.undo_stack.undo()
+    tl.select(c["pip"])
+    ctrl_click("title")
+    ctrl_click("tone")
+    ctrl_click("title")  # toggled off again
+    assert tl.selected_ids() == {c["pip"], c["tone"]}
+    win.delete_selected()
+    assert [len(t.clips) for t in win.project.tracks] == [1, 0, 1, 0]
+    assert "Remove 2 clips" in win.undo_stack.undoText() and win.undo_stack.count() == 1
+    win.undo_stack.undo()
+    assert [len(t.clips) for t in win.project.tracks] == [1, 1, 1, 1]
+    assert track_of(win, "pip") == (1, pytest.approx((1.0, 2.0)))

@@ -479,7 +479,7 @@ class MainWindow(QMainWindow):
         t = self.preview.position
         inside = [(r, it) for r in self.timeline.rows if r.kind != "subtitle"
                   for it, a, b in r.clip_spans() if a < t < b]
-        chosen = [(r, it) for r, it in inside if it.id == self.selected_clip]
+        chosen = [(r, it) for r, it in inside if it.id in self.timeline.selected_ids() | {self.selected_clip}]
         chosen = chosen or [(r, it) for r, it in inside if not r.locked]
         if not chosen:
             msg = "The tracks under the playhead are locked." if inside else "Put the playhead inside a clip to split it."
@@ -496,7 +496,9 @@ class MainWindow(QMainWindow):
         if not self.selected_clip:
             self.statusBar().showMessage("Select a clip on the timeline to delete it.", 5000)
             return
-        self.push(h.RemoveClip(self.selected_clip))
+        group = [c.id for c in self.project.all_clips() if c.id in self.timeline.selected_ids() | {self.selected_clip}]
+        cmds = [h.RemoveClip(cid) for cid in group]  # ripple on the main track, gaps on the others
+        self.push(cmds[0] if len(cmds) == 1 else h.Compound(f"Remove {len(cmds)} clips", cmds))
 
     # -- the multi-track timeline (gui/timeline.py): its requests as history commands -------------------
     def _init_timeline_tracks(self) -> None:

@@ -100,6 +100,7 @@ class TimelineWidget(QWidget):
         self.duration = 0.0
         self.playhead = 0.0
         self.selected: Optional[str] = None
+        self.multi: set = set()            # more selected clips (Ctrl+click)
         self.pps: Optional[float] = None  # pixels per second; None = fit to width
         self.offset = 0.0                 # seconds at the left edge of the lanes
         self.source_duration: Callable[[str], Optional[float]] = lambda path: None
@@ -130,6 +131,7 @@ class TimelineWidget(QWidget):
         self._relayout()
         if self.selected not in self.clips:
             self.selected = None
+        self.multi = {c for c in self.multi if c in self.clips}
         self.update()
 
     def _relayout(self) -> None:
@@ -148,11 +150,27 @@ class TimelineWidget(QWidget):
             self.offset = max(0.0, t - 0.1 * self.lane_width() / self.scale())
         self.update()
 
-    def select(self, clip_id: Optional[str]) -> None:
+    def select(self, clip_id: Optional[str], *, add: bool = False) -> None:
+        """Select one clip (None: nothing). ``add`` (Ctrl+click) toggles it in a multi-selection that
+        Delete and the razor act on; the last one clicked is the one the edit stack shows."""
+        if add and clip_id is not None:
+            group = self.selected_ids() ^ {clip_id}  # toggled
+            current = clip_id if clip_id in group else (
+                self.selected if self.selected in group else next(iter(sorted(group)), None))
+            self.multi = group - {current}
+            clip_id = current
+            self.update()
+        elif self.multi:
+            self.multi = set()
+            self.update()
         if clip_id != self.selected:
             self.selected = clip_id
             self.selectionChanged.emit(clip_id)
             self.update()
+
+    def selected_ids(self) -> set:
+        """Every selected clip (the multi-selection and the current one)."""
+        return ({self.selected} if self.selected else set()) | set(self.multi)
 
     # -- geometry -----------------------------------------------------------------------------
     def lane_width(self) -> float:
@@ -431,7 +449,7 @@ class TimelineWidget(QWidget):
             p.fillRect(ar, QColor("#2b4a3a"))
             self._paint_wave(p, clip, ar, x0, x1, a, b, to_source, src_len)
             self._paint_volume(p, clip, r, a, b)
-        sel = clip.id == self.selected
+        sel = clip.id == self.selected or clip.id in self.multi
         p.setPen(QPen(QColor("#ffd54f") if sel else QColor("#0b0c0e"), 2 if sel else 1))
         p.setBrush(Qt.NoBrush)
         p.drawRect(vr)
@@ -713,7 +731,15 @@ class TimelineWidget(QWidget):
             self.seekRequested.emit(min(max(0.0, self.t_of(x)), self.duration))
             return
         clip, a, b, i = hit
-        self.select(clip.id)
+        if ev.modifiers() & Qt.ControlModifier:
+            self.select(clip.id, add=True)
+            return
+        if clip.id not in self.selected_ids():
+            self.select(clip.id)
+        elif clip.id != self.selected:  # a click inside the group: it becomes the current clip
+            keep = self.selected_ids()
+            self.select(clip.id)
+            self.multi = keep - {clip.id}
         if r.locked:
             self.refused.emit(f"Track {r.label} is locked; click its L to unlock it before editing its clips.")
             return
@@ -827,6 +853,8 @@ class TimelineWidget(QWidget):
     def mouseReleaseEvent(self, ev) -> None:
         d, self._drag = self._drag, None
         self.update()
+        if d and d["mode"] == "move" and d.get("ghost") is None and self.multi:
+            self.multi = set()  # a plain click (no drag) on a member of the group selects it alone
         if d and d["mode"] == "seek":
             self.scrubbing.emit(False)
         if d and d["mode"] == "volume":
