@@ -446,3 +446,25 @@ def test_ctrl_click_selects_several_clips_for_delete_and_the_razor(win, qtbot):
     win.undo_stack.undo()
     assert [len(t.clips) for t in win.project.tracks] == [1, 1, 1, 1]
     assert track_of(win, "pip") == (1, pytest.approx((1.0, 2.0)))
+
+
+def test_shift_delete_closes_the_gap_on_an_upper_track(win, qtbot, make_clip):
+    from t2v_desktop.project import history as h
+
+    tl = win.timeline
+    track = win.project.tracks[1]
+    extra = Clip(source=str(make_clip("tl-pip", duration=1.0, pattern="solid", color=(220, 30, 30), audio=False,
+                                      number_frames=False)), name="later")
+    assert win.push(h.PlaceClip(extra, track.id, 3.0))
+    tl.select(ids(win)["pip"])
+    tl.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tl)
+    qtbot.keyClick(tl, Qt.Key_Delete, Qt.ShiftModifier)
+    assert [c.name for c in track.clips] == ["later"]
+    assert track_of(win, "later") == (1, pytest.approx((2.0, 3.0)))  # moved earlier by the pip's 1 s
+    win.undo_stack.undo()
+    assert track_of(win, "later") == (1, pytest.approx((3.0, 4.0)))
+    assert track_of(win, "pip") == (1, pytest.approx((1.0, 2.0)))
+    tl.select(ids(win)["pip"])
+    qtbot.keyClick(tl, Qt.Key_Delete)  # plain Delete leaves the gap
+    assert track_of(win, "later") == (1, pytest.approx((3.0, 4.0)))

@@ -211,6 +211,8 @@ class MainWindow(QMainWindow):
         e.addSeparator()
         self._act(e, "&Split clip at playhead", self.split_at_playhead, "S", "split")
         self._act(e, "&Delete clip (ripple)", self.delete_selected, [QKeySequence.Delete, "Backspace"], "delete")
+        self._act(e, "Delete clip and close the gap", self.ripple_delete_selected, ["Shift+Delete", "Shift+Backspace"],
+                  tip="On an upper or audio track the clips after it move earlier by its length")
         self._act(e, "Deselect (edits apply to the whole timeline)", lambda: self.timeline.select(None),
                   "Ctrl+Shift+A")
         self._act(e, "&Command bar", self.focus_command_bar, "Ctrl+L")
@@ -499,6 +501,35 @@ class MainWindow(QMainWindow):
         group = [c.id for c in self.project.all_clips() if c.id in self.timeline.selected_ids() | {self.selected_clip}]
         cmds = [h.RemoveClip(cid) for cid in group]  # ripple on the main track, gaps on the others
         self.push(cmds[0] if len(cmds) == 1 else h.Compound(f"Remove {len(cmds)} clips", cmds))
+
+    def ripple_delete_selected(self) -> bool:
+        """Shift+Del: delete the selected clip and move the later clips of its (placed) track earlier by
+        its length: RemoveClip, then each later clip removed and placed again, as one step. On the main
+        track Delete already closes up."""
+        import copy
+
+        from ..project import history as h
+
+        cid = self.selected_clip
+        row = self.timeline.row_of_clip(cid) if cid else None
+        if row is None:
+            self.statusBar().showMessage("Select a clip on the timeline to delete it.", 5000)
+            return False
+        if row.main:
+            self.delete_selected()
+            return True
+        k = next(i for i, (it, _a, _b) in enumerate(row.items) if it.id == cid)
+        a, b = row.items[k][1], row.items[k][2]
+        later = row.items[k + 1:]
+        if any(type(it).__name__ == "Transition" for it, _a, _b in later):
+            self.statusBar().showMessage("Clips after it are joined by transitions; remove those first, or press "
+                                         "Delete to leave a gap.", 8000)
+            return False
+        cmds = [h.RemoveClip(cid)]
+        for it, s0, _s1 in later:
+            if type(it).__name__ == "Clip":
+                cmds += [h.RemoveClip(it.id), h.PlaceClip(copy.deepcopy(it), row.id, round(max(0.0, s0 - (b - a)), 6))]
+        return self.push(cmds[0] if len(cmds) == 1 else h.Compound("Delete clip and close the gap", cmds))
 
     # -- the multi-track timeline (gui/timeline.py): its requests as history commands -------------------
     def _init_timeline_tracks(self) -> None:
