@@ -3,15 +3,18 @@
 Rows (gui/timeline_rows.py): the upper video tracks, the main track (picture over its sound), the
 audio tracks, a lane per subtitle track. Items sit at their TimelineLayout spans: file clips with
 thumbnails of the frames actually shown (after cuts and speed), titles/colours/images/generated
-cards as labelled blocks, sound as a waveform, Gaps empty, Transitions as a hatched block over the
-overlap with their kind's name, cues with their text. Each scoped op's range is a bar on its clip
-*in output time* (engine/durations.py). The zoom stays as it is across edits; it fits on request
-(Ctrl+0). Headers: name, M(ute) S(olo) L(ock) H(ide) toggles, gain (wheel it; double-click = 0 dB),
-a context menu to add/remove tracks, the row's bottom edge drags its height.
+cards as labelled blocks, sound as a waveform with the clip's volume line, Gaps empty, Transitions
+as a hatched block over the overlap with their kind's name, cues with their text. Each scoped op's
+range is a bar on its clip *in output time* (engine/durations.py). The zoom stays as it is across
+edits; it fits on request (Ctrl+0). Headers: name, M(ute) S(olo) L(ock) H(ide) toggles, gain (wheel
+it; double-click = 0 dB), a context menu to add/remove tracks, the row's bottom edge drags its height.
 
-Mouse: click to select/seek, drag a clip along its track or onto another track of its kind
-(snapping to clip edges and the playhead), drag main-track clip edges to trim, Ctrl+wheel zooms.
-It never edits the project itself: it emits requests the main window turns into history commands.
+Mouse: click to select/seek (Ctrl+click: several), drag a clip along its track or onto another
+track of its kind (snapping to clip edges and the playhead), main-track clip edges to trim, a
+transition's left edge to change its length, a cue to retime it, an op bar to move its range, a
+volume line to change the volume; right-click for transitions; Ctrl+wheel zooms. It never edits
+the project itself: it emits requests the main window turns into history commands (one undo step
+each).
 """
 
 from __future__ import annotations
