@@ -4,11 +4,17 @@ Parameter widgets are generated from each op's declared schema (Float -> slider 
 its range, Int -> spin box, Choice -> combo, Bool -> check box, Text path -> line edit + Browse),
 so a new op needs no GUI code. The panel never edits the project: it emits requests that the
 main window turns into undoable history commands.
+
+A number that may change over time (``OperationSpec.animatable``) gets a keyframe toggle (◆ filled
+when a key sits at the playhead, ◇ otherwise) beside its slider: the editor shows the value AT THE
+PLAYHEAD, editing it sets (or adds) the key there and keeps the others, and the toggle adds or
+removes the key at the playhead (the last key removed leaves a plain number). ``time_fn`` gives the
+playhead as the op's keyframe time (the main window sets it; gui/keyframes_panel.playhead_time).
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -147,11 +153,130 @@ class PathEditor(QWidget):
             self._on_change()
 
 
-def make_editor(p, value, on_change, parent=None):
-    """The widget for one declared parameter; returns (widget, getter, setter). A keyframed value
-    shows as animated, read-only (key editing is the timeline's)."""
+class Keying:
+    """The keyframe side of a number editor that may be animated: the model value (a number or
+    Keyframes) and its time ``t``; the editor shows the value at ``t``, a ◆/◇ toggle button
+    (``key``) sits beside it. ``value()`` is the model value after the user's edit."""
+
+    def __init__(self, p, value, t: float, get, set_, on_change, parent: QWidget):
+        self.p, self.model, self.t = p, value, float(t)
+        self._get, self._set, self._on_change = get, set_, on_change
+        self.editor = parent
+        self.key = QToolButton(parent)
+        self.key.setObjectName("keyToggle")
+        self.key.setCheckable(True)
+        self.key.clicked.connect(self._toggle)
+
+    def shown(self):
+        from ..keyframes import value_at
+
+        v = value_at(self.model, self.t)
+        return int(round(v)) if isinstance(self.p, Int) else float(v)
+
+    def _tolerance(self) -> float:
+        if isinstance(self.p, Int):
+            return 0.5
+        return 0.5 * 10 ** -self.editor.spin.decimals() + 1e-9  # what the spin box can show
+
+    def _key_at(self) -> Optional[int]:
+        from .keyframes_panel import key_index
+
+        return key_index(self.model, self.t)
+
+    @property
+    def animated(self) -> bool:
+        from ..keyframes import Keyframes
+
+        return isinstance(self.model, Keyframes)
+
+    def show_key(self) -> None:
+        at = self._key_at() is not None
+        self.key.blockSignals(True)
+        self.key.setChecked(at)
+        self.key.blockSignals(False)
+        self.key.setText("◆" if at else "◇")
+        self.key.setToolTip(
+            "A key is at the playhead: click to remove it" if at else
+            "Animated: click to add a key at the playhead (editing the value adds one too)" if self.animated
+            else "Click to animate: adds a key at the playhead")
+
+    def value(self):
+        from .canvas_handles import set_at
+
+        shown = self._get()
+        if abs(shown - self.shown()) <= self._tolerance():
+            return self.model
+        if self.animated:
+            return set_at(self.model, self.t, shown)
+        return shown
+
+    def set_value(self, v) -> None:
+        self.model = v
+        self._set(self.shown())
+        self.show_key()
+
+    def set_time(self, t: float) -> None:
+        self.t = float(t)
+        self.set_value(self.model)
+
+    def _toggle(self) -> None:
+        from ..keyframes import Keyframes
+        from .canvas_handles import set_at
+        from .keyframes_panel import without_key
+
+        shown = self._get()
+        i = self._key_at()
+        if i is not None:
+            self.model = without_key(self.model, i)
+        elif self.animated:
+            self.model = set_at(self.model, self.t, shown)
+        else:
+            self.model = Keyframes.of([(self.t, shown)])
+        self._set(self.shown())
+        self.show_key()
+        self._on_change()
+
+
+class IntEditor(QWidget):
+    """A spin box (``spin``) in a row, so a keyframe toggle can sit beside it."""
+
+    def __init__(self, p: Int, value: int, on_change, parent=None):
+        super().__init__(parent)
+        self.spin = QSpinBox(self)
+        self.spin.setRange(int(p.min), int(p.max))
+        if p.unit:
+            self.spin.setSuffix(f" {p.unit}")
+        self.spin.setValue(int(value))
+        self.spin.valueChanged.connect(lambda _v: on_change())
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.spin, 1)
+
+    def value(self) -> int:
+        return self.spin.value()
+
+    def set_value(self, v) -> None:
+        self.spin.blockSignals(True)
+        self.spin.setValue(int(v))
+        self.spin.blockSignals(False)
+
+
+def make_editor(p, value, on_change, parent=None, *, animatable: bool = False, time: Optional[float] = None):
+    """The widget for one declared parameter; returns (widget, getter, setter). ``animatable``
+    (with the playhead ``time`` as a key time): the number editor with a Keying (``w.keying``);
+    else a keyframed value shows as animated, read-only."""
     from ..keyframes import Keyframes
 
+    if animatable and isinstance(p, (Float, Int)):  # the editor gets .keying (Keying) and its toggle
+        from ..keyframes import value_at
+
+        shown = value_at(value, time or 0.0)
+        w = FloatEditor(p, shown, on_change, parent) if isinstance(p, Float) else IntEditor(p, round(shown),
+                                                                                             on_change, parent)
+        w.keying = Keying(p, value, time or 0.0, w.value, w.set_value, on_change, w)
+        w.layout().addWidget(w.keying.key)
+        w.keying.show_key()
+        return w, w.keying.value, w.keying.set_value
     if isinstance(value, Keyframes):
         w = QLabel(_fmt(value), parent)
         w.setToolTip("This value changes over time (keyframes).")
@@ -221,6 +346,8 @@ class EditStackPanel(QWidget):
         self._form_op: Optional[str] = None
         self.key_filter = None  # gui.keys.GlobalKeys: window shortcuts work in the text fields too
         self.notes: dict = {}  # op id -> one-line notes once analysed (stabilize: the crop it applies)
+        #: (clip, op_id) -> the playhead as that op's keyframe time (set by the main window)
+        self.time_fn: Optional[Callable[[object, str], float]] = None
         self._commit = QTimer(self)
         self._commit.setSingleShot(True)
         self._commit.setInterval(300)
@@ -303,7 +430,10 @@ class EditStackPanel(QWidget):
                     sb.blockSignals(True)
                     sb.setValue(v)
                     sb.blockSignals(False)
-            for name, (_w, _get, setter) in self.editors.items():  # refresh values in place
+            t = self._op_time(applied.id)
+            for name, (w, _get, setter) in self.editors.items():  # refresh values in place
+                if getattr(w, "keying", None) is not None:
+                    w.keying.t = t
                 setter(applied.params.get(name, spec.params[name].default))
             return
         while self.form.rowCount():
@@ -337,9 +467,11 @@ class EditStackPanel(QWidget):
             whole.clicked.connect(lambda: self._emit_range(whole=True))
             rl.addWidget(whole)
             self.form.addRow("time range", row)
+        t = self._op_time(applied.id)
         for name, p in (spec.params.items() if spec else []):
             value = applied.params.get(name, p.default)
-            w, getter, setter = make_editor(p, value, self._commit.start, self.form_box)
+            w, getter, setter = make_editor(p, value, self._commit.start, self.form_box,
+                                            animatable=spec.animatable(name), time=t)
             if p.description:
                 w.setToolTip(p.description)
             self.form.addRow(name.replace("_", " "), w)
@@ -347,6 +479,26 @@ class EditStackPanel(QWidget):
         if self.key_filter is not None:
             self.key_filter.watch(self.form_box)
         self.form_box.show()
+
+    def _op_time(self, op_id) -> float:
+        if self.time_fn is None or self.clip is None or op_id is None:
+            return 0.0
+        try:
+            return float(self.time_fn(self.clip, op_id))
+        except Exception:  # no layout (an unrenderable project): keys at the clip's start
+            return 0.0
+
+    def playhead_moved(self, _pos: float = 0.0) -> None:
+        """The playhead moved: animated params show their value there (a pending edit is sent first,
+        keyed at the time it was made)."""
+        if self._commit.isActive():
+            self._commit.stop()
+            self._emit_params()
+        keyed = [w.keying for w, _g, _s in self.editors.values() if getattr(w, "keying", None) is not None]
+        if keyed:
+            t = self._op_time(self._form_op)
+            for k in keyed:
+                k.set_time(t)
 
     # -- requests -----------------------------------------------------------------------------
     def values(self) -> dict:
