@@ -468,3 +468,15 @@ def test_shift_delete_closes_the_gap_on_an_upper_track(win, qtbot, make_clip):
     tl.select(ids(win)["pip"])
     qtbot.keyClick(tl, Qt.Key_Delete)  # plain Delete leaves the gap
     assert track_of(win, "later") == (1, pytest.approx((3.0, 4.0)))
+
+
+def test_the_subtitle_header_burns_the_cues_in(win, qtbot):
+    tl = win.timeline
+    subs = win.project.subtitle_tracks[0]
+    b = button_rects(tl.rows[-1])["burn_in"]
+    before = win.renderer.frame_at(1.0)
+    click(tl, b.center().x(), b.center().y())
+    assert subs.burn_in and win.undo_stack.undoText() == "Burn in subtitles"
+    assert np.abs(win.renderer.frame_at(1.0).astype(int) - before).max() > 100  # the cue's text is drawn
+    win.undo_stack.undo()
+    assert not subs.burn_in

@@ -588,8 +588,9 @@ class MainWindow(QMainWindow):
     def set_track_props(self, track_id: str, props: dict) -> bool:
         from ..project import history as h
 
-        try:
-            return self.push(h.SetTrackProps(track_id, **props))
+        subs = any(s.id == track_id for s in self.project.subtitle_tracks)
+        try:  # a subtitle lane's header toggles burn-in
+            return self.push(h.SetSubtitleTrack(track_id, **props) if subs else h.SetTrackProps(track_id, **props))
         except T2VError as e:
             self.statusBar().showMessage(str(e), 10000)
             return False

@@ -52,7 +52,7 @@ EDGE_PX = 7
 SNAP_PX = 8
 CLIP_COLORS = ("#35597f", "#5a4a7f", "#3f6f5a", "#7a5a3a")
 KIND_COLORS = {"title": "#7b3f8f", "image": "#3f6f8f", "generated": "#6b6b3a"}
-BUTTON_ON = {"muted": "#e57373", "solo": "#ffd54f", "locked": "#90a4ae", "hidden": "#b39ddb"}
+BUTTON_ON = {"muted": "#e57373", "solo": "#ffd54f", "locked": "#90a4ae", "hidden": "#b39ddb", "burn_in": "#aed581"}
 __all__ = ["TimelineWidget", "VIDEO_Y", "VIDEO_H", "AUDIO_Y", "AUDIO_H", "HEADER_W", "RULER_H"]
 
 
@@ -335,9 +335,9 @@ class TimelineWidget(QWidget):
         p.fillRect(QRectF(0, r.y, HEADER_W - 2, h), QColor("#262a30" if not r.main else "#2a2f36"))
         p.setFont(small)
         p.setPen(QColor("#d7dbe0"))
-        name = p.fontMetrics().elidedText(r.label, Qt.ElideRight, HEADER_W - 12)
         if r.h >= 40 or r.kind == "subtitle":
-            p.drawText(QRectF(6, r.y + 2, HEADER_W - 10, 16), Qt.AlignLeft | Qt.AlignVCenter, name)
+            p.drawText(QRectF(6, r.y + 2, HEADER_W - (10 if r.h >= 40 else 32), 16), Qt.AlignLeft | Qt.AlignVCenter,
+                       p.fontMetrics().elidedText(r.label, Qt.ElideRight, HEADER_W - (12 if r.h >= 40 else 34)))
         else:
             p.drawText(QRectF(6, r.y + 3, 54, 16), Qt.AlignLeft | Qt.AlignVCenter,
                        p.fontMetrics().elidedText(r.label, Qt.ElideRight, 54))

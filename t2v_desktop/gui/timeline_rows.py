@@ -22,8 +22,9 @@ SOUND_H = 38                 # the main track's sound lane under its picture
 AUDIO_H = 40
 SUB_H = 26
 MIN_H, MAX_H = 22, 240
-BUTTONS = {"video": ("muted", "solo", "locked", "hidden"), "audio": ("muted", "solo", "locked"), "subtitle": ()}
-BUTTON_TEXT = {"muted": "M", "solo": "S", "locked": "L", "hidden": "H"}
+BUTTONS = {"video": ("muted", "solo", "locked", "hidden"), "audio": ("muted", "solo", "locked"),
+           "subtitle": ("burn_in",)}
+BUTTON_TEXT = {"muted": "M", "solo": "S", "locked": "L", "hidden": "H", "burn_in": "B"}
 
 
 @dataclass
@@ -124,7 +125,7 @@ def button_rects(row: Row) -> dict:
     """Header toggles of a row: prop name -> rect (also the hit areas)."""
     out = {}
     by = row.y + min(row.h - 18, 22) if row.h >= 40 else row.y + 3
-    x = 6 if row.h >= 40 else 62
+    x = 6 if row.h >= 40 else HEADER_W - 24 if row.kind == "subtitle" else 62
     for name in BUTTONS[row.kind]:
         out[name] = QRectF(x, by, 17, 16)
         x += 20
