@@ -63,6 +63,7 @@ def test_a_titles_opacity_keyed_from_the_panel_fades_it_in_and_undoes(win, qtbot
     assert panel.set_key(1, v=1.0)
     op = w.project.find_clip(cid).transform.opacity
     assert op == Keyframes((Key(0.0, 0.0, "linear"), Key(1.0, 1.0, "linear")))
+    assert panel.key_times() == [0.0, 1.0] and panel.table.rowCount() == 2
     assert w.undo_stack.count() == n + 4  # one undo step per change
     assert "◆ opacity" in panel.list.currentItem().text()
 
@@ -83,6 +84,7 @@ def test_a_titles_opacity_keyed_from_the_panel_fades_it_in_and_undoes(win, qtbot
     for _ in range(4):
         w.undo_stack.undo()
     assert w.project.find_clip(cid).transform.opacity == 1.0
+    assert panel.table.rowCount() == 0 and "◇ opacity" in panel.list.currentItem().text()  # the view follows
     assert _seek(w, qtbot, 0.5).max() > 250
     for _ in range(4):
         w.undo_stack.redo()
@@ -178,8 +180,17 @@ def test_a_plain_param_gets_its_first_key_from_the_toggle(win, qtbot):
     assert w.project.main_track.clips[0].ops[0].params["amount"] == Keyframes.of([(0.5, 0.4)])
     # the Keyframes panel lists it as animated
     panel = w.keyframes_panel
+    seen = []
+    panel.propertySelected.connect(lambda c, p: seen.append((c, p)))
     panel.select_prop(("op", clip.ops[0].id, "amount"))
+    assert seen[-1] == (clip.id, ("op", clip.ops[0].id, "amount"))
     assert panel.table.rowCount() == 1 and "◆ brightness: amount" in panel.list.currentItem().text()
+    # the clip's volume: keyed from the panel (SetClipVolume), one step
+    panel.select_prop(("volume",))
+    n = w.undo_stack.count()
+    assert panel.add_key() and panel.set_key(0, v=0.5)
+    assert w.project.main_track.clips[0].volume == Keyframes.of([(0.5, 0.5)])
+    assert w.undo_stack.count() == n + 2
 
 
 def test_the_playhead_as_a_key_time_counts_from_the_clip_start_and_through_a_later_speed_change(make_clip):

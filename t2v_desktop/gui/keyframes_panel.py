@@ -19,7 +19,7 @@ import copy
 from dataclasses import replace
 from typing import Callable, List, Optional, Tuple
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -150,7 +150,11 @@ def fmt_value(v) -> str:
 # -- the widget ---------------------------------------------------------------------------------
 
 class KeyframesPanel(QWidget):
-    """Lists the clip's animatable properties; the chosen one's keys in an editable table."""
+    """Lists the clip's animatable properties; the chosen one's keys in an editable table.
+    ``propertySelected(clip_id, prop)`` tells a view (the timeline's diamonds) which property to
+    show ("" and None when none); ``key_times()`` are its keys' times."""
+
+    propertySelected = Signal(str, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -230,8 +234,15 @@ class KeyframesPanel(QWidget):
     def _bounds(self, prop) -> Tuple[float, float]:
         return next((b for p, _l, b in self._props if p == prop), (-1e9, 1e9))
 
+    def key_times(self) -> List[float]:
+        """The selected property's key times (its own timeline; see the module docstring)."""
+        prop = self.current_prop()
+        value = get_value(self.clip, prop) if self.clip is not None and prop else None
+        return [k.t for k in value.keys] if isinstance(value, kf.Keyframes) else []
+
     def _build_table(self) -> None:
         prop = self.current_prop()
+        self.propertySelected.emit(self.clip.id if self.clip is not None else "", prop)
         self.table.setRowCount(0)
         if self.clip is None or prop is None:
             self.set_playhead()
