@@ -480,3 +480,25 @@ def test_the_subtitle_header_burns_the_cues_in(win, qtbot):
     assert np.abs(win.renderer.frame_at(1.0).astype(int) - before).max() > 100  # the cue's text is drawn
     win.undo_stack.undo()
     assert not subs.burn_in
+
+
+def test_keyframes_show_as_diamonds_on_their_clip(win, qtbot):
+    import dataclasses
+
+    from t2v_desktop.keyframes import Keyframes
+
+    tl = win.timeline
+    title = win.project.tracks[2].clips[0]
+    tf = dataclasses.replace(title.transform, opacity=Keyframes.of([(0.5, 0.0, "linear"), (1.5, 1.0, "linear")]))
+    assert win.set_clip_transform(title.id, tf)
+    assert tl.key_times(win.project.tracks[2].clips[0]) == [0.5, 1.5]
+    img = tl.grab().toImage()
+    row = tl.rows[0]
+    y = row.y + min(row.h - 6, 24)
+    for t in (0.5, 1.5):
+        q = QColor(img.pixel(int(tl.x_of(t)), int(y)))
+        assert (q.red(), q.green(), q.blue()) == (0xff, 0xd5, 0x4f)
+    q = QColor(img.pixel(int(tl.x_of(1.0)), int(y)))
+    assert (q.red(), q.green(), q.blue()) != (0xff, 0xd5, 0x4f)
+    win.undo_stack.undo()
+    assert tl.key_times(win.project.tracks[2].clips[0]) == []

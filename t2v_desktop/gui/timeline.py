@@ -447,6 +447,7 @@ class TimelineWidget(QWidget):
         p.drawText(vr.adjusted(4, 1, -4, 0), Qt.AlignLeft | Qt.AlignTop, title)
         if r.kind == "video":
             self._paint_op_bars(p, clip, r, a, b)
+            self._paint_keys(p, clip, r, a, b)
         if r.main:
             ar = QRectF(x0, r.sound_y, max(2.0, x1 - x0 - 1), SOUND_H)
             p.fillRect(ar, QColor("#2b4a3a"))
@@ -458,6 +459,30 @@ class TimelineWidget(QWidget):
         p.drawRect(vr)
         if r.main:
             p.drawRect(QRectF(x0, r.sound_y, max(2.0, x1 - x0 - 1), SOUND_H))
+
+    @staticmethod
+    def key_times(clip) -> list:
+        """Seconds from the clip's start of every key of its keyframed transform fields and op params."""
+        from ..keyframes import Keyframes
+
+        vals = [getattr(clip.transform, f) for f in type(clip.transform).BOUNDS]
+        vals += [v for o in clip.ops for v in o.params.values()]
+        return sorted({round(k.t, 4) for v in vals if isinstance(v, Keyframes) for k in v.keys})
+
+    def _paint_keys(self, p, clip, r: Row, a: float, b: float) -> None:
+        """A diamond on the clip at each keyframe time (the Keyframes panel edits them)."""
+        times = self.key_times(clip)
+        if not times:
+            return
+        p.save()
+        p.setPen(QPen(QColor("#111317"), 1))
+        p.setBrush(QColor("#ffd54f"))
+        y = r.y + min(r.h - 6, 24)
+        for t in times:
+            if 0 <= t <= b - a:
+                c = QPointF(self.x_of(a + t), y)
+                p.drawPolygon(QPolygonF([c + QPointF(0, -5), c + QPointF(5, 0), c + QPointF(0, 5), c + QPointF(-5, 0)]))
+        p.restore()
 
     def _paint_thumbs(self, p, clip, r: Row, x0, x1, a, b, to_source, src_len) -> None:
         """Thumbnails along the clip: the source frame shown at each place (after cuts and speed)."""
