@@ -502,3 +502,26 @@ def test_keyframes_show_as_diamonds_on_their_clip(win, qtbot):
     assert (q.red(), q.green(), q.blue()) != (0xff, 0xd5, 0x4f)
     win.undo_stack.undo()
     assert tl.key_times(win.project.tracks[2].clips[0]) == []
+
+
+def test_shift_drag_inserts_and_moves_the_later_clips_on(win, qtbot, make_clip):
+    from t2v_desktop.project import history as h
+
+    tl = win.timeline
+    track = win.project.tracks[1]
+    extra = Clip(source=str(make_clip("tl-pip", duration=1.0, pattern="solid", color=(220, 30, 30), audio=False,
+                                      number_frames=False)), name="later")
+    assert win.push(h.PlaceClip(extra, track.id, 3.0))
+    seek(qtbot, win, 1.0)  # the pip's start: the drop snaps to it
+    src, dst = tl.rows[0], tl.rows[1]
+    p0, p1 = (tl.x_of(0.5), src.y + src.h / 2), (tl.x_of(1.5) + 3, dst.y + dst.h / 2)
+    send(tl, QEvent.MouseButtonPress, *p0)
+    send(tl, QEvent.MouseMove, *p1)
+    p = QPointF(*p1)
+    QApplication.sendEvent(tl, QMouseEvent(QEvent.MouseButtonRelease, p, tl.mapToGlobal(p), Qt.LeftButton,
+                                           Qt.NoButton, Qt.ShiftModifier))
+    assert [c.name for c in track.clips] == ["title", "pip", "later"]
+    assert [track_of(win, n)[1] for n in ("title", "pip", "later")] == [
+        pytest.approx((1.0, 3.0)), pytest.approx((3.0, 4.0)), pytest.approx((5.0, 6.0))]
+    win.undo_stack.undo()
+    assert track_of(win, "title") == (2, (0.0, 2.0)) and track_of(win, "later") == (1, pytest.approx((3.0, 4.0)))

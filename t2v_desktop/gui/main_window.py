@@ -538,6 +538,7 @@ class MainWindow(QMainWindow):
         tl.addTrackRequested.connect(self.add_track)
         tl.removeTrackRequested.connect(self.remove_track)
         tl.clipDropped.connect(self.relocate_clip)
+        tl.clipInserted.connect(self.insert_clip_at)
         tl.mediaPlaced.connect(self.place_media)
         tl.refused.connect(lambda m: self.statusBar().showMessage(m, 6000))
         tl.transitionAddRequested.connect(self.add_transition)
@@ -680,6 +681,33 @@ class MainWindow(QMainWindow):
         clip = next((c for c in self.project.all_clips() if c.id == clip_id), None)
         if clip is not None and clip.source.type == "title" and hasattr(self, "edit_title"):
             self.edit_title(clip_id)
+
+    def insert_clip_at(self, clip_id: str, track_id: str, start: float) -> bool:
+        """Shift+drag onto a placed track: the clips of that track from ``start`` on move later by the
+        clip's length, and the clip goes at ``start`` (each moved clip removed and placed again; one step)."""
+        import copy
+
+        from ..project import history as h
+
+        row, src = self.timeline.row(track_id), self.timeline.row_of_clip(clip_id)
+        if row is None or src is None:
+            return False
+        a, b = next((a, b) for it, a, b in src.items if it.id == clip_id)
+        if any(type(it).__name__ == "Transition" and e > start for it, _s, e in row.items):
+            self.statusBar().showMessage("Clips there are joined by transitions; remove those first, or drop "
+                                         "without Shift.", 8000)
+            return False
+        later = [(it, s0) for it, s0, _e in row.clip_spans() if it.id != clip_id and s0 >= start - 1e-6]
+        cmds = [h.RemoveClip(clip_id)]
+        for it, s0 in reversed(later):
+            cmds += [h.RemoveClip(it.id), h.PlaceClip(copy.deepcopy(it), track_id, round(s0 + (b - a), 6))]
+        try:
+            clip = copy.deepcopy(self.project.find_clip(clip_id))
+            cmds.append(h.PlaceClip(clip, track_id, start))
+        except T2VError as e:
+            self.statusBar().showMessage(str(e), 10000)
+            return False
+        return self.push(h.Compound(f"Insert {clip.label} at {core.fmt_time(start)}", cmds))
 
     def place_media(self, paths, track_id: str, start: float) -> bool:
         """Media dropped on an upper video or an audio track: placed one after another from ``start``."""

@@ -72,6 +72,8 @@ class TimelineWidget(QWidget):
     mediaPlaced = Signal(list, str, float)
     #: a clip dragged to another place: clip id, target track id, start second, main-track index (-1)
     clipDropped = Signal(str, str, float, int)
+    #: Shift+drop on a placed track: clip id, track id, start second (the later clips move on by its length)
+    clipInserted = Signal(str, str, float)
     trackPropsRequested = Signal(str, dict)     # track id, {prop: value} -> SetTrackProps
     addTrackRequested = Signal(str)             # "video" | "audio"
     removeTrackRequested = Signal(str)          # track id
@@ -929,6 +931,9 @@ class TimelineWidget(QWidget):
                     self.clipDropped.emit(d["cid"], dst.id, round(g0, 4), new_index)
                 return
             if dst is src and abs(g0 - d["a"]) < 1e-6:
+                return
+            if ev.modifiers() & Qt.ShiftModifier:
+                self.clipInserted.emit(d["cid"], dst.id, round(g0, 4))
                 return
             self.clipDropped.emit(d["cid"], dst.id, round(g0, 4), -1)
             return
