@@ -525,3 +525,19 @@ def test_shift_drag_inserts_and_moves_the_later_clips_on(win, qtbot, make_clip):
         pytest.approx((1.0, 3.0)), pytest.approx((3.0, 4.0)), pytest.approx((5.0, 6.0))]
     win.undo_stack.undo()
     assert track_of(win, "title") == (2, (0.0, 2.0)) and track_of(win, "later") == (1, pytest.approx((3.0, 4.0)))
+
+
+def test_a_drop_over_another_clip_is_drawn_red_and_refused(win, qtbot):
+    tl = win.timeline
+    src, dst = tl.rows[0], tl.rows[1]
+    send(tl, QEvent.MouseButtonPress, tl.x_of(0.5), src.y + src.h / 2)
+    send(tl, QEvent.MouseMove, tl.x_of(1.2), dst.y + dst.h / 2)  # title over the pip (1-2 s)
+    assert tl._drag["bad"]
+    img = tl.grab().toImage()
+    g = tl._drag["ghost"]
+    reds = [x for x in range(int(tl.x_of(g[0])) - 2, int(tl.x_of(g[1])) + 3)
+            if (lambda q: q.red() > 200 and q.green() < 120)(QColor(img.pixel(x, dst.y)))]
+    assert len(reds) > 10  # the dashed outline is red
+    send(tl, QEvent.MouseButtonRelease, tl.x_of(1.2), dst.y + dst.h / 2, buttons=Qt.NoButton)
+    assert track_of(win, "title") == (2, (0.0, 2.0)) and win.undo_stack.count() == 0
+    assert "overlap" in win.statusBar().currentMessage()

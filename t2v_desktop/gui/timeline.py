@@ -291,7 +291,7 @@ class TimelineWidget(QWidget):
             self._paint_row(p, r, small)
         if self._drag and self._drag.get("ghost") is not None:
             g, target = self._drag["ghost"], self._drag.get("target")
-            bad = target is not None and target.locked
+            bad = target is not None and target.locked or bool(self._drag.get("bad"))
             p.setPen(QPen(QColor("#ef5350") if bad else QColor("#ffd54f"), 2, Qt.DashLine))
             p.setBrush(Qt.NoBrush)
             tr = target or (self.row_of_clip(self._drag["cid"]) if self._drag.get("cid") else None)
@@ -843,6 +843,10 @@ class TimelineWidget(QWidget):
             if abs(x - d["x"]) > 4 or d["target"] is not d["row"]:
                 a = max(0.0, self.snap_span(d["a"] + dt, d["b"] - d["a"], d["cid"]))
                 d["ghost"] = (a, a + d["b"] - d["a"])
+                tr = d["target"]  # on a placed track a drop over another clip is refused (drawn red)
+                d["bad"] = not tr.main and not (ev.modifiers() & Qt.ShiftModifier) and any(
+                    it.id != d["cid"] and s0 < a + d["b"] - d["a"] - 1e-6 and e0 > a + 1e-6
+                    for it, s0, e0 in tr.clip_spans())
         elif d["mode"] == "trim_in":
             a = min(self.snap(d["a"] + dt, d["cid"]), d["b"] - 0.1)
             d["ghost"] = (a, d["b"])
