@@ -541,3 +541,25 @@ def test_a_drop_over_another_clip_is_drawn_red_and_refused(win, qtbot):
     send(tl, QEvent.MouseButtonRelease, tl.x_of(1.2), dst.y + dst.h / 2, buttons=Qt.NoButton)
     assert track_of(win, "title") == (2, (0.0, 2.0)) and win.undo_stack.count() == 0
     assert "overlap" in win.statusBar().currentMessage()
+
+
+def test_tracks_move_up_and_down_and_are_renamed(win, qtbot):
+    tl = win.timeline
+    p = win.project
+    title_track, pip_track = p.tracks[2], p.tracks[1]
+    win.set_track_props(pip_track.id, {"muted": True})
+    menu = {a.text(): a for a in tl.header_menu(tl.rows[1]).actions()}  # V2 (the pip), under V3
+    assert menu["Move track up"].isEnabled() and not menu["Move track down"].isEnabled()  # the main is below
+    menu["Move track up"].trigger()
+    assert [t.clips[0].name if t.clips else None for t in p.video_tracks] == ["base", "title", "pip"]
+    assert tl.rows[0].items[1][0].name == "pip" and tl.rows[0].track.muted  # on top now, settings kept
+    assert track_of(win, "pip") == (2, pytest.approx((1.0, 2.0)))
+    frame = win.renderer.frame_at(1.5)  # the opaque pip covers the title now
+    assert frame[..., 0].mean() > 180 and frame.min(axis=2).max() < 100
+    assert "Move track" in win.undo_stack.undoText()
+    win.undo_stack.undo()
+    assert p.tracks[1] is pip_track and p.tracks[2] is title_track
+    win.ask_text = lambda title, current: "Overlays"
+    r = tl.rows[1]
+    send(tl, QEvent.MouseButtonDblClick, 20, r.y + 8)
+    assert pip_track.name == "Overlays" and tl.rows[1].label == "Overlays"

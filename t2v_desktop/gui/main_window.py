@@ -537,6 +537,8 @@ class MainWindow(QMainWindow):
         tl.trackPropsRequested.connect(self.set_track_props)
         tl.addTrackRequested.connect(self.add_track)
         tl.removeTrackRequested.connect(self.remove_track)
+        tl.moveTrackRequested.connect(self.move_track)
+        tl.renameTrackRequested.connect(self.rename_track)
         tl.clipDropped.connect(self.relocate_clip)
         tl.clipInserted.connect(self.insert_clip_at)
         tl.mediaPlaced.connect(self.place_media)
@@ -606,6 +608,48 @@ class MainWindow(QMainWindow):
 
         return self.push(h.RemoveTrack(track_id))
 
+    def rename_track(self, track_id: str) -> bool:
+        track = next((t for t in self.project.tracks if t.id == track_id), None)
+        if track is None:
+            return False
+        name = self.ask_text("Track name", track.name)
+        if name is None or name.strip() == track.name:
+            return False
+        return self.set_track_props(track_id, {"name": name.strip()})
+
+    def move_track(self, track_id: str, step: int) -> bool:
+        """Move a track one row up (-1) or down (+1) among the tracks of its kind (never below/above
+        the main track): the track is removed and made again at its new place with the same settings
+        and its clips placed at their times, as one step (refused when it holds transitions)."""
+        import copy
+
+        from ..project import history as h
+
+        tracks = self.project.tracks
+        track = next((t for t in tracks if t.id == track_id), None)
+        main = self.project.main_track
+        if track is None or track is main:
+            return False
+        if any(type(it).__name__ == "Transition" for it in track.items):
+            self.statusBar().showMessage("This track has transitions; remove them before moving the track.", 8000)
+            return False
+        same = [t for t in tracks if t.kind == track.kind and t is not main]
+        # rows show video tracks top first (reversed), audio tracks in order
+        order = list(reversed(same)) if track.kind == "video" else same
+        k = order.index(track) + step
+        if not 0 <= k < len(order):
+            return False
+        at = tracks.index(order[k])  # after the removal, inserting there puts it past its neighbour
+        row = self.timeline.row(track_id)
+        starts = {it.id: a for it, a, _b in (row.clip_spans() if row is not None else [])}
+        add = h.AddTrack(track.kind, name=track.name, index=at, role=track.role)
+        props = {k2: getattr(track, k2) for k2 in ("muted", "solo", "hidden", "gain_db", "pan", "ducking")}
+        if track.kind == "audio":
+            props.pop("hidden")
+        cmds = [h.RemoveTrack(track_id), add, h.SetTrackProps(add.track_id, **props)]
+        cmds += [h.PlaceClip(copy.deepcopy(c), add.track_id, starts.get(c.id, 0.0)) for c in track.clips]
+        return self.push(h.Compound(f"Move track {track.name or ''}".strip(), cmds))
+
     def relocate_clip(self, clip_id: str, track_id: str, start: float, index: int) -> bool:
         """A clip dragged to another track or time: removed from its place (ripple on the main track,
         a gap on others) and placed at ``start`` (or inserted at ``index`` on the main track); one step."""
@@ -673,7 +717,10 @@ class MainWindow(QMainWindow):
     def _ask_text(self, title: str, current: str) -> Optional[str]:
         from PySide6.QtWidgets import QInputDialog
 
-        text, ok = QInputDialog.getMultiLineText(self, title, title + ":", current)
+        if title == "Subtitle text":
+            text, ok = QInputDialog.getMultiLineText(self, title, title + ":", current)
+        else:
+            text, ok = QInputDialog.getText(self, title, title + ":", text=current)
         return text if ok else None
 
     def _clip_activated(self, clip_id: str) -> None:

@@ -77,6 +77,8 @@ class TimelineWidget(QWidget):
     trackPropsRequested = Signal(str, dict)     # track id, {prop: value} -> SetTrackProps
     addTrackRequested = Signal(str)             # "video" | "audio"
     removeTrackRequested = Signal(str)          # track id
+    moveTrackRequested = Signal(str, int)       # track id, -1 = one row up, +1 = one row down
+    renameTrackRequested = Signal(str)          # track id (double-click on its name)
     refused = Signal(str)                       # a one-line reason (a locked track) for the status bar
     transitionAddRequested = Signal(str, str, float)  # left clip id, kind, duration -> AddTransition
     transitionSetRequested = Signal(str, dict)        # transition id, {kind/duration} -> SetTransition
@@ -622,8 +624,11 @@ class TimelineWidget(QWidget):
                 self.trackPropsRequested.emit(r.id, {prop: not bool(getattr(r.track, prop, False))})
                 return
         g = gain_rect(r)
-        if double and g is not None and g.contains(QPointF(x, y)) and r.track.gain_db != 0.0:
-            self.trackPropsRequested.emit(r.id, {"gain_db": 0.0})
+        if double and g is not None and g.contains(QPointF(x, y)):
+            if r.track.gain_db != 0.0:
+                self.trackPropsRequested.emit(r.id, {"gain_db": 0.0})
+        elif double and r.kind != "subtitle" and y < r.y + 20:
+            self.renameTrackRequested.emit(r.id)
 
     def header_menu(self, r: Optional[Row]) -> QMenu:
         """The header's context menu: add a video/audio track, remove this one."""
@@ -632,6 +637,12 @@ class TimelineWidget(QWidget):
         m.addAction("Add audio track", lambda: self.addTrackRequested.emit("audio"))
         if r is not None and r.kind != "subtitle":
             m.addSeparator()
+            same = [x for x in self.rows if x.kind == r.kind and not x.main]
+            up = m.addAction("Move track up", lambda rid=r.id: self.moveTrackRequested.emit(rid, -1))
+            up.setEnabled(not r.main and bool(same) and same[0] is not r)
+            down = m.addAction("Move track down", lambda rid=r.id: self.moveTrackRequested.emit(rid, 1))
+            down.setEnabled(not r.main and bool(same) and same[-1] is not r)
+            m.addAction("Rename track…", lambda rid=r.id: self.renameTrackRequested.emit(rid))
             a = m.addAction(f"Remove track {r.label}", lambda rid=r.id: self.removeTrackRequested.emit(rid))
             a.setEnabled(not r.main)
         return m
