@@ -563,3 +563,25 @@ def test_tracks_move_up_and_down_and_are_renamed(win, qtbot):
     r = tl.rows[1]
     send(tl, QEvent.MouseButtonDblClick, 20, r.y + 8)
     assert pip_track.name == "Overlays" and tl.rows[1].label == "Overlays"
+
+
+def test_subtitle_tracks_and_cues_from_the_menus(win, qtbot):
+    tl = win.timeline
+    subs = win.project.subtitle_tracks
+    acts = {a.text(): a for a in tl.header_menu(tl.rows[0]).actions()}
+    acts["Add subtitle track"].trigger()
+    assert len(subs) == 2 and tl.rows[-1].id == subs[1].id and tl.rows[-1].kind == "subtitle"
+    win.ask_text = lambda title, current: "Second line"
+    menu = tl.cue_menu(tl.rows[-1], tl.x_of(1.0))
+    next(a for a in menu.actions() if a.text() == "Add cue here").trigger()
+    assert [(c.start, c.end, c.text) for c in subs[1].cues] == [(pytest.approx(1.0, abs=0.01),
+                                                                pytest.approx(3.0, abs=0.01), "Second line")]
+    menu = tl.cue_menu(tl.rows[-1], tl.x_of(2.0))
+    next(a for a in menu.actions() if a.text() == "Delete cue").trigger()
+    assert subs[1].cues == []
+    menu = tl.header_menu(tl.rows[-1])
+    next(a for a in menu.actions() if a.text().startswith("Remove subtitle track")).trigger()
+    assert len(subs) == 1
+    for _ in range(4):
+        win.undo_stack.undo()
+    assert len(subs) == 1 and len(tl.rows) == 5

@@ -548,6 +548,7 @@ class MainWindow(QMainWindow):
         tl.transitionRemoveRequested.connect(self.remove_transition)
         tl.cuesRequested.connect(self.set_cues)
         tl.cueTextRequested.connect(self.edit_cue_text)
+        tl.cueAddRequested.connect(self.add_cue)
         tl.clipActivated.connect(self._clip_activated)
         tl.opRangeRequested.connect(self.set_op_range)
         tl.volumeRequested.connect(self.set_clip_volume)
@@ -600,13 +601,25 @@ class MainWindow(QMainWindow):
 
     def add_track(self, kind: str) -> bool:
         from ..project import history as h
+        from ..project.model import SubtitleTrack
 
-        return self.push(h.AddTrack(kind))
+        return self.push(h.AddSubtitleTrack(SubtitleTrack()) if kind == "subtitle" else h.AddTrack(kind))
 
     def remove_track(self, track_id: str) -> bool:
         from ..project import history as h
 
+        if any(s.id == track_id for s in self.project.subtitle_tracks):
+            return self.push(h.RemoveSubtitleTrack(track_id))
         return self.push(h.RemoveTrack(track_id))
+
+    def add_cue(self, track_id: str, start: float, end: float) -> bool:
+        """A new cue from ``start`` to ``end`` on a subtitle track, its text asked for."""
+        track = next((s for s in self.project.subtitle_tracks if s.id == track_id), None)
+        text = self.ask_text("Subtitle text", "") if track is not None else None
+        if not text or not text.strip():
+            return False
+        cues = sorted([(c.start, c.end, c.text) for c in track.cues] + [(start, end, text.strip())])
+        return self.set_cues(track_id, cues)
 
     def rename_track(self, track_id: str) -> bool:
         track = next((t for t in self.project.tracks if t.id == track_id), None)

@@ -86,6 +86,7 @@ class TimelineWidget(QWidget):
     cuesRequested = Signal(str, list)           # subtitle track id, all its cues [(start, end, text)]
     volumeRequested = Signal(str, float)        # clip id, linear gain -> SetClipVolume
     opRangeRequested = Signal(str, str, object)  # clip id, op id, (start, end) seconds -> SetOpRange
+    cueAddRequested = Signal(str, float, float)  # subtitle track id, start, end (the text is asked for)
     cueTextRequested = Signal(str, int)         # subtitle track id, cue index (double-click: edit the text)
     clipActivated = Signal(str)                 # double-click on a clip (a title opens its editor)
 
@@ -631,10 +632,14 @@ class TimelineWidget(QWidget):
             self.renameTrackRequested.emit(r.id)
 
     def header_menu(self, r: Optional[Row]) -> QMenu:
-        """The header's context menu: add a video/audio track, remove this one."""
+        """The header's context menu: add a video/audio/subtitle track; move, rename, remove this one."""
         m = QMenu(self)
         m.addAction("Add video track", lambda: self.addTrackRequested.emit("video"))
         m.addAction("Add audio track", lambda: self.addTrackRequested.emit("audio"))
+        m.addAction("Add subtitle track", lambda: self.addTrackRequested.emit("subtitle"))
+        if r is not None and r.kind == "subtitle":
+            m.addSeparator()
+            m.addAction(f"Remove subtitle track {r.label}", lambda rid=r.id: self.removeTrackRequested.emit(rid))
         if r is not None and r.kind != "subtitle":
             m.addSeparator()
             same = [x for x in self.rows if x.kind == r.kind and not x.main]
@@ -688,11 +693,28 @@ class TimelineWidget(QWidget):
                     return items[j]
         return None
 
+    def cue_menu(self, r: Row, x: float) -> QMenu:
+        """A subtitle lane's context menu: add a 2 s cue here (its text asked for), delete the cue."""
+        m = QMenu(self)
+        cues = [(c.start, c.end, c.text) for c in r.track.cues]
+        hit = self.cue_at(r, x)
+        if hit is not None:
+            k = hit[0]
+            m.addAction("Edit cue text…", lambda: self.cueTextRequested.emit(r.id, k))
+            m.addAction("Delete cue", lambda: self.cuesRequested.emit(r.id, cues[:k] + cues[k + 1:]))
+        else:
+            t = round(max(0.0, self.t_of(x)), 3)
+            nxt = min([a for a, _b, _t in cues if a > t], default=t + 2.0)
+            end = round(min(t + 2.0, nxt), 3)
+            if end - t >= 0.1:
+                m.addAction("Add cue here", lambda: self.cueAddRequested.emit(r.id, t, end))
+        return m
+
     def contextMenuEvent(self, ev) -> None:
         x, y = ev.pos().x(), ev.pos().y()
         r = row_at(self.rows, y)
         m = self.header_menu(r) if x < HEADER_W else (
-            self.item_menu(r, x, y) if r is not None and r.kind != "subtitle" else None)
+            None if r is None else self.cue_menu(r, x) if r.kind == "subtitle" else self.item_menu(r, x, y))
         if m is not None:
             m.exec(ev.globalPos())
             ev.accept()
