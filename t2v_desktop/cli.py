@@ -237,8 +237,8 @@ def _report_bug(exc: BaseException, argv: List[str]) -> int:
 
 def launch_gui(argv: List[str]) -> int:
     """Open the editor; FILE arguments are opened in it, other options go to the GUI's main."""
-    for a in argv:
-        if a.startswith("-"):
+    for k, a in enumerate(argv):
+        if a.startswith("-") or (k and argv[k - 1] == "--screenshot"):  # OUT.png is written, not read
             continue
         if not Path(a).exists():
             if not Path(a).suffix and os.sep not in a and "/" not in a:

@@ -1,9 +1,10 @@
 """Entry point of the editor: ``main(argv) -> exit code``.
 
 ``t2v-desktop [FILE ...]`` opens media files or a project (no file: the demo clip, so a new
-user can type a command at once). ``--self-test`` runs the editor end to end (demo clip, "make it
-warmer", a 1 s export through the export dialog, verified) for packaged builds and CI: offscreen
-unless QT_QPA_PLATFORM names a platform (``xcb`` under xvfb-run tests the real X11 path).
+user can type a command at once). ``--screenshot OUT.png`` saves a PNG of the window once the first
+frame and the thumbnails are drawn (docs, bug reports, tests). ``--self-test`` runs the editor end
+to end (demo clip, "make it warmer", a 1 s export through the export dialog, verified) for
+packaged builds and CI: offscreen unless QT_QPA_PLATFORM names a platform (``xcb`` under xvfb-run tests the real X11 path).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--self-test", action="store_true",
                    help="open the editor (offscreen unless QT_QPA_PLATFORM is set), apply a command, "
                         "export 1 s, verify, exit")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="open the editor on FILE (or the demo clip), wait until the first frame and the "
+                        "timeline's thumbnails are drawn, save a PNG of the window and exit")
     return p.parse_args(list(argv))
 
 
@@ -44,11 +48,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .main_window import MainWindow
     from .theme import apply_theme
 
+    if args.screenshot:
+        from ..fsutil import check_writable_dir
+
+        check_writable_dir(Path(args.screenshot))  # fail before opening anything
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("t2v-desktop")
     app.setOrganizationName("t2v-desktop")
     apply_theme(app)
     win = MainWindow()
+    errors: list = []
+    if args.screenshot:  # unattended: no dialog may wait for a click; a file that did not open fails it
+        win._error = lambda title, text: errors.append(text)
+        win.relink_picker = lambda missing: None
+        win.ask_save = lambda: "discard"
+        win.bin.failed.connect(errors.append)
     win.show()
     try:
         projects = [f for f in args.files if f.lower().endswith((".t2v", ".json"))]
@@ -62,10 +76,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             win.open_media(str(core.demo_clip()))
     except T2VError as e:
+        if args.screenshot:
+            errors.append(str(e))
         win.statusBar().showMessage(str(e), 15000)
+    if args.screenshot:
+        return _screenshot(app, win, args.screenshot, errors)
     QTimer.singleShot(0, win.offer_recovery)
     sweep_stale_temps(win.settings)
     return int(app.exec())
+
+
+def _screenshot(app, win, out: str, errors: list) -> int:
+    """``--screenshot``: wait until the window is drawn, save it as a PNG, close; T2VError (one
+    line) when a file did not open or nothing was drawn in time."""
+    from ..errors import T2VError
+    from .screenshots import save_window_png, wait_until_drawn
+
+    try:
+        if errors:
+            raise T2VError(errors[0])
+        wait_until_drawn(app, win)
+        if errors:
+            raise T2VError(errors[0])
+        path = save_window_png(win, out)
+    finally:
+        win.undo_stack.setClean()
+        win.close()
+        app.processEvents()
+    print(f"screenshot written to {path} ({win.width()}x{win.height()})")
+    return 0
 
 
 def start_folders(settings) -> list:

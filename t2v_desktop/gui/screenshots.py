@@ -13,6 +13,70 @@ import tempfile
 import time
 from pathlib import Path
 
+#: Seconds ``t2v-desktop --screenshot`` waits for the first frame and the timeline's thumbnails.
+SCREENSHOT_TIMEOUT = 30.0
+
+
+def thumbs_settled(cache) -> bool:
+    """True when every thumbnail and waveform the views asked ``cache`` for has arrived (a paint
+    asks for what it lacks, so check again after the next paint)."""
+    with cache._lock:
+        pending = set(cache._pending)
+        thumbs, waves = set(cache._thumbs), set(cache._waves)
+    return all((key in thumbs) if kind == "t" else (key in waves) for kind, key in pending)
+
+
+def window_drawn(win) -> tuple:
+    """(done, why not): the preview shows a frame (or says why it cannot) and the timeline's
+    thumbnails are in. Grabs the window once, which paints every view (and so asks for thumbnails)."""
+    view = win.preview.view
+    if view.message and view.message_is_error:
+        from ..errors import T2VError
+
+        raise T2VError(f"The preview could not show the first frame: {view.message}")
+    if win.project.all_clips() and (win.preview.frame is None or view.image is None):
+        return False, "the preview's first frame"
+    win.grab()
+    if not thumbs_settled(win.thumbs):
+        return False, "the timeline's thumbnails"
+    return True, ""
+
+
+def wait_until_drawn(app, win, timeout: float = SCREENSHOT_TIMEOUT) -> None:
+    """Spin the event loop until ``window_drawn`` holds twice in a row (the second paint asked for
+    nothing new); a clear one-line T2VError after ``timeout`` seconds."""
+    from ..errors import T2VError
+
+    end = time.monotonic() + timeout
+    ok_in_row, why = 0, "the window"
+    while time.monotonic() < end:
+        app.processEvents()
+        done, why = window_drawn(win)
+        ok_in_row = ok_in_row + 1 if done else 0
+        if ok_in_row >= 2:
+            return
+        time.sleep(0.05)
+    raise T2VError(f"Timed out after {timeout:g} s waiting for {why} to be drawn; no screenshot was written. "
+                   "Check that the media opens in the editor.")
+
+
+def save_window_png(win, out) -> Path:
+    """Save ``win.grab()`` as a PNG at ``out``, atomically (a temp file, then a rename)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from ..errors import T2VError
+    from ..fsutil import atomic_write_bytes
+
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.WriteOnly)
+    if not win.grab().save(buf, "PNG"):
+        raise T2VError("Could not encode the window as PNG; no screenshot was written.")
+    buf.close()
+    out = Path(out)
+    atomic_write_bytes(out, bytes(data))
+    return out
+
 
 def main(out: str = "docs/screenshots") -> int:
     out_dir = Path(out)
