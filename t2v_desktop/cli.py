@@ -21,11 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence
 
-from . import __version__
+from . import __version__, cli_library, cli_speech
 from .errors import Cancelled, EncodeError, T2VError, os_error_message
 from .jobs import CancelToken
 
-COMMANDS = ("apply", "export", "ops", "parse", "subtitles", "doctor", "models", "addons")
+#: Subcommands that live in their own modules (each has NAMES, add_parsers(sub) and HANDLERS).
+_MORE = (cli_speech, cli_library)
+COMMANDS = ("apply", "export", "ops", "parse", "subtitles", "doctor", "models", "addons") + tuple(
+    name for mod in _MORE for name in mod.NAMES)
 
 
 # -- argument parsing --------------------------------------------------------------------------
@@ -104,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("name", nargs="?", default="diffusion", choices=("diffusion",))
     ad.add_argument("pip_args", nargs=argparse.REMAINDER,
                     help="extra pip arguments after '--', e.g. an index URL for CUDA builds of torch")
+    for mod in _MORE:
+        mod.add_parsers(sub)
     return p
 
 
@@ -675,6 +680,8 @@ HANDLERS = {
     "models": cmd_models,
     "addons": cmd_addons,
 }
+for _mod in _MORE:
+    HANDLERS.update(_mod.HANDLERS)
 
 
 if __name__ == "__main__":  # pragma: no cover
