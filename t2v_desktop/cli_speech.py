@@ -3,15 +3,170 @@
 Kept out of cli.py so that each area owns its commands; cli.py adds NAMES to its list, calls
 add_parsers() while building its parser and dispatches through HANDLERS. Heavy imports stay inside
 the handlers.
+
+    t2v-desktop transcribe talk.mp4 -o talk.srt              # captions (pocketsphinx, English)
+    t2v-desktop transcribe talk.mp4 -o talk.json --backend whisper --model ~/models/whisper-small
+    t2v-desktop transcribe talk.mp4 -o talk.vtt --align script.txt   # exact times of a known script
 """
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Tuple
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Tuple
 
-NAMES: Tuple[str, ...] = ()
-HANDLERS: Dict[str, Callable] = {}
+NAMES: Tuple[str, ...] = ("transcribe",)
+FORMATS = (".srt", ".vtt", ".json", ".txt")
 
 
 def add_parsers(sub) -> None:
     """Add this area's subcommands to the ``t2v-desktop`` parser's subparsers."""
+    t = sub.add_parser("transcribe", help="speech to text with word times (.srt, .vtt, .json, .txt)",
+                       description="Recognise the speech in a media file (or align a known script to it) "
+                                   "and write captions or the words with their times. Without -o the "
+                                   "text is printed.")
+    t.add_argument("input", help="a video or audio file")
+    t.add_argument("-o", "--output", help="OUT.srt, OUT.vtt, OUT.json (words with times) or OUT.txt")
+    t.add_argument("--backend", default="auto", choices=("auto", "sphinx", "whisper"),
+                   help="sphinx: embedded, English, fast; whisper: a local Whisper model, many languages")
+    t.add_argument("--model", help="Whisper model folder or Hugging Face id (found in the local cache)")
+    t.add_argument("--language", help="language code, e.g. en, es (Whisper detects it when not given)")
+    t.add_argument("--align", metavar="SCRIPT.txt",
+                   help="the text that is spoken: align it to the sound instead of recognising")
+    t.add_argument("-y", "--yes", action="store_true", help="overwrite OUT if it exists")
+
+
+def cmd_transcribe(args) -> int:
+    from .errors import T2VError
+    from .jobs import CancelToken
+    from .termprogress import TermProgress
+
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        _check_output(out, args.yes)
+    script = _read_script(args.align) if args.align else None
+    if script is not None and (args.backend == "whisper" or args.model):
+        raise T2VError("--align uses pocketsphinx's English model; leave out --backend whisper / --model.")
+    bar = TermProgress(sys.stderr)
+    token = CancelToken()
+    try:
+        with _sigint_cancels(token):
+            if script is not None:
+                from .speech.align import align
+
+                transcript = align(args.input, script, progress=bar, cancel=token)
+            else:
+                from .speech.asr import transcribe
+
+                transcript = transcribe(args.input, backend=args.backend, language=args.language,
+                                        model=args.model, progress=bar, cancel=token)
+    finally:
+        bar.finish()
+    if out is None:
+        print(transcript.text)
+        return 0
+    from .fsutil import atomic_write_text
+
+    atomic_write_text(out, render(transcript, out.suffix.lower()))
+    print(f"Wrote {out} ({len(transcript.words)} words, {transcript.duration:.1f} s, {transcript.backend})",
+          file=sys.stderr)
+    return 0
+
+
+HANDLERS: Dict[str, Callable] = {"transcribe": cmd_transcribe}
+
+
+def render(transcript, suffix: str) -> str:
+    """The transcript as the text of a ``suffix`` file."""
+    import json
+
+    if suffix == ".json":
+        return json.dumps(transcript.to_json(), indent=1) + "\n"
+    if suffix == ".txt":
+        return transcript.text + "\n"
+    cues = cues_of(transcript)
+    if suffix == ".vtt":
+        body = "".join(f"{_stamp(s, '.')} --> {_stamp(e, '.')}\n{t}\n\n" for s, e, t in cues)
+        return "WEBVTT\n\n" + body
+    return "".join(f"{i}\n{_stamp(s, ',')} --> {_stamp(e, ',')}\n{t}\n\n" for i, (s, e, t) in enumerate(cues, 1))
+
+
+def cues_of(transcript) -> List[Tuple[float, float, str]]:
+    """(start, end, text) cues: speech.captions.segment when it exists (H11c), else simple_cues."""
+    try:
+        from .speech.captions import segment
+    except ImportError:
+        return simple_cues(transcript)
+    return [(float(c.start), float(c.end), str(c.text)) for c in segment(transcript)]
+
+
+def simple_cues(transcript, *, max_chars: int = 42, max_seconds: float = 7.0, pause: float = 0.7
+                ) -> List[Tuple[float, float, str]]:
+    """A fallback: one line of at most ``max_chars``, at most ``max_seconds``, broken at long pauses
+    and after sentence ends. (speech.captions.segment does it properly: two lines, balanced.)"""
+    cues: List[Tuple[float, float, str]] = []
+    line: list = []
+    for w in transcript.words:
+        if line:
+            text = " ".join(x.text for x in line + [w])
+            if (len(text) > max_chars or w.end - line[0].start > max_seconds or w.start - line[-1].end > pause
+                    or line[-1].text.endswith((".", "?", "!"))):
+                cues.append((line[0].start, line[-1].end, " ".join(x.text for x in line)))
+                line = []
+        line.append(w)
+    if line:
+        cues.append((line[0].start, line[-1].end, " ".join(x.text for x in line)))
+    return cues
+
+
+def _stamp(t: float, comma: str) -> str:
+    ms = int(round(max(0.0, t) * 1000))
+    h, rest = divmod(ms, 3600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{comma}{ms:03d}"
+
+
+def _check_output(out: Path, overwrite: bool) -> None:
+    from .errors import T2VError
+    from .fsutil import check_writable_dir
+
+    if out.suffix.lower() not in FORMATS:
+        raise T2VError(f"-o {out}: write .srt, .vtt, .json or .txt.")
+    check_writable_dir(out)
+    if out.exists() and not overwrite:
+        raise T2VError(f"{out} already exists. Pass -y (--yes) to overwrite it.")
+
+
+def _read_script(path: str) -> str:
+    from .errors import T2VError
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise T2VError(f"--align {path}: not UTF-8 text.") from None
+    except OSError as e:
+        raise T2VError(f"--align {path}: cannot read it ({e.strerror or e}).") from None
+
+
+@contextmanager
+def _sigint_cancels(token) -> Iterator[None]:
+    """The first Ctrl-C cancels the work cleanly (nothing written, exit 130); a second one aborts."""
+
+    def handler(signum, frame):
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        print("\ncancelling...", file=sys.stderr)
+
+    try:
+        old = signal.signal(signal.SIGINT, handler)
+    except (ValueError, OSError):  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
