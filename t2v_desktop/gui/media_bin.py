@@ -131,10 +131,9 @@ class MediaBin(QWidget):
         """The file's length as the timeline plays it (the same number the bin shows)."""
         path = str(path)
         if path not in self.durations:
-            d = core.source_duration(path)
-            if d is None:
-                return None
-            self.durations[path] = d
+            # asked for on every timeline repaint: a file without a duration (audio only, missing)
+            # is remembered as None too instead of being opened again each time
+            self.durations[path] = core.source_duration(path)
         return self.durations[path]
 
     def _find(self, path: str):

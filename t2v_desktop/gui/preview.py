@@ -107,10 +107,13 @@ def _svg_icon(svg: str) -> QIcon:
     return QIcon(pm)
 
 
-def to_qimage(frame: np.ndarray) -> QImage:
+def to_qimage(frame: np.ndarray, copy: bool = True) -> QImage:
+    """An RGB888 QImage of ``frame``; ``copy=False`` shares its memory (the caller keeps the array
+    alive and unchanged as long as the image is used: a 960x540 copy per frame is saved)."""
     frame = np.ascontiguousarray(frame, dtype=np.uint8)
     h, w = frame.shape[:2]
-    return QImage(frame.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+    img = QImage(frame.data, w, h, 3 * w, QImage.Format_RGB888)
+    return img.copy() if copy else img
 
 
 def split_compare(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -346,6 +349,9 @@ class FrameView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.image: Optional[QImage] = None
+        self.pixels: Optional[np.ndarray] = None  # the array ``image`` shares its memory with
+        #: smooth scaling costs several ms a frame in software: off while playing, on when paused
+        self.smooth = True
         self.message = ""
         self.message_is_error = True
         self.compare_labels = False
@@ -401,7 +407,7 @@ class FrameView(QWidget):
         p.fillRect(self.rect(), QColor("#0b0c0e"))
         target = self.image_rect()
         if target is not None:
-            p.setRenderHint(QPainter.SmoothPixmapTransform, True)
+            p.setRenderHint(QPainter.SmoothPixmapTransform, self.smooth)
             p.drawImage(target, self.image)
             if self.handles is not None and not self.compare_labels:
                 self.handles.paint(p)
@@ -615,6 +621,8 @@ class PreviewPanel(QWidget):
         self.play_btn.setIcon(icon("play"))
         if self.shown_index != self.index:
             self._request(self.index)
+        elif self.frame is not None:
+            self._show(self.shown_index, self.frame)  # the paused frame: smoothly scaled, its own copy
         self.playingChanged.emit(False)
 
     def jkl(self, key: str) -> None:
@@ -699,9 +707,9 @@ class PreviewPanel(QWidget):
                 self.dropped += max(0, abs(best - self.shown_index) - 1)
             self._show(best, self.worker.get(best))
             self.displayed += 1
-        self._update_labels()
         if idx != self._emitted:  # once per frame, not per 5 ms tick (each emit costs the timeline a repaint)
             self._emitted = idx
+            self._update_labels()
             self.positionChanged.emit(self.position)
         if at_end and (self.shown_index == idx or best is None):
             self.pause()
@@ -740,7 +748,12 @@ class PreviewPanel(QWidget):
             return
         self.frame = frame
         self.shown_index = idx
-        self.view.image = to_qimage(frame)
+        # while playing the image shares the frame's memory (frames are never changed; the view
+        # keeps the array): a paused frame is copied, others (canvas handles) may keep its image
+        frame = np.ascontiguousarray(frame, dtype=np.uint8)
+        self.view.pixels = frame if self.rate else None
+        self.view.image = to_qimage(frame, copy=not self.rate)
+        self.view.smooth = not self.rate
         self.view.compare_labels = self.compare
         self.view.update()
 

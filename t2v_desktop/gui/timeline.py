@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from .edit_stack import op_label, short_time
@@ -93,7 +93,7 @@ class TimelineWidget(QWidget):
     def __init__(self, thumbs: ThumbCache, parent=None):
         super().__init__(parent)
         self.thumbs = thumbs
-        thumbs.updated.connect(self.update)
+        thumbs.updated.connect(self.invalidate)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.ClickFocus)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -113,6 +113,13 @@ class TimelineWidget(QWidget):
         self.offset = 0.0                 # seconds at the left edge of the lanes
         self.source_duration: Callable[[str], Optional[float]] = lambda path: None
         self._drag: Optional[dict] = None
+        #: the static picture (ruler, rows, headers) and what it was drawn for: a playhead move
+        #: repaints two thin strips from it instead of every clip, thumbnail and waveform
+        self._static: Optional[QPixmap] = None
+        self._static_key: tuple = ()
+        self._version = 0        # bumped by every change of what the rows show (invalidate())
+        self.static_paints = 0   # how often the static picture was redrawn (tests, bench)
+        self.row_builds = 0      # how often the rows were rebuilt from the project (tests)
         self.setMinimumHeight(content_height([]))
         self.setAcceptDrops(True)
 
@@ -142,7 +149,14 @@ class TimelineWidget(QWidget):
         self.multi = {c for c in self.multi if c in self.clips}
         self.update()
 
+    def invalidate(self) -> None:
+        """What the rows show changed (a thumbnail arrived, a clip changed): redraw them."""
+        self._version += 1
+        self.update()
+
     def _relayout(self) -> None:
+        self._version += 1
+        self.row_builds += 1
         self.rows = build_rows(self.project, self.tlayout, self.heights)
         if self.tlayout is None and self.rows:  # no layout: at least the main track from its spans
             main = next((r for r in self.rows if r.main), None)
@@ -152,11 +166,19 @@ class TimelineWidget(QWidget):
         self.updateGeometry()
 
     def set_playhead(self, t: float) -> None:
+        old = self.x_of(self.playhead)
         self.playhead = float(t)
         x = self.x_of(t)
         if self.pps is not None and (x < HEADER_W or x > self.width()):
             self.offset = max(0.0, t - 0.1 * self.lane_width() / self.scale())
-        self.update()
+            self.update()  # scrolled: everything moves
+            return
+        if int(old) != int(x):  # only the old and the new playhead strips
+            self.update(self._playhead_strip(old))
+            self.update(self._playhead_strip(x))
+
+    def _playhead_strip(self, x: float) -> QRect:
+        return QRect(int(x) - 8, 0, 17, self.height())
 
     def select(self, clip_id: Optional[str], *, add: bool = False) -> None:
         """Select one clip (None: nothing). ``add`` (Ctrl+click) toggles it in a multi-selection that
@@ -282,8 +304,25 @@ class TimelineWidget(QWidget):
         return min(cands)[1] if cands else a
 
     # -- painting -----------------------------------------------------------------------------
-    def paintEvent(self, _ev) -> None:
-        p = QPainter(self)
+    def _static_picture(self) -> QPixmap:
+        """Ruler, rows and headers, drawn again only when the project, the zoom, the scroll, the
+        size or the selection changed (the playhead and drag ghosts are drawn over it)."""
+        dpr = self.devicePixelRatioF()
+        key = (self.width(), self.height(), dpr, self.scale(), self.offset if self.pps is not None else 0.0,
+               self._version, self.selected, frozenset(self.multi))
+        if self._static is not None and key == self._static_key:
+            return self._static
+        pm = QPixmap(max(1, int(self.width() * dpr)), max(1, int(self.height() * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        p = QPainter(pm)
+        p.setFont(self.font())
+        self._paint_static(p)
+        p.end()
+        self._static, self._static_key = pm, key
+        self.static_paints += 1
+        return pm
+
+    def _paint_static(self, p: QPainter) -> None:
         p.fillRect(self.rect(), QColor("#181a1d"))
         self._paint_ruler(p)
         small = QFont(self.font())
@@ -292,6 +331,21 @@ class TimelineWidget(QWidget):
         p.setClipRect(QRectF(HEADER_W, 0, self.width() - HEADER_W, self.height()))
         for r in self.rows:
             self._paint_row(p, r, small)
+        p.restore()
+        for r in self.rows:
+            self._paint_header(p, r, small)
+        if not self.clips:
+            p.setPen(QColor("#6b717b"))
+            p.drawText(QRectF(HEADER_W, RULER_H, self.width() - HEADER_W, self.height() - RULER_H),
+                       Qt.AlignCenter, "Drop clips here or on the media bin (Ctrl+I to import)")
+
+    def paintEvent(self, ev) -> None:
+        pm = self._static_picture()
+        p = QPainter(self)
+        r, d = ev.rect(), pm.devicePixelRatio()
+        p.drawPixmap(QRectF(r), pm, QRectF(r.x() * d, r.y() * d, r.width() * d, r.height() * d))
+        p.save()
+        p.setClipRect(QRectF(HEADER_W, 0, self.width() - HEADER_W, self.height()))
         if self._drag and self._drag.get("ghost") is not None:
             g, target = self._drag["ghost"], self._drag.get("target")
             bad = target is not None and target.locked or bool(self._drag.get("bad"))
@@ -312,12 +366,6 @@ class TimelineWidget(QWidget):
         p.setBrush(QColor("#ff5252"))
         p.drawPolygon(QPolygonF([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)]))
         p.restore()
-        for r in self.rows:
-            self._paint_header(p, r, small)
-        if not self.clips:
-            p.setPen(QColor("#6b717b"))
-            p.drawText(QRectF(HEADER_W, RULER_H, self.width() - HEADER_W, self.height() - RULER_H),
-                       Qt.AlignCenter, "Drop clips here or on the media bin (Ctrl+I to import)")
         p.end()
 
     def _paint_ruler(self, p: QPainter) -> None:

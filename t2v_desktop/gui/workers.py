@@ -84,6 +84,10 @@ class Job(QRunnable):
             self.signals.finished.emit(res)
 
 
+#: Seconds between two progress signals of a ProcessJob (the child reports every frame).
+PROGRESS_EVERY = 0.1
+
+
 class ProcessJob(QObject):
     """Long work in a child process that prints JSON lines on stdout: ``{"done","total","message"}``
     progress, then ``{"result": {...}}`` or ``{"error", "kind"}``. Same surface as ``Job`` (title,
@@ -120,6 +124,10 @@ class ProcessJob(QObject):
         self._pool: Optional[QThreadPool] = None
         self._cancel_requested = False
         self._reply: Optional[dict] = None
+        #: progress lines come once per frame; the window hears the latest at most every
+        #: PROGRESS_EVERY s (each one relays out the export dialog and the Jobs row: 2-5 ms)
+        self._progress_at = 0.0
+        self._progress_held: Optional[tuple] = None
         self._stderr = b""
         self._before: set = set()
 
@@ -184,10 +192,18 @@ class ProcessJob(QObject):
             if not isinstance(msg, dict):
                 continue
             if "done" in msg:
-                self.signals.progress.emit(float(msg.get("done") or 0), float(msg.get("total") or 0),
-                                           str(msg.get("message") or ""))
+                self._progress_held = (float(msg.get("done") or 0), float(msg.get("total") or 0),
+                                       str(msg.get("message") or ""))
             elif "result" in msg or "error" in msg:
                 self._reply = msg
+        if self._progress_held is not None and time.monotonic() - self._progress_at >= PROGRESS_EVERY:
+            self._flush_progress()
+
+    def _flush_progress(self) -> None:
+        held, self._progress_held = self._progress_held, None
+        if held is not None:
+            self._progress_at = time.monotonic()
+            self.signals.progress.emit(*held)
 
     def _read_stderr(self) -> None:
         if self.proc is not None:
@@ -195,6 +211,7 @@ class ProcessJob(QObject):
 
     def _finished(self, code: int, status) -> None:
         self._read_stdout()
+        self._flush_progress()
         self._read_stderr()
         self.proc = None
         reply = self._reply or {}
