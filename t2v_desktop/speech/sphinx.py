@@ -83,11 +83,13 @@ def decode_segments(decoder, samples: np.ndarray, offset: float) -> List[Word]:
     return words
 
 
-def utterances(blocks: Iterator[Tuple[float, np.ndarray]], rate: int = RATE) -> Iterator[Tuple[float, np.ndarray]]:
-    """Regroup ordered sample blocks into utterances cut at quiet moments (at most MAX_UTTERANCE s)."""
+def utterances(blocks: Iterator[Tuple[float, np.ndarray]], rate: int = RATE, *,
+               max_seconds: float = MAX_UTTERANCE, min_seconds: float = MIN_UTTERANCE
+               ) -> Iterator[Tuple[float, np.ndarray]]:
+    """Regroup ordered sample blocks into utterances cut at quiet moments (at most ``max_seconds``)."""
     buf = np.zeros(0, np.float32)
     at = 0.0
-    max_n, min_n = int(MAX_UTTERANCE * rate), int(MIN_UTTERANCE * rate)
+    max_n, min_n = int(max_seconds * rate), int(min_seconds * rate)
     for start, block in blocks:
         if not buf.size:
             at = start
