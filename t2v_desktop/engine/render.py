@@ -120,6 +120,9 @@ class Renderer:
         self._subs = [s for s in project.subtitle_tracks if s.burn_in and s.cues]
         self._mixer = None
         self._last: Tuple[int, Optional[np.ndarray]] = (-1, None)
+        #: clip id -> (its Transform, animated, covers the canvas): a still layer's geometry is the
+        #: same at every frame, so it is worked out once instead of per frame (_layers, _compose)
+        self._still: Dict[str, tuple] = {}
 
     # -- chains ------------------------------------------------------------------------------
     def _chain(self, clip: Clip) -> Stage:
@@ -172,14 +175,44 @@ class Renderer:
                 continue
             out.append(span)
             if isinstance(span.item, Clip):
+                still = self._still_geometry(span.item)
+                if still is not None:
+                    if still[2]:
+                        break
+                    continue
                 ch = self._chain(span.item)
-                tf = span.item.transform.at(float((i - span.start) / self.fps))
+                tf = self._tf(span.item, i - span.start)
                 if covers_canvas(tf, (ch.width, ch.height), (self.width, self.height), chain_alpha(ch) is not None,
                                  preview_scale=self.preview_scale, source_size=tuple(ch.full_size),
-                                 subpixel=True if span.item.transform.animated else None):
+                                 subpixel=True):
                     break
         out.reverse()
         return out
+
+    def _still_geometry(self, clip: Clip) -> Optional[tuple]:
+        """(transform, False, covers the canvas) of a clip whose transform is not keyframed (the
+        same at every frame, worked out once); None for an animated one."""
+        from .compositor import covers_canvas
+
+        tf = clip.transform
+        hit = self._still.get(clip.id)
+        if hit is not None and hit[0] is tf:
+            return hit if not hit[1] else None
+        if tf.animated:
+            self._still[clip.id] = (tf, True, False)
+            return None
+        ch = self._chain(clip)
+        covers = covers_canvas(tf, (ch.width, ch.height), (self.width, self.height), chain_alpha(ch) is not None,
+                               preview_scale=self.preview_scale, source_size=tuple(ch.full_size), subpixel=None)
+        self._still[clip.id] = hit = (tf, False, bool(covers))
+        return hit
+
+    def _tf(self, clip: Clip, local: int):
+        """The clip's transform at its frame ``local`` (a still one without any arithmetic)."""
+        still = self._still_geometry(clip)
+        if still is not None:
+            return still[0]
+        return clip.transform.at(float(local / self.fps))
 
     def _compose(self, i: int) -> np.ndarray:
         from .compositor import is_passthrough
@@ -196,7 +229,7 @@ class Renderer:
             ch = self._chain(clip)
             frame = ch.frame(i - span.start)
             alpha = chain_alpha(ch)
-            tf = clip.transform.at(float((i - span.start) / self.fps))
+            tf = self._tf(clip, i - span.start)
             if canvas is None and is_passthrough(tf, (frame.shape[1], frame.shape[0]), size, alpha is not None,
                                                  preview_scale=self.preview_scale):
                 canvas, owned = frame, False
@@ -205,7 +238,7 @@ class Renderer:
                 canvas, owned = np.zeros((self.height, self.width, 3), np.uint8), True
             elif not owned:
                 canvas, owned = canvas.copy(), True
-            canvas = self._place(canvas, frame, alpha, tf, tuple(ch.full_size), clip.transform.animated)
+            canvas = self._place(canvas, frame, alpha, tf, tuple(ch.full_size), self._still_geometry(clip) is None)
         if canvas is None:
             canvas = np.zeros((self.height, self.width, 3), np.uint8)
         if self._subs:
@@ -227,7 +260,7 @@ class Renderer:
         clip = span.item
         ch = self._chain(clip)
         local = min(max(i - span.start, 0), ch.frame_count - 1)
-        tf = clip.transform.at(float(local / self.fps))
+        tf = self._tf(clip, local)
         return self._place(base.copy(), ch.frame(local), chain_alpha(ch), tf, tuple(ch.full_size),
                            clip.transform.animated)
 
