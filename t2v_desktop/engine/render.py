@@ -440,6 +440,20 @@ class Renderer:
 
             ch.prepare(sub, cancel)  # reports progress only where there is work to do
 
+    def forget_clip(self, clip_id: str, *, chain: bool = False) -> None:
+        """The clip changed in place in this renderer's project (its transform, its volume; with
+        ``chain`` its title): what was worked out for it is dropped and made again on next use;
+        every other clip keeps its chain and decoders. Never for a change of length."""
+        self._still.pop(clip_id, None)
+        self._last = (-1, None)
+        hit = self._chains.pop(clip_id, None) if chain else None
+        if hit is None:
+            return
+        hit[0].close()
+        if clip_id in self.clip_ids:
+            k = self.clip_ids.index(clip_id)
+            self.chains[k] = self._chain(next(c for c in self.project.main_track.clips if c.id == clip_id))
+
     def close(self) -> None:
         for ch, _ in self._chains.values():
             ch.close()

@@ -72,7 +72,10 @@ class MainWindow(QMainWindow):
         self._prepare_job: Optional[Job] = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
-        self.history = QtHistory(self.undo_stack, lambda: self.project, self.refresh)
+        self.history = QtHistory(self.undo_stack, lambda: self.project, lambda: None)
+        self.history.events.connect(self._on_model_events)  # every push, undo and redo
+        self.full_refreshes = 0    # refresh() calls (every view re-derived): tests count them
+        self.light_refreshes = 0   # in-place updates of one clip (_on_model_events)
         self.jobs = JobManager(self)
         self.thumbs = ThumbCache(self)
         self.export_dialog = None
@@ -252,9 +255,33 @@ class MainWindow(QMainWindow):
                 tb.addAction(a)
 
     # -- state ----------------------------------------------------------------------------------
+    def _on_model_events(self, events) -> None:
+        """A history command was done, undone or redone (its typed events: project/events.py).
+        A clip's transform, volume or title changed in place: that clip is repainted on the
+        timeline (no rows rebuilt) and the preview re-renders (pixels or sound) with the decoders
+        it has; anything else re-derives every view (refresh)."""
+        from ..project.events import TitleChanged, VolumeChanged, is_light
+
+        ids = {c.id for c in self.project.all_clips()}
+        if not (is_light(events) and self.renderer is not None and self.renderer.project is self.project
+                and not self._preparing and all(e.clip_id in ids for e in events)):
+            self.refresh()
+            return
+        self.light_refreshes += 1
+        for e in events:
+            self.renderer.forget_clip(e.clip_id, chain=isinstance(e, TitleChanged))
+        self._layers_cache = (None, -1, [])  # the on-canvas boxes
+        self.timeline.invalidate()
+        self.preview.update_project(core.snapshot(self.project),
+                                    pixels=any(not isinstance(e, VolumeChanged) for e in events),
+                                    sound=any(isinstance(e, VolumeChanged) for e in events))
+        self._selection_changed(self.selected_clip)
+        self._update_title()
+
     def refresh(self, fit: bool = False) -> None:
         """Re-derive every view from the project (after any change). ``fit``: a new project, the
         timeline fits it (edits keep the zoom)."""
+        self.full_refreshes += 1
         clip_ids = {c.id for c in self.project.all_clips()}
         if self.selected_clip not in clip_ids:
             self.selected_clip = None

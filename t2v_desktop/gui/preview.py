@@ -252,8 +252,15 @@ class FrameWorker(QObject):
         return None
 
     def _run(self) -> None:
+        from ..engine.pool import SourcePool
+
         gen_seen = -1
         renderer = before = scrubber = None
+        #: one pool of decoders for every generation: an edit that changes a clip's transform or
+        #: volume re-renders without reopening (and re-seeking) every file. The previous renderer
+        #: is closed after the new one has made a frame, so the readers it shares stay open.
+        pool = SourcePool()
+        retired: list = []
         it = None
         it_next = -1
         failed_gen = -1
@@ -273,9 +280,12 @@ class FrameWorker(QObject):
                 sequential = want is None and self._direction > 0
             try:
                 if gen != gen_seen:
-                    for r in (renderer, before, scrubber):
+                    for r in (before, scrubber):
                         core.close_renderer(r)
-                    renderer = core.make_renderer(project, scale)
+                    if renderer is not None:
+                        retired.append(renderer)
+                    renderer = None
+                    renderer = core.make_renderer(project, scale, pool=pool)
                     before = core.make_renderer(core.before_project(project), scale) if compare else None
                     scrubber = None
                     gen_seen, it, it_next = gen, None, -1
@@ -311,6 +321,8 @@ class FrameWorker(QObject):
                 failed_gen = gen
                 self._emit(self.failed, f"Preview failed: {e!r}")
                 continue
+            while retired:  # the new renderer holds its readers now
+                core.close_renderer(retired.pop())
             with self._cond:
                 if gen == self._gen and scrub:
                     self._scrubbed = (target, frame)  # shown now, never kept as an exact frame
@@ -322,8 +334,9 @@ class FrameWorker(QObject):
                             del self._buffer[k]
             if want is not None:
                 self._emit(self.frameReady, target, gen)
-        for r in (renderer, before, scrubber):
+        for r in (renderer, before, scrubber, *retired):
             core.close_renderer(r)
+        pool.close()
 
 
 def overlay_text(p: QPainter, area: QRect, flags, text: str, colour: QColor) -> QRect:
@@ -449,6 +462,7 @@ class PreviewPanel(QWidget):
         self.compare = False
         self.displayed = 0
         self.dropped = 0
+        self.updates = 0  # in-place updates (update_project) so far: tests count them
         self._t0 = 0.0
         self._pos0 = 0.0
         self._wanted: Optional[int] = None
@@ -539,6 +553,26 @@ class PreviewPanel(QWidget):
             self.audio.stop()
             self._request(self.index)
         self._update_labels()
+
+    def update_project(self, project, *, pixels: bool = True, sound: bool = True) -> None:
+        """The same edit with a clip changed in place (its transform, volume or title: the length,
+        size and rate are the same): re-render only what changed, the playhead and playback go on.
+        ``pixels``: the frames (the render thread keeps its decoders); ``sound``: the preview's sound."""
+        self.updates += 1
+        if pixels:
+            self.worker.set_project(project, self.scale, self.frame_count)
+            self.shown_index = None
+            if not self.rate:
+                self._request(self.index)
+            else:
+                self.worker.play(self.index, 1 if self.rate > 0 else -1)
+        if sound:
+            self.audio.set_project(project, self.scale, self.duration)
+            if self.rate:
+                self._rebase()
+                self._sync_audio()  # the sound changed with the edit: restart it here
+            else:
+                self.audio.stop()  # a suspended span would resume with the old sound
 
     def hold(self, message: str) -> None:
         """Render nothing (a job is computing what the preview needs) and say so."""

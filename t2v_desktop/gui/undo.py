@@ -8,11 +8,12 @@ caller and nothing half-applied lands on the stack.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..errors import ProjectError
+from ..project.events import ModelEvents
 from .edit_stack import op_label
 
 #: The History panel names at most this many ops of one step, then "…".
@@ -48,11 +49,13 @@ def history_label(cmd) -> str:
 
 
 class CoreCommand(QUndoCommand):
-    def __init__(self, cmd, get_project: Callable, on_change: Callable[[], None]):
+    def __init__(self, cmd, get_project: Callable, on_change: Callable[[], None],
+                 events: Optional[ModelEvents] = None):
         super().__init__(history_label(cmd))
         self.cmd = cmd
         self._get_project = get_project
         self._on_change = on_change
+        self._events = events
         self._first = True
 
     def redo(self) -> None:
@@ -60,10 +63,15 @@ class CoreCommand(QUndoCommand):
             self._first = False
         else:
             self.cmd.do(self._get_project())
-        self._on_change()
+        self._changed()
 
     def undo(self) -> None:
         self.cmd.undo(self._get_project())
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._events is not None:  # the views update what the command changed
+            self._events.emit_for(self.cmd)
         self._on_change()
 
 
@@ -73,6 +81,8 @@ class QtHistory:
     def __init__(self, stack: QUndoStack, get_project: Callable, on_change: Callable[[], None]):
         self.stack = stack
         self.pushing = False
+        #: typed events of every push, undo and redo (project/events.py), like History.events
+        self.events = ModelEvents()
         self._get_project = get_project
         self._on_change = on_change
 
@@ -84,7 +94,7 @@ class QtHistory:
         cmd.do(self._get_project())
         self.pushing = True  # listeners of the stack's signals can tell a new edit from undo/redo
         try:
-            self.stack.push(CoreCommand(cmd, self._get_project, self._on_change))
+            self.stack.push(CoreCommand(cmd, self._get_project, self._on_change, self.events))
         finally:
             self.pushing = False
 

@@ -22,6 +22,7 @@ from typing import Any, Callable, List, Optional, Tuple
 from .. import keyframes as kf
 from ..errors import ParamError, ProjectError
 from .checks import MAX_CLIPS, MAX_TRACKS, is_number, number, short
+from .events import ModelEvents
 from .model import (
     MAX_OPS_PER_CLIP,
     MAX_SECONDS,
@@ -1117,6 +1118,8 @@ class History:
         self._redo: List[EditCommand] = []
         #: Called with no arguments after every change (push, undo, redo).
         self.listeners: List[Callable[[], None]] = []
+        #: Typed events of each change (project/events.py): what views subscribe to.
+        self.events = ModelEvents()
 
     def _proj(self, project: Optional[Project]) -> Project:
         p = project if project is not None else self.project
@@ -1130,6 +1133,7 @@ class History:
         self._undo.append(cmd)
         del self._undo[:-self.limit]
         self._redo.clear()
+        self.events.emit_for(cmd)
         self._changed()
 
     def undo(self, project: Optional[Project] = None) -> str:
@@ -1138,6 +1142,7 @@ class History:
         cmd = self._undo.pop()
         cmd.undo(self._proj(project))
         self._redo.append(cmd)
+        self.events.emit_for(cmd)
         self._changed()
         return cmd.label
 
@@ -1147,6 +1152,7 @@ class History:
         cmd = self._redo.pop()
         cmd.do(self._proj(project))
         self._undo.append(cmd)
+        self.events.emit_for(cmd)
         self._changed()
         return cmd.label
 

@@ -1,0 +1,167 @@
+"""Typed model events: what an edit changed, so views update that instead of everything.
+
+The napari way: the history emits, after each command is done, undone or redone, events naming
+what changed (a clip's transform, the items of two tracks, the subtitles...). A view subscribes
+and does the least work that keeps it right: a transform or volume change repaints one clip and
+re-renders the picture, it does not rebuild the timeline's rows or reopen every decoder.
+
+Qt-free and import-free (the history, the CLI and the GUI all use it). ``events_for(cmd)`` maps a
+history command to its events by the command's class name and ids; a command it does not know
+(a new one) gives ``ProjectChanged``: the views then rebuild everything, which is always right.
+Selection and the playhead are view state: they stay in the GUI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, List, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class ModelEvent:
+    """Base of every model event."""
+
+
+@dataclass(frozen=True)
+class ProjectReplaced(ModelEvent):
+    """Another project was opened or created: everything is new."""
+
+
+@dataclass(frozen=True)
+class ProjectChanged(ModelEvent):
+    """Something changed that no finer event names (an unknown command): rebuild every view."""
+
+
+@dataclass(frozen=True)
+class TracksChanged(ModelEvent):
+    """Tracks were added, removed, reordered or had their settings changed (mute, solo, lock,
+    hide, gain, name). ``track_ids``: the tracks concerned (empty: unknown)."""
+
+    track_ids: frozenset = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class ClipsChanged(ModelEvent):
+    """Items of tracks changed place or length: clips added, removed, moved, trimmed, split, their
+    ops changed (an op can change a clip's length), transitions added or changed."""
+
+    track_ids: frozenset = field(default_factory=frozenset)
+    clip_ids: frozenset = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class TransformChanged(ModelEvent):
+    """One clip's position, size, rotation, crop or opacity: pixels only, never the timeline's layout."""
+
+    clip_id: str = ""
+
+
+@dataclass(frozen=True)
+class VolumeChanged(ModelEvent):
+    """One clip's volume: sound (and its volume line) only."""
+
+    clip_id: str = ""
+
+
+@dataclass(frozen=True)
+class TitleChanged(ModelEvent):
+    """One title clip's text or style: its pixels and its label, not its length."""
+
+    clip_id: str = ""
+
+
+@dataclass(frozen=True)
+class SubtitlesChanged(ModelEvent):
+    """Subtitle tracks added, removed, their cues or burn-in changed."""
+
+    track_ids: frozenset = field(default_factory=frozenset)
+
+
+#: Events after which the timeline's rows and the project's length stay as they were.
+LIGHT = (TransformChanged, VolumeChanged, TitleChanged)
+
+
+def _ids(*values) -> frozenset:
+    return frozenset(v for v in values if isinstance(v, str) and v)
+
+
+def _one(cmd) -> List[ModelEvent]:
+    name = type(cmd).__name__
+    clip_id = getattr(cmd, "clip_id", None)
+    track_id = getattr(cmd, "track_id", None)
+    if name == "Compound":
+        out: List[ModelEvent] = []
+        for sub in getattr(cmd, "commands", ()):
+            for e in _one(sub):
+                if e not in out:
+                    out.append(e)
+        return out
+    if name == "SetTransform":
+        return [TransformChanged(clip_id)]
+    if name == "SetClipVolume":
+        return [VolumeChanged(clip_id)]
+    if name == "SetTitle":
+        return [TitleChanged(clip_id)]
+    if name in ("AddTrack", "RemoveTrack", "SetTrackProps"):
+        return [TracksChanged(_ids(track_id))]
+    if name in ("AddSubtitleTrack", "RemoveSubtitleTrack", "SetSubtitleTrack"):
+        return [SubtitlesChanged(_ids(track_id))]
+    if name in ("AddClip", "PlaceClip"):
+        clip = getattr(cmd, "clip", None)
+        track = getattr(cmd, "track", None)
+        return [ClipsChanged(_ids(track_id, getattr(track, "id", None)), _ids(clip_id, getattr(clip, "id", None)))]
+    if name in ("RemoveClip", "MoveClip", "TrimClip", "SplitClip", "AddOp", "RemoveOp", "ToggleOp", "MoveOp",
+                "SetOpParams", "SetOpRange"):
+        return [ClipsChanged(_ids(track_id), _ids(clip_id))]
+    if name in ("AddTransition", "RemoveTransition", "SetTransition"):
+        return [ClipsChanged(frozenset(), _ids(getattr(cmd, "left_clip_id", None)))]
+    return [ProjectChanged()]
+
+
+def events_for(cmd) -> Tuple[ModelEvent, ...]:
+    """The events that doing or undoing ``cmd`` (a project.history command) emits."""
+    return tuple(_one(cmd))
+
+
+def is_light(events: Iterable[ModelEvent]) -> bool:
+    """True when every event leaves the timeline's layout as it was (transform, volume, title)."""
+    evs = list(events)
+    return bool(evs) and all(isinstance(e, LIGHT) for e in evs)
+
+
+Listener = Callable[[Tuple[ModelEvent, ...]], None]
+
+
+class ModelEvents:
+    """A tiny emitter: listeners get the tuple of events of one change (one undo step), in order
+    of connection. A listener that raises does not stop the others (its error is re-raised after)."""
+
+    def __init__(self) -> None:
+        self._listeners: List[Listener] = []
+        self.emitted = 0  # changes emitted so far (tests, diagnostics)
+
+    def connect(self, fn: Listener) -> None:
+        if fn not in self._listeners:
+            self._listeners.append(fn)
+
+    def disconnect(self, fn: Listener) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def emit(self, events: Iterable[ModelEvent]) -> None:
+        evs = tuple(events)
+        if not evs:
+            return
+        self.emitted += 1
+        error: Optional[BaseException] = None
+        for fn in list(self._listeners):
+            try:
+                fn(evs)
+            except Exception as e:  # noqa: BLE001 - the other views still update
+                error = error or e
+        if error is not None:
+            raise error
+
+    def emit_for(self, cmd) -> None:
+        """Emit the events of ``cmd`` (done, undone or redone)."""
+        self.emit(events_for(cmd))
