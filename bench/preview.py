@@ -131,10 +131,14 @@ def playback(p, args, spin, label: str = "playback") -> None:
     lateness = []
     last = [time.monotonic()]
 
+    drops = []  # (seconds since play, dropped so far): where in the run frames were dropped
+
     def tick():
         now = time.monotonic()
         lateness.append(now - last[0] - 0.010)
         last[0] = now
+        if not drops or drops[-1][1] != p.dropped:
+            drops.append((now - start, p.dropped))
 
     timer = QTimer()
     timer.setTimerType(Qt.PreciseTimer)
@@ -143,6 +147,7 @@ def playback(p, args, spin, label: str = "playback") -> None:
     p.seek(0)
     spin(lambda: p.shown_index == 0, 10)
     c0 = time.process_time()
+    start = time.monotonic()
     p.play()
     start = last[0] = time.monotonic()
     timer.start()
@@ -159,6 +164,8 @@ def playback(p, args, spin, label: str = "playback") -> None:
           f"({100 * dropped / max(1, shown + dropped):.1f}%), worst stall {lat[-1] * 1000:.0f} ms, "
           f"p99 {lat[int(0.99 * (len(lat) - 1))] * 1000:.0f} ms, GUI process CPU {cpu:.1f} s; "
           f"load average {load:.1f} (goal >= 30 fps, <= 2% dropped, stall <= 100 ms)")
+    if dropped:
+        print("  dropped by then: " + ", ".join(f"{t:.2f} s: {n}" for t, n in drops[1:12]))
 
 
 def playback_during_export(win, p, args, spin, out: Path) -> None:

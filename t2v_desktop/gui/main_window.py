@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self._init_timeline_tracks()
         self.preview.positionChanged.connect(self.timeline.set_playhead)
         self.preview.positionChanged.connect(self._update_stack_clip)
+        self.preview.playingChanged.connect(self.thumbs.hold)  # no thumbnail decodes while playing
         self._init_canvas_handles()
         self.bin = MediaBin(self.thumbs, self)
         self.bin.addToTimeline.connect(lambda p: self.add_clips([p]))

@@ -634,14 +634,16 @@ class PreviewPanel(QWidget):
             self.position = 0.0
         if rate < 0 and self.index <= 0:
             self.position = self._index_time(self.frame_count - 1)
+        was_playing = bool(self.rate)
         self.rate = rate
         self.displayed = self.dropped = 0
+        if not was_playing:  # first: listeners stop background work (thumbnails) the frames need
+            self.playingChanged.emit(True)
         self._rebase()
         self.worker.play(self.index, 1 if rate > 0 else -1)
         self._sync_audio(resume=True)
         self._timer.start()
         self.play_btn.setIcon(icon("pause"))
-        self.playingChanged.emit(True)
 
     def pause(self) -> None:
         if not self.rate:

@@ -34,6 +34,8 @@ class ThumbCache(QObject):
         self._pending: set = set()
         self._lock = threading.Lock()
         self.closed = False
+        self._held = False
+        self._deferred: list = []
 
     def thumb(self, path: str, t: float):
         key = (path, round(float(t), 1))
@@ -54,6 +56,24 @@ class ThumbCache(QObject):
                 return
             self._pending.add(key)
         self.pool.start(_Load(self, key))
+
+    def hold(self, on: bool) -> None:
+        """While the preview plays (``on``) nothing is loaded: a thumbnail decodes a frame of the
+        source on the CPU the playback needs (on 2 cores it cost the first second of playback
+        its frames). Loads asked for meanwhile wait and start when it stops."""
+        with self._lock:
+            self._held = bool(on)
+            keys, self._deferred = (self._deferred, []) if not on else ([], self._deferred)
+        for key in keys:
+            self.pool.start(_Load(self, key))
+
+    def _defer(self, key) -> bool:
+        """True (and ``key`` kept for later) while held."""
+        with self._lock:
+            if self._held and not self.closed:
+                self._deferred.append(key)
+                return True
+        return False
 
     def _store(self, key, value) -> None:
         with self._lock:
@@ -82,7 +102,7 @@ class _Load(QRunnable):
         self.cache, self.key = cache, key
 
     def run(self) -> None:
-        if self.cache.closed:
+        if self.cache.closed or self.cache._defer(self.key):
             return
         try:
             if self.key[0] == "t":
