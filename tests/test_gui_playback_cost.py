@@ -86,3 +86,25 @@ def test_a_frame_shown_while_playing_shares_its_memory_and_a_paused_one_is_copie
     assert shared.pixelColor(2, 1).green() == 200 and copied.pixelColor(2, 1).green() == 200
     frame[1, 2] = (0, 0, 0)
     assert shared.pixelColor(2, 1).green() == 0 and copied.pixelColor(2, 1).green() == 200
+
+
+def test_the_bin_takes_a_sound_file_and_puts_it_on_an_audio_track(main_window, make_clip, qtbot):
+    """Music and voice files are listed (they were refused) and added to an audio track, where the
+    mix plays them; undo takes them away in one step."""
+    from t2v_desktop.engine.render import Renderer
+
+    w = main_window
+    w.open_media(str(make_clip(duration=2.0, tone_hz=440)))
+    song = make_clip("song", video=False, duration=1.0, tone_hz=1000, ext="m4a")
+    assert w.bin.add_paths([str(song)]) == [str(song.resolve())]
+    assert "sound" in w.bin.list.item(w.bin.list.count() - 1).text()
+    audio = [t for t in w.project.tracks if t.kind == "audio"]
+    assert len(audio) == 1 and [c.path for c in audio[0].clips] == [str(song.resolve())]
+    assert w.project.main_track.clips[0].path != str(song.resolve())  # not on the picture track
+    with Renderer(w.project) as r:
+        a = r.audio(0.0, 1.0)[0]  # the first second: 440 Hz clip + 1 kHz song
+    spec = np.abs(np.fft.rfft(a))
+    freqs = np.fft.rfftfreq(len(a), 1 / r.sample_rate)
+    assert spec[np.argmin(abs(freqs - 1000))] > 20 * np.median(spec)
+    w.undo_stack.undo()
+    assert not any(t.kind == "audio" and t.clips for t in w.project.tracks)

@@ -479,20 +479,52 @@ class MainWindow(QMainWindow):
     def add_clips(self, paths, at_index: Optional[int] = None) -> None:
         from ..project import history as h
 
+        sound = [p for p in paths if self._sound_only(p)]
+        paths = [p for p in paths if p not in sound]
         cmds = []
         for i, p in enumerate(paths):
             clip = Clip(source=str(Path(p).resolve()), name=Path(p).name)
             idx = None if at_index is None else at_index + i
             cmds.append(h.AddClip(clip, index=idx))
+        cmds += self._sound_commands(sound) if sound else []
         if not cmds:
             return
         cmd = cmds[0] if len(cmds) == 1 else h.Compound(f"Add {len(cmds)} clips", cmds)
         if not self.push(cmd):
             return
         self.timeline.zoom_fit()  # new material: show all of it (other edits keep the zoom)
-        if len(self.project.all_clips()) == len(cmds):
+        if paths and len(self.project.all_clips()) == len(cmds):
             self.project.name = Path(paths[0]).stem
             self._update_title()
+
+    def _sound_only(self, path) -> bool:
+        info = self.bin.infos.get(str(Path(path).resolve()))
+        return info is not None and not info.has_video and info.has_audio
+
+    def _sound_commands(self, paths) -> list:
+        """Sound-only files from the bin (music, a voice-over) go on the first audio track (a new
+        one when there is none), one after another after what it holds."""
+        from ..project import history as h
+
+        track = next((t for t in self.project.tracks if t.kind == "audio"), None)
+        cmds: list = []
+        t = 0.0
+        if track is None:
+            add = h.AddTrack("audio")
+            cmds.append(add)
+            track_id = add.track_id
+        else:
+            track_id = track.id
+            lay = self._timeline_layout()
+            try:
+                t = max([lay.seconds(s.end) for s in lay.spans(track)], default=0.0) if lay is not None else 0.0
+            except Exception:  # a stale layout: at the start rather than no sound at all
+                t = 0.0
+        for p in paths:
+            path = str(Path(p).resolve())
+            cmds.append(h.PlaceClip(Clip(source=path, name=Path(p).name), track_id, round(float(t), 6)))
+            t += self.bin.duration_of(path) or self.bin.infos[path].duration
+        return cmds
 
     def insert_media(self, paths, index: int) -> None:
         """Media dropped on the timeline: probe (errors shown, nothing changes), insert at ``index``."""
@@ -807,6 +839,7 @@ class MainWindow(QMainWindow):
         else:
             ok = [p for p in paths if p in self.bin.infos] + self.bin.add_paths(
                 [p for p in paths if p not in self.bin.infos], notify=False)
+            ok = [p for p in ok if not self._sound_only(p)]  # sound goes on audio tracks
         cmds, t = [], float(start)
         try:
             for p in ok:

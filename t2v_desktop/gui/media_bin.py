@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
@@ -32,7 +32,8 @@ class MediaBin(QWidget):
         self.thumbs = thumbs
         thumbs.updated.connect(self._refresh_icons)
         self.infos: dict[str, object] = {}
-        self.durations: dict[str, float] = {}  # what the timeline plays (edit.durations), not the container's
+        #: what the timeline plays (edit.durations), not the container's; None: none (asked once)
+        self.durations: dict[str, Optional[float]] = {}
         self.setAcceptDrops(True)
         self.list = QListWidget(self)
         self.list.setViewMode(QListWidget.IconMode)
@@ -73,8 +74,8 @@ class MediaBin(QWidget):
             try:
                 p = str(Path(p).resolve())
                 info = probe(p)
-                if not info.has_video:
-                    raise T2VError(f"{Path(p).name} has no video stream; only video files can go on the timeline.")
+                if not info.has_video and not info.has_audio:
+                    raise T2VError(f"{Path(p).name} has neither picture nor sound; it cannot go on the timeline.")
                 self.durations[p] = core.source_duration(p) or info.duration
             except T2VError as e:
                 short, name = two_sentences(str(e))[0], Path(str(p)).name
@@ -143,13 +144,17 @@ class MediaBin(QWidget):
         return None
 
     def _add_item(self, path: str, info) -> None:
-        dur = self.durations.get(path, info.duration)
-        text = f"{Path(path).name}\n{core.fmt_time(dur)} · {info.width}x{info.height}"
-        it = QListWidgetItem(text)
+        dur = self.durations.get(path) or info.duration
+        it = QListWidgetItem()
+        if info.has_video:
+            it.setText(f"{Path(path).name}\n{core.fmt_time(dur)} · {info.width}x{info.height}")
+            it.setToolTip(f"{path}\n{info.width}x{info.height} @ {float(info.fps):.3g} fps, "
+                          f"{dur:.2f} s, {info.video_codec or '?'}"
+                          + (", with sound" if info.has_audio else ", no sound"))
+        else:  # music, a voice-over: it goes on an audio track
+            it.setText(f"{Path(path).name}\n{core.fmt_time(dur)} · sound")
+            it.setToolTip(f"{path}\nsound only, {dur:.2f} s: added to an audio track")
         it.setData(Qt.UserRole, path)
-        it.setToolTip(f"{path}\n{info.width}x{info.height} @ {float(info.fps):.3g} fps, "
-                      f"{dur:.2f} s, {info.video_codec or '?'}"
-                      + (", with sound" if info.has_audio else ", no sound"))
         it.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)
         self.list.addItem(it)
         self.hint.hide()
