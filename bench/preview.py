@@ -133,12 +133,16 @@ def playback(p, args, spin, label: str = "playback") -> None:
 
     drops = []  # (seconds since play, dropped so far): where in the run frames were dropped
 
+    first = []  # when the first frame after the one paused on was shown (the pre-roll's end)
+
     def tick():
         now = time.monotonic()
         lateness.append(now - last[0] - 0.010)
         last[0] = now
         if not drops or drops[-1][1] != p.dropped:
             drops.append((now - start, p.dropped))
+        if not first and p.displayed:
+            first.append(now - start)
 
     timer = QTimer()
     timer.setTimerType(Qt.PreciseTimer)
@@ -164,8 +168,10 @@ def playback(p, args, spin, label: str = "playback") -> None:
           f"({100 * dropped / max(1, shown + dropped):.1f}%), worst stall {lat[-1] * 1000:.0f} ms, "
           f"p99 {lat[int(0.99 * (len(lat) - 1))] * 1000:.0f} ms, GUI process CPU {cpu:.1f} s; "
           f"load average {load:.1f} (goal >= 30 fps, <= 2% dropped, stall <= 100 ms)")
+    if first:  # the rate once playing: the pre-roll (first frame held until a few are ready) excluded
+        print(f"  start latency {first[0] * 1000:.0f} ms (pre-roll), then {(shown - 1) / max(1e-6, elapsed - first[0]):.1f} fps")
     if dropped:
-        print("  dropped by then: " + ", ".join(f"{t:.2f} s: {n}" for t, n in drops[1:12]))
+        print("  dropped by then: " + ", ".join(f"{t:.2f} s: {n}" for t, n in drops if n)[:300])
 
 
 def playback_during_export(win, p, args, spin, out: Path) -> None:

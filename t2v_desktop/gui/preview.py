@@ -93,6 +93,11 @@ def start_scrub_proxies(project) -> None:
 #: and for a stalled sound to move again, before it plays on silently.
 AUDIO_START_WAIT = 2.5
 AUDIO_STALL_WAIT = 0.5
+#: Without sound, playback pre-rolls: the first frame stays until this many frames after it are
+#: rendered (or PREROLL_MAX_S has passed), so the render thread's start (files read on from where
+#: the paused frame left them, the sound's mixer starting beside it) drops no frames.
+PREROLL_FRAMES = 3
+PREROLL_MAX_S = 0.25
 
 _SPEAKER = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="24" height="24" fill="none" '
             'stroke="#d8dde6" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">'
@@ -199,6 +204,13 @@ class FrameWorker(QObject):
     def pause(self) -> None:
         with self._cond:
             self._playing = False
+
+    def ready_ahead(self, index: int, n: int, direction: int) -> bool:
+        """Whether the ``n`` frames after ``index`` (in ``direction``) are rendered."""
+        d = 1 if direction >= 0 else -1
+        with self._cond:
+            return all(index + d * k in self._buffer or not 0 <= index + d * k < self._frame_count
+                       for k in range(1, n + 1))
 
     def get(self, index: int, exact: bool = False) -> Optional[np.ndarray]:
         """The buffered frame ``index``; unless ``exact``, a scrubbing frame of it will do."""
@@ -472,6 +484,7 @@ class PreviewPanel(QWidget):
         self.audio_sync = False  # the sound's clock drives playback right now
         self._audio_seen = (None, 0.0)  # last audio clock value and when it changed
         self._emitted: Optional[int] = None  # frame index last sent with positionChanged while playing
+        self._preroll_until = 0.0  # monotonic time the pre-roll of a play() gives up waiting
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.setInterval(5)
@@ -641,6 +654,7 @@ class PreviewPanel(QWidget):
             self.playingChanged.emit(True)
         self._rebase()
         self.worker.play(self.index, 1 if rate > 0 else -1)
+        self._preroll_until = time.monotonic() + PREROLL_MAX_S
         self._sync_audio(resume=True)
         self._timer.start()
         self.play_btn.setIcon(icon("pause"))
@@ -728,6 +742,12 @@ class PreviewPanel(QWidget):
             self.audio_sync = False
             self._rebase()
             return self.position
+        if self._preroll_until:
+            if now < self._preroll_until and not self.worker.ready_ahead(
+                    self.index, PREROLL_FRAMES, 1 if self.rate > 0 else -1):
+                self._t0 = now  # hold the first frame until a few after it are ready
+                return self._pos0
+            self._preroll_until = 0.0
         return self._pos0 + (now - self._t0) * self.rate
 
     def _tick(self) -> None:
