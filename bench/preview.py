@@ -14,6 +14,11 @@
 scaled to a third in the top-right corner, a boxed title, a music track), played at the 960x540
 proxy; the playback also runs once more while an export runs (goal: >= 30 fps displayed, <= 2%
 dropped, no stall > 100 ms). ``--profile`` writes a cProfile of the preview's render thread.
+Each playback also says when frames were dropped, the start latency (the pre-roll) and the rate
+once playing, and how often the timeline drew its rows again; with ``--compose`` a last line times
+an edit (the picture-in-picture moved: GUI thread, new frame on screen, timeline rows rebuilt)
+against a full refresh of every view. Under Xvfb for the real xcb platform:
+``QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" python bench/preview.py --compose``.
 """
 
 from __future__ import annotations
@@ -95,6 +100,8 @@ def main() -> int:
         playback(p, args, spin)
     if args.compose and not args.no_playback:
         playback_during_export(win, p, args, spin, tmp / "bench-export-during-play.mp4")
+    if args.compose:
+        edit_cost(win, p, spin)
 
     # -- event-loop stall during an export ------------------------------------------------------
     if args.rounds <= 0:
@@ -151,6 +158,8 @@ def playback(p, args, spin, label: str = "playback") -> None:
     p.seek(0)
     spin(lambda: p.shown_index == 0, 10)
     c0 = time.process_time()
+    tl = p.window().timeline if hasattr(p.window(), "timeline") else None
+    static0 = tl.static_paints if tl is not None else 0
     start = time.monotonic()
     p.play()
     start = last[0] = time.monotonic()
@@ -168,6 +177,9 @@ def playback(p, args, spin, label: str = "playback") -> None:
           f"({100 * dropped / max(1, shown + dropped):.1f}%), worst stall {lat[-1] * 1000:.0f} ms, "
           f"p99 {lat[int(0.99 * (len(lat) - 1))] * 1000:.0f} ms, GUI process CPU {cpu:.1f} s; "
           f"load average {load:.1f} (goal >= 30 fps, <= 2% dropped, stall <= 100 ms)")
+    if tl is not None and tl.isVisible():
+        print(f"  timeline: rows drawn again {tl.static_paints - static0}x during playback (the playhead "
+              "strips come from its cached picture)")
     if first:  # the rate once playing: the pre-roll (first frame held until a few are ready) excluded
         print(f"  start latency {first[0] * 1000:.0f} ms (pre-roll), then {(shown - 1) / max(1e-6, elapsed - first[0]):.1f} fps")
     if dropped:
@@ -187,6 +199,37 @@ def playback_during_export(win, p, args, spin, out: Path) -> None:
     spin(lambda: job.state in ("done", "failed", "cancelled"), 600)
     dlg.close()
     print(f"  (the export {job.state} {time.monotonic() - job.started_at:.1f} s after it started)")
+
+
+def edit_cost(win, p, spin, n: int = 5) -> None:
+    """A picture-in-picture moved (one SetTransform, as a handle drag does), paused: the GUI
+    thread's time for the edit and until the moved frame is on screen, against a full refresh of
+    every view (what every edit cost before the typed model events), and timeline row rebuilds."""
+    import dataclasses
+
+    pip = win.project.tracks[1].items[0]
+    light, shown, full = [], [], []
+    rows = win.timeline.row_builds
+    for k in range(n):
+        tf = dataclasses.replace(pip.transform, x=0.97 - 0.05 * ((k % 2) + 1))
+        t0 = time.perf_counter()
+        win.set_clip_transform(pip.id, tf)
+        light.append(time.perf_counter() - t0)
+        spin(lambda: p.shown_index is not None, 10)  # None until the re-rendered frame is shown
+        shown.append(time.perf_counter() - t0)
+        pip = win.project.tracks[1].items[0]
+    light_rows = win.timeline.row_builds - rows
+    full_shown = []
+    for _k in range(n):
+        t0 = time.perf_counter()
+        win.refresh()
+        full.append(time.perf_counter() - t0)
+        spin(lambda: p.shown_index is not None, 10)
+        full_shown.append(time.perf_counter() - t0)
+    med = lambda xs: sorted(xs)[len(xs) // 2] * 1000  # noqa: E731
+    print(f"edit (move the PIP, paused): GUI thread {med(light):.1f} ms (median of {n}), new frame on screen "
+          f"after {med(shown):.0f} ms, timeline rows rebuilt {light_rows}x; a full refresh of every view: "
+          f"{med(full):.1f} ms, its frame after {med(full_shown):.0f} ms (the render thread keeps its decoders in both)")
 
 
 def compose_project(base: Path, tmp: Path, duration: float):
