@@ -108,3 +108,26 @@ def test_the_bin_takes_a_sound_file_and_puts_it_on_an_audio_track(main_window, m
     assert spec[np.argmin(abs(freqs - 1000))] > 20 * np.median(spec)
     w.undo_stack.undo()
     assert not any(t.kind == "audio" and t.clips for t in w.project.tracks)
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_a_preview_decodes_straight_to_its_proxy_size_with_the_same_picture(tmp_path, rotation):
+    """At a preview scale the source stage's decoder scales while converting from YUV (3x cheaper
+    at 1080p than converting at full size, then resizing): the same picture as the full-size frame
+    resized, rotation included."""
+    from t2v_desktop.engine.render import Renderer
+    from t2v_desktop.engine.stages import SourceStage, resize
+    from t2v_desktop.media.synth import make_numbered_clip
+    from t2v_desktop.project.model import Project
+
+    src = make_numbered_clip(tmp_path / f"r{rotation}.mp4", n_frames=6, width=320, height=240, rotation=rotation)
+    p = Project.from_media(str(src))
+    with Renderer(p) as full, Renderer(p, preview_scale=0.5) as half:
+        small = half.frame(3)
+        want = resize(full.frame(3), (half.width, half.height))
+        stage = next(st for _ch, stages in half._chains.values() for st in [_ch, *stages]
+                     if isinstance(st, SourceStage))
+        dec = stage.decoder()
+    assert small.shape == want.shape == ((120, 160, 3) if rotation == 0 else (160, 120, 3))
+    assert (dec.width, dec.height) == (small.shape[1], small.shape[0])  # decoded at the proxy size
+    assert np.abs(small.astype(int) - want.astype(int)).mean() < 3.0

@@ -223,13 +223,15 @@ class SourceStage(Stage):
             small = self.small_caches or self.scrub
         pool, lease = self._readers()
         path, fps = self.path, self.fps
+        # a preview decodes straight to its proxy size (scaled while converted from YUV)
+        out = (self.width, self.height) if self.scale != 1.0 else None
 
         def open_it():
             from ..media.frames import FrameSource
 
-            return FrameSource(path, fps=fps, small_caches=small, cache_budget=pool.decoded)
+            return FrameSource(path, fps=fps, small_caches=small, cache_budget=pool.decoded, out_size=out)
 
-        fs = pool.reader(("video", self._ident, fps, bool(small)), open_it, lease)
+        fs = pool.reader(("video", self._ident, fps, bool(small), out), open_it, lease)
         if fs is not self._fs:
             self._fs, self._last = fs, -2
         return fs
