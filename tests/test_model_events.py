@@ -68,7 +68,7 @@ def _cases(p: Project, make_clip):
         (SetTitle(title.id, "Bye", TitleStyle()), [ev.TitleChanged(title.id)]),
         (new_track, [ev.TracksChanged(frozenset({new_track.track_id}))]),
         (RemoveTrack(music.id), [ev.TracksChanged(frozenset({music.id}))]),
-        (SetTrackProps(music.id, muted=True), [ev.TracksChanged(frozenset({music.id}))]),
+        (SetTrackProps(music.id, muted=True), [ev.TracksChanged(frozenset({music.id}), frozenset({"muted"}))]),
         (AddSubtitleTrack(SubtitleTrack(name="fr")), None),
         (RemoveSubtitleTrack(sub.id), [ev.SubtitlesChanged(frozenset({sub.id}))]),
         (SetSubtitleTrack(sub.id, burn_in=False), [ev.SubtitlesChanged(frozenset({sub.id}))]),
@@ -189,3 +189,34 @@ def test_a_volume_change_touches_the_sound_only(win, qtbot):
     assert win.timeline.row_builds == rows and win.full_refreshes == full
     assert win.preview.worker.generation == gen  # no frame re-rendered
     assert np.array_equal(win.preview.frame[10:30, 10:60] > 200, np.ones((20, 50, 3), bool))
+
+
+def test_a_mute_or_lock_repaints_the_headers_and_remixes_the_sound_without_rebuilding_rows(win, qtbot):
+    base = win.project.tracks[0]
+    rows, full, gen = win.timeline.row_builds, win.full_refreshes, win.preview.worker.generation
+    assert win.set_track_props(base.id, {"muted": True})
+    assert win.preview.audio.worker._project.tracks[0].muted  # the preview's sound has it
+    assert win.set_track_props(base.id, {"locked": True})
+    assert win.timeline.row_builds == rows and win.full_refreshes == full
+    assert win.preview.worker.generation == gen  # no frame re-rendered
+    static = win.timeline.static_paints
+    win.timeline.repaint()
+    assert win.timeline.static_paints == static + 1  # the headers (M, L lit) drawn again
+    win.undo_stack.undo()
+    win.undo_stack.undo()
+    assert not win.preview.audio.worker._project.tracks[0].muted
+    assert win.set_track_props(base.id, {"hidden": True})  # the picture changes: every view
+    assert win.full_refreshes == full + 1
+
+
+def test_a_change_that_changes_the_projects_shape_still_rebuilds(main_window, make_clip, qtbot):
+    """One plain clip is drawn by the renderer's direct path; a transform on it needs the
+    compositor: a new renderer (a full refresh), not an update in place."""
+    w = main_window
+    w.open_media(str(make_clip(duration=1.0)))
+    qtbot.waitUntil(lambda: w.preview.frame is not None, timeout=10000)
+    assert w.renderer.simple
+    full = w.full_refreshes
+    clip = w.project.all_clips()[0]
+    assert w.set_clip_transform(clip.id, Transform(scale=0.5))
+    assert w.full_refreshes == full + 1 and not w.renderer.simple

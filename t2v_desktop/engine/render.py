@@ -440,6 +440,17 @@ class Renderer:
 
             ch.prepare(sub, cancel)  # reports progress only where there is work to do
 
+    def can_update_in_place(self) -> bool:
+        """Whether this renderer still fits its project after a change made in place (a transform,
+        a volume, track settings): False when the project's shape changed (one plain track, drawn
+        by the direct path, or not): then build a new renderer."""
+        return _simple(self.project) == self.simple
+
+    def forget_sound(self) -> None:
+        """Track settings (mute, solo, gain, pan, ducking) changed in place: mix them anew."""
+        self._mixer = None
+        self.muted = bool(self.project.main_track.muted)
+
     def forget_clip(self, clip_id: str, *, chain: bool = False) -> None:
         """The clip changed in place in this renderer's project (its transform, its volume; with
         ``chain`` its title): what was worked out for it is dropped and made again on next use;

@@ -261,16 +261,27 @@ class MainWindow(QMainWindow):
         A clip's transform, volume or title changed in place: that clip is repainted on the
         timeline (no rows rebuilt) and the preview re-renders (pixels or sound) with the decoders
         it has; anything else re-derives every view (refresh)."""
-        from ..project.events import TitleChanged, VolumeChanged, is_light
+        from ..project.events import SOUND_PROPS, TitleChanged, VolumeChanged, is_light, track_settings_only
 
+        in_place = (self.renderer is not None and self.renderer.project is self.project and not self._preparing
+                    and self.renderer.can_update_in_place())
+        if in_place and track_settings_only(events):
+            # mute, solo, gain, lock: the headers and veils are repainted, the sound re-mixed
+            self.light_refreshes += 1
+            self.renderer.forget_sound()
+            self.timeline.invalidate()
+            if any(e.props & SOUND_PROPS for e in events):
+                self.preview.update_project(core.snapshot(self.project), pixels=False, sound=True)
+            self._update_title()
+            return
         ids = {c.id for c in self.project.all_clips()}
-        if not (is_light(events) and self.renderer is not None and self.renderer.project is self.project
-                and not self._preparing and all(e.clip_id in ids for e in events)):
+        if not (in_place and is_light(events) and all(e.clip_id in ids for e in events)):
             self.refresh()
             return
         self.light_refreshes += 1
         for e in events:
             self.renderer.forget_clip(e.clip_id, chain=isinstance(e, TitleChanged))
+        self.renderer.forget_sound()
         self._layers_cache = (None, -1, [])  # the on-canvas boxes
         self.timeline.invalidate()
         self.preview.update_project(core.snapshot(self.project),

@@ -35,9 +35,11 @@ class ProjectChanged(ModelEvent):
 @dataclass(frozen=True)
 class TracksChanged(ModelEvent):
     """Tracks were added, removed, reordered or had their settings changed (mute, solo, lock,
-    hide, gain, name). ``track_ids``: the tracks concerned (empty: unknown)."""
+    hide, gain, name). ``track_ids``: the tracks concerned (empty: unknown); ``props``: the
+    settings changed (empty: tracks added, removed or moved)."""
 
     track_ids: frozenset = field(default_factory=frozenset)
+    props: frozenset = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ class SubtitlesChanged(ModelEvent):
 
 #: Events after which the timeline's rows and the project's length stay as they were.
 LIGHT = (TransformChanged, VolumeChanged, TitleChanged)
+#: Track settings that change only the sound.
+SOUND_PROPS = frozenset({"muted", "solo", "gain_db", "pan", "role", "ducking"})
+#: Track settings a view can take in place: the sound ones and the lock (no picture, no layout).
+IN_PLACE_TRACK_PROPS = SOUND_PROPS | {"locked"}
 
 
 def _ids(*values) -> frozenset:
@@ -102,7 +108,9 @@ def _one(cmd) -> List[ModelEvent]:
         return [VolumeChanged(clip_id)]
     if name == "SetTitle":
         return [TitleChanged(clip_id)]
-    if name in ("AddTrack", "RemoveTrack", "SetTrackProps"):
+    if name == "SetTrackProps":
+        return [TracksChanged(_ids(track_id), frozenset(getattr(cmd, "props", None) or ()))]
+    if name in ("AddTrack", "RemoveTrack"):
         return [TracksChanged(_ids(track_id))]
     if name in ("AddSubtitleTrack", "RemoveSubtitleTrack", "SetSubtitleTrack"):
         return [SubtitlesChanged(_ids(track_id))]
@@ -127,6 +135,14 @@ def is_light(events: Iterable[ModelEvent]) -> bool:
     """True when every event leaves the timeline's layout as it was (transform, volume, title)."""
     evs = list(events)
     return bool(evs) and all(isinstance(e, LIGHT) for e in evs)
+
+
+def track_settings_only(events: Iterable[ModelEvent]) -> bool:
+    """True when every event is a change of track settings that leaves the picture and the layout
+    as they were (mute, solo, gain, pan, role, ducking, lock)."""
+    evs = list(events)
+    return bool(evs) and all(isinstance(e, TracksChanged) and e.props and e.props <= IN_PLACE_TRACK_PROPS
+                             for e in evs)
 
 
 Listener = Callable[[Tuple[ModelEvent, ...]], None]
