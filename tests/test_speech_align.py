@@ -57,3 +57,16 @@ def test_bad_scripts_and_files(spoken, make_clip):
         align(path, "Zxqvbl Qqqwz")
     with pytest.raises(MediaError, match="no audio stream"):
         align(make_clip(audio=False, duration=1.0), SCRIPT)
+
+
+def test_long_script_is_aligned_in_windows(tmp_path):
+    from t2v_desktop.speech import align as align_mod
+
+    words = [w.strip(",!").lower() for w in SCRIPT.split()] * 6  # 60 words: two windows of BLOCK
+    assert len(words) > align_mod.BLOCK
+    path = tmp_path / "long.wav"
+    truth = spoken_words(words, path, gap=0.15)
+    t = align(path, " ".join(words))
+    assert len(t.words) == len(words)
+    errors = [abs(w.start - s) for w, (_, s, _e) in zip(t.words, truth, strict=True)]
+    assert max(errors) <= 0.15, max(errors)

@@ -3,8 +3,8 @@
 pocketsphinx aligns the script's words (lower-cased, punctuation stripped) to the audio with its
 English acoustic model; the transcript keeps the script's own spelling and punctuation, so captions
 read as written. Words the dictionary lacks (names, numbers) cannot be aligned: they get the time
-between their aligned neighbours, shared by length. The whole file is one utterance, so the
-length is capped (``MAX_SECONDS``); longer recordings: transcribe them instead.
+between their aligned neighbours, shared by length. Long recordings are aligned in overlapping
+windows of about ``BLOCK`` words, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -20,8 +20,14 @@ from .cache import cached_transcript
 from .transcript import Transcript, Word
 
 NAME = "align:pocketsphinx"
-#: Longest sound aligned in one pass (s): alignment memory grows with sound length x script length.
-MAX_SECONDS = 20 * 60.0
+#: Words aligned per window, and the share of them kept before the next window starts.
+BLOCK = 40
+KEEP = 0.7
+#: Share of the last window's words that must be aligned (the rest are placed by fill_gaps).
+TAIL = 0.8
+#: Wider beams than recognition's (1e-48): with the words fixed the search is small, and the default
+#: beams lose every path on some stretches of synthetic speech (measured on bench/transcribe.py).
+BEAMS = {"beam": 1e-80, "pbeam": 1e-80, "wbeam": 1e-60}
 _EDGE = re.compile(r"^[^\w']+|[^\w']+$")
 
 
@@ -52,32 +58,71 @@ def align(path, text: str, *, progress: ProgressFn = no_progress, cancel: Option
 
 
 def _align(path, words: Sequence[str], progress: ProgressFn, cancel: Optional[CancelToken]) -> Transcript:
-    decoder = sphinx.new_decoder()
+    decoder = sphinx.new_decoder(**BEAMS)
     keys = [dictionary_form(w) for w in words]
     known = [i for i, k in enumerate(keys) if k and decoder.lookup_word(k) is not None]
+    if not known:
+        raise T2VError("None of the script's words is in the English pronunciation dictionary; "
+                       "alignment needs English text.")
     with open_mono(path) as src:
         total = src.duration
-        if total > MAX_SECONDS:
-            raise T2VError(f"{path} is {total / 60:.0f} minutes long; alignment handles up to "
-                           f"{MAX_SECONDS / 60:.0f} minutes. Transcribe it instead, or split it.")
-        progress(0.0, total, "Aligning")
-        if not known:
-            raise T2VError("None of the script's words is in the English pronunciation dictionary; "
-                           "alignment needs English text.")
-        check(cancel)
-        samples = src.read(0.0, total)[0]
-    decoder.set_align_text(" ".join(keys[i] for i in known))
-    try:
-        found = sphinx.decode_segments(decoder, samples, 0.0)
-    except RuntimeError as e:
-        raise T2VError(f"Could not align the script to the sound of {path} ({e}).") from None
-    check(cancel)
-    if len(found) != len(known):
-        raise T2VError(f"Could not align the script to the sound of {path}: is it the text that is spoken?")
-    timed = {i: (w.start, w.end) for i, w in zip(known, found, strict=True)}
+        found = _align_windows(decoder, src, [keys[i] for i in known], total, progress, cancel)
+    timed = {i: (w.start, w.end) for i, w in zip(known, found, strict=True) if w is not None}
     progress(total, total, "Aligning")
     out = [Word(w, s, e) for w, (s, e) in zip(words, fill_gaps(words, timed, total), strict=True)]
     return Transcript(tuple(out), language="en", backend=NAME, duration=total)
+
+
+def _align_windows(decoder, src, keys: List[str], total: float, progress: ProgressFn,
+                   cancel: Optional[CancelToken]) -> List[Optional[Word]]:
+    """Align ``keys`` window by window, so memory and search stay bounded however long the sound.
+
+    A window holds BLOCK words that must be said in it, followed by the next words as optional (a
+    grammar ``w1 .. wN [wN+1 [wN+2 ...]]``), so speech past the block is matched by the words that
+    really follow instead of stretching the block. Its length comes from the average speaking rate
+    plus a margin (widened when no path is found). The first KEEP of the block's words are kept and
+    the next window starts where the last kept word ends. The last window may leave its last few
+    words unaligned (None: the sound ends before the decoder could fit them)."""
+    per_word = total / len(keys)
+    out: List[Optional[Word]] = []
+    i, at = 0, 0.0
+    while i < len(keys):
+        check(cancel)
+        progress(at, total, "Aligning")
+        block = keys[i:i + BLOCK]
+        for widen in (1.0, 1.6, 2.5, None):
+            end = total if widen is None else min(total, at + widen * (len(block) * per_word * 1.2 + 3.0))
+            last = end >= total
+            required = keys[i:] if last else block
+            optional = [] if last else keys[i + len(block):i + 2 * len(block)]
+            _set_grammar(decoder, required, optional)
+            words = sphinx.decode_segments(decoder, src.read(at, end)[0], at, strict=False)
+            if words is not None and len(words) >= len(required):
+                break
+            if last and words and len(words) >= TAIL * len(required):
+                words = words + [None] * (len(required) - len(words))
+                break
+        else:
+            raise T2VError(f"Could not align the script to the sound near {at:.0f} s: is it the text that is "
+                           "spoken there?")
+        keep = len(required) if last else max(1, int(len(required) * KEEP))
+        out.extend(words[:keep])
+        i += keep
+        at = words[keep - 1].end if words[keep - 1] is not None else total
+    return out
+
+
+def _set_grammar(decoder, required: Sequence[str], optional: Sequence[str]) -> None:
+    tail = ""
+    for w in reversed(optional):
+        tail = f" [{_token(w)}{tail}]"
+    body = " ".join(_token(w) for w in required) + tail
+    decoder.add_jsgf_string("align", f"#JSGF V1.0;\ngrammar align;\npublic <words> = {body};\n")
+    decoder.activate_search("align")
+
+
+def _token(word: str) -> str:
+    return word if word.isalnum() else '"' + word.replace('"', "") + '"'
 
 
 def fill_gaps(words: Sequence[str], timed: dict, total: float) -> List[Tuple[float, float]]:

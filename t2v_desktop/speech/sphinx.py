@@ -39,7 +39,7 @@ def check_language(language: Optional[str]) -> None:
                        "multilingual model (huggingface-cli download openai/whisper-small).")
 
 
-def new_decoder():
+def new_decoder(**options):
     """A pocketsphinx Decoder with the bundled US English model, quiet on stderr.
 
     Dither (fixed seed: same sound, same words) because stretches of digital silence (exact zeros,
@@ -49,7 +49,7 @@ def new_decoder():
         from pocketsphinx import Decoder
     except ImportError as e:  # pragma: no cover - a dependency of the app
         raise T2VError("pocketsphinx is not installed: pip install pocketsphinx") from e
-    return Decoder(samprate=RATE, loglevel="FATAL", dither=True, seed=1)
+    return Decoder(samprate=RATE, loglevel="FATAL", dither=True, seed=1, **options)
 
 
 def frame_rate(decoder) -> int:
@@ -66,14 +66,19 @@ def word_text(raw: str) -> Optional[str]:
     return text
 
 
-def decode_segments(decoder, samples: np.ndarray, offset: float) -> List[Word]:
-    """Run one utterance through ``decoder`` (in whatever search mode it is) and return its words."""
+def decode_segments(decoder, samples: np.ndarray, offset: float, *, strict: bool = True) -> Optional[List[Word]]:
+    """Run one utterance through ``decoder`` (in whatever search mode it is) and return its words.
+
+    No result (an alignment that found no path): [] or, with ``strict=False``, None."""
     decoder.start_utt()
     decoder.process_raw(to_int16(samples), full_utt=True)
     decoder.end_utt()
     rate = frame_rate(decoder)
+    segs = decoder.seg()
+    if segs is None:
+        return [] if strict else None
     words = []
-    for seg in decoder.seg():
+    for seg in segs:
         text = word_text(seg.word)
         if text is None:
             continue
