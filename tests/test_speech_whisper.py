@@ -96,3 +96,27 @@ def test_only_safetensors_are_loaded(tiny, tmp_path):
     assert whisper.find_model(str(tiny)) == tiny
     with pytest.raises(T2VError, match="not a Whisper model folder"):
         whisper.find_model(str(tmp_path))
+
+
+def test_cli_whisper_json_and_missing_model_line(tiny, speech, tmp_path, monkeypatch, capsys):
+    import json
+
+    from t2v_desktop.cli import main
+
+    path, duration = speech
+    out = tmp_path / "w.json"
+    assert main(["transcribe", str(path), "--backend", "whisper", "--model", str(tiny), "--language", "en",
+                 "-o", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["backend"] == "whisper:whisper-tiny-random" and data["words"]
+    assert all(0 <= w["start"] <= w["end"] <= duration + 0.01 for w in data["words"])
+    capsys.readouterr()
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("T2V_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.delenv("T2V_WHISPER_MODEL", raising=False)
+    assert main(["transcribe", str(path), "--backend", "whisper", "-o", str(tmp_path / "x.srt")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "huggingface-cli download openai/whisper-small" in err[0]
+    assert not (tmp_path / "x.srt").exists()
