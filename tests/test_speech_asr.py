@@ -153,3 +153,9 @@ def test_long_sound_is_cut_into_bounded_utterances_at_pauses():
     for at, _ in utts[1:]:  # every cut lies inside a pause
         assert any(p <= at <= p + 0.5 for p in pauses), at
     assert [at for at, _ in utts] == sorted(at for at, _ in utts)
+
+
+def test_markers_dropped_fillers_kept_as_words():
+    assert [sphinx.word_text(w) for w in ("<s>", "<sil>", "</s>", "[NOISE]", "[SPEECH]", "+NSN+")] == [None] * 6
+    assert [sphinx.word_text(w) for w in ("um", "uh", "ah", "er", "hmm")] == ["um", "uh", "ah", "er", "hmm"]
+    assert sphinx.word_text("don't(2)") == "don't" and sphinx.word_text("storm") == "storm"
