@@ -231,6 +231,10 @@ class MainWindow(QMainWindow):
         self._act(p, "Go to start", self.preview.home, "Home")
         self._act(p, "Go to end", self.preview.end, "End")
         self._act(p, "Before/after compare", self.preview.set_compare, "C", "compare")
+        p.addSeparator()  # markers (M is the preview's mute): Kdenlive's * and Shotcut-like , / . seeks
+        self._act(p, "Add marker at playhead", self.add_marker, ["Ctrl+M", "*"])
+        self._act(p, "Previous marker", lambda: self.seek_marker(-1), ",")
+        self._act(p, "Next marker", lambda: self.seek_marker(1), ".")
         v = mb.addMenu("&View")
         self._act(v, "Zoom timeline in", lambda: self.timeline.zoom(1.5), ["=", "+", "Ctrl+="], "zoom_in")
         self._act(v, "Zoom timeline out", lambda: self.timeline.zoom(1 / 1.5), ["-", "Ctrl+-"], "zoom_out")
@@ -623,8 +627,43 @@ class MainWindow(QMainWindow):
         tl.clipActivated.connect(self._clip_activated)
         tl.opRangeRequested.connect(self.set_op_range)
         tl.volumeRequested.connect(self.set_clip_volume)
+        tl.markerMoveRequested.connect(lambda mid, t: self._marker_edit("move", mid, t))
+        tl.markerRenameRequested.connect(lambda mid: self._marker_edit("rename", mid))
+        tl.markerRemoveRequested.connect(lambda mid: self._marker_edit("remove", mid))
         #: asks for a cue's new text (a dialog; tests replace it): (title, current) -> text or None
         self.ask_text: Callable[[str, str], Optional[str]] = self._ask_text
+
+    # -- markers: named points on the ruler (history commands; the timeline draws and drags them) --------
+    def add_marker(self, t: Optional[float] = None, name: Optional[str] = None) -> bool:
+        from ..project import history as h
+
+        t = self.timeline.playhead if t is None else t
+        if any(abs(m.time - t) < 1e-3 for m in self.project.markers):
+            self.statusBar().showMessage("There is a marker here already; double-click it to rename it.", 6000)
+            return False
+        return self.push(h.AddMarker(t, name if name is not None else f"Marker {len(self.project.markers) + 1}"))
+
+    def seek_marker(self, step: int) -> bool:
+        """Seek to the next (+1) or previous (-1) marker from the playhead."""
+        t = self.timeline.playhead
+        times = [m.time for m in self.project.markers]
+        pick = [x for x in times if x > t + 1e-3] if step > 0 else [x for x in times if x < t - 1e-3]
+        if not pick:
+            self.statusBar().showMessage("No marker " + ("after" if step > 0 else "before") + " the playhead.", 4000)
+            return False
+        self.preview.seek(min(pick) if step > 0 else max(pick))
+        return True
+
+    def _marker_edit(self, what: str, marker_id: str, t: float = 0.0) -> bool:
+        from ..project import history as h
+
+        if what == "move":
+            return self.push(h.MoveMarker(marker_id, t))
+        if what == "remove":
+            return self.push(h.RemoveMarker(marker_id))
+        old = next((m.name for m in self.project.markers if m.id == marker_id), None)
+        name = None if old is None else self.ask_text("Marker name", old)
+        return bool(name) and name != old and self.push(h.RenameMarker(marker_id, name))
 
     def _timeline_scroll(self) -> QWidget:
         """The timeline in a vertical scroll area (many tracks scroll; the wheel pans time)."""

@@ -89,6 +89,9 @@ class TimelineWidget(QWidget):
     cueAddRequested = Signal(str, float, float)  # subtitle track id, start, end (the text is asked for)
     cueTextRequested = Signal(str, int)         # subtitle track id, cue index (double-click: edit the text)
     clipActivated = Signal(str)                 # double-click on a clip (a title opens its editor)
+    markerMoveRequested = Signal(str, float)    # marker id, new second (dragged on the ruler)
+    markerRenameRequested = Signal(str)         # marker id (double-click on it)
+    markerRemoveRequested = Signal(str)         # marker id (its right-click menu)
 
     def __init__(self, thumbs: ThumbCache, parent=None):
         super().__init__(parent)
@@ -293,6 +296,7 @@ class TimelineWidget(QWidget):
         for cid, a, b in self.spans:
             if cid != exclude:
                 pts += [a, b]
+        pts += [m.time for m in self.markers() if m.id != exclude]
         best = min(pts, key=lambda p: abs(p - t))
         return best if abs(best - t) * self.scale() <= SNAP_PX else t
 
@@ -302,6 +306,41 @@ class TimelineWidget(QWidget):
         cands = ([(abs(sa - a), sa)] if sa != a else []) + ([(abs(b - a - length), b - length)]
                                                              if b != a + length else [])
         return min(cands)[1] if cands else a
+
+    # -- markers ------------------------------------------------------------------------------
+    def markers(self) -> list:
+        return list(getattr(self.project, "markers", None) or [])
+
+    def marker_at(self, x: float, y: float):
+        """The marker whose flag on the ruler is under (x, y), or None."""
+        if y > RULER_H or x < HEADER_W:
+            return None
+        near = [(abs(self.x_of(m.time) - x), m) for m in self.markers()]
+        near = [(dx, m) for dx, m in near if dx <= EDGE_PX]
+        return min(near, key=lambda n: n[0])[1] if near else None
+
+    def marker_menu(self, marker) -> QMenu:
+        m = QMenu(self)
+        m.addAction("Rename marker…", lambda: self.markerRenameRequested.emit(marker.id))
+        m.addAction("Remove marker", lambda: self.markerRemoveRequested.emit(marker.id))
+        return m
+
+    def _paint_markers(self, p: QPainter) -> None:
+        """Flags on the ruler and a thin line down the rows; the dragged one at its new place."""
+        d = self._drag if self._drag and self._drag.get("mode") == "marker" else None
+        for mk in self.markers():
+            t = d["t"] if d and d["mid"] == mk.id else mk.time
+            x = self.x_of(t)
+            col = QColor(mk.colour)
+            p.setPen(QPen(col, 1, Qt.DotLine))
+            p.drawLine(QPointF(x, RULER_H), QPointF(x, self.height()))
+            p.setPen(Qt.NoPen)
+            p.setBrush(col)
+            p.drawPolygon(QPolygonF([QPointF(x, RULER_H), QPointF(x - 5, RULER_H - 8), QPointF(x - 5, 2),
+                                     QPointF(x + 5, 2), QPointF(x + 5, RULER_H - 8)]))
+            if mk.name:
+                p.setPen(col)
+                p.drawText(QPointF(x + 7, 11), mk.name[:30])
 
     # -- painting -----------------------------------------------------------------------------
     def _static_picture(self) -> QPixmap:
@@ -360,6 +399,11 @@ class TimelineWidget(QWidget):
             p.setPen(QPen(QColor("#ffd54f"), 2, Qt.DashLine))
             p.drawLine(QPointF(lane.left(), self.volume_y(lane, v)), QPointF(lane.right(), self.volume_y(lane, v)))
             p.drawText(QPointF(lane.left() + 4, self.volume_y(lane, v) - 3), f"{v * 100:.0f}%")
+        self._paint_markers(p)
+        if self._drag and self._drag.get("snap") is not None:  # where a drag snapped to
+            xs = self.x_of(self._drag["snap"])
+            p.setPen(QPen(QColor("#4dd0e1"), 1, Qt.DashLine))
+            p.drawLine(QPointF(xs, 0), QPointF(xs, self.height()))
         x = self.x_of(self.playhead)
         p.setPen(QPen(QColor("#ff5252"), 1.5))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
@@ -760,6 +804,11 @@ class TimelineWidget(QWidget):
 
     def contextMenuEvent(self, ev) -> None:
         x, y = ev.pos().x(), ev.pos().y()
+        mk = self.marker_at(x, y)
+        if mk is not None:
+            self.marker_menu(mk).exec(ev.globalPos())
+            ev.accept()
+            return
         r = row_at(self.rows, y)
         m = self.header_menu(r) if x < HEADER_W else (
             None if r is None else self.cue_menu(r, x) if r.kind == "subtitle" else self.item_menu(r, x, y))
@@ -772,6 +821,11 @@ class TimelineWidget(QWidget):
     # -- mouse --------------------------------------------------------------------------------
     def mouseDoubleClickEvent(self, ev) -> None:
         x, y = ev.position().x(), ev.position().y()
+        mk = self.marker_at(x, y)
+        if mk is not None:
+            self._drag = None
+            self.markerRenameRequested.emit(mk.id)
+            return
         r = row_at(self.rows, y)
         if x < HEADER_W and r is not None:
             self._header_press(r, x, y, double=True)
@@ -794,6 +848,10 @@ class TimelineWidget(QWidget):
         if ev.button() != Qt.LeftButton:
             return
         x, y = ev.position().x(), ev.position().y()
+        mk = self.marker_at(x, y)
+        if mk is not None:
+            self._drag = {"mode": "marker", "mid": mk.id, "t0": mk.time, "t": mk.time, "snap": None}
+            return
         r = row_at(self.rows, y) if y >= TOP - GAP / 2 else None
         if x < HEADER_W:
             if r is not None:
@@ -880,6 +938,12 @@ class TimelineWidget(QWidget):
             return
         if d["mode"] == "seek":
             self.seekRequested.emit(min(max(0.0, self.t_of(x)), self.duration))
+            return
+        if d["mode"] == "marker":
+            t = max(0.0, self.t_of(x))
+            st = t if ev.modifiers() & Qt.AltModifier else self.snap(t, exclude=d["mid"])
+            d["t"], d["snap"] = st, (st if st != t else None)
+            self.update()
             return
         if d["mode"] == "height":
             r = d["row"]
@@ -972,6 +1036,10 @@ class TimelineWidget(QWidget):
             self.multi = set()  # a plain click (no drag) on a member of the group selects it alone
         if d and d["mode"] == "seek":
             self.scrubbing.emit(False)
+        if d and d["mode"] == "marker":
+            if abs(d["t"] - d["t0"]) > 1e-6:
+                self.markerMoveRequested.emit(d["mid"], round(d["t"], 6))
+            return
         if d and d["mode"] == "volume":
             if d["new"] is not None and abs(d["new"] - d["v"]) > 1e-6:
                 self.volumeRequested.emit(d["cid"], d["new"])

@@ -32,6 +32,7 @@ from .model import (
     Cue,
     Ducking,
     Gap,
+    Marker,
     MediaSource,
     Project,
     SubtitleTrack,
@@ -1104,6 +1105,78 @@ class Compound(EditCommand):
     def undo(self, project: Project) -> None:
         for c in reversed(self.commands):
             c.undo(project)
+
+
+# -- markers -----------------------------------------------------------------------------------
+
+def _marker_time(t: Any) -> float:
+    if not is_number(t) or not 0 <= float(t) <= 86400:
+        raise ParamError(f"A marker's time must be seconds from 0, got {short(t)}.")
+    return float(t)
+
+
+def _sort_markers(project: Project) -> None:
+    project.markers.sort(key=lambda m: m.time)
+
+
+class AddMarker(EditCommand):
+    """Put a named marker at a timeline second (kept sorted by time)."""
+
+    def __init__(self, time: float, name: str = "", *, colour: str = "#ffb74d", marker_id: Optional[str] = None):
+        self.marker = Marker(_marker_time(time), str(name)[:200], colour, marker_id or new_id())
+        self.marker_id = self.marker.id
+        self.label = f"Add marker {name}".strip()
+
+    def do(self, project: Project) -> None:
+        if any(m.id == self.marker_id for m in project.markers):
+            raise ProjectError(f"A marker with id {self.marker_id} is already in the project.")
+        project.markers.append(copy.deepcopy(self.marker))
+        _sort_markers(project)
+
+    def undo(self, project: Project) -> None:
+        project.markers[:] = [m for m in project.markers if m.id != self.marker_id]
+
+
+class RemoveMarker(EditCommand):
+    def __init__(self, marker_id: str):
+        self.marker_id = marker_id
+        self.label = "Remove marker"
+
+    def do(self, project: Project) -> None:
+        self._saved = copy.deepcopy(project.find_marker(self.marker_id))
+        project.markers[:] = [m for m in project.markers if m.id != self.marker_id]
+
+    def undo(self, project: Project) -> None:
+        project.markers.append(copy.deepcopy(self._saved))
+        _sort_markers(project)
+
+
+class MoveMarker(EditCommand):
+    def __init__(self, marker_id: str, time: float):
+        self.marker_id, self.time = marker_id, _marker_time(time)
+        self.label = "Move marker"
+
+    def do(self, project: Project) -> None:
+        m = project.find_marker(self.marker_id)
+        self._old, m.time = m.time, self.time
+        _sort_markers(project)
+
+    def undo(self, project: Project) -> None:
+        project.find_marker(self.marker_id).time = self._old
+        _sort_markers(project)
+
+
+class RenameMarker(EditCommand):
+    def __init__(self, marker_id: str, name: str):
+        self.marker_id, self.name = marker_id, str(name)[:200]
+        self.label = f"Rename marker {self.name}".strip()
+
+    def do(self, project: Project) -> None:
+        m = project.find_marker(self.marker_id)
+        self._old, m.name = m.name, self.name
+
+    def undo(self, project: Project) -> None:
+        project.find_marker(self.marker_id).name = self._old
 
 
 # -- history -----------------------------------------------------------------------------------

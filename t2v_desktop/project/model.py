@@ -346,6 +346,30 @@ class Cue:
 
 
 @dataclass
+class Marker:
+    """A named point on the timeline (seconds), for finding places again: seek, snap, commands."""
+
+    time: float
+    name: str = ""
+    colour: str = "#ffb74d"
+    id: str = field(default_factory=new_id)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "time": self.time, "name": self.name, "colour": self.colour}
+
+    @classmethod
+    def from_json(cls, d: Any) -> "Marker":
+        _expect(isinstance(d, dict) and _seconds(d.get("time")),
+                f"a marker must be {{\"time\": seconds, \"name\": text}}, got {short(d)}")
+        colour = _text(d.get("colour", "#ffb74d"), "marker colour", 9)
+        _expect(len(colour) in (4, 7) and colour.startswith("#")
+                and all(ch in "0123456789abcdefABCDEF" for ch in colour[1:]),
+                f"a marker colour must be #rgb or #rrggbb, got {short(colour)}")
+        return cls(float(d["time"]), _text(d.get("name", ""), "marker name"), colour,
+                   _text(d.get("id"), "marker id") or new_id())
+
+
+@dataclass
 class SubtitleTrack:
     """Cues on timeline time (not in a clip's stack): burned in by the compositor and/or muxed as a
     soft stream on export."""
@@ -395,6 +419,8 @@ class Project:
     channels: int = 2
     name: str = "Untitled"
     subtitle_tracks: List[SubtitleTrack] = field(default_factory=list)
+    #: named points on the timeline, kept sorted by time (projects saved before markers have none)
+    markers: List[Marker] = field(default_factory=list)
 
     # -- convenience -------------------------------------------------------------------------
     @property
@@ -464,6 +490,8 @@ class Project:
         }
         if self.subtitle_tracks:
             d["subtitle_tracks"] = [s.to_json(relative_to) for s in self.subtitle_tracks]
+        if self.markers:
+            d["markers"] = [m.to_json() for m in self.markers]
         return d
 
     @classmethod
@@ -507,10 +535,17 @@ class Project:
             channels=ch,
             name=_text(d.get("name", "Untitled"), "project name"),
             subtitle_tracks=[SubtitleTrack.from_json(s, base) for s in subs],
+            markers=_markers(d.get("markers", [])),
         )
         _expect(len(project.all_clips()) <= MAX_CLIPS, f"at most {MAX_CLIPS} clips are supported")
         check_ops(project)
         return project
+
+    def find_marker(self, marker_id: str) -> "Marker":
+        for m in self.markers:
+            if m.id == marker_id:
+                return m
+        raise ProjectError(f"No marker with id {marker_id}.")
 
     def save(self, path: str | os.PathLike) -> None:
         """Atomic write: a crash mid-save leaves the previous file intact."""
@@ -564,3 +599,14 @@ def _text(value: Any, what: str, limit: int = MAX_TEXT) -> str:
     from .checks import text
 
     return text(value, what, limit)
+
+
+MAX_MARKERS = 1000
+
+
+def _markers(items: Any) -> List[Marker]:
+    _expect(isinstance(items, list) and len(items) <= MAX_MARKERS,
+            f"'markers' must be a list of up to {MAX_MARKERS}")
+    out = [Marker.from_json(m) for m in items]
+    _expect(len({m.id for m in out}) == len(out), "two markers have the same id")
+    return sorted(out, key=lambda m: m.time)

@@ -1,0 +1,129 @@
+"""Markers: named points saved in the project, added with Ctrl+M / * at the playhead, drawn as
+flags on the ruler, dragged (snapping to clip edges, Alt off), renamed by double-click, removed
+from their menu, and sought with , and . -- each one undo step, checked in the model and pixels."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QEvent, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QColor, QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from t2v_desktop.errors import ProjectError  # noqa: E402
+from t2v_desktop.project import history as h  # noqa: E402
+from t2v_desktop.project.model import Clip, Gap, Marker, Project, Track  # noqa: E402
+from tests.test_gui_timeline_tracks import seek  # noqa: E402
+
+
+def test_markers_are_saved_sorted_and_old_projects_load(tmp_path):
+    p = Project(markers=[Marker(3.0, "outro"), Marker(0.5, "intro", "#00ff00")])
+    d = p.to_json()
+    back = Project.from_json(d)
+    assert [(m.time, m.name, m.colour) for m in back.markers] == [(0.5, "intro", "#00ff00"), (3.0, "outro", "#ffb74d")]
+    del d["markers"]
+    assert Project.from_json(d).markers == []  # a project saved before markers
+    assert "markers" not in Project().to_json()
+    for bad in ([{"time": -1}], [{"time": 1, "colour": "red"}], {"time": 1}, [{"name": "x"}]):
+        with pytest.raises(ProjectError):
+            Project.from_json({**d, "markers": bad})
+
+
+def test_marker_commands_undo_and_redo():
+    p = Project()
+    cmds = [h.AddMarker(2.0, "b", marker_id="m2"), h.AddMarker(1.0, "a", marker_id="m1"),
+            h.MoveMarker("m1", 3.0), h.RenameMarker("m2", "start"), h.RemoveMarker("m1")]
+    states = [[]]
+    for c in cmds:
+        c.do(p)
+        states.append([(m.id, m.time, m.name) for m in p.markers])
+    assert states[2] == [("m1", 1.0, "a"), ("m2", 2.0, "b")]
+    assert states[3] == [("m2", 2.0, "b"), ("m1", 3.0, "a")]  # kept sorted by time
+    assert states[5] == [("m2", 2.0, "start")]
+    for k, c in reversed(list(enumerate(cmds))):
+        c.undo(p)
+        assert [(m.id, m.time, m.name) for m in p.markers] == states[k]
+    with pytest.raises(ProjectError):
+        h.MoveMarker("nope", 1.0).do(p)
+
+
+def send(widget, kind, x, y, buttons=Qt.LeftButton, mods=Qt.NoModifier):
+    pt = QPointF(x, y)
+    QApplication.sendEvent(widget, QMouseEvent(kind, pt, widget.mapToGlobal(pt), Qt.LeftButton, buttons, mods))
+
+
+@pytest.fixture
+def win(qtbot, main_window, make_clip, tmp_path):
+    base = make_clip("mk-base", duration=4.0, pattern="solid", color=(0, 0, 0), audio=False, number_frames=False)
+    pip = make_clip("mk-pip", duration=1.0, pattern="solid", color=(220, 30, 30), audio=False, number_frames=False)
+    project = Project(tracks=[Track("video", [Clip(source=str(base), name="base")], name=""),
+                              Track("video", [Gap(1.0), Clip(source=str(pip), name="pip")])])
+    path = tmp_path / "markers.t2v"
+    project.save(path)
+    w = main_window
+    w.resize(1400, 900)
+    assert w.open_project(path)
+    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    yield w
+    w.undo_stack.setClean()
+
+
+def test_add_drag_snap_rename_remove_and_seek_markers(win, qtbot):
+    tl = win.timeline
+    seek(qtbot, win, 0.5)
+    tl.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tl)
+    qtbot.keyClick(tl, Qt.Key_M, Qt.ControlModifier)
+    assert [(m.time, m.name) for m in win.project.markers] == [(pytest.approx(0.5, abs=0.021), "Marker 1")]
+    mk = win.project.markers[0]
+    t0 = mk.time
+    # drawn: the flag's colour on the ruler at the marker's x, not a pixel of it one second later
+    img = tl.grab().toImage()
+    flag = QColor(mk.colour)
+
+    def is_flag(x):
+        c = QColor(img.pixel(int(x), 8))
+        return abs(c.red() - flag.red()) < 30 and abs(c.green() - flag.green()) < 30 and abs(c.blue() - flag.blue()) < 30
+    assert is_flag(tl.x_of(t0) - 3) and not is_flag(tl.x_of(t0 + 1.0) - 3)  # beside the playhead line
+    # dragged on the ruler to 3 px past the pip's end (2.0 s): it snaps onto the edge
+    x0, x1 = tl.x_of(t0), tl.x_of(2.0) + 3
+    send(tl, QEvent.MouseButtonPress, x0, 8)
+    send(tl, QEvent.MouseMove, x1, 8)
+    assert tl._drag["snap"] == pytest.approx(2.0)  # the snap line is drawn there
+    send(tl, QEvent.MouseButtonRelease, x1, 8, buttons=Qt.NoButton)
+    assert win.project.markers[0].time == pytest.approx(2.0)
+    # with Alt it goes where the mouse is
+    x2 = tl.x_of(3.0) + 3
+    send(tl, QEvent.MouseButtonPress, tl.x_of(2.0), 8)
+    send(tl, QEvent.MouseMove, x2, 8, mods=Qt.AltModifier)
+    send(tl, QEvent.MouseButtonRelease, x2, 8, buttons=Qt.NoButton, mods=Qt.AltModifier)
+    assert win.project.markers[0].time == pytest.approx(tl.t_of(x2), abs=1e-4)
+    assert win.project.markers[0].time > 3.0
+    win.undo_stack.undo()
+    assert win.project.markers[0].time == pytest.approx(2.0)
+    # * adds a second one; . and , seek between them
+    seek(qtbot, win, 3.5)
+    qtbot.keyClick(tl, Qt.Key_Asterisk)
+    assert [m.name for m in win.project.markers] == ["Marker 1", "Marker 2"]
+    seek(qtbot, win, 0.0)
+    qtbot.keyClick(tl, Qt.Key_Period)
+    qtbot.waitUntil(lambda: abs(tl.playhead - 2.0) < 0.021)
+    qtbot.keyClick(tl, Qt.Key_Period)
+    qtbot.waitUntil(lambda: abs(tl.playhead - 3.5) < 0.021)
+    qtbot.keyClick(tl, Qt.Key_Comma)
+    qtbot.waitUntil(lambda: abs(tl.playhead - 2.0) < 0.021)
+    # double-click renames (the dialog replaced), the menu removes
+    win.ask_text = lambda title, cur: "intro"
+    send(tl, QEvent.MouseButtonDblClick, tl.x_of(2.0), 8)
+    assert win.project.markers[0].name == "intro"
+    menu = tl.marker_menu(tl.marker_at(tl.x_of(2.0), 8))
+    next(a for a in menu.actions() if a.text() == "Remove marker").trigger()
+    assert [m.name for m in win.project.markers] == ["Marker 2"]
+    win.undo_stack.undo()
+    win.undo_stack.undo()
+    assert [m.name for m in win.project.markers] == ["Marker 1", "Marker 2"]
+    win.undo_stack.redo()
+    assert [m.name for m in win.project.markers] == ["intro", "Marker 2"]
