@@ -146,6 +146,9 @@ class MainWindow(QMainWindow):
         from .keyframes_panel import install as install_keyframes
 
         install_keyframes(self)  # the Keyframes dock; the edit stack's and its keys at the playhead
+        from .transcript_panel import install as install_transcript
+
+        install_transcript(self)  # View > Transcript: edit by words, background transcription
         self.status_pos = QLabel("", self)
         self.statusBar().addPermanentWidget(self.status_pos)
         self.statusBar().showMessage("Type an edit in the command bar (Ctrl+L) and press Enter.")
