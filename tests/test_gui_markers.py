@@ -127,3 +127,44 @@ def test_add_drag_snap_rename_remove_and_seek_markers(win, qtbot):
     assert [m.name for m in win.project.markers] == ["Marker 1", "Marker 2"]
     win.undo_stack.redo()
     assert [m.name for m in win.project.markers] == ["intro", "Marker 2"]
+
+
+def red_share(frame) -> float:
+    return float(((frame[..., 0] > 150) & (frame[..., 1] < 90)).mean())
+
+
+def test_clip_drags_snap_to_a_marker_unless_alt_is_held(win, qtbot):
+    tl = win.timeline
+    assert win.push(h.AddMarker(3.0, "here"))
+    row = tl.row(win.project.tracks[1].id)
+    pip = next(c.id for c in win.project.all_clips() if c.name == "pip")
+    y = row.y + row.h / 2
+    assert red_share(win.renderer.frame_at(1.5)) > 0.9 and red_share(win.renderer.frame_at(3.5)) == 0
+    # the pip's start dragged to 4 px past the marker: it lands on 3.0 s, the snap line drawn there
+    send(tl, QEvent.MouseButtonPress, tl.x_of(1.5), y)
+    send(tl, QEvent.MouseMove, tl.x_of(3.5) + 4, y)
+    assert tl._drag["snap"] == pytest.approx(3.0)
+    send(tl, QEvent.MouseButtonRelease, tl.x_of(3.5) + 4, y, buttons=Qt.NoButton)
+    span = next((a, b) for it, a, b in tl.row(row.id).items if getattr(it, "id", None) == pip)
+    assert span == pytest.approx((3.0, 4.0), abs=1e-4)
+    assert red_share(win.renderer.frame_at(3.5)) > 0.9 and red_share(win.renderer.frame_at(1.5)) == 0
+    win.undo_stack.undo()
+    assert red_share(win.renderer.frame_at(1.5)) > 0.9
+    # with Alt the end is not pulled onto the marker: the clip goes where the mouse put it
+    x1 = tl.x_of(2.5) + 4
+    send(tl, QEvent.MouseButtonPress, tl.x_of(1.5), y)
+    send(tl, QEvent.MouseMove, x1, y, mods=Qt.AltModifier)
+    assert tl._drag["snap"] is None
+    send(tl, QEvent.MouseButtonRelease, x1, y, buttons=Qt.NoButton, mods=Qt.AltModifier)
+    a, b = next((a, b) for it, a, b in tl.row(row.id).items if getattr(it, "id", None) == pip)
+    assert a == pytest.approx(2.0 + 4 / tl.scale(), abs=0.041) and a > 2.0 and b > 3.0 + 1e-3  # on the frame grid
+
+
+def test_the_playhead_dragged_on_the_ruler_snaps_to_a_marker(win, qtbot):
+    tl = win.timeline
+    assert win.push(h.AddMarker(2.5, "here"))
+    send(tl, QEvent.MouseButtonPress, tl.x_of(0.2), 30 + 4)
+    send(tl, QEvent.MouseMove, tl.x_of(2.5) + 5, 30 + 4)
+    assert tl._drag["snap"] == pytest.approx(2.5)
+    send(tl, QEvent.MouseButtonRelease, tl.x_of(2.5) + 5, 30 + 4, buttons=Qt.NoButton)
+    qtbot.waitUntil(lambda: abs(win.preview.position - 2.5) < 0.021)

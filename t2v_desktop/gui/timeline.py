@@ -116,6 +116,8 @@ class TimelineWidget(QWidget):
         self.offset = 0.0                 # seconds at the left edge of the lanes
         self.source_duration: Callable[[str], Optional[float]] = lambda path: None
         self._drag: Optional[dict] = None
+        self._no_snap = False                  # Alt held during a drag: no snapping
+        self._snapped: Optional[float] = None  # the point the last snap() went to (the snap line)
         #: the static picture (ruler, rows, headers) and what it was drawn for: a playhead move
         #: repaints two thin strips from it instead of every clip, thumbnail and waveform
         self._static: Optional[QPixmap] = None
@@ -287,8 +289,12 @@ class TimelineWidget(QWidget):
                 return k, cue, a, b
         return None
 
-    def snap(self, t: float, exclude: Optional[str] = None) -> float:
-        pts = [self.playhead, 0.0, self.duration]
+    def snap(self, t: float, exclude: Optional[str] = None, *, playhead: bool = True) -> float:
+        """``t`` moved onto a clip edge, the playhead or a marker within SNAP_PX (not while Alt is held
+        in a drag); the point snapped to is kept for the drag's snap line."""
+        if self._no_snap:
+            return t
+        pts = [0.0, self.duration] + ([self.playhead] if playhead else [])
         for r in self.rows:
             for it, a, b in r.items:
                 if _is_clip(it) and it.id != exclude:
@@ -298,14 +304,21 @@ class TimelineWidget(QWidget):
                 pts += [a, b]
         pts += [m.time for m in self.markers() if m.id != exclude]
         best = min(pts, key=lambda p: abs(p - t))
-        return best if abs(best - t) * self.scale() <= SNAP_PX else t
+        if abs(best - t) * self.scale() <= SNAP_PX:
+            self._snapped = best
+            return best
+        return t
 
     def snap_span(self, a: float, length: float, exclude: Optional[str]) -> float:
         """A dragged clip's start with either of its edges snapped (the closer one wins)."""
         sa, b = self.snap(a, exclude), self.snap(a + length, exclude)
         cands = ([(abs(sa - a), sa)] if sa != a else []) + ([(abs(b - a - length), b - length)]
                                                              if b != a + length else [])
-        return min(cands)[1] if cands else a
+        if not cands:
+            return a
+        best = min(cands)[1]
+        self._snapped = sa if best == sa else b
+        return best
 
     # -- markers ------------------------------------------------------------------------------
     def markers(self) -> list:
@@ -931,18 +944,26 @@ class TimelineWidget(QWidget):
         return True
 
     def mouseMoveEvent(self, ev) -> None:
-        x, y = ev.position().x(), ev.position().y()
         d = self._drag
+        self._no_snap, self._snapped = bool(ev.modifiers() & Qt.AltModifier), None
+        try:
+            self._mouse_move(ev, d)
+        finally:
+            if d is not None:
+                d["snap"] = self._snapped
+            self._no_snap = False
+
+    def _mouse_move(self, ev, d) -> None:
+        x, y = ev.position().x(), ev.position().y()
         if d is None:
             self._hover_cursor(x, y)
             return
-        if d["mode"] == "seek":
-            self.seekRequested.emit(min(max(0.0, self.t_of(x)), self.duration))
+        if d["mode"] == "seek":  # the playhead snaps to clip edges and markers too
+            self.seekRequested.emit(min(max(0.0, self.snap(self.t_of(x), playhead=False)), self.duration))
+            self.update()
             return
         if d["mode"] == "marker":
-            t = max(0.0, self.t_of(x))
-            st = t if ev.modifiers() & Qt.AltModifier else self.snap(t, exclude=d["mid"])
-            d["t"], d["snap"] = st, (st if st != t else None)
+            d["t"] = self.snap(max(0.0, self.t_of(x)), exclude=d["mid"])
             self.update()
             return
         if d["mode"] == "height":
