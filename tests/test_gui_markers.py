@@ -168,3 +168,32 @@ def test_the_playhead_dragged_on_the_ruler_snaps_to_a_marker(win, qtbot):
     assert tl._drag["snap"] == pytest.approx(2.5)
     send(tl, QEvent.MouseButtonRelease, tl.x_of(2.5) + 5, 30 + 4, buttons=Qt.NoButton)
     qtbot.waitUntil(lambda: abs(win.preview.position - 2.5) < 0.021)
+
+
+def test_rubber_band_and_shift_click_select_across_tracks_and_delete_as_one_step(win, qtbot):
+    tl = win.timeline
+    ids = {c.name: c.id for c in win.project.all_clips()}
+    up, main = tl.row(win.project.tracks[1].id), tl.row(win.project.tracks[0].id)
+    tl.select(None)
+    # Ctrl+drag from the empty start of track 2 down over the main track: both clips selected
+    p0, p1 = (tl.x_of(0.3), up.y + up.h / 2), (tl.x_of(1.5), main.y + main.h / 2)
+    send(tl, QEvent.MouseButtonPress, *p0, mods=Qt.ControlModifier)
+    send(tl, QEvent.MouseMove, *p1, mods=Qt.ControlModifier)
+    assert tl._drag["mode"] == "band"
+    send(tl, QEvent.MouseButtonRelease, *p1, buttons=Qt.NoButton, mods=Qt.ControlModifier)
+    assert tl.selected_ids() == {ids["base"], ids["pip"]}
+    # Shift+click toggles one out and in again
+    send(tl, QEvent.MouseButtonPress, tl.x_of(1.5), up.y + up.h / 2, mods=Qt.ShiftModifier)
+    send(tl, QEvent.MouseButtonRelease, tl.x_of(1.5), up.y + up.h / 2, buttons=Qt.NoButton, mods=Qt.ShiftModifier)
+    assert tl.selected_ids() == {ids["base"]}
+    send(tl, QEvent.MouseButtonPress, tl.x_of(1.5), up.y + up.h / 2, mods=Qt.ShiftModifier)
+    send(tl, QEvent.MouseButtonRelease, tl.x_of(1.5), up.y + up.h / 2, buttons=Qt.NoButton, mods=Qt.ShiftModifier)
+    assert tl.selected_ids() == {ids["base"], ids["pip"]}
+    # Delete removes both as one undo step
+    n = win.undo_stack.count()
+    win.delete_selected()
+    assert win.undo_stack.count() == n + 1
+    assert not {c.id for c in win.project.all_clips()} & {ids["base"], ids["pip"]}
+    win.undo_stack.undo()
+    assert {c.name for c in win.project.all_clips()} == {"base", "pip"}
+    assert red_share(win.renderer.frame_at(1.5)) > 0.9

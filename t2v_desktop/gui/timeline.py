@@ -203,6 +203,18 @@ class TimelineWidget(QWidget):
             self.selectionChanged.emit(clip_id)
             self.update()
 
+    def select_in(self, band: QRectF, *, keep: set = frozenset()) -> None:
+        """Select ``keep`` and every clip on any track whose box the band touches (rubber band)."""
+        hits = {it.id for r in self.rows for it, _a, _b in r.items
+                if _is_clip(it) and (rc := self.clip_rect(it.id)) is not None and rc.intersects(band)}
+        group = set(keep) | hits
+        if not group:
+            return
+        current = self.selected if self.selected in group else sorted(group)[0]
+        self.select(current)
+        self.multi = group - {current}
+        self.update()
+
     def selected_ids(self) -> set:
         """Every selected clip (the multi-selection and the current one)."""
         return ({self.selected} if self.selected else set()) | set(self.multi)
@@ -413,6 +425,10 @@ class TimelineWidget(QWidget):
             p.drawLine(QPointF(lane.left(), self.volume_y(lane, v)), QPointF(lane.right(), self.volume_y(lane, v)))
             p.drawText(QPointF(lane.left() + 4, self.volume_y(lane, v) - 3), f"{v * 100:.0f}%")
         self._paint_markers(p)
+        if self._drag and self._drag.get("mode") == "band":
+            p.setPen(QPen(QColor("#4dd0e1"), 1, Qt.DashLine))
+            p.setBrush(QColor(77, 208, 225, 40))
+            p.drawRect(QRectF(self._drag["p0"], self._drag["p1"]).normalized())
         if self._drag and self._drag.get("snap") is not None:  # where a drag snapped to
             xs = self.x_of(self._drag["snap"])
             p.setPen(QPen(QColor("#4dd0e1"), 1, Qt.DashLine))
@@ -905,6 +921,10 @@ class TimelineWidget(QWidget):
             c = self.clip_at(r, x)
             if c is not None:
                 hit = (c[0], c[1], c[2], -1)
+        if hit is None and r is not None and ev.modifiers() & (Qt.ControlModifier | Qt.ShiftModifier):
+            # Ctrl/Shift+drag from an empty place: a rubber band adds the clips it touches
+            self._drag = {"mode": "band", "p0": QPointF(x, y), "p1": QPointF(x, y), "keep": self.selected_ids()}
+            return
         if hit is None:
             if r is not None:
                 self.select(None)
@@ -913,7 +933,7 @@ class TimelineWidget(QWidget):
             self.seekRequested.emit(min(max(0.0, self.t_of(x)), self.duration))
             return
         clip, a, b, i = hit
-        if ev.modifiers() & Qt.ControlModifier:
+        if ev.modifiers() & (Qt.ControlModifier | Qt.ShiftModifier):
             self.select(clip.id, add=True)
             return
         if clip.id not in self.selected_ids():
@@ -960,6 +980,10 @@ class TimelineWidget(QWidget):
             return
         if d["mode"] == "seek":  # the playhead snaps to clip edges and markers too
             self.seekRequested.emit(min(max(0.0, self.snap(self.t_of(x), playhead=False)), self.duration))
+            self.update()
+            return
+        if d["mode"] == "band":
+            d["p1"] = QPointF(x, y)
             self.update()
             return
         if d["mode"] == "marker":
@@ -1057,6 +1081,9 @@ class TimelineWidget(QWidget):
             self.multi = set()  # a plain click (no drag) on a member of the group selects it alone
         if d and d["mode"] == "seek":
             self.scrubbing.emit(False)
+        if d and d["mode"] == "band":
+            self.select_in(QRectF(d["p0"], d["p1"]).normalized(), keep=d["keep"])
+            return
         if d and d["mode"] == "marker":
             if abs(d["t"] - d["t0"]) > 1e-6:
                 self.markerMoveRequested.emit(d["mid"], round(d["t"], 6))
