@@ -124,9 +124,27 @@ def test_delete_two_words_cuts_exactly_their_span_one_undo(main_window, qtbot, s
     # words after the cut moved earlier by the cut's length
     river = panel.transcript.words[1]
     assert abs(river.start - (times[3][1] - span_frames / float(fps))) < 1e-6
-    assert w.undo_stack.count() >= 1
+    # the sound: the programme is shorter by the span, and where "storm" was there is now the pause
+    # after "window" (silence), then "river"
+    from t2v_desktop.engine.render import Renderer
+
+    r = Renderer(w.project)
+    try:
+        sr = r.sample_rate
+        assert r.layout.frame_count == frames1
+        quiet = r.audio(s + 0.02, s + 0.2)
+        loud = r.audio(river.start + 0.05, river.end - 0.05)
+    finally:
+        r.close()
+    assert np.sqrt(np.mean(quiet ** 2)) < 0.1 * np.sqrt(np.mean(loud ** 2))
+    assert sr > 0
     w.undo_stack.undo()
     assert _duration(w)[0] == frames0
+    assert panel.text.toPlainText().split() == WORDS  # undo brings the words back at their times
+    assert panel.transcript.words[3].start == times[3][1]
+    w.undo_stack.redo()
+    assert _duration(w)[0] == frames1
+    assert panel.text.toPlainText().split() == ["hello", "river", "yellow", "garden"]
 
 
 def test_correcting_a_word_changes_the_cue_not_the_video(main_window, qtbot, speech_clip):
@@ -166,3 +184,18 @@ def test_background_transcription_can_be_cancelled(main_window, qtbot, speech_cl
     qtbot.waitUntil(lambda: job.state == "cancelled", timeout=5000)
     qtbot.waitUntil(lambda: "cancelled" in w.transcript_panel.status.text(), timeout=5000)
     assert w.transcript_panel.transcript.words == ()
+
+
+def test_real_transcription_lands_on_programme_time(main_window, qtbot, speech_clip):
+    """speech.asr.transcribe (pocketsphinx) in the background; the words fall inside the speech."""
+    path, times = speech_clip
+    w = main_window
+    w.add_clips([str(path)])
+    qtbot.waitUntil(lambda: len(w.project.main_track.clips) == 1, timeout=10000)
+    job = w.transcript_panel.start_transcription()
+    qtbot.waitUntil(lambda: job.state in ("done", "failed"), timeout=60000)
+    assert job.state == "done", job.error
+    words = w.transcript_panel.transcript.words
+    assert len(words) >= 3
+    assert all(times[0][1] - 0.3 <= x.start < x.end <= times[-1][2] + 0.3 for x in words)
+    assert w.transcript_panel.text.toPlainText().split() == [x.text for x in words]

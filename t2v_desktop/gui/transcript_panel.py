@@ -59,6 +59,8 @@ class TranscriptPanel(QWidget):
         self._offsets: List[Tuple[int, int]] = []  # each word's (first, last+1) character
         self._starts: List[float] = []
         self._current = -1
+        self.undo_stack = None  # the window's QUndoStack: undo/redo of a cut brings its words back
+        self._at_index: dict = {}  # undo-stack index -> the transcript that matches the programme there
         self.text = QTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
@@ -82,6 +84,12 @@ class TranscriptPanel(QWidget):
         lay.addWidget(self.status)
 
     # -- content ------------------------------------------------------------------------------
+    def stack_moved(self, index: int) -> None:
+        """Undo/redo: show the words that match the programme at that point of the history."""
+        tr = self._at_index.get(index)
+        if tr is not None and tr is not self.transcript:
+            self.set_transcript(tr)
+
     def set_transcript(self, tr: Transcript) -> None:
         self.transcript = tr
         parts, offsets, pos = [], [], 0
@@ -155,9 +163,14 @@ class TranscriptPanel(QWidget):
             return False
         words = self.transcript.words
         cmd, s, e = cut_commands(project, words[first].start, words[last].end)
+        before = self.transcript
+        index = self.undo_stack.index() if self.undo_stack is not None else None
         if not cmd.commands or not self.push(cmd):
             return False
-        self.set_transcript(cut_remap(self.transcript, s, e))
+        self.set_transcript(cut_remap(before, s, e))
+        if index is not None:
+            self._at_index[index] = before
+            self._at_index[self.undo_stack.index()] = self.transcript
         self.status.setText(f"Cut {_fmt(s)} to {_fmt(e)} ({e - s:.2f} s). Undo restores it.")
         return True
 
@@ -218,6 +231,8 @@ def install(win) -> TranscriptPanel:
     panel.project_fn = lambda: win.project
     panel.push = win.push
     panel.seekRequested.connect(win.preview.seek)
+    panel.undo_stack = win.undo_stack
+    win.undo_stack.indexChanged.connect(panel.stack_moved)
     win.preview.positionChanged.connect(panel.set_playhead)
 
     def start(transcribe=None):
@@ -225,7 +240,7 @@ def install(win) -> TranscriptPanel:
             win.statusBar().showMessage("Add a video first, then transcribe it.", 8000)
             return None
         job = transcription_job(win.project, transcribe or getattr(win, "transcribe_fn", None))
-        job.signals.finished.connect(panel.set_transcript)
+        job.signals.finished.connect(panel.got_transcript)
         job.signals.failed.connect(lambda m: panel.status.setText(m))
         job.signals.cancelled.connect(lambda: panel.status.setText("Transcription cancelled."))
         job.signals.progress.connect(lambda d, t, m: panel.status.setText(
@@ -234,6 +249,13 @@ def install(win) -> TranscriptPanel:
         win.jobs.start(job)
         return job
 
+    def got(tr: Transcript) -> None:
+        panel._at_index = {win.undo_stack.index(): tr}  # a fresh transcript matches the programme now
+        panel.set_transcript(tr)
+        dock.show()
+        dock.raise_()
+
+    panel.got_transcript = got
     panel.transcribeRequested.connect(start)
     panel.start_transcription = start
     dock = win._dock("Transcript", panel, Qt.RightDockWidgetArea)
@@ -242,5 +264,10 @@ def install(win) -> TranscriptPanel:
     for a in win.menuBar().actions():
         if a.text() == "&View" and a.menu() is not None:
             a.menu().addAction(dock.toggleViewAction())
+        if a.text() == "&Edit" and a.menu() is not None:
+            a.menu().addSeparator()
+            act = a.menu().addAction("Transcribe speech")
+            act.setToolTip("Transcribe the main track in the background; edit the video by its words")
+            act.triggered.connect(lambda _=False: start())
     win.transcript_panel, win.transcript_dock = panel, dock
     return panel
