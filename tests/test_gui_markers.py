@@ -197,3 +197,38 @@ def test_rubber_band_and_shift_click_select_across_tracks_and_delete_as_one_step
     win.undo_stack.undo()
     assert {c.name for c in win.project.all_clips()} == {"base", "pip"}
     assert red_share(win.renderer.frame_at(1.5)) > 0.9
+
+
+def test_edges_of_an_upper_clip_are_trimmed_in_place(win, qtbot):
+    tl = win.timeline
+    row = tl.row(win.project.tracks[1].id)
+    pip = next(c.id for c in win.project.all_clips() if c.name == "pip")
+    y = row.y + row.h / 2
+
+    def span():
+        return next((a, b) for it, a, b in tl.row(row.id).items if getattr(it, "id", None) == pip)
+
+    def edge_drag(x0, x1):
+        send(tl, QEvent.MouseButtonPress, x0, y)
+        send(tl, QEvent.MouseMove, x1, y, mods=Qt.AltModifier)
+        send(tl, QEvent.MouseButtonRelease, x1, y, buttons=Qt.NoButton, mods=Qt.AltModifier)
+
+    n = win.undo_stack.count()
+    edge_drag(tl.x_of(2.0) - 2, tl.x_of(1.6) - 2)  # the out edge: 1.0-1.6, a longer gap after it
+    assert span() == pytest.approx((1.0, 1.6), abs=0.021)
+    assert win.project.find_clip(pip).out_point == pytest.approx(0.6, abs=0.021)
+    assert red_share(win.renderer.frame_at(1.3)) > 0.9 and red_share(win.renderer.frame_at(1.8)) == 0
+    edge_drag(tl.x_of(1.0) + 2, tl.x_of(1.3) + 2)  # the in edge: the clip starts later, its source later
+    assert span() == pytest.approx((1.3, 1.6), abs=0.021)
+    assert win.project.find_clip(pip).in_point == pytest.approx(0.3, abs=0.021)
+    assert red_share(win.renderer.frame_at(1.15)) == 0 and red_share(win.renderer.frame_at(1.45)) > 0.9
+    assert [len(t.clips) for t in win.project.tracks] == [1, 1]
+    assert win.project.tracks[0].clips[0].out_point is None  # the main track did not ripple
+    assert win.undo_stack.count() == n + 2
+    win.undo_stack.undo()
+    assert span() == pytest.approx((1.0, 1.6), abs=0.021)
+    win.undo_stack.undo()
+    assert span() == pytest.approx((1.0, 2.0), abs=1e-4)
+    assert red_share(win.renderer.frame_at(1.8)) > 0.9
+    win.undo_stack.redo()
+    assert span() == pytest.approx((1.0, 1.6), abs=0.021)

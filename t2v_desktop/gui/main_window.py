@@ -630,11 +630,27 @@ class MainWindow(QMainWindow):
         tl.clipActivated.connect(self._clip_activated)
         tl.opRangeRequested.connect(self.set_op_range)
         tl.volumeRequested.connect(self.set_clip_volume)
+        tl.placedTrimRequested.connect(self.trim_placed)
         tl.markerMoveRequested.connect(lambda mid, t: self._marker_edit("move", mid, t))
         tl.markerRenameRequested.connect(lambda mid: self._marker_edit("rename", mid))
         tl.markerRemoveRequested.connect(lambda mid: self._marker_edit("remove", mid))
         #: asks for a cue's new text (a dialog; tests replace it): (title, current) -> text or None
         self.ask_text: Callable[[str, str], Optional[str]] = self._ask_text
+
+    def trim_placed(self, clip_id: str, new_in: float, new_out, start: float) -> bool:
+        """An edge of a clip on an upper or audio track dragged: its in/out change and it stays put (its
+        left edge moves by the in-point change); the gaps around it take up the difference (one step)."""
+        import copy
+
+        from ..project import history as h
+
+        row = self.timeline.row_of_clip(clip_id)
+        if row is None:
+            return False
+        clip = copy.deepcopy(self.project.find_clip(clip_id))
+        clip.in_point, clip.out_point = new_in, new_out
+        return self.push(h.Compound("Trim clip", [h.TrimClip(clip_id, new_in, new_out), h.RemoveClip(clip_id),
+                                                  h.PlaceClip(clip, row.id, start)]))
 
     # -- markers: named points on the ruler (history commands; the timeline draws and drags them) --------
     def add_marker(self, t: Optional[float] = None, name: Optional[str] = None) -> bool:

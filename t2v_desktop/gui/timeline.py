@@ -89,6 +89,9 @@ class TimelineWidget(QWidget):
     cueAddRequested = Signal(str, float, float)  # subtitle track id, start, end (the text is asked for)
     cueTextRequested = Signal(str, int)         # subtitle track id, cue index (double-click: edit the text)
     clipActivated = Signal(str)                 # double-click on a clip (a title opens its editor)
+    #: an edge of a clip on a placed track dragged: clip id, new in, new out or None, new start (the gaps
+    #: either side take up the change; nothing else moves)
+    placedTrimRequested = Signal(str, float, object, float)
     markerMoveRequested = Signal(str, float)    # marker id, new second (dragged on the ruler)
     markerRenameRequested = Signal(str)         # marker id (double-click on it)
     markerRemoveRequested = Signal(str)         # marker id (its right-click menu)
@@ -946,9 +949,10 @@ class TimelineWidget(QWidget):
             self.refused.emit(f"Track {r.label} is locked; click its L to unlock it before editing its clips.")
             return
         mode = "move"
-        if r.main and abs(x - self.x_of(a)) <= EDGE_PX:
+        edge = EDGE_PX if r.main else min(EDGE_PX, (self.x_of(b) - self.x_of(a)) / 4)  # short clips still move
+        if abs(x - self.x_of(a)) <= edge:
             mode = "trim_in"
-        elif r.main and abs(x - self.x_of(b)) <= EDGE_PX:
+        elif abs(x - self.x_of(b)) <= edge:
             mode = "trim_out"
         self._drag = {"mode": mode, "cid": clip.id, "index": i, "a": a, "b": b, "x": x, "ghost": None,
                       "row": r, "target": r}
@@ -1038,7 +1042,7 @@ class TimelineWidget(QWidget):
                     it.id != d["cid"] and s0 < a + d["b"] - d["a"] - 1e-6 and e0 > a + 1e-6
                     for it, s0, e0 in tr.clip_spans())
         elif d["mode"] == "trim_in":
-            a = min(self.snap(d["a"] + dt, d["cid"]), d["b"] - 0.1)
+            a = max(0.0, min(self.snap(d["a"] + dt, d["cid"]), d["b"] - 0.1))
             d["ghost"] = (a, d["b"])
         else:
             b = max(self.snap(d["b"] + dt, d["cid"]), d["a"] + 0.1)
@@ -1138,9 +1142,9 @@ class TimelineWidget(QWidget):
                 return
             self.clipDropped.emit(d["cid"], dst.id, round(g0, 4), -1)
             return
-        self.request_trim(clip, d["a"], d["b"], g0, g1)
+        self.request_trim(clip, d["a"], d["b"], g0, g1, placed=not d["row"].main)
 
-    def request_trim(self, clip, a: float, b: float, new_a: float, new_b: float) -> None:
+    def request_trim(self, clip, a: float, b: float, new_a: float, new_b: float, *, placed: bool = False) -> None:
         """Turn new timeline edges into source in/out (scaled by the clip's playback speed)."""
         src_len = self._source_len(clip, b - a)
         ratio = src_len / max(1e-6, b - a)
@@ -1151,6 +1155,11 @@ class TimelineWidget(QWidget):
         out = None if (src_dur and new_out >= src_dur - 1e-3 and clip.out_point is None) else new_out
         if src_dur:
             out = None if out is not None and out >= src_dur else out
+        if placed:
+            start = a + (new_in - clip.in_point) / max(1e-6, ratio)
+            self.placedTrimRequested.emit(clip.id, round(new_in, 4), None if out is None else round(out, 4),
+                                          round(max(0.0, start), 4))
+            return
         self.trimRequested.emit(clip.id, round(new_in, 4), None if out is None else round(out, 4))
 
     # -- drops: media bin items or desktop files, where they are dropped ------------------------
