@@ -27,6 +27,55 @@ def _default_transcribe(path, **kw) -> Transcript:
     return transcribe(path, **kw)
 
 
+def source_frames(clip, fps, sample_rate: int) -> List[int]:
+    """For each output frame of ``clip`` (after its ops), the source frame it shows, counted from
+    the clip's in point: composed through every timing op's TimeMap (cuts, speed, reverse, freeze).
+    Cheap: the chain is only built (probes and maps), nothing is decoded."""
+    from ..engine.stages import build_chain
+
+    out, _inputs = build_chain(clip, fps, sample_rate, 2)
+    try:
+        frames = list(range(out.frame_count))
+        stage = out
+        while getattr(stage, "prev", None) is not None:
+            m = getattr(stage, "map", None)
+            if m is not None:
+                frames = [m.input_frame(j) for j in frames]
+            elif stage.prev.frame_count != stage.frame_count and stage.frame_count > 0:
+                r = stage.prev.frame_count / stage.frame_count
+                frames = [min(int(j * r), stage.prev.frame_count - 1) for j in frames]
+            stage = stage.prev
+        return frames
+    finally:
+        out.close()
+
+
+def _place(words, src_in: float, frames: List[int], fps: float, c0: float, c1: float) -> List[Word]:
+    """Source-time words -> programme words: each word spans the output frames that show its
+    source frames (a word wholly cut is dropped; a partly cut one keeps its first shown run)."""
+    import bisect
+
+    order = sorted(range(len(frames)), key=lambda j: frames[j])
+    keys = [frames[j] for j in order]
+    out: List[Word] = []
+    for w in words:
+        a = int(round((w.start - src_in) * fps))
+        b = max(a + 1, int(round((w.end - src_in) * fps)))
+        lo, hi = bisect.bisect_left(keys, a), bisect.bisect_left(keys, b)
+        shown = sorted(order[lo:hi])
+        if not shown:
+            continue
+        first = last = shown[0]
+        for j in shown[1:]:
+            if j != last + 1:
+                break
+            last = j
+        s, e = c0 + first / fps, min(c0 + (last + 1) / fps, c1)
+        if e > s:
+            out.append(Word(w.text, s, e, w.confidence))
+    return out
+
+
 def programme_transcript(project: Project, transcribe: Optional[TranscribeFn] = None, *,
                          progress=None, cancel: Optional[CancelToken] = None) -> Transcript:
     """The words of every clip on the main track, in programme seconds (in timeline order)."""
@@ -38,6 +87,7 @@ def programme_transcript(project: Project, transcribe: Optional[TranscribeFn] = 
     words: List[Word] = []
     backend, language = "", "en"
     n = len(spans)
+    fps = float(layout.fps)
     for k, (cid, c0, c1) in enumerate(spans):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -51,14 +101,9 @@ def programme_transcript(project: Project, transcribe: Optional[TranscribeFn] = 
         tr = transcribe(clip.path, progress=sub, cancel=cancel)
         backend, language = tr.backend or backend, tr.language or language
         src_in = float(clip.in_point)
-        raw = layout.clip_duration(cid, upto_op=0)  # the source span before the clip's ops
-        src_out = src_in + raw
-        ratio = layout.clip_duration(cid) / raw if raw > 0 else 1.0  # a speed op scales the words
-        for w in tr.between(src_in, src_out).words:
-            s = c0 + (max(w.start, src_in) - src_in) * ratio
-            e = c0 + (min(w.end, src_out) - src_in) * ratio
-            if e > s and s < c1:
-                words.append(Word(w.text, s, min(e, c1), w.confidence))
+        src_out = src_in + layout.clip_duration(cid, upto_op=0)  # the source span before the clip's ops
+        frames = source_frames(clip, layout.fps, layout.sample_rate)
+        words.extend(_place(tr.between(src_in, src_out).words, src_in, frames, fps, c0, c1))
         if progress is not None:
             progress(k + 1, n, f"Transcribed clip {k + 1} of {n}")
     return Transcript(tuple(words), language, backend, layout.track_end(project.main_track))

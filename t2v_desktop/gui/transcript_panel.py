@@ -89,6 +89,9 @@ class TranscriptPanel(QWidget):
         tr = self._at_index.get(index)
         if tr is not None and tr is not self.transcript:
             self.set_transcript(tr)
+        elif tr is None and self.transcript.words:
+            self.status.setText("The programme changed since this transcript. Press Transcribe to update it "
+                                "(the recognition is cached, so this is quick).")
 
     def set_transcript(self, tr: Transcript) -> None:
         self.transcript = tr
