@@ -110,9 +110,14 @@ def test_delete_two_words_cuts_exactly_their_span_one_undo(main_window, qtbot, s
     path, times = speech_clip
     w, panel = _window_with(main_window, qtbot, path, times)
     frames0, fps = _duration(w)
-    panel.select_words(1, 2)  # "storm window"
-    assert panel.selected_words() == (1, 2)
     from PySide6.QtCore import Qt
+
+    # select "storm window" with the mouse: click in "storm", shift-click in "window"
+    a = panel.text.cursorRect(_cursor_at(panel, panel._offsets[1][0] + 1)).center()
+    b = panel.text.cursorRect(_cursor_at(panel, panel._offsets[2][1] - 1)).center()
+    qtbot.mouseClick(panel.text.viewport(), Qt.LeftButton, pos=a)
+    qtbot.mouseClick(panel.text.viewport(), Qt.LeftButton, Qt.ShiftModifier, pos=b)
+    assert panel.selected_words() == (1, 2)
 
     panel.text.setFocus()
     qtbot.keyClick(panel.text, Qt.Key_Delete)
