@@ -232,3 +232,51 @@ def test_edges_of_an_upper_clip_are_trimmed_in_place(win, qtbot):
     assert red_share(win.renderer.frame_at(1.8)) > 0.9
     win.undo_stack.redo()
     assert span() == pytest.approx((1.0, 1.6), abs=0.021)
+
+
+@pytest.fixture
+def win3(qtbot, main_window, make_clip, tmp_path):
+    from t2v_desktop.project.sources import TitleSource
+
+    base = make_clip("mk-base", duration=4.0, pattern="solid", color=(0, 0, 0), audio=False, number_frames=False)
+    pip = make_clip("mk-pip", duration=1.0, pattern="solid", color=(220, 30, 30), audio=False, number_frames=False)
+    project = Project(tracks=[Track("video", [Clip(source=str(base), name="base")], name=""),
+                              Track("video", [Gap(1.0), Clip(source=str(pip), name="pip")]),
+                              Track("video", [Clip(source=TitleSource("HELLO"), out_point=1.0, name="title")])])
+    path = tmp_path / "group.t2v"
+    project.save(path)
+    w = main_window
+    w.resize(1400, 900)
+    assert w.open_project(path)
+    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    yield w
+    w.undo_stack.setClean()
+
+
+def test_selected_clips_on_two_tracks_move_together_as_one_step(win3, qtbot):
+    win, tl = win3, win3.timeline
+    ids = {c.name: c.id for c in win.project.all_clips()}
+    up, top = tl.row(win.project.tracks[1].id), tl.row(win.project.tracks[2].id)
+
+    def span(row, cid):
+        return next((a, b) for it, a, b in tl.row(row.id).items if getattr(it, "id", None) == cid)
+    tl.select(ids["title"])
+    send(tl, QEvent.MouseButtonPress, tl.x_of(1.5), up.y + up.h / 2, mods=Qt.ControlModifier)
+    send(tl, QEvent.MouseButtonRelease, tl.x_of(1.5), up.y + up.h / 2, buttons=Qt.NoButton, mods=Qt.ControlModifier)
+    assert tl.selected_ids() == {ids["title"], ids["pip"]}
+    n = win.undo_stack.count()
+    y = up.y + up.h / 2
+    send(tl, QEvent.MouseButtonPress, tl.x_of(1.5), y)
+    send(tl, QEvent.MouseMove, tl.x_of(2.0), y, mods=Qt.AltModifier)
+    send(tl, QEvent.MouseMove, tl.x_of(2.5), y, mods=Qt.AltModifier)
+    send(tl, QEvent.MouseButtonRelease, tl.x_of(2.5), y, buttons=Qt.NoButton, mods=Qt.AltModifier)
+    assert win.undo_stack.count() == n + 1
+    assert span(up, ids["pip"]) == pytest.approx((2.0, 3.0), abs=0.021)
+    assert span(top, ids["title"]) == pytest.approx((1.0, 2.0), abs=0.021)
+    assert red_share(win.renderer.frame_at(2.5)) > 0.9 and red_share(win.renderer.frame_at(1.5)) == 0
+    win.undo_stack.undo()
+    assert span(up, ids["pip"]) == pytest.approx((1.0, 2.0), abs=1e-4)
+    assert span(top, ids["title"]) == pytest.approx((0.0, 1.0), abs=1e-4)
+    assert red_share(win.renderer.frame_at(1.5)) > 0.9
+    win.undo_stack.redo()
+    assert span(up, ids["pip"]) == pytest.approx((2.0, 3.0), abs=0.021)

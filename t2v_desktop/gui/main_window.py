@@ -631,11 +631,35 @@ class MainWindow(QMainWindow):
         tl.opRangeRequested.connect(self.set_op_range)
         tl.volumeRequested.connect(self.set_clip_volume)
         tl.placedTrimRequested.connect(self.trim_placed)
+        tl.groupMoveRequested.connect(self.move_group)
         tl.markerMoveRequested.connect(lambda mid, t: self._marker_edit("move", mid, t))
         tl.markerRenameRequested.connect(lambda mid: self._marker_edit("rename", mid))
         tl.markerRemoveRequested.connect(lambda mid: self._marker_edit("remove", mid))
         #: asks for a cue's new text (a dialog; tests replace it): (title, current) -> text or None
         self.ask_text: Callable[[str, str], Optional[str]] = self._ask_text
+
+    def move_group(self, clip_ids: list, dt: float) -> bool:
+        """Selected clips on upper/audio tracks dragged together by ``dt`` seconds, each on its own track:
+        all removed, then all placed again (one step; refused as a whole when one would overlap)."""
+        import copy
+
+        from ..project import history as h
+
+        placed = []
+        for cid in clip_ids:
+            row = self.timeline.row_of_clip(cid)
+            span = next(((a, b) for it, a, b in row.items if it.id == cid), None) if row else None
+            if row is None or span is None or row.main:
+                self.statusBar().showMessage("Main-track clips move one at a time (they ripple); select clips "
+                                             "on upper or audio tracks to move them together.", 8000)
+                return False
+            placed.append((cid, row.id, span[0]))
+        if any(a + dt < -1e-6 for _c, _t, a in placed):
+            return False
+        cmds = [h.RemoveClip(cid) for cid, _t, _a in placed]
+        cmds += [h.PlaceClip(copy.deepcopy(self.project.find_clip(cid)), tid, round(max(0.0, a + dt), 6))
+                 for cid, tid, a in placed]
+        return self.push(h.Compound(f"Move {len(placed)} clips", cmds))
 
     def trim_placed(self, clip_id: str, new_in: float, new_out, start: float) -> bool:
         """An edge of a clip on an upper or audio track dragged: its in/out change and it stays put (its

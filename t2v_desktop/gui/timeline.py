@@ -92,6 +92,8 @@ class TimelineWidget(QWidget):
     #: an edge of a clip on a placed track dragged: clip id, new in, new out or None, new start (the gaps
     #: either side take up the change; nothing else moves)
     placedTrimRequested = Signal(str, float, object, float)
+    #: several selected clips dragged along their tracks together: clip ids, seconds moved
+    groupMoveRequested = Signal(list, float)
     markerMoveRequested = Signal(str, float)    # marker id, new second (dragged on the ruler)
     markerRenameRequested = Signal(str)         # marker id (double-click on it)
     markerRemoveRequested = Signal(str)         # marker id (its right-click menu)
@@ -1136,6 +1138,9 @@ class TimelineWidget(QWidget):
                     self.clipDropped.emit(d["cid"], dst.id, round(g0, 4), new_index)
                 return
             if dst is src and abs(g0 - d["a"]) < 1e-6:
+                return
+            if dst is src and self.multi and not ev.modifiers() & Qt.ShiftModifier:
+                self.groupMoveRequested.emit(sorted(self.selected_ids()), round(g0 - d["a"], 4))
                 return
             if ev.modifiers() & Qt.ShiftModifier:
                 self.clipInserted.emit(d["cid"], dst.id, round(g0, 4))
