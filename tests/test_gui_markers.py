@@ -280,3 +280,34 @@ def test_selected_clips_on_two_tracks_move_together_as_one_step(win3, qtbot):
     assert red_share(win.renderer.frame_at(1.5)) > 0.9
     win.undo_stack.redo()
     assert span(up, ids["pip"]) == pytest.approx((2.0, 3.0), abs=0.021)
+
+
+def test_lift_leaves_a_gap_on_the_main_track(qtbot, main_window, make_clip, tmp_path):
+    from t2v_desktop.engine.layout import TimelineLayout
+
+    red = make_clip("mk-pip", duration=1.0, pattern="solid", color=(220, 30, 30), audio=False, number_frames=False)
+    black = make_clip("mk-base", duration=4.0, pattern="solid", color=(0, 0, 0), audio=False, number_frames=False)
+    path = tmp_path / "lift.t2v"
+    Project(tracks=[Track("video", [Clip(source=str(red), name="red"), Clip(source=str(black), name="black")],
+                          name="")]).save(path)
+    win = main_window
+    win.resize(1400, 900)
+    assert win.open_project(path)
+    qtbot.waitUntil(lambda: win.preview.shown_index == 0)
+    ids = {c.name: c.id for c in win.project.all_clips()}
+    assert red_share(win.renderer.frame_at(0.5)) > 0.9
+    win.timeline.select(ids["red"])
+    win.timeline.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.timeline)
+    qtbot.keyClick(win.timeline, Qt.Key_Z)
+    main = win.project.tracks[0]
+    assert [type(it).__name__ for it in main.items] == ["Gap", "Clip"]
+    assert main.items[0].duration == pytest.approx(1.0, abs=0.021)
+    assert TimelineLayout(win.project).clip_span(ids["black"]) == pytest.approx((1.0, 5.0), abs=0.021)
+    assert red_share(win.renderer.frame_at(0.5)) == 0  # the gap shows nothing
+    win.undo_stack.undo()
+    assert [c.name for c in win.project.tracks[0].items] == ["red", "black"]
+    assert red_share(win.renderer.frame_at(0.5)) > 0.9
+    win.undo_stack.redo()
+    assert TimelineLayout(win.project).clip_span(ids["black"]) == pytest.approx((1.0, 5.0), abs=0.021)
+    win.undo_stack.setClean()

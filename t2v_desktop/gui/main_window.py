@@ -220,6 +220,8 @@ class MainWindow(QMainWindow):
         self._act(e, "&Delete clip (ripple)", self.delete_selected, [QKeySequence.Delete, "Backspace"], "delete")
         self._act(e, "Delete clip and close the gap", self.ripple_delete_selected, ["Shift+Delete", "Shift+Backspace"],
                   tip="On an upper or audio track the clips after it move earlier by its length")
+        self._act(e, "Lift clip (leave a gap)", self.lift_selected, "Z",
+                  tip="Delete the selected clips and leave a gap, also on the main track (Shotcut's Lift)")
         self._act(e, "Deselect (edits apply to the whole timeline)", lambda: self.timeline.select(None),
                   "Ctrl+Shift+A")
         self._act(e, "&Command bar", self.focus_command_bar, "Ctrl+L")
@@ -579,6 +581,17 @@ class MainWindow(QMainWindow):
         group = [c.id for c in self.project.all_clips() if c.id in self.timeline.selected_ids() | {self.selected_clip}]
         cmds = [h.RemoveClip(cid) for cid in group]  # ripple on the main track, gaps on the others
         self.push(cmds[0] if len(cmds) == 1 else h.Compound(f"Remove {len(cmds)} clips", cmds))
+
+    def lift_selected(self) -> bool:
+        """Z: delete the selected clips leaving gaps, on the main track too (nothing moves; one step)."""
+        from ..project import history as h
+
+        group = [c.id for c in self.project.all_clips() if c.id in self.timeline.selected_ids()]
+        if not group:
+            self.statusBar().showMessage("Select a clip on the timeline to lift it.", 5000)
+            return False
+        cmds = [h.RemoveClip(cid, lift=True) for cid in group]
+        return self.push(cmds[0] if len(cmds) == 1 else h.Compound(f"Lift {len(cmds)} clips", cmds))
 
     def ripple_delete_selected(self) -> bool:
         """Shift+Del: delete the selected clip and move the later clips of its (placed) track earlier by

@@ -250,8 +250,8 @@ class RemoveClip(EditCommand):
     time it alone covered (its length minus the overlaps of the transitions removed with it), merged
     with the gaps either side; gaps left at the end of the track are dropped."""
 
-    def __init__(self, clip_id: str):
-        self.clip_id = clip_id
+    def __init__(self, clip_id: str, *, lift: bool = False):
+        self.clip_id, self.lift = clip_id, bool(lift)  # lift: leave a gap on the main track too
         self.label = "Remove clip"
         self._gap_id = new_id()
 
@@ -259,7 +259,8 @@ class RemoveClip(EditCommand):
         track, i = _locate_clip(project, self.clip_id)
         _unlocked(project, track)
         name = track.items[i].name
-        items = _drop_transitions_at(track.items, i) if track is _main(project) else self._leave_gap(project, track, i)
+        items = _drop_transitions_at(track.items, i) if track is _main(project) and not self.lift \
+            else self._leave_gap(project, track, i)
         self._saved = (track.id, list(track.items))
         track.items[:] = items
         self.label = f"Remove clip {name}".strip()
