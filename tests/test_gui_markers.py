@@ -269,6 +269,9 @@ def test_selected_clips_on_two_tracks_move_together_as_one_step(win3, qtbot):
     send(tl, QEvent.MouseButtonPress, tl.x_of(1.5), y)
     send(tl, QEvent.MouseMove, tl.x_of(2.0), y, mods=Qt.AltModifier)
     send(tl, QEvent.MouseMove, tl.x_of(2.5), y, mods=Qt.AltModifier)
+    img = tl.grab().toImage()  # the title's ghost is drawn (dashed yellow) where it will go, 1.0-2.0 s
+    ghost = QColor(img.pixel(int(tl.x_of(1.5)), int(top.y)))
+    assert ghost.red() > 200 and ghost.green() > 180 and ghost.blue() < 140
     send(tl, QEvent.MouseButtonRelease, tl.x_of(2.5), y, buttons=Qt.NoButton, mods=Qt.AltModifier)
     assert win.undo_stack.count() == n + 1
     assert span(up, ids["pip"]) == pytest.approx((2.0, 3.0), abs=0.021)

@@ -372,6 +372,21 @@ class TimelineWidget(QWidget):
                 p.setPen(col)
                 p.drawText(QPointF(x + 7, 11), mk.name[:30])
 
+    def _paint_group_ghosts(self, p: QPainter) -> None:
+        """While one of several selected clips is dragged along its track, where the others will go."""
+        d = self._drag
+        if not (d and d.get("mode") == "move" and d.get("ghost") is not None and self.multi
+                and d.get("target") is d.get("row")):
+            return
+        dt = d["ghost"][0] - d["a"]
+        p.setPen(QPen(QColor("#ffd54f"), 1, Qt.DashLine))
+        p.setBrush(Qt.NoBrush)
+        for cid in self.multi - {d["cid"]}:
+            r = self.row_of_clip(cid)
+            span = next(((a, b) for it, a, b in r.items if getattr(it, "id", None) == cid), None) if r else None
+            if span is not None:
+                p.drawRect(QRectF(self.x_of(span[0] + dt), r.y, (span[1] - span[0]) * self.scale(), r.h))
+
     # -- painting -----------------------------------------------------------------------------
     def _static_picture(self) -> QPixmap:
         """Ruler, rows and headers, drawn again only when the project, the zoom, the scroll, the
@@ -430,6 +445,7 @@ class TimelineWidget(QWidget):
             p.drawLine(QPointF(lane.left(), self.volume_y(lane, v)), QPointF(lane.right(), self.volume_y(lane, v)))
             p.drawText(QPointF(lane.left() + 4, self.volume_y(lane, v) - 3), f"{v * 100:.0f}%")
         self._paint_markers(p)
+        self._paint_group_ghosts(p)
         if self._drag and self._drag.get("mode") == "band":
             p.setPen(QPen(QColor("#4dd0e1"), 1, Qt.DashLine))
             p.setBrush(QColor(77, 208, 225, 40))
