@@ -1,0 +1,187 @@
+"""Rank SHOTS in the library against a typed query, and say why each one matched.
+
+Score of a shot = sum of independent signals, each in [0, 1] so no single one swamps the rest:
+  spoken phrase found in the transcript inside the shot   1.0 per phrase (exact, so strongest)
+  on-screen phrase found in the shot's OCR text           1.0 per phrase
+  FTS5 bm25 over spoken/on-screen/descriptor text          b / (1 + b), b = -bm25 (words typed)
+  descriptor words (colour, dark/bright, fast/still)       fraction of the wanted words the shot has
+  semantic similarity (CLIP/SigLIP keyframe embeddings)    max(0, cosine), only when a model exists
+Quoted phrases are requirements: a shot without them is not returned. Works on the schema written by
+library/db.py; ``lib`` is a Library (``.conn``) or a sqlite3 connection.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional
+
+from .query import Query, parse_query
+
+SEMANTIC_HINT = ("semantic search needs a CLIP/SigLIP model in {where}; fetch it with "
+                 "`huggingface-cli download openai/clip-vit-base-patch32`")
+
+
+@dataclass
+class Hit:
+    """One shot that matched: the file, the span (seconds), the score and the reasons."""
+
+    path: str
+    start: float
+    end: float
+    score: float
+    reasons: List[str] = field(default_factory=list)
+    shot_id: int = 0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def clock(t: float) -> str:
+    t = max(0.0, float(t))
+    m, s = divmod(int(t), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"
+
+
+def _conn(lib) -> sqlite3.Connection:
+    for name in ("conn", "db", "connection"):
+        c = getattr(lib, name, None)
+        if isinstance(c, sqlite3.Connection):
+            return c
+    if isinstance(lib, sqlite3.Connection):
+        return lib
+    raise TypeError("search() needs a Library or a sqlite3 connection")
+
+
+def _norm(text: str) -> List[str]:
+    return re.findall(r"[\w']+", text.lower())
+
+
+class _Acc:
+    def __init__(self) -> None:
+        self.score: Dict[int, float] = {}
+        self.reasons: Dict[int, List[str]] = {}
+
+    def add(self, shot_id: int, score: float, reason: str) -> None:
+        self.score[shot_id] = self.score.get(shot_id, 0.0) + score
+        self.reasons.setdefault(shot_id, []).append(reason)
+
+
+def search(lib, query, *, limit: int = 20, semantic=None, notes: Optional[List[str]] = None) -> List[Hit]:
+    """Best ``limit`` shots for ``query`` (str or Query). ``notes`` collects what is missing
+    (e.g. the semantic-search hint). ``semantic``: optional fn(conn, Query) -> {shot_id: cosine}."""
+    q = query if isinstance(query, Query) else parse_query(str(query))
+    conn = _conn(lib)
+    acc = _Acc()
+    required: List[set] = []
+
+    for phrase in q.spoken + q.anywhere:
+        found = _spoken_phrase(conn, phrase)
+        ids = set()
+        for shot_id, t in found:
+            acc.add(shot_id, 1.0, f"spoken: '{phrase}' at {clock(t)}")
+            ids.add(shot_id)
+        if phrase in q.anywhere:
+            for shot_id in _onscreen_phrase(conn, phrase):
+                if shot_id not in ids:
+                    acc.add(shot_id, 1.0, f"on-screen text: {phrase}")
+                    ids.add(shot_id)
+        required.append(ids)
+    for phrase in q.onscreen:
+        ids = set(_onscreen_phrase(conn, phrase))
+        for shot_id in ids:
+            acc.add(shot_id, 1.0, f"on-screen text: {phrase}")
+        required.append(ids)
+
+    if q.words:
+        for shot_id, b in _fts(conn, q.words):
+            acc.add(shot_id, b / (1.0 + b), f"words: {', '.join(q.words)} ({b:.2f})")
+
+    wanted = q.wanted_descriptors
+    if wanted:
+        for shot_id, have in _descriptor_shots(conn, wanted):
+            got = [w for w in wanted if w in have]
+            acc.add(shot_id, len(got) / len(wanted), f"colour: {', '.join(got)}")
+
+    if q.words or wanted:
+        sims = semantic(conn, q) if semantic is not None else _semantic(conn, q, notes)
+        for shot_id, cos in (sims or {}).items():
+            if cos > 0:
+                acc.add(shot_id, float(cos), f"looks like: {cos:.2f}")
+
+    ids = set(acc.score)
+    for must in required:
+        ids &= must
+    ranked = sorted(ids, key=lambda i: (-acc.score[i], i))[:max(0, int(limit))]
+    return _hits(conn, ranked, acc)
+
+
+def _hits(conn, ids: List[int], acc: _Acc) -> List[Hit]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT s.id, f.path, s.start, s.end FROM shots s JOIN files f ON f.id = s.file_id "
+                        f"WHERE s.id IN ({marks})", ids).fetchall()
+    by_id = {r[0]: r for r in rows}
+    return [Hit(path=by_id[i][1], start=float(by_id[i][2]), end=float(by_id[i][3]),
+                score=round(acc.score[i], 4), reasons=acc.reasons[i], shot_id=int(i))
+            for i in ids if i in by_id]
+
+
+def _spoken_phrase(conn, phrase: str) -> List[tuple]:
+    """(shot_id, time) where the phrase's words are said in a row; the shot is the one holding its start."""
+    want = _norm(phrase)
+    if not want:
+        return []
+    out = []
+    first = conn.execute("SELECT file_id, start, rowid FROM words WHERE lower(text) LIKE ? ORDER BY file_id, start",
+                         (f"%{want[0]}%",)).fetchall()
+    for file_id, start, _ in first:
+        nxt = conn.execute("SELECT text FROM words WHERE file_id = ? AND start >= ? ORDER BY start LIMIT ?",
+                           (file_id, start, len(want))).fetchall()
+        got = [w for (t,) in nxt for w in _norm(t)][:len(want)]
+        if got != want:
+            continue
+        row = conn.execute("SELECT id FROM shots WHERE file_id = ? AND start <= ? AND ? < end ORDER BY start LIMIT 1",
+                           (file_id, start, start)).fetchone()
+        if row:
+            out.append((row[0], float(start)))
+    return out
+
+
+def _onscreen_phrase(conn, phrase: str) -> List[int]:
+    rows = conn.execute("SELECT DISTINCT shot_id FROM ocr WHERE lower(text) LIKE ?",
+                        (f"%{phrase.lower()}%",)).fetchall()
+    return [r[0] for r in rows]
+
+
+def _fts(conn, words: List[str]) -> List[tuple]:
+    expr = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
+    try:
+        rows = conn.execute("SELECT shot_id, bm25(shot_text) FROM shot_text WHERE shot_text MATCH ? "
+                            "ORDER BY bm25(shot_text) LIMIT 500", (expr,)).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [(int(r[0]), max(0.0, -float(r[1]))) for r in rows]
+
+
+def _descriptor_shots(conn, wanted: List[str]) -> List[tuple]:
+    clause = " OR ".join("(' ' || colour_words || ' ') LIKE ?" for _ in wanted)
+    rows = conn.execute(f"SELECT id, colour_words FROM shots WHERE {clause}",
+                        [f"% {w} %" for w in wanted]).fetchall()
+    return [(r[0], set((r[1] or "").split())) for r in rows]
+
+
+def _semantic(conn, q: Query, notes: Optional[List[str]]) -> Dict[int, float]:
+    """Cosine between the query's text embedding and each shot's keyframes, when a model is present."""
+    try:
+        from . import embed
+        model = embed.find_model()
+    except Exception as exc:  # no embed module / no model: words, text and descriptors still work
+        if notes is not None:
+            where = getattr(exc, "where", "the Hugging Face cache (HF_HOME) and T2V_CLIP_MODEL")
+            notes.append(SEMANTIC_HINT.format(where=where))
+        return {}
+    from . import vectors
+    return vectors.shot_similarities(conn, model, q.text)
