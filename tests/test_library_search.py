@@ -87,3 +87,53 @@ def test_cli_json(conn, tmp_path, monkeypatch, capsys):
     assert out["query"] == "red" and len(out["hits"]) == 1
     assert set(out["hits"][0]) == {"path", "start", "end", "score", "reasons", "shot_id"}
     assert any("huggingface-cli download openai/clip-vit-base-patch32" in n for n in out["notes"])
+
+
+def _tiny_clip(folder):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, PreTrainedTokenizerFast
+
+    words = ["[PAD]", "[UNK]", "red", "car", "at", "night", "beach", "dog"]
+    tk = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tk.pre_tokenizer = pre_tokenizers.Whitespace()
+    PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]").save_pretrained(folder)
+    cfg = CLIPConfig(text_config=dict(vocab_size=len(words), hidden_size=16, intermediate_size=32,
+                                      num_hidden_layers=1, num_attention_heads=2, max_position_embeddings=16,
+                                      pad_token_id=0, bos_token_id=0, eos_token_id=1),
+                     vision_config=dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                        num_attention_heads=2, image_size=32, patch_size=16),
+                     projection_dim=8)
+    CLIPModel(cfg).save_pretrained(folder, safe_serialization=True)
+    CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(folder)
+
+
+def test_tiny_clip_embeddings_rank_by_cosine(conn, tmp_path, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    from t2v_desktop.library import embed, vectors
+
+    folder = tmp_path / "clip"
+    _tiny_clip(folder)
+    assert list(folder.glob("*.safetensors")) and not list(folder.glob("*.bin"))
+    monkeypatch.setenv("T2V_CLIP_MODEL", str(folder))
+    embed._CACHE.clear()
+    model = embed.find_model()
+    t = model.embed_texts(["red car at night", "dog"])
+    assert t.shape == (2, 8) and np.allclose(np.linalg.norm(t, axis=1), 1, atol=1e-5)
+    for sid in (1, 2, 3, 4, 5):  # one keyframe per shot with a real thumbnail
+        p = tmp_path / f"k{sid}.png"
+        Image.new("RGB", (40, 30), (sid * 40, 20, 200 - sid * 30)).save(p)
+        conn.execute("INSERT INTO keyframes(id, shot_id, time, thumb) VALUES (?,?,?,?)", (sid, sid, 0.0, str(p)))
+    assert embed.embed_keyframes(conn, model) == 5
+    assert embed.embed_keyframes(conn, model) == 0  # incremental
+    keys, shots, mat = vectors.load_matrix(conn, model.name)
+    assert mat.shape == (5, 8) and list(shots) == [1, 2, 3, 4, 5]
+    # shot 3's keyframe gets exactly the query's embedding: it must rank first by cosine
+    vectors.store_embedding(conn, 3, model.name, model.embed_texts(["beach dog"])[0])
+    sims = vectors.shot_similarities(conn, model, "beach dog")
+    assert max(sims, key=sims.get) == 3 and abs(sims[3] - 1.0) < 1e-4
+    notes = []
+    hits = search(conn, "beach dog", notes=notes)
+    assert hits[0].shot_id == 3 and any(r.startswith("looks like: 1.00") for r in hits[0].reasons)
+    assert notes == []

@@ -1,0 +1,103 @@
+"""Vector index over keyframe embeddings: usearch HNSW (cosine), saved beside the library database.
+
+Why usearch: it is a single small wheel with no BLAS/torch dependency, saves/loads an index file
+memory-mapped, and answers top-k in well under a millisecond at 100k vectors (bench/search.py, with
+brute-force numpy as the reference row). sqlite-vec is brute force inside SQLite (its cost grows
+linearly, ~ the numpy row); faiss is a heavier wheel whose flat/HNSW indexes give the same answers
+here. The embeddings table stays the source of truth: the index file is rebuilt when missing or stale
+(its key count differs from the table's row count for the model).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+
+def load_matrix(conn, model: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keyframe ids, shot ids, unit-length float32 vectors) for ``model`` from the embeddings table."""
+    rows = conn.execute("SELECT e.keyframe_id, k.shot_id, e.dim, e.vector FROM embeddings e "
+                        "JOIN keyframes k ON k.id = e.keyframe_id WHERE e.model = ? ORDER BY e.keyframe_id",
+                        (model,)).fetchall()
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
+    mat = np.stack([np.frombuffer(r[3], dtype=np.float32, count=r[2]) for r in rows])
+    mat = mat / np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
+    return (np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64),
+            mat.astype(np.float32))
+
+
+class VectorIndex:
+    """Top-k cosine search over keyframes; ``backend`` "usearch" (default) or "numpy" (reference)."""
+
+    def __init__(self, keys: np.ndarray, shots: np.ndarray, mat: np.ndarray, *, backend: str = "usearch",
+                 path: Optional[Path] = None) -> None:
+        self.keys, self.shots, self.mat, self.backend = keys, shots, mat, backend
+        self.shot_of = dict(zip(keys.tolist(), shots.tolist(), strict=True))
+        self._index = None
+        if backend == "usearch" and len(keys):
+            from usearch.index import Index
+
+            idx = Index(ndim=mat.shape[1], metric="cos", dtype="f32")
+            if path is not None and Path(path).exists():
+                try:
+                    idx.load(str(path))
+                except Exception:
+                    idx = Index(ndim=mat.shape[1], metric="cos", dtype="f32")
+            if len(idx) != len(keys):  # missing or stale: rebuild from the table
+                idx = Index(ndim=mat.shape[1], metric="cos", dtype="f32")
+                idx.add(keys, mat)
+                if path is not None:
+                    tmp = Path(str(path) + ".tmp")
+                    idx.save(str(tmp))
+                    tmp.replace(path)
+            self._index = idx
+
+    def search(self, vec: np.ndarray, k: int = 100) -> List[Tuple[int, float]]:
+        """(keyframe id, cosine) best first."""
+        if not len(self.keys):
+            return []
+        v = np.asarray(vec, np.float32).ravel()
+        v = v / max(float(np.linalg.norm(v)), 1e-12)
+        k = min(k, len(self.keys))
+        if self._index is None:
+            sims = self.mat @ v
+            top = np.argpartition(-sims, k - 1)[:k]
+            top = top[np.argsort(-sims[top])]
+            return [(int(self.keys[i]), float(sims[i])) for i in top]
+        m = self._index.search(v, k)
+        return [(int(key), 1.0 - float(d)) for key, d in zip(m.keys, m.distances, strict=True)]
+
+    def shot_scores(self, vec: np.ndarray, k: int = 200) -> Dict[int, float]:
+        """Best cosine per shot over its keyframes."""
+        out: Dict[int, float] = {}
+        for key, cos in self.search(vec, k):
+            s = self.shot_of.get(key)
+            if s is not None and cos > out.get(s, -2.0):
+                out[s] = cos
+        return out
+
+
+def index_path(conn) -> Optional[Path]:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2] + ".usearch") if row and row[2] else None
+
+
+def shot_similarities(conn, model, text: str) -> Dict[int, float]:
+    """Cosine of ``text``'s embedding to each shot (best keyframe), via the index beside the db."""
+    keys, shots, mat = load_matrix(conn, model.name)
+    if not len(keys):
+        return {}
+    path = index_path(conn)
+    if path is not None:
+        path = path.with_name(path.name.replace(".usearch", f".{model.slug}.usearch"))
+    return VectorIndex(keys, shots, mat, path=path).shot_scores(model.embed_texts([text])[0])
+
+
+def store_embedding(conn, keyframe_id: int, model_name: str, vec: np.ndarray) -> None:
+    v = np.asarray(vec, np.float32).ravel()
+    conn.execute("DELETE FROM embeddings WHERE keyframe_id = ? AND model = ?", (keyframe_id, model_name))
+    conn.execute("INSERT INTO embeddings(keyframe_id, model, dim, vector) VALUES (?,?,?,?)",
+                 (keyframe_id, model_name, int(v.size), v.tobytes()))
