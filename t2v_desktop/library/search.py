@@ -76,11 +76,12 @@ def search(lib, query, *, limit: int = 20, semantic=None, notes: Optional[List[s
     acc = _Acc()
     required: List[set] = []
 
+    pending: Dict[int, List[str]] = {}  # shot -> spoken phrases whose time is looked up for the hits only
     for phrase in q.spoken + q.anywhere:
-        found = _spoken_phrase(conn, phrase)
         ids = set()
-        for shot_id, t in found:
-            acc.add(shot_id, 1.0, f"spoken: '{phrase}' at {clock(t)}")
+        for shot_id in _spoken_shots(conn, phrase):
+            acc.add(shot_id, 1.0, f"spoken: '{phrase}'")
+            pending.setdefault(shot_id, []).append(phrase)
             ids.add(shot_id)
         if phrase in q.anywhere:
             for shot_id in _onscreen_phrase(conn, phrase):
@@ -114,7 +115,14 @@ def search(lib, query, *, limit: int = 20, semantic=None, notes: Optional[List[s
     for must in required:
         ids &= must
     ranked = sorted(ids, key=lambda i: (-acc.score[i], i))[:max(0, int(limit))]
-    return _hits(conn, ranked, acc)
+    hits = _hits(conn, ranked, acc)
+    for h in hits:
+        for phrase in pending.get(h.shot_id, ()):
+            t = _phrase_time(conn, h.shot_id, phrase)
+            if t is not None:
+                h.reasons = [f"spoken: '{phrase}' at {clock(t)}" if r == f"spoken: '{phrase}'" else r
+                             for r in h.reasons]
+    return hits
 
 
 def _hits(conn, ids: List[int], acc: _Acc) -> List[Hit]:
@@ -129,25 +137,32 @@ def _hits(conn, ids: List[int], acc: _Acc) -> List[Hit]:
             for i in ids if i in by_id]
 
 
-def _spoken_phrase(conn, phrase: str) -> List[tuple]:
-    """(shot_id, time) where the phrase's words are said in a row; the shot is the one holding its start."""
+def _spoken_shots(conn, phrase: str) -> List[int]:
+    """Shots whose transcript says the phrase's words in a row (FTS5 phrase query on the spoken column)."""
     want = _norm(phrase)
     if not want:
         return []
-    out = []
-    first = conn.execute("SELECT file_id, start, rowid FROM words WHERE lower(text) LIKE ? ORDER BY file_id, start",
-                         (f"%{want[0]}%",)).fetchall()
-    for file_id, start, _ in first:
-        nxt = conn.execute("SELECT text FROM words WHERE file_id = ? AND start >= ? ORDER BY start LIMIT ?",
-                           (file_id, start, len(want))).fetchall()
-        got = [w for (t,) in nxt for w in _norm(t)][:len(want)]
-        if got != want:
-            continue
-        row = conn.execute("SELECT id FROM shots WHERE file_id = ? AND start <= ? AND ? < end ORDER BY start LIMIT 1",
-                           (file_id, start, start)).fetchone()
-        if row:
-            out.append((row[0], float(start)))
-    return out
+    try:
+        rows = conn.execute("SELECT shot_id FROM shot_text WHERE shot_text MATCH ?",
+                            ('spoken : "' + " ".join(want).replace('"', "") + '"',)).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [int(r[0]) for r in rows]
+
+
+def _phrase_time(conn, shot_id: int, phrase: str) -> Optional[float]:
+    """When the phrase starts inside the shot (its words in a row in the words table)."""
+    want = _norm(phrase)
+    shot = conn.execute("SELECT file_id, start, end FROM shots WHERE id = ?", (shot_id,)).fetchone()
+    if not want or shot is None:
+        return None
+    rows = conn.execute("SELECT start, text FROM words WHERE file_id = ? AND start >= ? AND start < ? ORDER BY start",
+                        shot).fetchall()
+    toks = [(t, w) for t, text in rows for w in _norm(text)]
+    for i in range(len(toks) - len(want) + 1):
+        if [w for _, w in toks[i:i + len(want)]] == want:
+            return float(toks[i][0])
+    return None
 
 
 def _onscreen_phrase(conn, phrase: str) -> List[int]:

@@ -5,7 +5,7 @@ memory-mapped, and answers top-k in well under a millisecond at 100k vectors (be
 brute-force numpy as the reference row). sqlite-vec is brute force inside SQLite (its cost grows
 linearly, ~ the numpy row); faiss is a heavier wheel whose flat/HNSW indexes give the same answers
 here. The embeddings table stays the source of truth: the index file is rebuilt when missing or stale
-(its key count differs from the table's row count for the model).
+(its stamp, the table's row count and last rowid for the model, differs).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class VectorIndex:
     """Top-k cosine search over keyframes; ``backend`` "usearch" (default) or "numpy" (reference)."""
 
     def __init__(self, keys: np.ndarray, shots: np.ndarray, mat: np.ndarray, *, backend: str = "usearch",
-                 path: Optional[Path] = None) -> None:
+                 path: Optional[Path] = None, stamp: str = "") -> None:
         self.keys, self.shots, self.mat, self.backend = keys, shots, mat, backend
         self.shot_of = dict(zip(keys.tolist(), shots.tolist(), strict=True))
         self._index = None
@@ -41,7 +41,8 @@ class VectorIndex:
             from usearch.index import Index
 
             idx = Index(ndim=mat.shape[1], metric="cos", dtype="f32")
-            if path is not None and Path(path).exists():
+            meta = Path(str(path) + ".stamp") if path is not None else None
+            if meta is not None and Path(path).exists() and meta.exists() and meta.read_text() == stamp:
                 try:
                     idx.load(str(path))
                 except Exception:
@@ -53,6 +54,7 @@ class VectorIndex:
                     tmp = Path(str(path) + ".tmp")
                     idx.save(str(tmp))
                     tmp.replace(path)
+                    meta.write_text(stamp)
             self._index = idx
 
     def search(self, vec: np.ndarray, k: int = 100) -> List[Tuple[int, float]]:
@@ -85,15 +87,26 @@ def index_path(conn) -> Optional[Path]:
     return Path(row[2] + ".usearch") if row and row[2] else None
 
 
+_OPEN: Dict[tuple, VectorIndex] = {}
+
+
+def index_for(conn, model_name: str, slug: str) -> VectorIndex:
+    """The index for ``model_name``, kept open per process while the table's row count is unchanged."""
+    path = index_path(conn)
+    count = conn.execute("SELECT count(*), max(rowid) FROM embeddings WHERE model = ?", (model_name,)).fetchone()
+    key = (str(path), model_name, tuple(count))
+    if key not in _OPEN:
+        keys, shots, mat = load_matrix(conn, model_name)
+        if path is not None:
+            path = path.with_name(path.name.replace(".usearch", f".{slug}.usearch"))
+        _OPEN.clear()
+        _OPEN[key] = VectorIndex(keys, shots, mat, path=path, stamp=repr(tuple(count)))
+    return _OPEN[key]
+
+
 def shot_similarities(conn, model, text: str) -> Dict[int, float]:
     """Cosine of ``text``'s embedding to each shot (best keyframe), via the index beside the db."""
-    keys, shots, mat = load_matrix(conn, model.name)
-    if not len(keys):
-        return {}
-    path = index_path(conn)
-    if path is not None:
-        path = path.with_name(path.name.replace(".usearch", f".{model.slug}.usearch"))
-    return VectorIndex(keys, shots, mat, path=path).shot_scores(model.embed_texts([text])[0])
+    return index_for(conn, model.name, model.slug).shot_scores(model.embed_texts([text])[0])
 
 
 def store_embedding(conn, keyframe_id: int, model_name: str, vec: np.ndarray) -> None:
