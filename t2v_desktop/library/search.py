@@ -6,6 +6,7 @@ Score of a shot = sum of independent signals, each in [0, 1] so no single one sw
   FTS5 bm25 over spoken/on-screen/descriptor text          b / (1 + b), b = -bm25 (words typed)
   descriptor words (colour, dark/bright, fast/still)       fraction of the wanted words the shot has
   semantic similarity (CLIP/SigLIP keyframe embeddings)    max(0, cosine), only when a model exists
+Words, descriptors and semantic similarity each contribute their best 500-1000 candidate shots.
 Quoted phrases are requirements: a shot without them is not returned. Works on the schema written by
 library/db.py; ``lib`` is a Library (``.conn``) or a sqlite3 connection.
 """
@@ -181,10 +182,11 @@ def _fts(conn, words: List[str]) -> List[tuple]:
     return [(int(r[0]), max(0.0, -float(r[1]))) for r in rows]
 
 
-def _descriptor_shots(conn, wanted: List[str]) -> List[tuple]:
-    clause = " OR ".join("(' ' || colour_words || ' ') LIKE ?" for _ in wanted)
-    rows = conn.execute(f"SELECT id, colour_words FROM shots WHERE {clause}",
-                        [f"% {w} %" for w in wanted]).fetchall()
+def _descriptor_shots(conn, wanted: List[str], limit: int = 1000) -> List[tuple]:
+    """The ``limit`` shots having most of the wanted descriptor words (instr: cheaper than LIKE)."""
+    count = " + ".join("(instr(' ' || colour_words || ' ', ?) > 0)" for _ in wanted)
+    rows = conn.execute(f"SELECT id, colour_words, {count} AS n FROM shots WHERE n > 0 ORDER BY n DESC, id LIMIT ?",
+                        [f" {w} " for w in wanted] + [limit]).fetchall()
     return [(r[0], set((r[1] or "").split())) for r in rows]
 
 
