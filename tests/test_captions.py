@@ -44,3 +44,15 @@ def test_lines_are_balanced():
     (cue,) = segment(Transcript(words))
     a, b = cue.text.split("\n")
     assert abs(len(a) - len(b)) <= 10
+
+
+def test_cue_words_round_trip_and_old_projects_load():
+    from t2v_desktop.project.model import SubtitleTrack
+
+    cues = segment(_transcript(40))
+    assert all(c.words and abs(c.words[0][0] - c.start) < 1e-3 for c in cues)
+    track = SubtitleTrack(cues)
+    back = SubtitleTrack.from_json(track.to_json())
+    assert back.cues[0].words == tuple((round(s, 3), round(e, 3), t) for s, e, t in cues[0].words)
+    old = SubtitleTrack.from_json({"cues": [[0.0, 1.5, "hello"]]})
+    assert old.cues[0].words == () and old.to_json()["cues"] == [[0.0, 1.5, "hello"]]

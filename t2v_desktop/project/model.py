@@ -340,8 +340,13 @@ class Cue:
     start: float
     end: float
     text: str
+    # word timing on timeline time, (start, end, text) each, for word-by-word caption styles;
+    # saved as a 4th element only when present, so older projects load and compact ones stay compact
+    words: tuple = ()
 
     def to_json(self) -> list:
+        if self.words:
+            return [self.start, self.end, self.text, [[round(s, 3), round(e, 3), t] for s, e, t in self.words]]
         return [self.start, self.end, self.text]
 
 
@@ -396,10 +401,15 @@ class SubtitleTrack:
         _expect(isinstance(cues, list) and len(cues) <= MAX_CUES, f"{what}: 'cues' must be a list of up to {MAX_CUES}")
         out = []
         for k, c in enumerate(cues, 1):
-            ok = (isinstance(c, list) and len(c) == 3 and _seconds(c[0]) and _seconds(c[1]) and c[1] > c[0]
+            ok = (isinstance(c, list) and len(c) in (3, 4) and _seconds(c[0]) and _seconds(c[1]) and c[1] > c[0]
                   and isinstance(c[2], str) and len(c[2]) <= MAX_TITLE_TEXT)
             _expect(ok, f"{what}, cue {k} must be [start, end, text] with end after start, got {short(c)}")
-            out.append(Cue(float(c[0]), float(c[1]), c[2]))
+            words = c[3] if len(c) == 4 else []
+            ok = isinstance(words, list) and len(words) <= 500 and all(
+                isinstance(w, list) and len(w) == 3 and _seconds(w[0]) and _seconds(w[1])
+                and isinstance(w[2], str) and len(w[2]) <= 200 for w in words)
+            _expect(ok, f"{what}, cue {k}: words must be a list of [start, end, text], got {short(words)}")
+            out.append(Cue(float(c[0]), float(c[1]), c[2], tuple((float(s), float(e), t) for s, e, t in words)))
         lang = _text(d.get("language", "und"), f"{what}: language", 35) or "und"
         style = d.get("style", {})
         return cls(out, _text(d.get("id"), "subtitle track id") or new_id(), name, lang,

@@ -77,6 +77,7 @@ def segment(transcript: Transcript | Sequence[Word], *, max_chars: int = 42, max
         if i + len(run) < len(words):
             end = min(end, max(words[j + 1].start, run[-1].end))
         end = min(end, start + max_dur) if end - start > max_dur else end
-        cues.append(Cue(round(start, 3), round(end, 3), "\n".join(lines)))
+        cues.append(Cue(round(start, 3), round(end, 3), "\n".join(lines),
+                        tuple((w.start, w.end, w.text) for w in run)))
         i = j + 1
     return cues
