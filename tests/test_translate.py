@@ -1,0 +1,62 @@
+"""Caption translation through the real offline loader, with a tiny random-weight MarianMT model.
+
+MarianTokenizer needs sentencepiece model files we cannot build offline, so the test saves a tiny
+word-level `tokenizers` tokenizer as PreTrainedTokenizerFast; the loader is the generic
+AutoTokenizer / AutoModelForSeq2SeqLM path used for real models.
+"""
+
+import pytest
+
+from t2v_desktop.project.model import Cue
+from t2v_desktop.speech import translate as tr
+
+
+def test_language_names_and_codes():
+    assert tr.language_code("Spanish") == "es" and tr.language_code("fr") == "fr"
+    assert tr.nllb_code("Spanish") == "spa_Latn" and tr.language_code("spa_Latn") == "es"
+    assert tr.marian_repo("English", "Spanish") == "Helsinki-NLP/opus-mt-en-es"
+    with pytest.raises(tr.ParamError, match="Unknown language"):
+        tr.language_code("Klingon")
+
+
+def test_missing_model_says_where_and_how(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.delenv("T2V_TRANSLATE_MODEL", raising=False)
+    with pytest.raises(tr.ModelMissing) as e:
+        tr.find_model("en", "Spanish")
+    msg = str(e.value)
+    assert "\n" not in msg and str(tmp_path / "hub") in msg
+    assert "huggingface-cli download Helsinki-NLP/opus-mt-en-es" in msg
+
+
+def _tiny_marian(folder):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import MarianConfig, MarianMTModel, PreTrainedTokenizerFast
+
+    vocab = {w: i for i, w in enumerate(
+        ["<pad>", "</s>", "<unk>", "the", "storm", "is", "coming", "stay", "indoors", "la", "tormenta"])}
+    t = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    t.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok = PreTrainedTokenizerFast(tokenizer_object=t, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
+    cfg = MarianConfig(vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1,
+                       encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
+                       decoder_ffn_dim=32, max_position_embeddings=64, pad_token_id=0, eos_token_id=1,
+                       decoder_start_token_id=0, forced_eos_token_id=1)
+    import torch
+
+    torch.manual_seed(0)
+    MarianMTModel(cfg).save_pretrained(folder, safe_serialization=True)
+    tok.save_pretrained(folder)
+
+
+def test_translated_track_keeps_cue_times(tmp_path):
+    folder = tmp_path / "opus-mt-en-es"
+    _tiny_marian(folder)
+    assert list(folder.glob("*.safetensors")) and not list(folder.glob("*.bin"))
+    cues = [Cue(0.5, 2.0, "the storm is coming", ((0.5, 0.9, "the"),)), Cue(2.5, 4.0, "stay\nindoors"),
+            Cue(4.5, 6.0, "")]
+    seen = []
+    out = tr.translate_cues(cues, "Spanish", model=str(folder), progress=lambda d, n, m: seen.append((d, n)))
+    assert [(c.start, c.end) for c in out] == [(c.start, c.end) for c in cues]
+    assert out[2].text == "" and all(c.words == () for c in out)
+    assert all(isinstance(c.text, str) for c in out) and seen[-1] == (2, 2)
