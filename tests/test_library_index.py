@@ -1,0 +1,45 @@
+"""The library database: created with the documented schema, reopened, future versions refused."""
+
+import hashlib
+
+import pytest
+
+from t2v_desktop.library.db import SCHEMA_VERSION, LibraryError, open_library
+
+
+def test_create_reopen_cascade_and_fts(tmp_path):
+    p = tmp_path / "lib.sqlite"
+    lib = open_library(p)
+    c = lib.conn
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with c:
+        c.execute("INSERT INTO files(id, path, size, mtime, hash, status) VALUES (1, '/a.mp4', 1, 0, 'h', 'ok')")
+        c.execute("INSERT INTO shots(id, file_id, idx, start, end, kind, colour_words) "
+                  "VALUES (7, 1, 0, 0, 2, 'start', 'red dark warm')")
+        c.execute("INSERT INTO keyframes(id, shot_id, time) VALUES (3, 7, 1.0)")
+        c.execute("INSERT INTO embeddings VALUES (3, 'm', 2, x'0000803f00000000')")
+        c.execute("INSERT INTO shot_text(shot_id, spoken, onscreen, descr) VALUES (7, 'hello', 'SALE', 'red')")
+    lib.close()
+    lib = open_library(p)
+    c = lib.conn
+    assert c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    assert c.execute("SELECT shot_id FROM shot_text WHERE shot_text MATCH 'sale'").fetchone()[0] == 7
+    with c:
+        c.execute("DELETE FROM files WHERE id=1")
+    assert c.execute("SELECT count(*) FROM shots").fetchone()[0] == 0
+    assert c.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 0
+    assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    lib.close()
+
+
+def test_future_version_refused_and_untouched(tmp_path):
+    p = tmp_path / "lib.sqlite"
+    lib = open_library(p)
+    with lib.conn:
+        lib.conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 5),))
+    lib.close()
+    before = hashlib.sha1(p.read_bytes()).hexdigest()
+    with pytest.raises(LibraryError, match="newer"):
+        open_library(p)
+    assert hashlib.sha1(p.read_bytes()).hexdigest() == before
