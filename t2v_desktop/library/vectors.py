@@ -4,7 +4,13 @@ Why usearch: it is a single small wheel with no BLAS/torch dependency, saves/loa
 memory-mapped, and answers top-k in well under a millisecond at 100k vectors (bench/search.py, with
 brute-force numpy as the reference row). sqlite-vec is brute force inside SQLite (its cost grows
 linearly, ~ the numpy row); faiss is a heavier wheel whose flat/HNSW indexes give the same answers
-here. The embeddings table stays the source of truth: the index file is rebuilt when missing or stale
+here.
+Measured (bench/search.py, 2 shared cores, 512-d random unit vectors, top-100): 1k: usearch 0.18 ms vs
+numpy 0.06; 10k: 1.2 vs 0.5; 100k: 2.1 vs 6.9 ms p50 (3.2x), but recall@100 only 0.15 at 100k and the
+build takes ~114 s: random vectors have no neighbourhood structure (worst case for HNSW), and brute
+force stays exact and < 10 ms at 100k. TODO: use exact numpy below ~200k vectors and measure recall
+on real CLIP embeddings before relying on HNSW.
+The embeddings table stays the source of truth: the index file is rebuilt when missing or stale
 (its stamp, the table's last rowid, differs: every store_embedding inserts a new row).
 """
 
