@@ -60,3 +60,23 @@ def test_translated_track_keeps_cue_times(tmp_path):
     assert [(c.start, c.end) for c in out] == [(c.start, c.end) for c in cues]
     assert out[2].text == "" and all(c.words == () for c in out)
     assert all(isinstance(c.text, str) for c in out) and seen[-1] == (2, 2)
+
+
+def test_translate_the_captions_command_adds_a_track_with_same_times(tmp_path, monkeypatch, make_clip):
+    from t2v_desktop.commands.apply import apply_text
+    from t2v_desktop.project.history import History
+    from t2v_desktop.project.model import Project, SubtitleTrack
+
+    folder = tmp_path / "opus-mt-en-es"
+    _tiny_marian(folder)
+    monkeypatch.setenv("T2V_TRANSLATE_MODEL", str(folder))
+    p = Project.from_media(str(make_clip(duration=2.0)))
+    p.subtitle_tracks.append(SubtitleTrack([Cue(0.2, 1.0, "the storm"), Cue(1.1, 1.9, "stay indoors")],
+                                           name="Captions", language="en"))
+    h = History(p)
+    apply_text(p, "translate the captions to Spanish", h)
+    assert len(p.subtitle_tracks) == 2
+    es = p.subtitle_tracks[1]
+    assert es.language == "es" and [(c.start, c.end) for c in es.cues] == [(0.2, 1.0), (1.1, 1.9)]
+    h.undo()
+    assert len(p.subtitle_tracks) == 1
