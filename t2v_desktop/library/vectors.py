@@ -98,13 +98,15 @@ def index_path(conn) -> Optional[Path]:
 
 
 _OPEN: Dict[tuple, VectorIndex] = {}
+_GENERATION = [0]  # bumped by store_embedding: db.py keys embeddings by keyframe_id, so a replaced
+# vector keeps its rowid
 
 
 def index_for(conn, model_name: str, slug: str) -> VectorIndex:
     """The index for ``model_name``, kept open per process while the table's row count is unchanged."""
     path = index_path(conn)
     # max(rowid) is O(log n); count(*) would read every vector page (~200 MB at 100k) on each query
-    count = conn.execute("SELECT max(rowid), ? FROM embeddings", (model_name,)).fetchone()
+    count = conn.execute("SELECT max(rowid), ? FROM embeddings", (_GENERATION[0],)).fetchone()
     key = (str(path), model_name, tuple(count))
     if key not in _OPEN:
         keys, shots, mat = load_matrix(conn, model_name)
@@ -122,6 +124,7 @@ def shot_similarities(conn, model, text: str) -> Dict[int, float]:
 
 def store_embedding(conn, keyframe_id: int, model_name: str, vec: np.ndarray) -> None:
     v = np.asarray(vec, np.float32).ravel()
+    _GENERATION[0] += 1
     conn.execute("DELETE FROM embeddings WHERE keyframe_id = ? AND model = ?", (keyframe_id, model_name))
     conn.execute("INSERT INTO embeddings(keyframe_id, model, dim, vector) VALUES (?,?,?,?)",
                  (keyframe_id, model_name, int(v.size), v.tobytes()))
