@@ -137,3 +137,19 @@ def test_tiny_clip_embeddings_rank_by_cosine(conn, tmp_path, monkeypatch):
     hits = search(conn, "beach dog", notes=notes)
     assert hits[0].shot_id == 3 and any(r.startswith("looks like: 1.00") for r in hits[0].reasons)
     assert notes == []
+
+
+def test_search_on_open_library_schema(tmp_path):
+    from t2v_desktop.library.db import open_library
+
+    lib = open_library(tmp_path / "library.db")
+    c = lib.conn
+    c.execute("INSERT INTO files(id, path) VALUES (1, '/m/a.mp4')")
+    c.execute("INSERT INTO shots(id, file_id, start, end, colour_words) VALUES (1, 1, 0, 3, 'blue bright'), "
+              "(2, 1, 3, 7, 'red dark')")
+    c.execute("INSERT INTO words(file_id, start, end, text) VALUES (1, 4.2, 4.6, 'welcome')")
+    c.execute("INSERT INTO shot_text(shot_id, spoken, onscreen, descr) VALUES (1, '', '', 'blue bright'), "
+              "(2, 'welcome', '', 'red dark')")
+    c.commit()
+    assert [(h.shot_id, h.reasons) for h in search(lib, "says 'welcome'")] == [(2, ["spoken: 'welcome' at 0:04"])]
+    assert search(lib, "dark red")[0].shot_id == 2
