@@ -46,7 +46,7 @@ def _hist(rgb: np.ndarray) -> np.ndarray:
     return v / max(1.0, float(v.sum()) / 3)
 
 
-def detect_cuts(path: str, *, floor: float = 0.35, ratio: float = 3.0, window: int = 8) -> List[Shot]:
+def detect_cuts(path: str, *, floor: float = 0.2, ratio: float = 3.0, window: int = 8) -> List[Shot]:
     """Shots of ``path`` split at hard cuts; times in seconds (start of the first frame of each shot)."""
     starts: List[float] = []
     prev = None
