@@ -1,0 +1,58 @@
+"""'add captions' on a clip whose sound is espeak-ng speech: a subtitle track of readable cues whose
+words are the known words."""
+
+import shutil
+import subprocess
+
+import pytest
+
+TEXT = ("The storm is expected to reach the coast tonight. Residents should stay indoors, keep away from "
+        "windows, and charge their phones. Emergency services will be available throughout the night.")
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_add_captions_transcribes_the_speech(tmp_path):
+    import av
+    import numpy as np
+
+    from t2v_desktop.commands.apply import apply_text
+    from t2v_desktop.project.history import History
+    from t2v_desktop.project.model import Project
+    from t2v_desktop.speech.audio import load_mono
+
+    wav = tmp_path / "s.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(wav), TEXT], check=True)
+    pcm = load_mono(str(wav), 16000)
+    clip = tmp_path / "talk.mp4"
+    with av.open(str(clip), "w") as out:
+        v = out.add_stream("mpeg4", rate=10)
+        v.width, v.height, v.pix_fmt = 64, 48, "yuv420p"
+        a = out.add_stream("pcm_s16le", rate=16000)
+        a.layout = "mono"
+        n = int(len(pcm) / 16000 * 10) + 1
+        for i in range(n):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 40, np.uint8), format="rgb24")
+            f.pts = i
+            for p in v.encode(f):
+                out.mux(p)
+        for p in v.encode():
+            out.mux(p)
+        s16 = (np.clip(pcm, -1, 1) * 32767).astype(np.int16)[None, :]
+        af = av.AudioFrame.from_ndarray(s16, format="s16", layout="mono")
+        af.sample_rate, af.pts = 16000, 0
+        for p in a.encode(af):
+            out.mux(p)
+        for p in a.encode():
+            out.mux(p)
+    p = Project.from_media(str(clip))
+    h = History(p)
+    apply_text(p, "add captions", h)
+    (track,) = p.subtitle_tracks
+    said = " ".join(w[2] for c in track.cues for w in c.words).lower().split()
+    known = {w.strip(".,").lower() for w in TEXT.split()}
+    assert len({w for w in said if w in known and len(w) > 3}) >= 3, said  # pocketsphinx: loose but real
+    assert len(p.subtitle_tracks[0].cues) >= 2
+    for c in track.cues:
+        assert all(len(line) <= 42 for line in c.text.split("\n")) and c.end - c.start <= 7.0
+    h.undo()
+    assert not p.subtitle_tracks
