@@ -43,3 +43,32 @@ def test_future_version_refused_and_untouched(tmp_path):
     with pytest.raises(LibraryError, match="newer"):
         open_library(p)
     assert hashlib.sha1(p.read_bytes()).hexdigest() == before
+
+
+def test_add_folder_incremental_move_delete(tmp_path):
+    import shutil
+
+    from test_library_shots import _clip
+
+    from t2v_desktop.library.indexer import add_folder
+    from t2v_desktop.library.search import search
+
+    media = tmp_path / "m"
+    media.mkdir()
+    _clip(media / "a.mp4", [(200, 30, 30), (30, 40, 200)])
+    (media / "bad.mp4").write_bytes(b"not a video")
+    lib = open_library(tmp_path / "lib.sqlite")
+    msgs = add_folder(lib, media)
+    assert len(msgs) == 1 and "bad.mp4" in msgs[0]
+    c = lib.conn
+    rows = c.execute("SELECT start, colour_words FROM shots ORDER BY start").fetchall()
+    assert [round(r[0], 2) for r in rows] == [0.0, 0.8] and rows[0][1].startswith("red") and "blue" in rows[1][1]
+    assert search(lib, "blue")[0].start == rows[1][0]
+    fid = c.execute("SELECT id FROM files WHERE status='ok'").fetchone()[0]
+    shutil.move(media / "a.mp4", media / "b.mp4")
+    add_folder(lib, media)
+    assert c.execute("SELECT id, path FROM files WHERE status='ok'").fetchall() == [(fid, str((media / "b.mp4").resolve()))]
+    (media / "b.mp4").unlink()
+    add_folder(lib, media)
+    assert c.execute("SELECT count(*) FROM shots").fetchone()[0] == 0
+    assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
