@@ -9,12 +9,75 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Tuple
 
-NAMES: Tuple[str, ...] = ("search",)
+NAMES: Tuple[str, ...] = ("library", "search")
 
 
 def add_parsers(sub) -> None:
     """Add this area's subcommands to the ``t2v-desktop`` parser's subparsers."""
+    add_library_parser(sub)
     add_search_parser(sub)
+
+
+# -- library (H12a) ------------------------------------------------------------------------------
+
+
+def add_library_parser(sub) -> None:
+    p = sub.add_parser("library", help="index folders of footage into the media library")
+    p.add_argument("--library", help="library database file (default: the one in the user data folder)")
+    ls = p.add_subparsers(dest="library_cmd", required=True)
+    a = ls.add_parser("add", help="add a folder (indexed now, remembered for reindex)")
+    a.add_argument("folder")
+    ls.add_parser("status", help="files, shots, errors and what is missing")
+    ls.add_parser("reindex", help="re-scan every added folder: changed, moved and deleted files")
+
+
+def cmd_library(args) -> int:
+    import json
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from .library.db import open_library
+    from .library.indexer import add_folder
+
+    lib = open_library(args.library) if args.library else open_library()
+    c = lib.conn
+    row = c.execute("SELECT value FROM meta WHERE key='folders'").fetchone()
+    folders = json.loads(row[0]) if row else []
+
+    def progress(done, total, msg):
+        print(f"\r[{done}/{total}] {msg[-60:]:<60}", end="", file=sys.stderr, flush=True)
+
+    if args.library_cmd == "status":
+        n = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("files", "shots", "words", "ocr", "embeddings")}
+        errs = c.execute("SELECT path, error FROM files WHERE status='error'").fetchall()
+        print(f"library {lib.path}: {n['files']} files, {n['shots']} shots, {n['words']} words, "
+              f"{n['ocr']} on-screen texts, {n['embeddings']} embeddings, {len(errs)} errors")
+        for pth, e in errs:
+            print(f"  error: {pth}: {e}")
+        print("folders: " + (", ".join(folders) or "none (t2v-desktop library add DIR)"))
+        if not shutil.which("tesseract"):
+            print("missing: tesseract (on-screen text); install the tesseract-ocr package")
+        return 0
+    if args.library_cmd == "add":
+        f = str(Path(args.folder).resolve())
+        todo = [f]
+        if f not in folders:
+            folders.append(f)
+    else:
+        todo = folders
+    try:
+        for f in todo:
+            for m in add_folder(lib, f, progress):
+                print(f"\n{m}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\ncancelled; finished files are kept, run `t2v-desktop library reindex` to continue", file=sys.stderr)
+        return 130
+    finally:
+        with c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES('folders', ?)", (json.dumps(folders),))
+    print("", file=sys.stderr)
+    return 0
 
 
 # -- search (H12b) -------------------------------------------------------------------------------
@@ -58,4 +121,4 @@ def cmd_search(args) -> int:
     return 0
 
 
-HANDLERS: Dict[str, Callable] = {"search": cmd_search}
+HANDLERS: Dict[str, Callable] = {"library": cmd_library, "search": cmd_search}
