@@ -72,3 +72,35 @@ def test_add_folder_incremental_move_delete(tmp_path):
     add_folder(lib, media)
     assert c.execute("SELECT count(*) FROM shots").fetchone()[0] == 0
     assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_kill9_while_indexing_leaves_consistent_db(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from test_library_shots import _clip
+
+    from t2v_desktop.library.indexer import add_folder
+
+    media = tmp_path / "m"
+    media.mkdir()
+    for i in range(6):
+        _clip(media / f"c{i}.mp4", [(200, 30, 30), (30, 40, 200)], n=40)
+    db = tmp_path / "lib.sqlite"
+    code = ("import sys,time;from t2v_desktop.library.db import open_library;"
+            "from t2v_desktop.library.indexer import add_folder;"
+            f"lib=open_library({str(db)!r});"
+            f"add_folder(lib,{str(media)!r},lambda d,t,m:(print(d,flush=True),time.sleep(0.2)))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if line.strip() == "2":
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    lib = open_library(db)
+    assert lib.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert lib.conn.execute("SELECT count(*) FROM files").fetchone()[0] < 6
+    assert add_folder(lib, media) == []
+    assert lib.conn.execute("SELECT count(*) FROM files WHERE status='ok'").fetchone()[0] == 6
+    assert lib.conn.execute("SELECT count(*) FROM shots").fetchone()[0] == 12
