@@ -17,11 +17,12 @@ import os
 import signal
 import sys
 import traceback
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from . import __version__, cli_library, cli_speech
+from .cli_signals import sigint_cancels as _sigint_cancels
+from .cli_signals import stop_signal as _stop_signal
 from .errors import Cancelled, EncodeError, T2VError, os_error_message
 from .jobs import CancelToken
 
@@ -169,8 +170,6 @@ def _parse_args(argv: List[str]) -> argparse.Namespace:
     return args
 
 
-#: The signal that stopped the current command (SIGINT or SIGTERM), for the exit code and message.
-_stop_signal: List[Optional[int]] = [None]
 #: Exit code after SIGTERM: 128 + 15, what a shell reports for a process killed by it.
 EXIT_TERMINATED = 143
 
@@ -462,31 +461,6 @@ def _print_result(result) -> None:
     print(f"Wrote {result.path} ({what}{result.duration:.2f} s, {size / 1e6:.1f} MB) in {result.seconds:.1f} s")
 
 
-@contextmanager
-def _sigint_cancels(token: CancelToken) -> Iterator[None]:
-    """First Ctrl-C or SIGTERM cancels the work cleanly (temp file removed, exit 130 / 143); a second
-    one aborts."""
-
-    def handler(signum, frame):
-        _stop_signal[0] = signum
-        if token.cancelled:
-            raise KeyboardInterrupt
-        token.cancel()
-        print("\ncancelling..." if signum == signal.SIGINT else "\nterminating (SIGTERM)...", file=sys.stderr)
-
-    old = {}
-    try:  # SIGTERM (kill, systemd, a closing terminal's session) cancels exactly like Ctrl-C
-        for sig in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
-            if sig is not None:
-                old[sig] = signal.signal(sig, handler)
-    except ValueError:  # not the main thread (embedded use): Ctrl-C behaves as usual
-        yield
-        return
-    try:
-        yield
-    finally:
-        for sig, previous in old.items():
-            signal.signal(sig, previous)
 
 
 # -- subtitles ---------------------------------------------------------------------------------

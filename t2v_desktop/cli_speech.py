@@ -11,11 +11,9 @@ the handlers.
 
 from __future__ import annotations
 
-import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 NAMES: Tuple[str, ...] = ("transcribe",)
 FORMATS = (".srt", ".vtt", ".json", ".txt")
@@ -39,6 +37,7 @@ def add_parsers(sub) -> None:
 
 
 def cmd_transcribe(args) -> int:
+    from .cli_signals import sigint_cancels
     from .errors import T2VError
     from .jobs import CancelToken
     from .termprogress import TermProgress
@@ -52,7 +51,7 @@ def cmd_transcribe(args) -> int:
     bar = TermProgress(sys.stderr)
     token = CancelToken()
     try:
-        with _sigint_cancels(token):
+        with sigint_cancels(token):
             if script is not None:
                 from .speech.align import align
 
@@ -149,24 +148,3 @@ def _read_script(path: str) -> str:
         raise T2VError(f"--align {path}: not UTF-8 text.") from None
     except OSError as e:
         raise T2VError(f"--align {path}: cannot read it ({e.strerror or e}).") from None
-
-
-@contextmanager
-def _sigint_cancels(token) -> Iterator[None]:
-    """The first Ctrl-C cancels the work cleanly (nothing written, exit 130); a second one aborts."""
-
-    def handler(signum, frame):
-        if token.cancelled:
-            raise KeyboardInterrupt
-        token.cancel()
-        print("\ncancelling...", file=sys.stderr)
-
-    try:
-        old = signal.signal(signal.SIGINT, handler)
-    except (ValueError, OSError):  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
