@@ -10,28 +10,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import av
-import numpy as np
 from scenedetect import ContentDetector, detect
 
 from t2v_desktop.library.shots import detect_cuts
+from t2v_desktop.media.synth import make_shots_clip
 
 
 def make_clip(path, colours, n=50, fps=25):
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=fps)
-        s.width, s.height, s.pix_fmt = 320, 180, "yuv420p"
-        rng = np.random.default_rng(1)
-        for col in colours:
-            for i in range(n):
-                img = np.zeros((180, 320, 3), np.uint8) + np.array(col, np.uint8)
-                img[60:100, (i * 5) % 280:(i * 5) % 280 + 40] = 255 - np.array(col, np.uint8)
-                img = np.clip(img.astype(int) + rng.integers(-6, 7, img.shape), 0, 255).astype(np.uint8)
-                for p in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                    c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    return [i * n / fps for i in range(1, len(colours))]
+    return make_shots_clip(path, colours, frames_per_shot=n, width=320, height=180, fps=fps, seed=1)
 
 
 def pr(found, truth, tol):

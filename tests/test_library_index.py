@@ -5,6 +5,7 @@ import hashlib
 import pytest
 
 from t2v_desktop.library.db import SCHEMA_VERSION, LibraryError, open_library
+from t2v_desktop.media.synth import make_shots_clip
 
 
 def test_create_reopen_cascade_and_fts(tmp_path):
@@ -48,14 +49,12 @@ def test_future_version_refused_and_untouched(tmp_path):
 def test_add_folder_incremental_move_delete(tmp_path):
     import shutil
 
-    from test_library_shots import _clip
-
     from t2v_desktop.library.indexer import add_folder
     from t2v_desktop.library.search import search
 
     media = tmp_path / "m"
     media.mkdir()
-    _clip(media / "a.mp4", [(200, 30, 30), (30, 40, 200)])
+    make_shots_clip(media / "a.mp4", [(200, 30, 30), (30, 40, 200)])
     (media / "bad.mp4").write_bytes(b"not a video")
     lib = open_library(tmp_path / "lib.sqlite")
     msgs = add_folder(lib, media)
@@ -79,14 +78,12 @@ def test_kill9_while_indexing_leaves_consistent_db(tmp_path):
     import subprocess
     import sys
 
-    from test_library_shots import _clip
-
     from t2v_desktop.library.indexer import add_folder
 
     media = tmp_path / "m"
     media.mkdir()
     for i in range(6):
-        _clip(media / f"c{i}.mp4", [(200, 30, 30), (30, 40, 200)], n=40)
+        make_shots_clip(media / f"c{i}.mp4", [(200, 30, 30), (30, 40, 200)], frames_per_shot=40)
     db = tmp_path / "lib.sqlite"
     code = ("import sys,time;from t2v_desktop.library.db import open_library;"
             "from t2v_desktop.library.indexer import add_folder;"

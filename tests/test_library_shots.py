@@ -1,25 +1,11 @@
 """Hard cuts found within one frame on a generated clip with known cut frames."""
 
-import av
-import numpy as np
-
 from t2v_desktop.library.shots import detect_cuts
+from t2v_desktop.media.synth import make_shots_clip
 
 
 def _clip(path, colours, n=20, fps=25):
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=fps)
-        s.width, s.height, s.pix_fmt = 160, 96, "yuv420p"
-        rng = np.random.default_rng(0)
-        for col in colours:
-            for i in range(n):
-                img = np.zeros((96, 160, 3), np.uint8) + np.array(col, np.uint8)
-                img[40:56, (i * 4) % 140:(i * 4) % 140 + 20] = 255 - np.array(col, np.uint8)
-                img = np.clip(img.astype(int) + rng.integers(-4, 5, img.shape), 0, 255).astype(np.uint8)
-                for p in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                    c.mux(p)
-        for p in s.encode():
-            c.mux(p)
+    return make_shots_clip(path, colours, frames_per_shot=n, fps=fps)
 
 
 def test_hard_cuts_within_one_frame(tmp_path):

@@ -156,6 +156,28 @@ def _mux_tone(out, aus, seconds: float, sample_rate: int, channels: int, tone_hz
         out.mux(pkt)
 
 
+def make_shots_clip(path: str | Path, colours: Sequence[Sequence[int]], *, frames_per_shot: int = 20,
+                    width: int = 160, height: int = 96, fps: int = 25, seed: int = 0) -> list[float]:
+    """A clip of shots with known hard cuts: each shot is one flat colour with a block in the inverse
+    colour sliding across and a little noise (so frames differ inside a shot). Returns the cut times
+    in seconds (cut detection tests and bench/shots_vs_scenedetect.py)."""
+    rng = np.random.default_rng(seed)
+    bw, top, bh = width // 8, height * 5 // 12, max(2, height // 6)
+    step = max(1, (width - bw) // 35)
+    noise = 4 if width <= 160 else 6
+
+    def frame(i: int) -> np.ndarray:
+        col = np.array(colours[i // frames_per_shot], np.uint8)
+        img = np.zeros((height, width, 3), np.uint8) + col
+        x = (i % frames_per_shot) * step % (width - bw)
+        img[top:top + bh, x:x + bw] = 255 - col
+        return np.clip(img.astype(int) + rng.integers(-noise, noise + 1, img.shape), 0, 255)
+
+    make_test_clip(path, width=width, height=height, fps=fps, duration=len(colours) * frames_per_shot / fps,
+                   audio=False, number_frames=False, frame_fn=frame)
+    return [k * frames_per_shot / fps for k in range(1, len(colours))]
+
+
 def make_vfr_clip(
     path: str | Path,
     segments: Sequence[tuple[int, Fraction | int]] = ((60, 30), (30, 15)),
