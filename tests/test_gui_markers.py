@@ -5,6 +5,7 @@ from their menu, and sought with , and . -- each one undo step, checked in the m
 from __future__ import annotations
 
 import pytest
+from gui_projects import open_in_window
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
@@ -61,12 +62,7 @@ def win(qtbot, main_window, make_clip, tmp_path):
     pip = make_clip("mk-pip", duration=1.0, pattern="solid", color=(220, 30, 30), audio=False, number_frames=False)
     project = Project(tracks=[Track("video", [Clip(source=str(base), name="base")], name=""),
                               Track("video", [Gap(1.0), Clip(source=str(pip), name="pip")])])
-    path = tmp_path / "markers.t2v"
-    project.save(path)
-    w = main_window
-    w.resize(1400, 900)
-    assert w.open_project(path)
-    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    w = open_in_window(main_window, qtbot, project, tmp_path / "markers.t2v")
     yield w
     w.undo_stack.setClean()
 
@@ -243,12 +239,7 @@ def win3(qtbot, main_window, make_clip, tmp_path):
     project = Project(tracks=[Track("video", [Clip(source=str(base), name="base")], name=""),
                               Track("video", [Gap(1.0), Clip(source=str(pip), name="pip")]),
                               Track("video", [Clip(source=TitleSource("HELLO"), out_point=1.0, name="title")])])
-    path = tmp_path / "group.t2v"
-    project.save(path)
-    w = main_window
-    w.resize(1400, 900)
-    assert w.open_project(path)
-    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    w = open_in_window(main_window, qtbot, project, tmp_path / "group.t2v")
     yield w
     w.undo_stack.setClean()
 

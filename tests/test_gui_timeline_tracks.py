@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_projects import open_in_window
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
@@ -34,12 +35,7 @@ def win(qtbot, main_window, make_clip, tmp_path):
         Track("video", [Clip(source=TitleSource("HELLO"), out_point=2.0, name="title")]),
         Track("audio", [Clip(source=str(tone), name="tone")]),
     ], subtitle_tracks=[SubtitleTrack([Cue(0.5, 1.5, "hi there")])])
-    path = tmp_path / "three.t2v"
-    project.save(path)
-    w = main_window
-    w.resize(1400, 900)
-    assert w.open_project(path)
-    qtbot.waitUntil(lambda: w.preview.shown_index == 0)
+    w = open_in_window(main_window, qtbot, project, tmp_path / "three.t2v")
     yield w
     w.undo_stack.setClean()
 
