@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional, Tuple
 
-from . import library_commands, speech_commands
+from . import areas
 from .clause import Clause
 from .files import context_base, file_kind, find_file, resolve_file
 from .numbers import to_float
@@ -234,7 +234,7 @@ def compose_step(cl: Clause, context: Any = None) -> Optional[ComposeStep]:
     t = cl.text()
     if not t:
         return None
-    for fn in (*speech_commands.PARSERS, *library_commands.PARSERS,
+    for fn in (*areas.parsers(),
                _burn, _removal, _title, _transition, _ken_burns, _fade_layer, _duck, _switch, _with_file):
         step = fn(cl, t, context)
         if step is not None:

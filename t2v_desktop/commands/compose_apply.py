@@ -37,7 +37,7 @@ from ..project.model import (
     Transform,
     Transition,
 )
-from . import library_commands, speech_commands
+from . import areas
 from .steps import (
     AddAudio,
     AddImage,
@@ -524,4 +524,4 @@ def _remove_audio(step: RemoveAudio, state: ComposeState) -> list:
 _RESOLVERS = {AddTitle: _title, AddImage: _image, AddPicture: _picture, AddAudio: _audio, AppendClip: _append,
               AddSubtitles: _subtitles, AddTransitions: _transitions, KenBurns: _ken_burns, FadeLayer: _fade,
               Duck: _duck, SetTrack: _set_track, BurnSubtitles: _burn, RemoveTransitions: _remove_transitions,
-              RemoveAudio: _remove_audio, **speech_commands.RESOLVERS, **library_commands.RESOLVERS}
+              RemoveAudio: _remove_audio, **areas.resolvers()}

@@ -1,0 +1,26 @@
+"""The command modules of each feature area, plugged into the command language in one place.
+
+Each area module has PARSERS (functions (clause, lowered text, context) -> a ComposeStep or None,
+tried before the built-in structural parsers of compose.py) and RESOLVERS (step type -> function
+(step, ComposeState) -> history commands, merged into compose_apply's table). Listing a module here
+is all it takes to add an area's commands; no other file needs to know it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List
+
+from . import library_commands, speech_commands
+
+AREAS = (speech_commands, library_commands)
+
+
+def parsers() -> List[Callable[..., Any]]:
+    return [fn for area in AREAS for fn in area.PARSERS]
+
+
+def resolvers() -> Dict[type, Callable[..., list]]:
+    out: Dict[type, Callable[..., list]] = {}
+    for area in AREAS:
+        out.update(area.RESOLVERS)
+    return out
