@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 # query word -> descriptor words it stands for (the indexer's vocabulary: colour names, dark/bright,
 # fast/still, warm/cool)
@@ -41,7 +41,8 @@ class Query:
     anywhere: List[str] = field(default_factory=list)    # quoted, either
     descriptors: List[Tuple[str, Tuple[str, ...]]] = field(default_factory=list)  # (word, wanted)
     words: List[str] = field(default_factory=list)       # remaining content words
-    translated_from: Optional[str] = None
+    translated_from: Optional[str] = None                # the query as typed, when it was translated
+    notes: List[str] = field(default_factory=list)       # e.g. translation wanted but unavailable
 
     @property
     def wanted_descriptors(self) -> List[str]:
@@ -51,13 +52,15 @@ class Query:
         return out
 
 
-def parse_query(text: str, *, translate: bool = True) -> Query:
-    """Parse ``text``; non-English queries are translated first when a local model is installed."""
+def parse_query(text: str, *, translate: bool = True, translator: Optional["Translator"] = None) -> Query:
+    """Parse ``text``; non-English queries are translated first when a local model is installed
+    (``translator``: fn(texts, target, source) -> texts, instead of speech/translate.py's model)."""
     source = text.strip()
-    translated_from = None
+    translated_from, notes = None, []
     if translate:
-        source, translated_from = _maybe_translate(source)
-    q = Query(text=source, translated_from=translated_from)
+        source, translated_from, note = _maybe_translate(source, translator)
+        notes = [note] if note else []
+    q = Query(text=source, translated_from=translated_from, notes=notes)
     rest = source
     for m in list(_QUOTED.finditer(source)):
         kind = (m.group(1) or "").lower()
@@ -79,19 +82,42 @@ def parse_query(text: str, *, translate: bool = True) -> Query:
     return q
 
 
-def _maybe_translate(text: str) -> Tuple[str, Optional[str]]:
-    """English text passes through; other text goes through speech/translate.py when it can."""
-    if not text or all(ord(c) < 128 for c in text):
-        return text, None
-    try:
-        from ..speech import translate as tr  # optional; H11c's module
-        fn = getattr(tr, "translate_text", None) or getattr(tr, "translate", None)
-        if fn is None:
-            return text, None
-        out = fn(text, target="en")
-        out = getattr(out, "text", out)
-        if isinstance(out, str) and out.strip():
-            return out.strip(), text
-    except Exception:  # no local model, or the module isn't there: search with the words as typed
-        pass
-    return text, None
+Translator = Callable[[List[str], str, str], List[str]]  # (texts, target, source) -> texts
+
+
+def _default_translator(texts: List[str], target: str, source: str) -> List[str]:
+    """speech/translate.py's local model (Marian / NLLB / M2M100); ModelMissing when none is there."""
+    from ..speech import translate as tr
+
+    tr.find_model(source, target)  # raises ModelMissing (where it looked, how to fetch) before any import
+    return tr.translate_texts(texts, target, source=source)
+
+
+_MEMO: Dict[Tuple[str, str], str] = {}  # (source language, text) -> English: a model load per query is slow
+
+
+def _maybe_translate(text: str, translator: Optional[Translator]) -> Tuple[str, Optional[str], Optional[str]]:
+    """(text to search, original text when translated, note when translation was wanted but not
+    possible). English passes through; quoted phrases stay as typed (they are matched against what
+    is said or written in the footage, in its own language); the words around them are translated."""
+    from .language_guess import guess_language
+
+    source = guess_language(_QUOTED.sub(" ", text)) if text else None
+    if source is None:
+        return text, None, None
+    parts = re.split(r"""((?:["\u2018\u201c]).+?["\u2019\u201d]|'[^']+')""", text)
+    todo = [i for i, p in enumerate(parts) if i % 2 == 0 and p.strip()]
+    key = (source, text)
+    if key not in _MEMO:
+        try:
+            done = (translator or _default_translator)([parts[i].strip() for i in todo], "en", source)
+        except Exception as exc:  # noqa: BLE001 - no model (ModelMissing), no torch: search as typed
+            reason = str(exc).split("; fetch")[0] if str(exc) else type(exc).__name__
+            return text, None, (f"translation unavailable: the query looks like language '{source}', so it "
+                                f"was searched as typed ({reason}); fetch a model with `huggingface-cli "
+                                f"download Helsinki-NLP/opus-mt-{source}-en`")
+        out = list(parts)
+        for i, t in zip(todo, done, strict=True):
+            out[i] = f" {t.strip()} "
+        _MEMO[key] = " ".join("".join(out).split())
+    return _MEMO[key], text, None

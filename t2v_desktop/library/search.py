@@ -74,6 +74,10 @@ def search(lib, query, *, limit: int = 20, semantic=None, notes: Optional[List[s
     (e.g. the semantic-search hint). ``semantic``: optional fn(conn, Query) -> {shot_id: cosine}."""
     q = query if isinstance(query, Query) else parse_query(str(query))
     conn = _conn(lib)
+    if notes is not None:
+        notes.extend(n for n in q.notes if n not in notes)
+        if q.translated_from:
+            notes.append(f"searched for '{q.text}' (translated from '{q.translated_from}')")
     acc = _Acc()
     required: List[set] = []
 
