@@ -1,0 +1,103 @@
+"""Text to speech over the espeakng-loader library: word times match the sound, voices, cache, files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from t2v_desktop.errors import Cancelled, ParamError, T2VError
+from t2v_desktop.jobs import CancelToken
+from t2v_desktop.speech import tts
+
+TEXT = "Stay indoors during the storm. Close the windows, and keep 42 candles ready — just in case."
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
+    tts.clear_memory_cache()
+    yield
+    tts.clear_memory_cache()
+
+
+def _db(x: np.ndarray) -> float:
+    return 20 * np.log10(np.sqrt(np.mean(np.square(x, dtype=np.float64))) + 1e-12)
+
+
+def test_words_match_the_sound():
+    sp = tts.synthesize(TEXT, voice="en")
+    assert sp.samples.dtype == np.float32 and sp.samples.ndim == 1 and sp.sample_rate == 22050
+    assert 4.0 < sp.duration < 9.0
+    # one Word per word of the text (the dash joins the word before it), in order, with the text kept
+    assert [w.text for w in sp.words] == ["Stay", "indoors", "during", "the", "storm.", "Close", "the", "windows,",
+                                          "and", "keep", "42", "candles", "ready —", "just", "in", "case."]
+    starts = [w.start for w in sp.words]
+    assert all(0 <= w.start < w.end <= sp.duration + 1e-6 for w in sp.words)
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(sp.words, sp.words[1:], strict=False))
+    assert starts == sorted(starts)
+    sr = sp.sample_rate
+    inside = np.zeros(len(sp.samples), bool)
+    for w in sp.words:
+        seg = sp.samples[int(w.start * sr):int(w.end * sr)]
+        assert _db(seg) > -35, (w, _db(seg))  # sound during each word
+        inside[int(w.start * sr):int(w.end * sr)] = True
+    outside = sp.samples[~inside]
+    assert len(outside) > 0.3 * sr  # the pauses at the full stop, comma and dash are outside every word
+    assert _db(outside) < -50, _db(outside)
+    # the pause after "storm." is a real gap between words
+    storm, close = sp.words[4], sp.words[5]
+    assert close.start - storm.end > 0.15
+
+
+def test_french_voice_and_rate():
+    fr = tts.synthesize("Restez à l'intérieur pendant la tempête.", voice="fr")
+    assert [w.text for w in fr.words] == ["Restez", "à", "l'intérieur", "pendant", "la", "tempête."]
+    en_reading = tts.synthesize("Restez à l'intérieur pendant la tempête.", voice="en")
+    assert fr.duration > 1.0 and fr.samples.shape != en_reading.samples.shape  # a different voice spoke
+    slow = tts.synthesize(TEXT, voice="en", rate_wpm=120)
+    fast = tts.synthesize(TEXT, voice="en", rate_wpm=300)
+    assert fast.duration < 0.6 * slow.duration
+    assert len(fast.words) == len(slow.words)
+    with pytest.raises(ParamError, match="80..450"):
+        tts.synthesize(TEXT, rate_wpm=1000)
+
+
+def test_unknown_voice_is_a_clear_error():
+    with pytest.raises(T2VError, match=r"No voice 'martian'.*\ben\b.*fr"):
+        tts.synthesize("hello", voice="martian")
+    with pytest.raises(ParamError, match="nothing to say"):
+        tts.synthesize("  — ")
+    voices = dict(tts.list_voices())
+    assert "fr" in voices and "de" in voices and "en-US" in voices and len(voices) > 50
+    assert len(tts.synthesize("Good evening.", voice="en-GB-x-rp").words) == 2  # every listed voice speaks
+
+
+def test_cache_hits_in_memory_and_on_disk(monkeypatch):
+    first = tts.synthesize(TEXT, voice="en")
+    assert tts.synthesize(TEXT, voice="en") is first
+
+    def boom(*a, **k):
+        raise AssertionError("synthesised again")
+
+    monkeypatch.setitem(tts._ENGINES, "espeak", boom)
+    tts.clear_memory_cache()
+    again = tts.synthesize(TEXT, voice="en")  # from the WAV + JSON in the cache folder
+    assert again.words == first.words and np.array_equal(again.samples, first.samples)
+    with pytest.raises(AssertionError, match="synthesised again"):
+        tts.synthesize(TEXT + " Now.", voice="en")  # other text: not a hit
+
+
+def test_save_wav_round_trip_and_cancel(tmp_path):
+    sp = tts.synthesize("Hello there.", voice="en")
+    (tmp_path / "out").mkdir()
+    out = tts.save_wav(sp, tmp_path / "out" / "hello.wav")
+    from t2v_desktop.speech.audio import load_mono
+
+    back = load_mono(out, rate=sp.sample_rate)
+    assert abs(len(back) - len(sp.samples)) <= 2
+    assert np.max(np.abs(back[:len(sp.samples)] - sp.samples[:len(back)])) < 1e-3
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["hello.wav"]  # no temp left behind
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        tts.synthesize("Something new to say.", cancel=token)
