@@ -285,3 +285,11 @@ def _load_cached(key: str, text: str, voice: str) -> Optional[Speech]:
 def clear_memory_cache() -> None:
     """Forget in-memory speech (tests; the disk cache stays)."""
     _MEMORY.clear()
+
+
+def default_voice(language: str = "en") -> str:
+    """The best voice on this machine for ``language``: an installed Piper voice when Piper can run it
+    (the quality path), else the built-in espeak-ng voice of that language."""
+    from . import piper
+
+    return piper.best_voice(language) or language
