@@ -210,8 +210,8 @@ def test_real_transcription_lands_on_programme_time(main_window, qtbot, speech_c
 def test_words_follow_speed_and_cut_ops_through_the_time_maps(speech_clip):
     """Re-transcribing an edited clip (speed 2x, then a cut) places each word where it now plays."""
     from t2v_desktop.engine.layout import TimelineLayout
-    from t2v_desktop.gui.speech_jobs import programme_transcript
     from t2v_desktop.project.model import AppliedOp, Clip, Project
+    from t2v_desktop.speech.programme import programme_transcript
 
     path, times = speech_clip
     clip = Clip(str(path), in_point=0.2)
