@@ -78,6 +78,50 @@ def save_window_png(win, out) -> Path:
     return out
 
 
+def write_tone_wav(path, seconds: float = 10.0, rate: int = 48000) -> Path:
+    """A soft two-note stereo chord (A3 + E4, gentle fade in/out) as 16-bit WAV: the music bed of
+    the demo project (no music file ships with the repo)."""
+    import wave
+
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    x = 0.18 * np.sin(2 * np.pi * 220.0 * t) + 0.12 * np.sin(2 * np.pi * 329.63 * t)
+    env = np.minimum(1.0, np.minimum(t / 0.5, (seconds - t) / 0.5))
+    pcm = (np.clip(x * env, -1, 1) * 32767).astype("<i2")
+    path = Path(path)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.repeat(pcm[:, None], 2, axis=1).tobytes())
+    return path
+
+
+def three_track_project(folder, base: str, pip: str, seconds: float = 8.0):
+    """The docs' demo edit: ``base`` on the main track, ``pip`` as a picture-in-picture on track 2
+    (bottom right, a third of the width), a title on track 3, a music bed on an audio track and a
+    subtitle track (burned in) with three cues, plus two markers. Returns the Project (unsaved)."""
+    from ..project.model import Clip, Cue, Gap, Marker, Project, SubtitleTrack, Track
+    from ..project.sources import TitleSource, TitleStyle
+    from ..project.transform import Transform
+
+    folder = Path(folder)
+    music = write_tone_wav(folder / "music.wav", seconds + 2)
+    pip_clip = Clip(source=str(pip), out_point=min(3.5, seconds - 1.0), name="pip",
+                    transform=Transform(x=0.96, y=0.92, anchor_x=1.0, anchor_y=1.0, scale=0.32))
+    title = Clip(source=TitleSource("Summer Ride", TitleStyle(size=72.0, outline=3.0, y=0.22)),
+                 out_point=3.0, name="title")
+    subs = SubtitleTrack([Cue(0.3, 2.6, "We left at dawn."), Cue(3.0, 5.4, "The streets were still empty."),
+                          Cue(5.8, 7.8, "Then the city woke up.")], name="English", language="en", burn_in=True)
+    return Project(tracks=[
+        Track("video", [Clip(source=str(base), out_point=seconds, name="base")], name=""),
+        Track("video", [Gap(1.0), pip_clip], name="Overlays"),
+        Track("video", [title], name="Titles"),
+        Track("audio", [Clip(source=str(music), out_point=seconds, name="music", volume=0.5)], name="Music"),
+    ], subtitle_tracks=[subs], markers=[Marker(3.0, "City"), Marker(5.8, "Wake up")])
+
+
 def main(out: str = "docs/screenshots") -> int:
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -368,9 +368,12 @@ class TimelineWidget(QWidget):
             p.setBrush(col)
             p.drawPolygon(QPolygonF([QPointF(x, RULER_H), QPointF(x - 5, RULER_H - 8), QPointF(x - 5, 2),
                                      QPointF(x + 5, 2), QPointF(x + 5, RULER_H - 8)]))
-            if mk.name:
+            if mk.name:  # on a plate of the ruler's colour, so the ruler's time labels don't show through
+                name = mk.name[:30]
+                w = p.fontMetrics().horizontalAdvance(name) + 4
+                p.fillRect(QRectF(x + 6, 1, w, RULER_H - 4), QColor("#23262b"))
                 p.setPen(col)
-                p.drawText(QPointF(x + 7, 11), mk.name[:30])
+                p.drawText(QPointF(x + 8, 13), name)
 
     def _paint_group_ghosts(self, p: QPainter) -> None:
         """While one of several selected clips is dragged along its track, where the others will go."""
