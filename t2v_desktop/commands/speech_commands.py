@@ -114,3 +114,64 @@ def _resolve_captions(step: AddCaptions, state) -> list:
 
 PARSERS.append(_parse_captions)
 RESOLVERS[AddCaptions] = _resolve_captions
+
+
+# -- caption looks: classic, boxed, karaoke (engine/captions.py draws them) ------------------------
+
+_COLOURS = {"yellow": "#ffd400", "green": "#39e75f", "red": "#ff3b30", "blue": "#3b82ff", "orange": "#ff9500",
+            "pink": "#ff4fa3", "cyan": "#00e5ff", "purple": "#b05cff", "white": "#ffffff"}
+_LOOK_WORDS = {"karaoke": "karaoke", "word by word": "karaoke", "word-by-word": "karaoke",
+               "highlighted": "karaoke", "boxed": "boxed", "box": "boxed", "classic": "classic",
+               "plain": "classic", "normal": "classic", "default": "classic"}
+_LOOK = "|".join(sorted((re.escape(k) for k in _LOOK_WORDS), key=len, reverse=True))
+_SUBS_WORD = r"(?:captions|subtitles|subs)"
+_COLOUR = r"(?:,? (?:with|in) (?:the (?:spoken |current )?words? (?:in )?)?(" + "|".join(_COLOURS) + r"))?"
+_STYLE_RES = (
+    re.compile(rf"^(?:style|make|set|show|switch|change|turn) (?:the )?{_SUBS_WORD}(?: look)? "
+               rf"(?:as|to|into|like|in)? ?(?:an? )?({_LOOK})(?: style| look| captions| subtitles)?{_COLOUR}\.?$"),
+    re.compile(rf"^(?:use|give me|i want|show|switch to|make) (?:the )?({_LOOK})(?: style)? {_SUBS_WORD}"
+               rf"(?: style)?{_COLOUR}\.?$"),
+)
+
+
+@dataclass
+class StyleCaptions(ComposeStep):
+    """Every subtitle track drawn in a caption look (burned in, so the look shows)."""
+
+    look: str = "classic"
+    highlight: str = ""
+    kind: ClassVar[str] = "caption style"
+    phase: ClassVar[int] = 2
+
+
+def _parse_style(cl, t: str, context) -> Any:
+    for rx in _STYLE_RES:
+        m = rx.match(t.strip())
+        if m:
+            look = _LOOK_WORDS[m.group(1)]
+            colour = _COLOURS.get(m.group(2) or "", "")
+            return StyleCaptions(look=look, highlight=colour,
+                                 reason=f"captions drawn {look}" + (" (burned in)" if look != "classic" else ""))
+    return None
+
+
+def _resolve_style(step: StyleCaptions, state) -> list:
+    from ..errors import ParamError
+    from ..project.history import SetSubtitleTrack
+
+    subs = state.sim.subtitle_tracks
+    if not subs:
+        raise ParamError("There are no captions to style; add them first ('add captions').")
+    props: Dict[str, Any] = {"look": step.look}
+    if step.look != "classic":
+        props["burn_in"] = True
+    if step.highlight:
+        props["highlight"] = step.highlight
+    if step.look == "karaoke" and not any(c.words for s in subs for c in s.cues):
+        raise ParamError("Karaoke captions need word times; these captions have none. Make them from the "
+                         "speech ('add captions') to get them.")
+    return [SetSubtitleTrack(s.id, **props) for s in subs]
+
+
+PARSERS.append(_parse_style)
+RESOLVERS[StyleCaptions] = _resolve_style

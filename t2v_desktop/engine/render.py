@@ -284,13 +284,13 @@ class Renderer:
         raise ProjectError("A transition is not on any track.")  # pragma: no cover
 
     def _burn_subtitles(self, canvas: np.ndarray, i: int) -> np.ndarray:
-        from .titles import render_cue
+        from .captions import draw_cue
 
         t = float(i / self.fps)
         for sub in self._subs:
             for cue in sub.cues:
                 if cue.start <= t < cue.end:
-                    rgb, alpha = render_cue(cue.text, sub.style, (self.width, self.height))
+                    rgb, alpha = draw_cue(sub, cue, t, (self.width, self.height))
                     canvas = self._place(canvas, rgb, alpha, _FULL)
         return canvas
 

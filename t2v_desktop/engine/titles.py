@@ -402,10 +402,12 @@ def render_title(text: str, style: Any, canvas_size: Tuple[int, int]) -> Tuple[n
     return _full(text, style, canvas_size, TITLE_DEFAULTS)
 
 
-def render_cue(text: str, style: Any, canvas_size: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+def render_cue(text: str, style: Any, canvas_size: Tuple[int, int],
+               highlight: Optional[Tuple[int, str]] = None) -> Tuple[np.ndarray, np.ndarray]:
     """A subtitle cue burned in: a title with the subtitle defaults (bottom centre on a box) for any
-    field ``style`` (None: all of them) lacks; the cue's own line breaks are kept."""
-    return _full(text, style, canvas_size, SUBTITLE_STYLE)
+    field ``style`` (None: all of them) lacks; the cue's own line breaks are kept. ``highlight``
+    (word index, '#rrggbb'): that word of the laid-out text is filled in that colour (karaoke)."""
+    return _full(text, style, canvas_size, SUBTITLE_STYLE, _highlight(highlight))
 
 
 def render_title_layer(text: str, style: Any, canvas_size: Tuple[int, int]) -> TitleLayer:
@@ -425,17 +427,25 @@ def title_warning(style: Any) -> Optional[str]:
     return find_font(get("font", "Sans"), get("weight", "bold"), bool(get("italic", False)))[1]
 
 
-def _layer(text: str, style: Any, canvas_size, defaults) -> TitleLayer:
+def _highlight(highlight: Any) -> Optional[Tuple[int, str]]:
+    if highlight is None:
+        return None
+    index, colour = highlight
+    _rgba(colour, "highlight colour")
+    return int(index), colour
+
+
+def _layer(text: str, style: Any, canvas_size, defaults, highlight: Optional[Tuple[int, str]] = None) -> TitleLayer:
     values = _values(style, defaults)
     canvas = _canvas(canvas_size)
     text = _clean(text)
-    key = ("layer", text, values, canvas)
+    key = ("layer", text, values, canvas, highlight)
     hit = _RENDERED.get(key)
     if hit is not None:
         return hit
     try:
         with _DRAW_LOCK:
-            layer = _draw(_layout(text, values, canvas), dict(zip(_FIELDS, values, strict=True)), canvas)
+            layer = _draw(_layout(text, values, canvas), dict(zip(_FIELDS, values, strict=True)), canvas, highlight)
     except (OSError, ValueError, MemoryError) as e:  # FreeType refusing a huge glyph, etc.
         raise ParamError(f"This title cannot be drawn at size {values[1]:g} ({str(e)[:60]}); "
                          "make it smaller.") from None
@@ -445,15 +455,16 @@ def _layer(text: str, style: Any, canvas_size, defaults) -> TitleLayer:
     return layer
 
 
-def _full(text: str, style: Any, canvas_size, defaults) -> Tuple[np.ndarray, np.ndarray]:
+def _full(text: str, style: Any, canvas_size, defaults,
+          highlight: Optional[Tuple[int, str]] = None) -> Tuple[np.ndarray, np.ndarray]:
     values = _values(style, defaults)
     canvas = _canvas(canvas_size)
     text = _clean(text)
-    key = ("full", text, values, canvas)
+    key = ("full", text, values, canvas, highlight)
     hit = _RENDERED.get(key)
     if hit is not None:
         return hit
-    layer = _layer(text, style, canvas, defaults)
+    layer = _layer(text, style, canvas, defaults, highlight)
     w, h = canvas
     rgb = np.zeros((h, w, 3), np.uint8)
     alpha = np.zeros((h, w), np.uint8)
@@ -466,8 +477,27 @@ def _full(text: str, style: Any, canvas_size, defaults) -> Tuple[np.ndarray, np.
     return rgb, alpha
 
 
-def _draw(lay: TitleLayout, v: Dict[str, Any], canvas: Tuple[int, int]) -> TitleLayer:
-    """The title's pixels within the canvas, cropped to what is drawn."""
+def word_rects(lay: TitleLayout) -> List[Tuple[int, int, int, int]]:
+    """Each whitespace-separated word of the laid-out lines, in reading order: its rectangle on the
+    canvas (x0, y0, x1, y1), from its advance, widened by half a space each side so its ink (and
+    anti-aliasing) is inside and the next word's is not."""
+    font = _font(lay.font_path, lay.size_px)
+    ascent, descent = font.getmetrics()
+    half = font.getlength(" ") / 2
+    rects = []
+    for line, (lx, ly) in zip(lay.lines, lay.line_origins, strict=True):
+        for m in re.finditer(r"\S+", line):
+            x0 = lx + font.getlength(line[:m.start()]) - half
+            x1 = lx + font.getlength(line[:m.end()]) + half
+            rects.append((math.floor(x0), math.floor(ly - lay.stroke_px),
+                          math.ceil(x1), math.ceil(ly + ascent + descent + lay.stroke_px)))
+    return rects
+
+
+def _draw(lay: TitleLayout, v: Dict[str, Any], canvas: Tuple[int, int],
+          highlight: Optional[Tuple[int, str]] = None) -> TitleLayer:
+    """The title's pixels within the canvas, cropped to what is drawn; ``highlight`` fills one
+    word in another colour."""
     from PIL import Image, ImageDraw
 
     w, h = canvas
@@ -507,7 +537,15 @@ def _draw(lay: TitleLayout, v: Dict[str, Any], canvas: Tuple[int, int]) -> Title
         if _rgba(v["color"])[3] < 1.0:  # under translucent text only the ring shows (no tinted letters)
             outline = outline - np.minimum(fill, outline)
         layers.append((outline, v["outline_color"]))
-    layers.append((fill, v["color"]))
+    rects = word_rects(lay) if highlight is not None else []
+    if highlight is not None and 0 <= highlight[0] < len(rects):
+        x0w, y0w, x1w, y1w = rects[highlight[0]]
+        region = np.zeros((rh, rw), bool)
+        region[max(0, y0w - ry0):max(0, y1w - ry0), max(0, x0w - rx0):max(0, x1w - rx0)] = True
+        layers.append((np.where(region, 0, fill).astype(np.uint8), v["color"]))
+        layers.append((np.where(region, fill, 0).astype(np.uint8), highlight[1]))
+    else:
+        layers.append((fill, v["color"]))
     colors = [(np.float32(q[3]), [np.float32(c) for c in q[:3]]) for q in (_rgba(c) for _, c in layers)]
     for b0 in range(0, rh, _BAND):  # in bands of rows: float memory stays small at any canvas size
         b1 = min(rh, b0 + _BAND)

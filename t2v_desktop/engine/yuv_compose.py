@@ -328,8 +328,8 @@ class ComposePath:
         return True
 
     def _subtitles(self, f: Frame420, i: int) -> bool:
+        from .captions import draw_cue, highlight_of
         from .render import _FULL
-        from .titles import render_cue
 
         r = self.renderer
         t = float(i / r.fps)
@@ -337,11 +337,11 @@ class ComposePath:
         for k, sub in enumerate(r._subs):
             for n, cue in enumerate(sub.cues):
                 if cue.start <= t < cue.end:
-                    key = ("cue", k, n)
+                    key = ("cue", k, n, highlight_of(sub, cue, t))  # karaoke: one drawing per lit word
                     shown.add(key)
                     drawn = self._cues.get(key)
                     if drawn is None:
-                        drawn = self._cues[key] = render_cue(cue.text, sub.style, self.size)
+                        drawn = self._cues[key] = draw_cue(sub, cue, t, self.size)
                     if not self._overlay(f, key, drawn[0], drawn[1], _FULL):
                         return False
         for key in [k for k in self._cues if k not in shown]:  # only the cues on screen stay drawn

@@ -976,7 +976,7 @@ class SetTitle(EditCommand):
 
 # -- subtitle tracks -------------------------------------------------------------------------------
 
-SUBTITLE_PROPS = ("cues", "burn_in", "soft", "style", "language", "name")
+SUBTITLE_PROPS = ("cues", "burn_in", "soft", "style", "language", "name", "look", "highlight")
 
 
 def _style_json(style: TitleStyle) -> dict:

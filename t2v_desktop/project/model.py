@@ -40,6 +40,7 @@ from .checks import (  # noqa: F401  (re-exported: the rest of the app imports t
     MIN_FPS,
     MIN_SIZE,
     choice,
+    color,
     expect,
     is_seconds,
     new_id,
@@ -374,6 +375,10 @@ class Marker:
                    _text(d.get("id"), "marker id") or new_id())
 
 
+#: burned-in caption looks a subtitle track can have (engine/captions.py draws them)
+CAPTION_LOOKS = ("classic", "boxed", "karaoke")
+
+
 @dataclass
 class SubtitleTrack:
     """Cues on timeline time (not in a clip's stack): burned in by the compositor and/or muxed as a
@@ -386,11 +391,21 @@ class SubtitleTrack:
     style: TitleStyle = field(default_factory=subtitle_style)
     burn_in: bool = False
     soft: bool = True
+    # how burned-in cues look (CAPTION_LOOKS): "classic" draws ``style`` as it is, "boxed" on an
+    # opaque box, "karaoke" paints the word being spoken (Cue.words) in ``highlight``; saved only
+    # when not the default, so older projects load and plain ones stay as they were
+    look: str = "classic"
+    highlight: str = "#ffd400"
 
     def to_json(self, relative_to: Optional[Path] = None) -> dict:
-        return {"id": self.id, "name": self.name, "language": self.language,
-                "style": self.style.to_json(base=subtitle_style()), "burn_in": self.burn_in, "soft": self.soft,
-                "cues": [c.to_json() for c in self.cues]}
+        d = {"id": self.id, "name": self.name, "language": self.language,
+             "style": self.style.to_json(base=subtitle_style()), "burn_in": self.burn_in, "soft": self.soft,
+             "cues": [c.to_json() for c in self.cues]}
+        if self.look != "classic":
+            d["look"] = self.look
+        if self.highlight != "#ffd400":
+            d["highlight"] = self.highlight
+        return d
 
     @classmethod
     def from_json(cls, d: Any, base: Optional[Path] = None) -> "SubtitleTrack":
@@ -412,9 +427,12 @@ class SubtitleTrack:
             out.append(Cue(float(c[0]), float(c[1]), c[2], tuple((float(s), float(e), t) for s, e, t in words)))
         lang = _text(d.get("language", "und"), f"{what}: language", 35) or "und"
         style = d.get("style", {})
+        look = d.get("look", "classic")
+        _expect(look in CAPTION_LOOKS, f"{what}: 'look' must be one of {', '.join(CAPTION_LOOKS)}, got {short(look)}")
         return cls(out, _text(d.get("id"), "subtitle track id") or new_id(), name, lang,
                    TitleStyle.from_json(style, f"{what}: style", base=subtitle_style()),
-                   bool(d.get("burn_in", False)), bool(d.get("soft", True)))
+                   bool(d.get("burn_in", False)), bool(d.get("soft", True)), look,
+                   color(d.get("highlight", "#ffd400"), f"{what}: highlight"))
 
 
 @dataclass
