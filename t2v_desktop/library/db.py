@@ -4,14 +4,19 @@ Why SQLite: one file, transactions (a killed indexer leaves a consistent db; WAL
 search, the GUI — never block the writer), FTS5 for word ranking, no pickle. Foreign keys are on so
 deleting a file row removes its shots, keyframes, words, OCR and embeddings.
 
-Schema (version 1; ``meta(key, value)`` holds ``schema_version``):
+Schema (version 2; ``meta(key, value)`` holds ``schema_version``):
   files(id PK, path UNIQUE, size, mtime, hash, duration, fps, width, height, has_audio,
-        status 'ok'|'error'|'pending', error, indexed_at)
+        status 'ok'|'error'|'pending', error, indexed_at, stages TEXT)
         hash = sha1 of the size and the first/middle/last 1 MiB (fast; enough to find a moved file)
-  shots(id PK, file_id -> files CASCADE, idx, start, end (seconds), kind 'cut'|'fade'|'start',
+        stages = what was analysed ("shots keyframes motion ocr words"): a reindex redoes a file whose
+        analysis is incomplete once the missing tool (tesseract) is installed
+  shots(id PK, file_id -> files CASCADE, idx, start, end (seconds), kind 'start'|'cut'|'fade'|'dissolve',
         r, g, b (mean 0..255), brightness 0..1, saturation 0..1, motion 0..1,
-        colour_words TEXT (e.g. "red dark warm"), thumb TEXT (path))
-  keyframes(id PK, shot_id -> shots CASCADE, time, thumb TEXT)
+        colour_words TEXT (descriptor words, e.g. "red dark warm slow pan left"), thumb TEXT (path),
+        motion_words TEXT ("still"|"slow"|"fast" [+ "pan left"|"pan right"]), dx REAL (mean
+        horizontal picture motion, fraction of the width per second; + = content moves right))
+  keyframes(id PK, shot_id -> shots CASCADE, time, thumb TEXT (absolute path of a ~160 px JPEG in
+        the "<db stem>-thumbs" folder beside the db, named by the sha1 of its bytes))
   words(id PK, file_id -> files CASCADE, start, end, text)      transcript words
   ocr(id PK, shot_id -> shots CASCADE, time, text)               on-screen text
   embeddings(keyframe_id PK -> keyframes CASCADE, model TEXT, dim, vector BLOB float32)
@@ -27,7 +32,7 @@ from typing import Callable, Dict, Optional, Union
 
 from ..errors import T2VError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "library.sqlite"
 
 _V1 = """
@@ -59,12 +64,34 @@ CREATE TABLE IF NOT EXISTS embeddings(
 CREATE VIRTUAL TABLE IF NOT EXISTS shot_text USING fts5(shot_id UNINDEXED, spoken, onscreen, descr);
 """
 
-# version -> script that brings the db from version-1 to version
-MIGRATIONS: Dict[int, str] = {1: _V1}
+# version 2: motion words and pan per shot, analysis stages per file (added columns: no data moved)
+_V2 = """
+ALTER TABLE shots ADD COLUMN motion_words TEXT;
+ALTER TABLE shots ADD COLUMN dx REAL;
+ALTER TABLE files ADD COLUMN stages TEXT;
+"""
+
+# version -> script that brings the db from version-1 to version (each runs in one transaction
+# together with the version stamp, so a killed migration leaves the old version intact)
+MIGRATIONS: Dict[int, str] = {1: _V1, 2: _V2}
 
 
 class LibraryError(T2VError):
     """The library database cannot be used (newer version, unreadable, disk full)."""
+
+
+def disk_full(exc: BaseException) -> bool:
+    """True for SQLite's 'database or disk is full' and for ENOSPC/EDQUOT from a file write."""
+    import errno
+
+    if isinstance(exc, sqlite3.OperationalError):
+        return "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def disk_full_message(path) -> str:
+    return (f"The disk holding the media library {path} is full; indexing stopped and the library is "
+            "unchanged since the last finished file. Free some space and run `t2v-desktop library reindex`.")
 
 
 def default_path() -> Path:
@@ -83,6 +110,11 @@ class Library:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    @property
+    def thumbs_dir(self) -> Path:
+        """Keyframe thumbnails (JPEG, named by content) live here, beside the database."""
+        return self.path.with_name(self.path.stem + "-thumbs")
 
     def close(self) -> None:
         self.conn.close()
@@ -126,6 +158,8 @@ def open_library(path: Optional[Union[str, Path]] = None,
                                    f"INSERT OR REPLACE INTO meta VALUES('schema_version', '{v}');COMMIT;")
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if disk_full(exc):
+            raise LibraryError(disk_full_message(p)) from exc
         raise LibraryError(f"The media library {p} cannot be read ({exc}); move it aside and run "
                            "`t2v-desktop library reindex`.") from exc
     except BaseException:

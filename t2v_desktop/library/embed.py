@@ -99,9 +99,11 @@ def find_model() -> EmbeddingModel:
     return _CACHE[folder]
 
 
-def embed_keyframes(conn, model: Optional[EmbeddingModel] = None, *, batch: int = 16) -> int:
-    """Indexing hook: embed every keyframe that has no embedding for the model yet (reads the
-    keyframe thumbnails). Returns how many were added; 0 without a model."""
+def embed_keyframes(conn, model: Optional[EmbeddingModel] = None, *, batch: int = 16,
+                    file_id: Optional[int] = None) -> int:
+    """Indexing hook: embed every keyframe (of ``file_id`` when given: the indexer calls it after each
+    file) that has no embedding for the model yet, from its thumbnail. Returns how many were added;
+    0 without a model."""
     from PIL import Image
 
     from .vectors import store_embedding
@@ -111,8 +113,10 @@ def embed_keyframes(conn, model: Optional[EmbeddingModel] = None, *, batch: int 
             model = find_model()
         except EmbeddingModelMissing:
             return 0
+    only = " AND k.shot_id IN (SELECT id FROM shots WHERE file_id = ?)" if file_id is not None else ""
     rows = conn.execute("SELECT k.id, k.thumb FROM keyframes k WHERE NOT EXISTS (SELECT 1 FROM embeddings e "
-                        "WHERE e.keyframe_id = k.id AND e.model = ?)", (model.name,)).fetchall()
+                        "WHERE e.keyframe_id = k.id AND e.model = ?)" + only,
+                        (model.name,) + ((file_id,) if file_id is not None else ())).fetchall()
     done = 0
     for i in range(0, len(rows), batch):
         part = [(kid, thumb) for kid, thumb in rows[i:i + batch] if thumb and Path(thumb).exists()]

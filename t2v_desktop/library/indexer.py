@@ -1,10 +1,14 @@
-"""Fill the library from folders: one file per transaction, incremental by size/mtime and hash.
+"""Fill the library from folders and single files: one file per transaction, incremental.
 
 Why per-file transactions: a killed indexer leaves every finished file complete and the one in
-progress 'pending' (redone next time); SQLite's journal keeps the database consistent. A file whose
-size and mtime are unchanged is skipped; a new path whose content hash matches a vanished file is a
-move (path updated, nothing re-analysed); a file gone from disk is deleted (cascade).
-Descriptors come from each shot's middle frame (mean colour, brightness, saturation, colour words).
+progress absent or as it was (SQLite's journal keeps the database consistent); the analysis of a file
+(shots, keyframes, OCR, speech) runs before its transaction, so the database is locked for
+milliseconds, not minutes. A file whose size and mtime are unchanged and whose analysis stages are
+complete is skipped; a new path whose content hash matches a vanished file is a move (path updated,
+nothing re-analysed); a file gone from disk is deleted (cascade). Memory is bounded by one file's shot
+list: folders are walked lazily and frames are streamed.
+Descriptors come from the shot's keyframe thumbnails (mean colour, brightness, saturation, colour
+words) and from the cut detector's motion measure (still/slow/fast, pan left/right).
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ import colorsys
 import hashlib
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Iterator, List, Optional, Tuple
+
+from ..errors import Cancelled, T2VError
+from .db import LibraryError, disk_full, disk_full_message
 
 VIDEO_EXT = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg"}
 _MiB = 1 << 20
+BASE_STAGES = ("shots", "keyframes", "motion")
 
 
 def content_hash(path: str, size: int) -> str:
@@ -46,85 +55,306 @@ def colour_words(r: float, g: float, b: float) -> str:
     return " ".join(w for w in words if w)
 
 
-def _mid_frame(path: str, t: float):
+@dataclass
+class Tools:
+    """What this run can analyse: OCR (tesseract found), speech words, an embedding model or None."""
+
+    ocr: bool = False
+    words: bool = True
+    model: object = None
+
+    @property
+    def stages(self) -> Tuple[str, ...]:
+        return BASE_STAGES + (("ocr",) if self.ocr else ()) + (("words",) if self.words else ())
+
+
+def find_tools(*, ocr: Optional[bool] = None, words: bool = True, embed: bool = True) -> Tools:
+    """The tools installed here (tesseract, a local CLIP/SigLIP model); missing ones are simply off."""
+    from . import ocr as ocr_mod
+
+    model = None
+    if embed:
+        from .embed import find_model
+
+        try:
+            model = find_model()
+        except T2VError:
+            model = None
+    return Tools(ocr=ocr_mod.available() if ocr is None else bool(ocr), words=words, model=model)
+
+
+@dataclass
+class _ShotOut:
+    start: float
+    end: float
+    kind: str
+    motion: float
+    dx: float
+    motion_words: str
+    keyframes: List[Tuple[float, str, str]] = field(default_factory=list)  # time, thumb, on-screen text
+
+
+def _check(cancel) -> None:
+    if cancel is not None and getattr(cancel, "cancelled", False):
+        raise Cancelled("Cancelled.")
+
+
+def _probe(path: str) -> dict:
     import av
 
     with av.open(path) as c:
-        st = c.streams.video[0]
-        c.seek(int(max(0.0, t - 1.0) / st.time_base), stream=st)
-        for fr in c.decode(st):
-            if (fr.time or 0.0) >= t - 1e-3:
-                return fr.to_ndarray(format="rgb24", width=160, height=max(2, int(fr.height * 160 / fr.width) // 2 * 2))
-    return None
+        if not c.streams.video:
+            raise T2VError(f"{path} has no video stream; the library indexes video files.")
+        v = c.streams.video[0]
+        fps = float(v.average_rate) if v.average_rate else 0.0
+        return {"fps": fps, "width": v.codec_context.width, "height": v.codec_context.height,
+                "has_audio": 1 if c.streams.audio else 0}
 
 
-def _index_one(lib, path: str, size: int, mtime: float, digest: str) -> None:
-    from .shots import detect_cuts
+def _transcript_words(path: str, cancel) -> List[Tuple[float, float, str]]:
+    """Spoken words with times (speech.asr, cached by content); none when the file has no speech."""
+    from ..speech.asr import transcribe
+
+    try:
+        tr = transcribe(path, cancel=cancel)
+    except Cancelled:
+        raise
+    except T2VError:
+        return []
+    return [(w.start, w.end, w.text) for w in tr.words]
+
+
+def _analyse(lib, path: str, tools: Tools, sub: Callable[[float, str], None], cancel):
+    """Shots with keyframes (thumbnails written), motion and OCR, plus the transcript: one file."""
+    from . import ocr as ocr_mod
+    from .keyframes import grab_frames, keyframe_times, save_thumbnail
+    from .shots import detect_shots
+
+    info = _probe(path)
+    shots = detect_shots(path, cancel=cancel,
+                         progress=lambda t, dur: sub(0.5 * t / dur if dur else 0.0, "shots"))
+    outs = [_ShotOut(s.start, s.end, s.kind, s.motion, s.dx, s.motion_words) for s in shots]
+    wanted = sorted((t, i) for i, s in enumerate(outs) for t in keyframe_times(s.start, s.end))
+    got = grab_frames(path, [t for t, _ in wanted], cancel=cancel)
+    for n, ((t, i), (_, img)) in enumerate(zip(wanted, got, strict=False)):
+        _check(cancel)
+        thumb = save_thumbnail(img, lib.thumbs_dir)
+        text = ocr_mod.read_text(img) if tools.ocr else ""
+        outs[i].keyframes.append((t, str(thumb), text))
+        sub(0.5 + 0.4 * (n + 1) / max(1, len(wanted)), "keyframes")
+    words: List[Tuple[float, float, str]] = []
+    if tools.words and info["has_audio"]:
+        sub(0.9, "speech")
+        words = _transcript_words(path, cancel)
+    return info, outs, words
+
+
+def _delete_path(c, path: str) -> None:
+    c.execute("DELETE FROM shot_text WHERE shot_id IN (SELECT s.id FROM shots s JOIN files f "
+              "ON s.file_id=f.id WHERE f.path=?)", (path,))
+    c.execute("DELETE FROM files WHERE path=?", (path,))
+
+
+def _write(lib, path: str, size: int, mtime: float, digest: str, info: dict, outs: List[_ShotOut],
+           words, stages: Tuple[str, ...]) -> int:
+    from .keyframes import mean_rgb
 
     c = lib.conn
-    shots = detect_cuts(path)
     with c:
-        c.execute("DELETE FROM shot_text WHERE shot_id IN (SELECT s.id FROM shots s JOIN files f "
-                  "ON s.file_id=f.id WHERE f.path=?)", (path,))
-        c.execute("DELETE FROM files WHERE path=?", (path,))
-        fid = c.execute("INSERT INTO files(path, size, mtime, hash, duration, status, indexed_at) "
-                        "VALUES (?,?,?,?,?,'ok',?)", (path, size, mtime, digest,
-                                                      shots[-1].end if shots else 0.0, time.time())).lastrowid
-        for i, s in enumerate(shots):
-            img = _mid_frame(path, (s.start + s.end) / 2)
-            r, g, b = (img.reshape(-1, 3).mean(axis=0).tolist() if img is not None else (0.0, 0.0, 0.0))
+        _delete_path(c, path)
+        fid = c.execute("INSERT INTO files(path, size, mtime, hash, duration, fps, width, height, has_audio, "
+                        "status, indexed_at, stages) VALUES (?,?,?,?,?,?,?,?,?,'ok',?,?)",
+                        (path, size, mtime, digest, outs[-1].end if outs else 0.0, info["fps"], info["width"],
+                         info["height"], info["has_audio"], time.time(), " ".join(stages))).lastrowid
+        c.executemany("INSERT INTO words(file_id, start, end, text) VALUES (?,?,?,?)",
+                      [(fid, s, e, w) for s, e, w in words])
+        for i, s in enumerate(outs):
+            r, g, b = mean_rgb([Path(k[1]) for k in s.keyframes])
             _, sat, val = colorsys.rgb_to_hsv(r / 255, g / 255, b / 255)
-            words = colour_words(r, g, b)
+            descr = " ".join(x for x in (colour_words(r, g, b), s.motion_words) if x)
+            mid = (s.start + s.end) / 2
+            thumb = min(s.keyframes, key=lambda k: abs(k[0] - mid))[1] if s.keyframes else None
             sid = c.execute("INSERT INTO shots(file_id, idx, start, end, kind, r, g, b, brightness, saturation, "
-                            "colour_words) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                            (fid, i, s.start, s.end, s.kind, r, g, b, val, sat, words)).lastrowid
+                            "motion, colour_words, thumb, motion_words, dx) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            (fid, i, s.start, s.end, s.kind, r, g, b, val, sat, s.motion, descr, thumb,
+                             s.motion_words, s.dx)).lastrowid
+            onscreen = []
+            for t, th, text in s.keyframes:
+                c.execute("INSERT INTO keyframes(shot_id, time, thumb) VALUES (?,?,?)", (sid, t, th))
+                if text:
+                    c.execute("INSERT INTO ocr(shot_id, time, text) VALUES (?,?,?)", (sid, t, text))
+                    if text not in onscreen:
+                        onscreen.append(text)
+            spoken = " ".join(w for ws, _, w in words if s.start <= ws < s.end)
             c.execute("INSERT INTO shot_text(shot_id, spoken, onscreen, descr) VALUES (?,?,?,?)",
-                      (sid, "", "", words))
+                      (sid, spoken, " ".join(onscreen), descr))
+    return fid
 
 
-def add_folder(lib, folder, progress: Optional[Callable] = None, cancel=None) -> List[str]:
-    """Index every video under ``folder`` (incrementally); returns messages about files that failed."""
-    from ..errors import T2VError
+def _embed(lib, fid: int, tools: Tools) -> None:
+    if tools.model is None:
+        return
+    from .embed import embed_keyframes
 
-    root = Path(folder)
+    embed_keyframes(lib.conn, tools.model, file_id=fid)
+
+
+def _index_path(lib, p: str, tools: Tools, sub, cancel) -> int:
+    """Index ``p`` unless it is unchanged (or moved): the files.id."""
+    c = lib.conn
+    st = os.stat(p)
+    row = c.execute("SELECT id, size, mtime, status, stages FROM files WHERE path=?", (p,)).fetchone()
+    if (row and row[1] == st.st_size and row[2] == st.st_mtime and row[3] == "ok"
+            and set(tools.stages) <= set((row[4] or "").split())):
+        return int(row[0])
+    digest = content_hash(p, st.st_size)
+    moved = c.execute("SELECT id, path, stages FROM files WHERE hash=? AND size=? AND path<>? AND status='ok'",
+                      (digest, st.st_size, p)).fetchone()
+    if moved and _gone(moved[1]) and set(tools.stages) <= set((moved[2] or "").split()):
+        with c:
+            c.execute("DELETE FROM files WHERE path=?", (p,))
+            c.execute("UPDATE files SET path=?, mtime=? WHERE id=?", (p, st.st_mtime, moved[0]))
+        return int(moved[0])
+    info, outs, words = _analyse(lib, p, tools, sub, cancel)
+    fid = _write(lib, p, st.st_size, st.st_mtime, digest, info, outs, words, tools.stages)
+    _embed(lib, fid, tools)
+    return fid
+
+
+def _gone(path: str) -> bool:
+    """True only when the path is really not there (an unreadable folder is not 'gone')."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _record_error(lib, p: str, msg: str) -> None:
+    with lib.conn as c:
+        c.execute("INSERT INTO files(path, status, error) VALUES (?, 'error', ?) "
+                  "ON CONFLICT(path) DO UPDATE SET status='error', error=excluded.error", (p, msg))
+
+
+def _reason(exc: BaseException, p: str) -> str:
+    from ..errors import os_error_message
+
+    if isinstance(exc, PermissionError):
+        return f"cannot read {p}: permission denied; give yourself read access and run reindex"
+    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+        return os_error_message(exc, p, "read")
+    return str(exc) or type(exc).__name__
+
+
+def add_file(lib, path, *, progress: Optional[Callable] = None, cancel=None, tools: Optional[Tools] = None) -> int:
+    """Index one file now (a file dropped in the editor's bin) and return its ``files.id``.
+
+    Unchanged, already-indexed files return at once; a moved one is found by its hash. ``progress(done,
+    total, message)`` goes 0..1. Raises T2VError with a one-line message (also recorded in the db as
+    the file's error), LibraryError for a full disk (db unchanged), Cancelled when ``cancel`` is set."""
+    p = str(Path(path).expanduser().resolve())
+    if not os.path.isfile(p):
+        raise T2VError(f"{p} is not a file; pick a video file to add to the library.")
+    tools = tools if tools is not None else find_tools()
+
+    def sub(frac: float, msg: str) -> None:
+        if progress:
+            progress(min(1.0, frac), 1.0, msg)
+
+    try:
+        fid = _index_path(lib, p, tools, sub, cancel)
+    except (Cancelled, LibraryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported as one clear message
+        if disk_full(exc):
+            raise LibraryError(disk_full_message(lib.path)) from exc
+        msg = _reason(exc, p)
+        _record_error(lib, p, msg)
+        raise T2VError(f"Cannot index {p}: {msg}") from exc
+    sub(1.0, "done")
+    return fid
+
+
+def walk_videos(root: Path, errors: List[str]) -> Iterator[str]:
+    """Video files under ``root`` in a stable order, lazily; unreadable folders are reported, not fatal."""
+    def onerror(exc: OSError) -> None:
+        where = getattr(exc, "filename", root)
+        if isinstance(exc, PermissionError):
+            errors.append(f"{where}: cannot read this folder (permission denied); its files were skipped")
+        elif not isinstance(exc, FileNotFoundError):
+            errors.append(f"{where}: cannot read this folder ({exc.strerror or exc}); its files were skipped")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if os.path.splitext(name)[1].lower() in VIDEO_EXT:
+                yield os.path.join(os.path.realpath(dirpath), name)
+
+
+def add_folder(lib, folder, progress: Optional[Callable] = None, cancel=None,
+               tools: Optional[Tools] = None) -> List[str]:
+    """Index every video under ``folder`` (incrementally); returns messages about files/folders that
+    failed. A cancel stops between files (finished files kept). Raises T2VError when the folder is not
+    there or disappears while indexing (nothing is removed from the library then) and LibraryError
+    when the disk is full."""
+    root = Path(folder).expanduser().resolve()
     if not root.is_dir():
         raise T2VError(f"{root} is not a folder; pass a folder of video files.")
-    paths = sorted(str(p.resolve()) for p in root.rglob("*") if p.suffix.lower() in VIDEO_EXT)
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise T2VError(f"Cannot read the folder {root}: permission denied; give yourself read access.")
+    tools = tools if tools is not None else find_tools()
     c = lib.conn
-    known = {row[0]: row[1:] for row in c.execute("SELECT path, size, mtime, hash FROM files WHERE path LIKE ?",
-                                                    (str(root.resolve()) + os.sep + "%",))}
+    known = {row[0] for row in c.execute("SELECT path FROM files WHERE path LIKE ? ESCAPE '\\'",
+                                         (_like_prefix(str(root)),))}
+    total = len(known)
     messages: List[str] = []
-    for n, p in enumerate(paths):
+    cancelled = False
+    n = 0
+    for n, p in enumerate(walk_videos(root, messages)):
         if cancel is not None and getattr(cancel, "cancelled", False):
+            cancelled = True
             break
+        known.discard(p)
+        total = max(total, n + 1)
         if progress:
-            progress(n, len(paths), p)
+            progress(n, total, p)
         try:
-            st = os.stat(p)
-            old = known.pop(p, None)
-            if old and old[0] == st.st_size and old[1] == st.st_mtime:
-                continue
-            digest = content_hash(p, st.st_size)
-            moved = c.execute("SELECT id, path FROM files WHERE hash=? AND size=? AND path<>?",
-                              (digest, st.st_size, p)).fetchone()
-            if moved and not os.path.exists(moved[1]):
-                with c:
-                    c.execute("UPDATE files SET path=?, mtime=? WHERE id=?", (p, st.st_mtime, moved[0]))
-                known.pop(moved[1], None)
-                continue
-            _index_one(lib, p, st.st_size, st.st_mtime, digest)
+            _index_path(lib, p, tools, lambda f, m: None, cancel)
+        except Cancelled:
+            cancelled = True
+            break
+        except LibraryError:
+            raise
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the folder
-            messages.append(f"{p}: {exc}")
-            with c:
-                c.execute("INSERT INTO files(path, status, error) VALUES (?, 'error', ?) "
-                          "ON CONFLICT(path) DO UPDATE SET status='error', error=excluded.error", (p, str(exc)))
-    else:
+            if disk_full(exc):
+                raise LibraryError(disk_full_message(lib.path)) from exc
+            if not root.is_dir():
+                break
+            if isinstance(exc, FileNotFoundError) and _gone(p):
+                known.add(p)  # deleted while we walked: removed below
+                continue
+            msg = _reason(exc, p)
+            messages.append(f"{p}: {msg}")
+            _record_error(lib, p, msg)
+    if not root.is_dir():
+        raise T2VError(f"The folder {root} disappeared while indexing (an unplugged drive?); files indexed so "
+                       "far are kept and nothing was removed. Reconnect it and run `t2v-desktop library reindex`.")
+    if not cancelled:
         with c:
             for gone in known:
-                if not os.path.exists(gone):
-                    c.execute("DELETE FROM shot_text WHERE shot_id IN (SELECT s.id FROM shots s JOIN files f "
-                              "ON s.file_id=f.id WHERE f.path=?)", (gone,))
-                    c.execute("DELETE FROM files WHERE path=?", (gone,))
+                if _gone(gone):
+                    _delete_path(c, gone)
+        if known:
+            from .keyframes import prune_thumbnails
+
+            prune_thumbnails(c, lib.thumbs_dir)
     if progress:
-        progress(len(paths), len(paths), "done")
+        progress(n + 1 if not cancelled else n, max(total, n + 1), "cancelled" if cancelled else "done")
     return messages
+
+
+def _like_prefix(folder: str) -> str:
+    esc = folder.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return esc + ("\\\\" if os.sep == "\\" else os.sep) + "%"

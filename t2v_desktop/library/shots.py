@@ -1,25 +1,62 @@
-"""Shot boundaries (hard cuts) from decoded frames, streamed at low resolution.
+"""Shot boundaries (hard cuts, fades through black, dissolves) and per-shot motion, streamed at 160 px.
 
-Why this way: a cut is a jump in the picture's colour distribution; comparing each frame's HSV
-histogram with the previous one at 160 px wide is cheap and holds one frame in memory at a time.
-The threshold is adaptive (like PySceneDetect's AdaptiveDetector): a frame starts a shot when its
-difference is both above an absolute floor and several times the recent average, so steady motion
-does not cut. Fades are not detected yet.
+Why this way:
+- A hard cut is a jump in the picture's colour distribution: each frame's HSV histogram is compared
+  with the previous one; the threshold is adaptive (like PySceneDetect's AdaptiveDetector): above an
+  absolute floor and several times the recent average, so steady motion does not cut.
+- A gradual transition is a run of frames that each change a little (pixel difference of a 32-px
+  copy above the recent baseline) for at most MAX_TRANSITION frames. It is a fade when the run dips
+  to black (the cut is the first frame after the darkest one) and a dissolve when its frames are
+  blends of the frames before and after it (each is close to A + w (B - A); the cut is the first frame
+  with w >= 0.5). Camera motion also makes such runs, but its frames are not blends, so it does not cut.
+- Motion: the mean pixel change per frame (still / slow / fast) and a pan estimate: the shift that
+  best aligns the column profiles of three horizontal bands; a pan is when the bands agree (a single
+  moving object moves one band only).
+Memory: the frames of the last MAX_TRANSITION + 3 (32-px copies) plus one histogram; cuts are final
+once a frame leaves that window, and its motion is added to its shot then.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, List, Tuple
+import bisect
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
+
+MAX_TRANSITION = 48     # frames: longer gradual change is motion, not a transition
+BLACK = 0.07            # mean luma (0..1) at or below which a frame counts as black
+DISSOLVE_MIN = 0.06     # mean pixel change (0..1) between the frames around a dissolve
+STILL, SLOW = 0.004, 0.03  # motion (pixel change per 25-fps frame) thresholds for the words
+PAN_MIN = 0.03          # width fraction per second for "pan left/right"
 
 
 @dataclass
 class Shot:
     start: float
     end: float
-    kind: str  # 'start' | 'cut'
+    kind: str  # 'start' | 'cut' | 'fade' | 'dissolve' (how the shot begins)
+    motion: float = 0.0  # mean pixel change per 25-fps frame, 0..1
+    dx: float = 0.0      # mean horizontal picture motion, width fraction per second (+: content moves right)
+    motion_words: str = ""
+
+
+@dataclass
+class _Frame:
+    i: int
+    t: float
+    small: np.ndarray  # float32 HxWx3 0..1, 32 px wide
+    lum: float
+    d: float           # mean |small - previous small|
+    pan: Optional[float]  # px/frame at 160 px when the bands agree, else None
+
+
+@dataclass
+class _Acc:
+    d: float = 0.0
+    n: int = 0
+    pans: List[float] = field(default_factory=list)
 
 
 def _frames(path: str, width: int = 160) -> Iterator[Tuple[float, np.ndarray]]:
@@ -31,6 +68,19 @@ def _frames(path: str, width: int = 160) -> Iterator[Tuple[float, np.ndarray]]:
         for fr in c.decode(st):
             h = max(2, int(round(fr.height * width / max(1, fr.width))) // 2 * 2)
             yield float(fr.time or 0.0), fr.to_ndarray(format="rgb24", width=width, height=h)
+
+
+def _duration(path: str) -> float:
+    import av
+
+    try:
+        with av.open(str(path)) as c:
+            st = c.streams.video[0]
+            if st.duration and st.time_base:
+                return float(st.duration * st.time_base)
+            return float(c.duration or 0) / 1e6
+    except Exception:  # noqa: BLE001 - only used for progress
+        return 0.0
 
 
 def _hist(rgb: np.ndarray) -> np.ndarray:
@@ -46,27 +96,211 @@ def _hist(rgb: np.ndarray) -> np.ndarray:
     return v / max(1.0, float(v.sum()) / 3)
 
 
-def detect_cuts(path: str, *, floor: float = 0.2, ratio: float = 3.0, window: int = 8) -> List[Shot]:
-    """Shots of ``path`` split at hard cuts; times in seconds (start of the first frame of each shot)."""
-    starts: List[float] = []
-    prev = None
-    recent: List[float] = []
-    last_t = 0.0
-    step = 0.0
-    for t, rgb in _frames(path):
+def _small(rgb: np.ndarray, k: int = 5) -> np.ndarray:
+    h, w = rgb.shape[0] // k * k, rgb.shape[1] // k * k
+    a = rgb[:h, :w].astype(np.float32).reshape(h // k, k, w // k, k, 3).mean(axis=(1, 3))
+    return a / 255.0
+
+
+def _profiles(rgb: np.ndarray) -> List[np.ndarray]:
+    lum = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    bands = np.array_split(lum, 3, axis=0)
+    return [b.mean(axis=0) for b in bands]
+
+
+def _band_shift(prev: np.ndarray, cur: np.ndarray, most: int = 8) -> Optional[int]:
+    """The shift s (px) with cur[x] ~ prev[x - s], or None when the band has no texture to tell."""
+    if float(cur.std()) < 2.0 or float(prev.std()) < 2.0:
+        return None
+    n = cur.size
+    errs = []
+    for s in range(-most, most + 1):
+        a = cur[max(0, s):n + min(0, s)]
+        b = prev[max(0, -s):n - max(0, s)]
+        errs.append(float(np.abs(a - b).mean()))
+    best = int(np.argmin(errs))
+    if errs[best] > 0.7 * errs[most] or errs[most] < 0.5:  # no clear gain over "not moved"
+        return 0 if errs[most] < 0.5 else None
+    return best - most
+
+
+def _pan(prev: List[np.ndarray], cur: List[np.ndarray]) -> Optional[float]:
+    shifts = [s for s in (_band_shift(p, c) for p, c in zip(prev, cur, strict=True)) if s is not None]
+    if len(shifts) >= 2 and (all(s > 0 for s in shifts) or all(s < 0 for s in shifts)):
+        return float(np.mean(shifts))
+    return 0.0 if shifts else None
+
+
+def _luma(small: np.ndarray) -> float:
+    return float((small @ np.array([0.299, 0.587, 0.114], np.float32)).mean())
+
+
+def _dist(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).mean())
+
+
+class _Detector:
+    def __init__(self, floor: float, ratio: float, window: int) -> None:
+        self.floor, self.ratio, self.window = floor, ratio, window
+        self.buf: Deque[_Frame] = deque()
+        self.cuts: List[Tuple[int, float, str]] = []  # (frame index, time, kind), sorted
+        self.acc: Dict[int, _Acc] = {}
+        self.prev_hist = None
+        self.prev_prof = None
+        self.recent: List[float] = []
+        self.quiet: Deque[float] = deque(maxlen=16)
+        self.run_start: Optional[int] = None  # frame index; -1: a long change being ignored
+        self.pending_black = False
+        self.fps = 25.0
+
+    def feed(self, i: int, t: float, rgb: np.ndarray) -> None:
         h = _hist(rgb)
-        if prev is None:
-            starts.append(t)
+        small = _small(rgb)
+        prof = _profiles(rgb)
+        prev = self.buf[-1] if self.buf else None
+        d = _dist(small, prev.small) if prev is not None and prev.small.shape == small.shape else 0.0
+        pan = _pan(self.prev_prof, prof) if self.prev_prof is not None else None
+        fr = _Frame(i, t, small, _luma(small), d, pan)
+        self.buf.append(fr)
+        if self.prev_hist is None:
+            self._add_cut(i, t, "start")
         else:
-            diff = float(np.abs(h - prev).sum()) / 6.0
-            avg = float(np.mean(recent)) if recent else 0.0
-            if diff > floor and diff > ratio * avg:
-                starts.append(t)
-                recent = []
+            diff = float(np.abs(h - self.prev_hist).sum()) / 6.0
+            avg = float(np.mean(self.recent)) if self.recent else 0.0
+            if diff > self.floor and diff > self.ratio * avg:
+                self._add_cut(i, t, "cut")
+                self.recent = []
             else:
-                recent = (recent + [diff])[-window:]
+                self.recent = (self.recent + [diff])[-self.window:]
+            self._gradual(fr)
+        self.prev_hist, self.prev_prof = h, prof
+        while len(self.buf) > MAX_TRANSITION + 3:
+            self._settle(self.buf.popleft())
+
+    # -- gradual transitions --------------------------------------------------------------------
+    def _gradual(self, fr: _Frame) -> None:
+        base = float(np.median(self.quiet)) if self.quiet else 0.0
+        low = max(0.008, 3.0 * base)
+        if fr.d > low:
+            if self.run_start is None:
+                self.run_start = fr.i
+            elif self.run_start >= 0 and fr.i - self.run_start >= MAX_TRANSITION:
+                self.run_start = -1  # too long for a transition: motion
+            return
+        self.quiet.append(fr.d)
+        if self.run_start is not None and self.run_start >= 0:
+            self._run(self.run_start, fr.i - 1)
+        self.run_start = None
+
+    def _at(self, i: int) -> Optional[_Frame]:
+        k = i - self.buf[0].i
+        return self.buf[k] if 0 <= k < len(self.buf) else None
+
+    def _run(self, s: int, e: int) -> None:
+        a, b = self._at(s - 1), self._at(e)
+        if a is None or b is None:
+            return
+        span = [self._at(j) for j in range(s - 1, e + 1)]
+        lums = [f.lum for f in span]
+        low = min(lums)
+        if a.lum <= BLACK and self.pending_black:  # fade in after a held black
+            self._place(s, e, s, "fade")
+            self.pending_black = False
+            return
+        if b.lum <= BLACK and a.lum > BLACK + 0.05:  # fade out into a held black
+            self.pending_black = True
+            return
+        if low <= BLACK and a.lum > low + 0.05 and b.lum > low + 0.05:
+            k = max(j for j, v in enumerate(lums) if v <= low + 0.005)
+            self._place(s, e, span[k].i + 1, "fade")
+            return
+        if e - s + 1 < 3:
+            return
+        total = _dist(a.small, b.small)
+        if total < DISSOLVE_MIN or a.small.shape != b.small.shape:
+            return
+        ab = (b.small - a.small).ravel()
+        den = float(ab @ ab)
+        ws = []
+        for f in span[1:-1]:
+            if f.small.shape != a.small.shape:
+                return
+            w = float((f.small - a.small).ravel() @ ab) / den
+            if _dist(f.small, a.small + w * (b.small - a.small)) > 0.3 * total:
+                return  # not a blend of the frames around it: motion
+            ws.append(w)
+        if ws[-1] - ws[0] < 0.3:
+            return
+        cut = next((span[1 + j].i for j, w in enumerate(ws) if w >= 0.5), e)
+        self._place(s, e, cut, "dissolve")
+
+    def _place(self, s: int, e: int, at: int, kind: str) -> None:
+        """A gradual transition over frames s..e cuts at ``at``: hard cuts inside it are dropped."""
+        self.cuts = [c for c in self.cuts if not (s <= c[0] <= e and c[2] != "start")]
+        fr = self._at(at)
+        if fr is not None:
+            self._add_cut(at, fr.t, kind)
+
+    def _add_cut(self, i: int, t: float, kind: str) -> None:
+        k = bisect.bisect_left([c[0] for c in self.cuts], i)
+        if k < len(self.cuts) and self.cuts[k][0] == i:
+            return
+        self.cuts.insert(k, (i, t, kind))
+        self.pending_black = False
+
+    # -- motion ---------------------------------------------------------------------------------
+    def _settle(self, fr: _Frame) -> None:
+        k = bisect.bisect_right([c[0] for c in self.cuts], fr.i) - 1
+        start = self.cuts[max(0, k)][0]
+        acc = self.acc.setdefault(start, _Acc())
+        if fr.i != start:  # the first frame's change is the cut itself
+            acc.d += fr.d
+            acc.n += 1
+            if fr.pan is not None:
+                acc.pans.append(fr.pan)
+
+    def finish(self, end: float, width: int = 160) -> List[Shot]:
+        while self.buf:
+            self._settle(self.buf.popleft())
+        shots = []
+        for n, (i, t, kind) in enumerate(self.cuts):
+            acc = self.acc.get(i, _Acc())
+            motion = min(1.0, acc.d / acc.n * self.fps / 25.0) if acc.n else 0.0
+            moving = [p for p in acc.pans if p != 0.0]
+            dx = float(np.mean(moving)) * self.fps / width if moving else 0.0
+            words = ["still" if motion < STILL else "slow" if motion < SLOW else "fast"]
+            if acc.n and len(moving) >= 0.5 * acc.n and abs(dx) >= PAN_MIN:
+                words.append("pan right" if dx < 0 else "pan left")  # content moving left = camera right
+            shots.append(Shot(t, self.cuts[n + 1][1] if n + 1 < len(self.cuts) else end,
+                              kind, round(motion, 5), round(dx, 5), " ".join(words)))
+        return shots
+
+
+def detect_shots(path, *, floor: float = 0.2, ratio: float = 3.0, window: int = 8, cancel=None,
+                 progress: Optional[Callable[[float, float], None]] = None) -> List[Shot]:
+    """Shots of ``path`` with how each begins and its motion; times in seconds (start of the first
+    frame of each shot). ``progress(seconds done, duration)``; ``cancel`` checked every 25 frames."""
+    from ..jobs import check
+
+    det = _Detector(floor, ratio, window)
+    dur = _duration(str(path)) if progress else 0.0
+    last_t, step = 0.0, 0.0
+    for i, (t, rgb) in enumerate(_frames(str(path))):
+        if i % 25 == 0:
+            check(cancel)
+            if progress:
+                progress(t, dur)
+        if i:
             step = t - last_t
-        prev, last_t = h, t
-    end = last_t + step
-    return [Shot(s, (starts[i + 1] if i + 1 < len(starts) else end), "start" if i == 0 else "cut")
-            for i, s in enumerate(starts)]
+            if step > 0:
+                det.fps = 1.0 / step
+        det.feed(i, t, rgb)
+        last_t = t
+    if not det.cuts:
+        return []
+    return det.finish(last_t + step)
+
+
+def detect_cuts(path: str, *, floor: float = 0.2, ratio: float = 3.0, window: int = 8) -> List[Shot]:
+    """Shots of ``path`` split at hard cuts, fades and dissolves (see detect_shots)."""
+    return detect_shots(path, floor=floor, ratio=ratio, window=window)
