@@ -96,6 +96,7 @@ def test_a_row_per_track_with_its_clips_drawn_in_it(win, qtbot):
     assert r.left() == pytest.approx(tl.x_of(1.0), abs=1) and r.right() == pytest.approx(tl.x_of(2.0), abs=2)
     assert tl.rows[1].y == r.top()
     qtbot.waitUntil(lambda: win.thumbs.wave(str(p.tracks[3].clips[0].path)) is not None)
+    tl.invalidate()  # the waveform's "updated" signal may still be queued: redraw the rows with it now
     img = tl.grab().toImage()
     lane = QColor("#1c1f23")
     # the title's purple block with its text, the pip's block, the audio clip's green waveform, the cue

@@ -20,10 +20,7 @@ SCREENSHOT_TIMEOUT = 30.0
 def thumbs_settled(cache) -> bool:
     """True when every thumbnail and waveform the views asked ``cache`` for has arrived (a paint
     asks for what it lacks, so check again after the next paint)."""
-    with cache._lock:
-        pending = set(cache._pending)
-        thumbs, waves = set(cache._thumbs), set(cache._waves)
-    return all((key in thumbs) if kind == "t" else (key in waves) for kind, key in pending)
+    return cache.settled()
 
 
 def window_drawn(win) -> tuple:

@@ -635,17 +635,22 @@ class TimelineWidget(QWidget):
         p.restore()
 
     def _paint_thumbs(self, p, clip, r: Row, x0, x1, a, b, to_source, src_len) -> None:
-        """Thumbnails along the clip: the source frame shown at each place (after cuts and speed)."""
+        """Thumbnails along the clip: the frame shown at each place (after cuts and speed) — the
+        edited picture when the stack has a picture op (gui/thumbs.py), until then the source's."""
         th = max(8, r.h - 16)
         tw = th * 16 / 9  # until the first thumbnail says its real width
+        fps = getattr(self.tlayout, "fps", None) or getattr(self.project, "fps", None) or 25
+        ekey = self.thumbs.edited(clip, fps)
         x = x0
         while x < min(x1, self.width()):
             if x + tw < HEADER_W:  # scrolled out on the left: no need to load it
                 x += max(tw, 20)
                 continue
             frac = (x - x0) / max(1.0, x1 - x0)
-            st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
-            img = self.thumbs.thumb(clip.path, st)
+            img = self.thumbs.edited_thumb(ekey, frac * (b - a)) if ekey else None
+            if img is None or img.isNull():  # no picture op, the edited one on its way or failed: the source's
+                st = to_source(frac * (b - a)) if to_source else clip.in_point + frac * src_len
+                img = self.thumbs.thumb(clip.path, st)
             if img is None or img.isNull():
                 break
             tw = img.width() * th / img.height()

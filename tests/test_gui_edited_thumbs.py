@@ -1,0 +1,91 @@
+"""Timeline thumbnails show the EDITED clip: after "make it black and white" the clip's thumbnails
+on the timeline are grey (pixels read from the real widget), made off the GUI thread, keyed by
+content (source identity + op stack, not the clip's id), and back to the red source after undo."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from gui_projects import open_in_window
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtGui import QColor  # noqa: E402
+
+from t2v_desktop.gui.thumbs import edited_key  # noqa: E402
+from t2v_desktop.project.model import AppliedOp, Clip, Project, Track  # noqa: E402
+
+
+def thumb_pixels(w):
+    """RGB of the timeline's pixels where the main clip's thumbnails are drawn."""
+    tl = w.timeline
+    row = next(r for r in tl.rows if r.main)
+    clip, a, b = row.clip_spans()[0]
+    img = tl.grab().toImage()
+    x0, x1 = int(tl.x_of(a)) + 4, int(tl.x_of(b)) - 4
+    ys = range(row.y + 20, row.y + row.h - 4, 4)
+    return [QColor(img.pixel(x, y)).getRgb()[:3] for x in range(x0, min(x1, img.width() - 2), 6) for y in ys]
+
+
+def share(pixels, pred) -> float:
+    return sum(1 for p in pixels if pred(*p)) / max(1, len(pixels))
+
+
+def red(r, g, b):
+    return r > 150 and g < 90 and b < 90
+
+
+def grey(r, g, b):
+    return max(r, g, b) - min(r, g, b) < 16 and r > 40
+
+
+def settle(qtbot, w):
+    w.timeline.invalidate()
+    qtbot.waitUntil(lambda: (w.timeline.grab(), w.thumbs.settled())[1], timeout=15000)
+    qtbot.waitUntil(lambda: (w.timeline.grab(), w.thumbs.settled())[1], timeout=15000)
+
+
+def test_edited_thumbnails_follow_the_op_stack(qtbot, main_window, make_clip, tmp_path):
+    src = make_clip("thumb-red", duration=2.0, pattern="solid", color=(220, 30, 30), audio=False,
+                    number_frames=False)
+    w = open_in_window(main_window, qtbot, Project(tracks=[Track("video", [Clip(source=str(src))])]),
+                       tmp_path / "red.t2v")
+    settle(qtbot, w)
+    assert share(thumb_pixels(w), red) > 0.9
+
+    w.apply_command("make it black and white")
+    clip = w.project.all_clips()[0]
+    assert edited_key(clip, w.timeline.tlayout.fps) is not None
+    settle(qtbot, w)
+    px = thumb_pixels(w)
+    assert share(px, grey) > 0.9, px[:5]
+    assert share(px, red) == 0.0
+    assert len(w.thumbs._edited) >= 1  # drawn from the edited cache, made on the worker
+
+    w.undo_stack.undo()
+    settle(qtbot, w)
+    assert share(thumb_pixels(w), red) > 0.9
+    w.undo_stack.redo()  # the same stack again: its thumbnails are still cached, no new load
+    n = len(w.thumbs._edited)
+    settle(qtbot, w)
+    assert len(w.thumbs._edited) == n and share(thumb_pixels(w), grey) > 0.9
+    w.undo_stack.setClean()
+
+
+def test_edited_key_is_content_not_identity(make_clip):
+    src = make_clip("thumb-key", duration=1.0, audio=False)
+    bw = Clip(source=str(src), ops=[AppliedOp("black_and_white")])
+    twin = copy.deepcopy(bw)
+    twin.id, twin.ops[0].id = "other", "other-op"
+    assert edited_key(bw, 25) is not None
+    assert edited_key(twin, 25) == edited_key(bw, 25)  # same source and stack, other ids: same key
+    assert edited_key(Clip(source=str(src)), 25) is None  # no picture op: the source's thumbnails
+    assert edited_key(Clip(source=str(src), ops=[AppliedOp("speed", {"factor": 2.0})]), 25) is None
+    off = copy.deepcopy(bw)
+    off.ops[0].enabled = False
+    assert edited_key(off, 25) is None
+    warmer = Clip(source=str(src), ops=[AppliedOp("temperature", {"amount": 0.3})])
+    hotter = Clip(source=str(src), ops=[AppliedOp("temperature", {"amount": 0.6})])
+    assert edited_key(warmer, 25) != edited_key(hotter, 25)
