@@ -67,3 +67,30 @@ def spoken_words(words: Sequence[str], path: Path, *, gap: float = 0.25, lead: f
     parts.append(np.zeros(int(lead * RATE), np.float32))
     write_wav(path, np.concatenate(parts))
     return times
+
+
+def talk_clip(samples: np.ndarray, path: Path, *, rate: int = RATE, fps: int = 10, size=(64, 48)) -> Path:
+    """A video file of flat grey frames whose sound is ``samples`` (mono float32 at ``rate``)."""
+    import av
+
+    w, h = size
+    with av.open(str(path), "w") as out:
+        v = out.add_stream("mpeg4", rate=fps)
+        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+        a = out.add_stream("pcm_s16le", rate=rate)
+        a.layout = "mono"
+        for i in range(int(len(samples) / rate * fps) + 1):
+            f = av.VideoFrame.from_ndarray(np.full((h, w, 3), 40, np.uint8), format="rgb24")
+            f.pts = i
+            for p in v.encode(f):
+                out.mux(p)
+        for p in v.encode():
+            out.mux(p)
+        s16 = (np.clip(samples, -1, 1) * 32767).astype(np.int16)[None, :]
+        af = av.AudioFrame.from_ndarray(s16, format="s16", layout="mono")
+        af.sample_rate, af.pts = rate, 0
+        for p in a.encode(af):
+            out.mux(p)
+        for p in a.encode():
+            out.mux(p)
+    return path

@@ -12,8 +12,7 @@ TEXT = ("The storm is expected to reach the coast tonight. Residents should stay
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 def test_add_captions_transcribes_the_speech(tmp_path):
-    import av
-    import numpy as np
+    from speech_media import talk_clip
 
     from t2v_desktop.commands.apply import apply_text
     from t2v_desktop.project.history import History
@@ -22,28 +21,7 @@ def test_add_captions_transcribes_the_speech(tmp_path):
 
     wav = tmp_path / "s.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(wav), TEXT], check=True)
-    pcm = load_mono(str(wav), 16000)
-    clip = tmp_path / "talk.mp4"
-    with av.open(str(clip), "w") as out:
-        v = out.add_stream("mpeg4", rate=10)
-        v.width, v.height, v.pix_fmt = 64, 48, "yuv420p"
-        a = out.add_stream("pcm_s16le", rate=16000)
-        a.layout = "mono"
-        n = int(len(pcm) / 16000 * 10) + 1
-        for i in range(n):
-            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 40, np.uint8), format="rgb24")
-            f.pts = i
-            for p in v.encode(f):
-                out.mux(p)
-        for p in v.encode():
-            out.mux(p)
-        s16 = (np.clip(pcm, -1, 1) * 32767).astype(np.int16)[None, :]
-        af = av.AudioFrame.from_ndarray(s16, format="s16", layout="mono")
-        af.sample_rate, af.pts = 16000, 0
-        for p in a.encode(af):
-            out.mux(p)
-        for p in a.encode():
-            out.mux(p)
+    clip = talk_clip(load_mono(str(wav), 16000), tmp_path / "talk.mp4", rate=16000)
     p = Project.from_media(str(clip))
     h = History(p)
     apply_text(p, "add captions", h)

@@ -20,6 +20,7 @@ import re  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import ClassVar  # noqa: E402
 
+from ..project.history import EditCommand  # noqa: E402
 from .steps import ComposeStep  # noqa: E402
 
 
@@ -175,3 +176,86 @@ def _resolve_style(step: StyleCaptions, state) -> list:
 
 PARSERS.append(_parse_style)
 RESOLVERS[StyleCaptions] = _resolve_style
+
+
+# -- captions to a file: "export the captions as captions.vtt" ------------------------------------
+
+_EXPORT = re.compile(r"^(?:export|save|write)(?: out)? (?:the |my )?(?:([a-z]+) )?(?:captions|subtitles|subs)"
+                     r"(?: track)?(?: (?:as|to|into|in))? (\S+\.(?:srt|vtt|ass|ssa))\.?$", re.IGNORECASE)
+
+
+@dataclass
+class ExportCaptions(ComposeStep):
+    """A subtitle track written to an .srt / .vtt / .ass file (the first, or the one in ``language``)."""
+
+    path: str = ""
+    language: str = ""
+    kind: ClassVar[str] = "export captions"
+    phase: ClassVar[int] = 2
+
+
+def _parse_export(cl, t: str, context) -> Any:
+    import os
+
+    m = _EXPORT.match(" ".join(cl.orig_text().split()))
+    if not m:
+        return None
+    base = (context or {}).get("base") if isinstance(context, dict) else getattr(context, "base", None)
+    path = os.path.join(base or os.getcwd(), os.path.expanduser(m.group(2)))
+    lang = (m.group(1) or "").lower()
+    return ExportCaptions(path=os.path.abspath(path), language="" if lang in ("the", "my") else lang,
+                          reason=f"write the captions to {os.path.basename(path)}")
+
+
+class WriteCaptionsFile(EditCommand):
+    """Writes a subtitle track's cues to a file (atomically). Undo puts back what was there before
+    (the old file, or none), so an export that overwrote a file loses nothing."""
+
+    def __init__(self, track_id: str, path: str):
+        self.track_id, self.path = track_id, path
+        self.label = f"Export captions to {path.rsplit('/', 1)[-1]}"
+        self._before: Any = ...  # the file's bytes before the first write (None: there was none)
+
+    def do(self, project) -> None:
+        from pathlib import Path
+
+        from ..project.subtitle_files import write_subtitles
+
+        track = next(s for s in project.subtitle_tracks if s.id == self.track_id)
+        if self._before is ...:  # the plan runs on a copy first, then for real: keep the first
+            p = Path(self.path)
+            self._before = p.read_bytes() if p.is_file() else None
+        write_subtitles([(c.start, c.end, c.text) for c in track.cues], self.path)
+
+    def undo(self, project) -> None:
+        from pathlib import Path
+
+        from ..fsutil import atomic_write_bytes
+
+        if self._before is None:
+            Path(self.path).unlink(missing_ok=True)
+        elif self._before is not ...:
+            atomic_write_bytes(Path(self.path), self._before)
+
+
+def _resolve_export(step: ExportCaptions, state) -> list:
+    from ..errors import ParamError
+
+    subs = [s for s in state.sim.subtitle_tracks if s.cues]
+    if not subs:
+        raise ParamError("There are no captions to export; add them first ('add captions').")
+    track = subs[0]
+    if step.language:
+        from ..speech.translate import language_code
+
+        code = language_code(step.language)
+        hits = [s for s in subs if s.language[:2].lower() == code]
+        if not hits:
+            have = ", ".join(s.language for s in subs)
+            raise ParamError(f"No {step.language} captions to export; the subtitle tracks are in: {have}.")
+        track = hits[0]
+    return [WriteCaptionsFile(track.id, step.path)]
+
+
+PARSERS.append(_parse_export)
+RESOLVERS[ExportCaptions] = _resolve_export

@@ -1,0 +1,78 @@
+"""Captions out of the editor: made from espeak-ng speech, muxed into exports as soft subtitle
+streams (read back with PyAV: the cue texts and times), written as .srt/.vtt by a command, and a
+broken subtitle file refused with one line and nothing changed."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from speech_media import need_espeak, synth, talk_clip
+from subtitle_streams import assert_cues, demux_subtitles
+
+from t2v_desktop.commands.apply import apply_text
+from t2v_desktop.engine.export import export_project
+from t2v_desktop.errors import T2VError
+from t2v_desktop.project.history import History
+from t2v_desktop.project.model import Project
+from t2v_desktop.project.subtitle_files import read_subtitles
+
+TEXT = "The storm will reach the coast tonight. Stay indoors and keep away from the windows."
+
+
+@pytest.fixture(scope="module")
+def captioned(tmp_path_factory):
+    """A project of one spoken clip with captions made from its speech ('add captions')."""
+    need_espeak()
+    folder = tmp_path_factory.mktemp("talk")
+    clip = talk_clip(synth(TEXT, folder), folder / "talk.mp4")
+    p = Project.from_media(str(clip))
+    apply_text(p, "add captions", History(p))
+    assert p.subtitle_tracks and p.subtitle_tracks[0].cues
+    return p
+
+
+@pytest.mark.parametrize("ext, codecs", [(".mp4", ("mov_text",)), (".mkv", ("subrip", "srt"))])
+def test_captions_from_speech_are_a_soft_stream_of_the_export(tmp_path, captioned, ext, codecs):
+    want = [(c.start, c.end, c.text) for c in captioned.subtitle_tracks[0].cues]
+    out = tmp_path / f"talk{ext}"
+    export_project(captioned, out)
+    (stream,) = demux_subtitles(out)
+    assert stream[0] in codecs
+    end = max(c[1] for c in want)
+    assert_cues(stream[3], [(s, min(e, end), t) for s, e, t in want])
+    assert all(len(line) <= 42 for _, _, t in stream[3] for line in t.split("\n"))
+
+
+@pytest.mark.parametrize("name", ["captions.vtt", "captions.srt"])
+def test_export_the_captions_command_writes_the_file_and_undo_restores(tmp_path, captioned, name):
+    p = captioned
+    h = History(p)
+    target = tmp_path / name
+    target.write_text("what was here before\n")
+    before = len(p.subtitle_tracks)
+    apply_text(p, f"export the captions as {name}", h, base=str(tmp_path))
+    got = read_subtitles(target)
+    assert [(t, round(a, 3), round(b, 3)) for a, b, t in got] == \
+        [(c.text, round(c.start, 3), round(c.end, 3)) for c in p.subtitle_tracks[0].cues]
+    assert len(p.subtitle_tracks) == before  # the project itself is unchanged
+    h.undo()
+    assert target.read_text() == "what was here before\n"  # nothing lost
+    apply_text(p, f"save the captions to new-{name}", h, base=str(tmp_path))
+    assert (tmp_path / f"new-{name}").is_file()
+    h.undo()
+    assert not (tmp_path / f"new-{name}").exists()
+
+
+def test_a_broken_srt_is_one_line_and_changes_nothing(tmp_path, captioned):
+    bad = tmp_path / "bad.srt"
+    bad.write_bytes(b"1\n00:00:01,000 --> garbage\n\x00\x01 not subtitles\n\n2\nnonsense\n")
+    p = captioned
+    saved = p.to_json()
+    h = History(p)
+    with pytest.raises(T2VError) as e:
+        apply_text(p, "add subtitles from bad.srt", h, base=str(tmp_path))
+    msg = str(e.value)
+    assert "\n" not in msg and "bad.srt" in msg, msg
+    assert p.to_json() == saved and not h.can_undo
+    assert os.path.getsize(bad) > 0  # the file is left as it was
