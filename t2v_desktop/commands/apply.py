@@ -155,16 +155,17 @@ def _target_duration(project: Project, clip_id: Optional[str]) -> Optional[float
 
 
 def apply_text(project: Project, text: str, history=None, *, clip_id: Optional[str] = None,
-               base: Optional[str] = None, extra_steps: Sequence = ()):
+               base: Optional[str] = None, extra_steps: Sequence = (), playhead: Optional[float] = None):
     """Parse ``text`` and apply it: edits become one undo step; "undo"/"redo" steps act on
     ``history`` in order. Returns the Plan (so callers can show what was understood).
 
     ``base``: the folder file names in the text are relative to (the project's folder in the
     editor; the current directory when None). ``extra_steps`` go before the parsed ones, in the
-    same undo step (the CLI's ``--music``)."""
+    same undo step (the CLI's ``--music``). ``playhead``: programme seconds where "here" is (a
+    voice-over goes there)."""
     from . import parse
 
-    plan = parse(text, {"duration": _target_duration(project, clip_id), "base": base})
+    plan = parse(text, {"duration": _target_duration(project, clip_id), "base": base, "playhead": playhead})
     if extra_steps:
         plan.steps[:0] = list(extra_steps)
     if history is not None and getattr(history, "project", False) is None:

@@ -1,0 +1,193 @@
+"""Commands of the voice area: voice-overs read by the built-in voice, and dubbing.
+
+    add a voice-over: 'Stay indoors during the storm.'
+    read script.txt as a voice-over [in French] [at 0:12] [slowly]
+    dub it in French [and mute the original]
+
+A voice-over is spoken (speech.voiceover, content-cached), placed on a "Voice" audio track (role
+voice, made when missing or busy) at the playhead (the parse context's ``playhead``; 0 without one)
+or at the time said, every music track is set to duck under the voice (the mixer's sidechain), and
+its exact word times become captions on a "Voice-over" subtitle track. Dubbing: speech.dub. Each
+command is one undo step. Import compose_apply only inside functions (it imports this module).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Dict, List, Optional
+
+from .steps import ComposeStep
+
+PARSERS: List[Callable[..., Any]] = []
+RESOLVERS: Dict[type, Callable[..., list]] = {}
+
+RATES = {"slowly": 140, "slow": 140, "quickly": 210, "fast": 210, "quick": 210}
+CAPTIONS_NAME = "Voice-over"
+
+
+@dataclass
+class AddVoiceOver(ComposeStep):
+    """Text (or a script file) read by a voice onto a voice track, music ducked, captions added."""
+
+    script: str = ""
+    path: str = ""
+    voice: str = ""
+    at: Optional[float] = None
+    rate_wpm: Optional[int] = None
+    kind: ClassVar[str] = "voice-over"
+
+
+@dataclass
+class Dub(ComposeStep):
+    """The captions translated, spoken in the target language, each line fitted to its cue."""
+
+    target: str = ""
+    voice: str = ""
+    mute_original: bool = False
+    kind: ClassVar[str] = "dub"
+    phase: ClassVar[int] = 2  # after captions added in the same command
+
+
+_VO_WORDS = r"(?:voice[- ]?overs?|narrations?)"
+_ADD = re.compile(r"^\s*(?:add|put|insert|record|create|make)\s+(?:a\s+|an\s+|the\s+|some\s+)?" + _VO_WORDS + r"\b\s*:?")
+_READ = re.compile(r"^\s*(?:read|narrate|speak|say)\b(?:\s+out)?")
+_SCRIPT = re.compile(r"(?P<q>['\"]?)(?P<f>[^\s'\"]+\.(?:txt|md|markdown))(?P=q)", re.IGNORECASE)
+_AS = re.compile(r"\b(?:as|for|into|onto|on)\s+(?:a\s+|an\s+|the\s+)?" + _VO_WORDS + r"(?:\s+track)?\b")
+_LANG = re.compile(r"\b(?:in|with)\s+(?:a\s+|an\s+|the\s+)?(?P<l>[a-z]+)\s*(?:voice|accent)?\b")
+_VOICE = re.compile(r"\b(?:with\s+)?(?:the\s+)?voice\s+(?P<v>[a-z]{2,3}(?:-[a-z0-9]+)*)\b")
+_RATE_WPM = re.compile(r"\bat\s+(?P<n>\d{2,3})\s*(?:wpm|words\s+(?:a|per)\s+minute)\b")
+_RATE_WORD = re.compile(r"\b(?:" + "|".join(RATES) + r")\b")
+_AT_PLAYHEAD = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?:playhead|cursor|current\s+time)\b|\bhere\b")
+_AT_START = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?:start|beginning)\b")
+
+
+def _playhead(context: Any) -> Optional[float]:
+    if context is None:
+        return None
+    p = context.get("playhead") if isinstance(context, dict) else getattr(context, "playhead", None)
+    return float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 else None
+
+
+def _language_voice(work, said: str) -> str:
+    """'in French' / 'with a German voice' / 'voice en-gb' -> a voice name ('' = the default)."""
+    from ..speech.translate import LANGUAGES
+
+    m = _VOICE.search(work.low)
+    if m:
+        work.blank(m.start(), m.end())
+        return m.group("v")
+    for m in _LANG.finditer(work.low):
+        if m.group("l") in LANGUAGES:
+            work.blank(m.start(), m.end())
+            return LANGUAGES[m.group("l")][0]
+    return ""
+
+
+def _parse_voice_over(cl, t: str, context) -> Any:
+    from ..speech.voiceover import script_text  # noqa: F401  (fail here, not in a resolver, if missing)
+    from .compose import check_leftover, take_quote
+    from .files import context_base, resolve_file
+    from .plan import ParseError
+    from .timecode import TIME, parse_time
+
+    low = cl.low
+    m = _ADD.match(low) or _READ.match(low)
+    if not m:
+        return None
+    said = cl.orig_text()
+    work = cl.copy()
+    script = take_quote(work)
+    path = ""
+    if script is None:
+        fm = _SCRIPT.search(work.orig)
+        if fm:
+            path = resolve_file(fm.group("f"), context_base(context), said)
+            work.blank(fm.start(), fm.end())
+    named = _ADD.match(low) is not None or _AS.search(work.low) is not None
+    if not named or (script is None and not path):
+        if not named:  # "read me a story": not ours
+            return None
+        raise ParseError("Put the words in quotes or name a script file, e.g. \"add a voice-over: 'Stay indoors "
+                         "during the storm.'\" or 'read script.txt as a voice-over'.",
+                         ["add a voice-over: 'Stay indoors during the storm.'", "read script.txt as a voice-over"])
+    if script is not None and not any(ch.isalnum() for ch in script):
+        raise ParseError("The voice-over's text is empty; type the words between the quotes.")
+    work.blank(0, m.end())
+    a = _AS.search(work.low)
+    if a:
+        work.blank(a.start(), a.end())
+    voice = _language_voice(work, said)
+    rate = None
+    r = _RATE_WPM.search(work.low)
+    if r:
+        rate = int(r.group("n"))
+        work.blank(r.start(), r.end())
+    r = _RATE_WORD.search(work.low)
+    if r:
+        rate = RATES[r.group(0)]
+        work.blank(r.start(), r.end())
+    at = _playhead(context)
+    p = _AT_PLAYHEAD.search(work.low)
+    if p:
+        work.blank(p.start(), p.end())
+    s = _AT_START.search(work.low)
+    if s:
+        at = 0.0
+        work.blank(s.start(), s.end())
+    tm = re.search(r"\b(?:at|from|starting\s+at)\s+(?P<t>" + TIME + r")", work.low)
+    if tm:
+        at = parse_time(tm.group("t"))
+        work.blank(tm.start(), tm.end())
+    check_leftover(work, "a voice-over", "read script.txt as a voice-over at 0:05",
+                   allowed=("voice", "over", "voiceover", "voice-over", "read", "out", "it", "loud", "aloud"))
+    where = f"at {at:.2f} s" if at is not None else "at the start"
+    return AddVoiceOver(script=script or "", path=path, voice=voice, at=at, rate_wpm=rate, text=said,
+                        reason=f"spoken by the {'built-in ' if not voice.startswith('piper:') else ''}voice "
+                               f"on the Voice track {where}, music ducked, captions from its words")
+
+
+def _resolve_voice_over(step: AddVoiceOver, state) -> list:
+    from ..errors import ParamError
+    from ..project.history import SetTrackProps
+    from ..project.model import Clip, Ducking, MediaSource
+    from ..speech.tts import default_voice
+    from ..speech.voiceover import script_text, voice_over
+    from .compose_apply import _place, _programme
+
+    layout, total = _programme(state)
+    start = 0.0 if step.at is None else float(step.at)
+    if start >= total:
+        raise ParamError(f"The voice-over would start at {start:.2f} s, after the programme's end ({total:.2f} s); "
+                         "move the playhead or say 'at 0:05'.")
+    text = step.script or script_text(step.path)
+    vo = voice_over(text, start, voice=step.voice or default_voice("en"), rate_wpm=step.rate_wpm)
+    first = text.split(".")[0].strip()
+    clip = Clip(MediaSource(str(vo.path)), 0.0, None, name=f"Voice-over: {first[:40]}")
+    state.created.setdefault("voice", []).append(clip.id)
+    cmds = _place(state, layout, clip, "Voice", "audio", start, vo.end, role="voice")
+    for t in state.sim.tracks:  # the music makes way for the voice (the mixer's sidechain ducking)
+        if t.kind == "audio" and t.role == "music" and t.ducking is None:
+            cmds.append(SetTrackProps(t.id, ducking=Ducking()))
+    cmds += _caption_commands(state.sim, vo.cues, vo.speech.transcript().language, vo.start, vo.end)
+    if vo.end > total + 0.02:
+        state.notes.append(f"The voice-over runs {vo.end - total:.1f} s past the end of the picture.")
+    return cmds
+
+
+def _caption_commands(project, cues, language: str, start: float, end: float, name: str = CAPTIONS_NAME) -> list:
+    """Cues into the first subtitle track called ``name`` ("name 2", ...) with no cue over [start, end),
+    else into a new one: a voice-over over another keeps both captions."""
+    from ..project.history import AddSubtitleTrack, SetSubtitleTrack
+    from ..project.model import SubtitleTrack
+
+    same = [s for s in project.subtitle_tracks if s.name == name or s.name.startswith(name + " ")]
+    for sub in same:
+        if not any(c.start < end and c.end > start for c in sub.cues):
+            return [SetSubtitleTrack(sub.id, cues=sorted(list(sub.cues) + list(cues), key=lambda c: c.start))]
+    label = f"{name} {len(same) + 1}" if same else name
+    return [AddSubtitleTrack(SubtitleTrack(list(cues), name=label, language=language))]
+
+
+PARSERS.append(_parse_voice_over)
+RESOLVERS[AddVoiceOver] = _resolve_voice_over
