@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         from .transcript_panel import install as install_transcript
 
         install_transcript(self)  # View > Transcript: edit by words, background transcription
+        from .library_panel import install as install_library
+
+        install_library(self)  # View > Library: search shots, preview a span, drag it onto the timeline
         self.status_pos = QLabel("", self)
         self.statusBar().addPermanentWidget(self.status_pos)
         self.statusBar().showMessage("Type an edit in the command bar (Ctrl+L) and press Enter.")
@@ -401,7 +404,7 @@ class MainWindow(QMainWindow):
                     dur = self.renderer.clip_duration(self.selected_clip)
                 except Exception:
                     pass
-        return {"duration": dur, "base": str(self._file_base())}
+        return {"duration": dur, "base": str(self._file_base()), "playhead": self.preview.position}
 
     def _file_base(self) -> Path:
         """The folder file names in typed commands resolve against: the project's folder, else the
@@ -444,7 +447,7 @@ class MainWindow(QMainWindow):
             return None
         try:
             plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip,
-                              base=str(self._file_base()))
+                              base=str(self._file_base()), playhead=self.preview.position)
         except T2VError as e:
             self.command_bar.show_error(e)
             return None
