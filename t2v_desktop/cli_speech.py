@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
-NAMES: Tuple[str, ...] = ("transcribe",)
+NAMES: Tuple[str, ...] = ("transcribe", "say")
 FORMATS = (".srt", ".vtt", ".json", ".txt")
 
 
@@ -34,6 +34,7 @@ def add_parsers(sub) -> None:
     t.add_argument("--align", metavar="SCRIPT.txt",
                    help="the text that is spoken: align it to the sound instead of recognising")
     t.add_argument("-y", "--yes", action="store_true", help="overwrite OUT if it exists")
+    _add_say(sub)
 
 
 def cmd_transcribe(args) -> int:
@@ -148,3 +149,60 @@ def _read_script(path: str) -> str:
         raise T2VError(f"--align {path}: not UTF-8 text.") from None
     except OSError as e:
         raise T2VError(f"--align {path}: cannot read it ({e.strerror or e}).") from None
+
+
+# -- say: text to speech with the built-in voice (voice area) ---------------------------------------
+
+def _add_say(sub) -> None:
+    s = sub.add_parser("say", help="text to speech: a WAV (and captions) read by the built-in voice",
+                       description="Read text aloud into a WAV file with the built-in espeak-ng voice (or a "
+                                   "local Piper voice, piper:<name>); --captions also writes its word-timed "
+                                   "captions. Example: t2v-desktop say \"Stay indoors.\" -o out.wav --voice fr")
+    s.add_argument("text", nargs="?", help="the words to say (or --file)")
+    s.add_argument("-o", "--output", help="OUT.wav")
+    s.add_argument("-f", "--file", metavar="SCRIPT.txt", help="read the text from a file")
+    s.add_argument("--voice", default="en", help="language code (en, fr, es, de ...), voice name, or piper:<name>")
+    s.add_argument("--rate", type=int, help="words per minute (80-450, default 175)")
+    s.add_argument("--captions", metavar="OUT.srt", help="also write captions (.srt, .vtt, .json words)")
+    s.add_argument("--list-voices", action="store_true", help="list the voices and exit")
+    s.add_argument("-y", "--yes", action="store_true", help="overwrite outputs that exist")
+
+
+def cmd_say(args) -> int:
+    from .errors import T2VError
+    from .fsutil import atomic_write_text, check_writable_dir
+    from .speech import tts
+
+    if args.list_voices:
+        for name, what in tts.list_voices():
+            print(f"{name:24} {what}")
+        return 0
+    if args.file:
+        from .speech.voiceover import script_text
+
+        text = script_text(args.file)
+    elif args.text:
+        text = args.text
+    else:
+        raise T2VError("Give the words to say, e.g. t2v-desktop say \"Hello.\" -o hello.wav (or --file script.txt).")
+    if not args.output:
+        raise T2VError("Name the output with -o OUT.wav.")
+    out = Path(args.output)
+    if out.suffix.lower() != ".wav":
+        raise T2VError(f"-o {out}: say writes a .wav file.")
+    caps = Path(args.captions) if args.captions else None
+    for path in [out] + ([caps] if caps else []):
+        check_writable_dir(path)
+        if path.exists() and not args.yes:
+            raise T2VError(f"{path} already exists. Pass -y (--yes) to overwrite it.")
+    if caps is not None and caps.suffix.lower() not in (".srt", ".vtt", ".json"):
+        raise T2VError(f"--captions {caps}: write .srt, .vtt or .json.")
+    speech = tts.synthesize(text, voice=args.voice, rate_wpm=args.rate)
+    tts.save_wav(speech, out)
+    if caps is not None:
+        atomic_write_text(caps, render(speech.transcript(), caps.suffix.lower()))
+    print(f"Wrote {out} ({len(speech.words)} words, {speech.duration:.2f} s, voice {args.voice})", file=sys.stderr)
+    return 0
+
+
+HANDLERS["say"] = cmd_say
