@@ -6,6 +6,7 @@ AutoTokenizer / AutoModelForSeq2SeqLM path used for real models.
 """
 
 import pytest
+from tiny_marian import tiny_marian
 
 from t2v_desktop.project.model import Cue
 from t2v_desktop.speech import translate as tr
@@ -29,29 +30,9 @@ def test_missing_model_says_where_and_how(tmp_path, monkeypatch):
     assert "huggingface-cli download Helsinki-NLP/opus-mt-en-es" in msg
 
 
-def _tiny_marian(folder):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import MarianConfig, MarianMTModel, PreTrainedTokenizerFast
-
-    vocab = {w: i for i, w in enumerate(
-        ["<pad>", "</s>", "<unk>", "the", "storm", "is", "coming", "stay", "indoors", "la", "tormenta"])}
-    t = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    t.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok = PreTrainedTokenizerFast(tokenizer_object=t, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
-    cfg = MarianConfig(vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1,
-                       encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
-                       decoder_ffn_dim=32, max_position_embeddings=64, pad_token_id=0, eos_token_id=1,
-                       decoder_start_token_id=0, forced_eos_token_id=1)
-    import torch
-
-    torch.manual_seed(0)
-    MarianMTModel(cfg).save_pretrained(folder, safe_serialization=True)
-    tok.save_pretrained(folder)
-
-
 def test_translated_track_keeps_cue_times(tmp_path):
     folder = tmp_path / "opus-mt-en-es"
-    _tiny_marian(folder)
+    tiny_marian(folder)
     assert list(folder.glob("*.safetensors")) and not list(folder.glob("*.bin"))
     cues = [Cue(0.5, 2.0, "the storm is coming", ((0.5, 0.9, "the"),)), Cue(2.5, 4.0, "stay\nindoors"),
             Cue(4.5, 6.0, "")]
@@ -68,7 +49,7 @@ def test_translate_the_captions_command_adds_a_track_with_same_times(tmp_path, m
     from t2v_desktop.project.model import Project, SubtitleTrack
 
     folder = tmp_path / "opus-mt-en-es"
-    _tiny_marian(folder)
+    tiny_marian(folder)
     monkeypatch.setenv("T2V_TRANSLATE_MODEL", str(folder))
     p = Project.from_media(str(make_clip(duration=2.0)))
     p.subtitle_tracks.append(SubtitleTrack([Cue(0.2, 1.0, "the storm"), Cue(1.1, 1.9, "stay indoors")],

@@ -40,12 +40,17 @@ MAX_LENGTH = 1000
 def parse(text: Any, context: Any = None) -> Plan:
     """Parse a command-bar instruction. Raises ParseError (with suggestions), never anything else.
 
-    Text that does not parse as typed gets one more chance with its obvious typos corrected
-    (typos.py); the plan then lists the corrections."""
+    Text that does not parse as typed gets one more chance: translated to English when it looks
+    like another language (foreign.py, with a local model), else with its obvious typos corrected
+    (typos.py); the plan then shows the translation or lists the corrections."""
     try:
         try:
             return _parse(text, context)
         except ParseError as err:
+            from .foreign import guess_language, parse_foreign
+
+            if isinstance(text, str) and guess_language(text):  # typed in another language
+                return parse_foreign(text, context, err, lambda english, ctx: parse(english, ctx))
             return correct(text, lambda reading: _parse(reading, context), err)
     except ParseError:
         raise

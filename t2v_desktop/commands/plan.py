@@ -129,6 +129,10 @@ class Plan:
     corrected_text: str = ""
     #: The clip duration the ranges were resolved against, when the parser had one.
     duration: Optional[float] = None
+    #: A command typed in another language (commands/foreign.py): the language's name and the
+    #: English that was parsed; empty when it was typed in English.
+    translated_from: str = ""
+    translation: str = ""
 
     @property
     def route(self) -> str:
@@ -145,11 +149,15 @@ class Plan:
         if self.corrections:
             out["corrections"] = [c.to_json() for c in self.corrections]
             out["corrected_text"] = self.corrected_text
+        if self.translated_from:
+            out["translated_from"], out["translation"] = self.translated_from, self.translation
         return out
 
     def explain(self) -> str:
         """One line per step, for the command bar and the CLI."""
         lines = []
+        if self.translated_from:
+            lines.append(f'Translated from {self.translated_from}: "{self.translation}"')
         if self.corrections:
             fixes = ", ".join(f"'{c.typed}' -> '{c.corrected}'" for c in self.corrections)
             lines.append(f"Corrected {fixes}: read as '{self.corrected_text}'")

@@ -7,6 +7,7 @@ only). Cue times are kept: only the text of each cue changes, so a translated tr
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -87,16 +88,34 @@ def find_model(source: str, target: str, model: Optional[str] = None) -> Path:
                        f"`huggingface-cli download {marian_repo(source, target)}`.")
 
 
+_LOADED: dict = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def _load(folder: Path):
+    """(tokenizer, model) of ``folder``; the last one loaded is kept (a typed command or the next
+    caption batch must not reload it)."""
+    key = str(folder)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            try:
+                from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+            except ImportError as e:
+                raise T2VError(f"Translation needs torch and transformers ({e}); install the add-on: "
+                               "t2v-desktop addons install diffusion") from None
+            tok = AutoTokenizer.from_pretrained(key, local_files_only=True)
+            net = AutoModelForSeq2SeqLM.from_pretrained(key, local_files_only=True, use_safetensors=True)
+            _LOADED.clear()
+            _LOADED[key] = (tok, net.eval())
+        return _LOADED[key]
+
+
 def translate_texts(texts: Sequence[str], target: str, *, source: str = "en", model: Optional[str] = None,
                     progress=None, cancel: Optional[CancelToken] = None, batch: int = 16) -> List[str]:
     """Each text translated (same order, same count); empty texts stay empty."""
     folder = find_model(source, target, model)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-    net = AutoModelForSeq2SeqLM.from_pretrained(str(folder), local_files_only=True, use_safetensors=True)
-    net.eval()
+    tok, net = _load(folder)
     kind = getattr(net.config, "model_type", "")
     gen_kw = {}
     if kind in ("m2m_100", "nllb") or "nllb" in str(folder).lower():
