@@ -350,32 +350,6 @@ class KeyframesPanel(QWidget):
         return self._commit(prop, new)
 
 
-def _tabify_once_shown(win, dock) -> None:
-    """Tab ``dock`` with History once the window is on screen. Qt 6 leaves a stale, still visible
-    copy of a tab bar when a second dock group is tabified before the first show (the Transcript
-    tab bar drawn over History's title), so this group is formed after the show instead."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtCore import Qt as _Qt
-
-    def tabify() -> None:
-        win.tabifyDockWidget(win.history_dock, dock)
-        win.history_dock.raise_()
-        win.resizeDocks([win.stack_dock, win.history_dock], [440, 300], _Qt.Vertical)  # room for the key table
-
-    class _OnShow(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-            if event.type() == QEvent.Show and obj is win:
-                win.removeEventFilter(self)
-                QTimer.singleShot(0, tabify)
-            return False
-
-    if win.isVisible():
-        tabify()
-        return
-    win._keyframes_tab_filter = _OnShow(win)
-    win.installEventFilter(win._keyframes_tab_filter)
-
-
 def install(win) -> KeyframesPanel:
     """Add the panel to the main window ``win`` as a dock (tabbed with History), give it and the
     edit stack the playhead as a key time, and follow the playhead. ``win._update_stack_clip``
@@ -394,7 +368,10 @@ def install(win) -> KeyframesPanel:
     win.preview.positionChanged.connect(panel.set_playhead)
     win.preview.positionChanged.connect(win.edit_stack.playhead_moved)
     dock = win._dock("Keyframes", panel, _Qt.RightDockWidgetArea)
-    _tabify_once_shown(win, dock)
+    from .docks import tabify_when_shown
+
+    tabify_when_shown(win, win.history_dock, dock,  # then room for the key table
+                      lambda: win.resizeDocks([win.stack_dock, win.history_dock], [440, 300], _Qt.Vertical))
     for a in win.menuBar().actions():
         if a.text() == "&View" and a.menu() is not None:
             a.menu().addAction(dock.toggleViewAction())

@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         from .transcript_panel import install as install_transcript
 
         install_transcript(self)  # View > Transcript: edit by words, background transcription
+        from .transitions_palette import install as install_transitions
+
+        install_transitions(self)  # the Transitions dock: drag one onto a cut on the timeline
         from .library_panel import install as install_library
 
         install_library(self)  # View > Library: search shots, preview a span, drag it onto the timeline
@@ -167,6 +170,13 @@ class MainWindow(QMainWindow):
         self.undo_stack.indexChanged.connect(self._stack_moved)
         QTimer.singleShot(0, self.command_bar.load_completions)
         self.refresh()
+
+    def tabifyDockWidget(self, first, second) -> None:  # noqa: N802 (Qt's name)
+        """Qt's, but formed just after the first show when called before it (gui/docks.py: a
+        group tabbed before the show leaves a stale tab bar drawn over another dock)."""
+        from .docks import tabify_when_shown
+
+        tabify_when_shown(self, first, second)
 
     def _dock(self, title: str, w: QWidget, area) -> QDockWidget:
         d = QDockWidget(title, self)

@@ -113,6 +113,7 @@ class TimelineWidget(QWidget):
         #: clip id -> (op id -> [(start, end)] output seconds from the clip start, out -> source time)
         self.layout: dict = {}
         self.tlayout = None
+        self._drop_cut = None  # (row, left clip, a, b, right span, time) under a dragged transition
         self.duration = 0.0
         self.playhead = 0.0
         self.selected: Optional[str] = None
@@ -447,6 +448,13 @@ class TimelineWidget(QWidget):
             p.setPen(QPen(QColor("#ffd54f"), 2, Qt.DashLine))
             p.drawLine(QPointF(lane.left(), self.volume_y(lane, v)), QPointF(lane.right(), self.volume_y(lane, v)))
             p.drawText(QPointF(lane.left() + 4, self.volume_y(lane, v) - 3), f"{v * 100:.0f}%")
+        cut = self._drop_cut
+        if cut is not None:  # where a dragged transition would go
+            xc = self.x_of(cut[5])
+            rr = cut[0]
+            p.fillRect(QRectF(xc - 10, rr.y, 20, rr.h), QColor(255, 204, 128, 90))
+            p.setPen(QPen(QColor("#ffcc80"), 2))
+            p.drawLine(QPointF(xc, rr.y), QPointF(xc, rr.y + rr.h))
         self._paint_markers(p)
         self._paint_group_ghosts(p)
         if self._drag and self._drag.get("mode") == "band":
@@ -1206,14 +1214,89 @@ class TimelineWidget(QWidget):
             return [it.data(Qt.UserRole) for it in src.selectedItems() if it.data(Qt.UserRole)]
         return []
 
+    def cut_near(self, x: float, y: float, slack: float = 28.0):
+        """The cut between two touching clips on the row under (x, y) nearest to ``x`` (within
+        ``slack`` px; a transition already there counts as its cut): (row, left clip, its start, its
+        end, right clip span (clip, start, end), cut time), else None."""
+        r = row_at(self.rows, y)
+        if r is None or r.kind != "video":
+            return None
+        best, items = None, r.items
+        for k, (it, a, b) in enumerate(items):
+            if not _is_clip(it):
+                continue
+            j, t = k + 1, b
+            if j < len(items) and type(items[j][0]).__name__ == "Transition":
+                t = (items[j][1] + items[j][2]) / 2
+                j += 1
+            if j >= len(items) or not _is_clip(items[j][0]):
+                continue
+            dist = abs(self.x_of(t) - x)
+            if dist <= slack and (best is None or dist < best[0]):
+                best = (dist, (r, it, a, b, items[j], t))
+        return best[1] if best else None
+
+    @staticmethod
+    def dropped_transition(ev) -> str:
+        """The transition kind a palette drag carries ('' for other drags)."""
+        from .transitions_palette import TRANSITION_MIME
+
+        mime = ev.mimeData()
+        return bytes(mime.data(TRANSITION_MIME)).decode("utf-8", "replace") if mime.hasFormat(TRANSITION_MIME) else ""
+
+    def _transition_drag(self, ev) -> bool:
+        """A palette drag over the rows: highlight the cut it would join (accepted there only)."""
+        if not self.dropped_transition(ev):
+            return False
+        pos = ev.position()
+        cut = self.cut_near(pos.x(), pos.y())
+        self._drop_cut = None if cut is None or cut[0].locked else cut
+        if self._drop_cut is not None:
+            ev.acceptProposedAction()
+        else:
+            ev.ignore()
+        self.update()
+        return True
+
+    def drop_transition(self, kind: str, x: float, y: float) -> bool:
+        """Join the cut near (x, y) with a ``kind`` transition (1 s, or half the shorter clip):
+        transitionAddRequested, one undo step in the window. False when no cut is there."""
+        self._drop_cut = None
+        self.update()
+        cut = self.cut_near(x, y)
+        if cut is None:
+            self.refused.emit("Drop a transition on a cut between two clips that touch.")
+            return False
+        r, left, a, b, right, _t = cut
+        if r.locked:
+            self.refused.emit(f"Track {r.label} is locked; unlock it to add a transition.")
+            return False
+        d = round(min(1.0, 0.5 * (b - a), 0.5 * (right[2] - right[1])), 3)
+        self.transitionAddRequested.emit(left.id, kind, d)
+        return True
+
+    def dragLeaveEvent(self, ev) -> None:
+        if self._drop_cut is not None:
+            self._drop_cut = None
+            self.update()
+
     def dragEnterEvent(self, ev) -> None:
+        if self._transition_drag(ev):
+            return
         if self.dropped_paths(ev):
             ev.acceptProposedAction()
 
     def dragMoveEvent(self, ev) -> None:
+        if self._transition_drag(ev):
+            return
         ev.acceptProposedAction()
 
     def dropEvent(self, ev) -> None:
+        kind = self.dropped_transition(ev)
+        if kind:
+            if self.drop_transition(kind, ev.position().x(), ev.position().y()):
+                ev.acceptProposedAction()
+            return
         paths = self.dropped_paths(ev)
         if not paths:
             return
