@@ -175,3 +175,15 @@ def test_bin_import_joins_the_library(win, qtbot, library, tmp_path):
     top = win.library_panel.results[0]
     assert top.path == str(clip.resolve()) and top.start == 0.0 and top.end == pytest.approx(0.8, abs=1 / FPS)
     assert top.thumb and Path(top.thumb).exists()
+
+
+def test_typed_find_command_opens_the_panel_with_the_shots(win, qtbot, library, monkeypatch):
+    monkeypatch.setenv("T2V_DATA_DIR", str(library[0].parent))  # the commands' library: the same database
+    panel = win.library_panel
+    n = panel.searches
+    win.command_bar.submitted.emit("find the blue shots")
+    qtbot.waitUntil(lambda: panel.searches > n, timeout=10000)
+    assert win.library_dock.isVisible() and panel.box.text() == "blue"
+    assert panel.results[0].start == pytest.approx(0.8, abs=1 / FPS)
+    assert len(win.project.main_track.clips) == 0
+    assert not win.undo_stack.count()  # finding changes nothing

@@ -99,7 +99,7 @@ def plan_to_command(plan, project: Project, *, clip_id: Optional[str] = None) ->
     caller's). ``clip_id`` None, or a plan targeting "timeline", applies to every clip."""
     from ..ops.registry import get_op
 
-    if not project.main_track.clips:
+    if not project.main_track.clips and not all(getattr(s, "works_without_clips", False) for s in plan.steps):
         raise ProjectError("The project has no clips. Add a video first.")
     if getattr(plan, "target", "selection") == "timeline":
         clip_id = None

@@ -4,11 +4,243 @@ PARSERS: functions (clause, lowered text, context) -> a ComposeStep or None, tri
 built-in structural parsers. RESOLVERS: step type -> function (step, ComposeState) -> history
 commands. Steps are typed data (steps.py's ComposeStep subclasses defined here). Import compose_apply
 only inside functions (it imports this module).
+
+Shots come from the media library (library.search, the database in the user data folder):
+  "use the shot where she says 'welcome'"  the best shot, inserted on the main track AT THE PLAYHEAD
+                                           (an insert edit: the clip under the playhead is split
+                                           there and the later clips move right); at the end when
+                                           there is no playhead (the command line).
+  "add the beach shot after this clip"     the best shot, inserted right after the selected clip (or
+                                           the clip under the playhead, else the last one).
+  "find clips with text 'SALE'"            lists the matching shots in the plan (nothing changes); the
+                                           editor also opens the Library panel with them.
+The inserted clip is exactly the shot: in = shot start, out = shot end. One undo step each.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Dict, List, Optional
+
+from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
+
+ADD_FOOTAGE = "Add footage with: t2v-desktop library add DIR"
+
+
+@dataclass
+class UseShot(ComposeStep):
+    """The library's best shot for ``query`` inserted on the main track (``where``: "playhead",
+    "after" the target clip, "start" or "end"); ``playhead``: programme seconds, None when unknown."""
+
+    query: str = ""
+    where: str = "playhead"
+    playhead: Optional[float] = None
+    kind: ClassVar[str] = "use_shot"
+    phase: ClassVar[int] = 0  # it changes the programme's length, like an added clip
+    works_without_clips: ClassVar[bool] = True  # the first shot of an empty timeline
+
+
+@dataclass
+class FindShots(ComposeStep):
+    """List the library's shots for ``query`` (the plan's reason); changes nothing."""
+
+    query: str = ""
+    limit: int = 10
+    kind: ClassVar[str] = "find_shots"
+    phase: ClassVar[int] = 2
+    works_without_clips: ClassVar[bool] = True
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+_SHOT = r"(?:shots?|footage|b-roll|clips?(?=\s+(?:where|of|with|showing|that|in which)\b))"
+_USE = re.compile(r"^(?P<verb>use|insert|add|put|drop in|bring in)\s+(?:the|a|that|this)\s+(?P<q>[^'\"]*?)\s*"
+                  + _SHOT + r"(?P<rest>\s+.*)?$")
+_FIND = re.compile(r"^(?:find|search(?:\s+for)?|look\s+for|show\s+me|list)\s+(?:all\s+|the\s+|any\s+|me\s+)?"
+                   r"(?:(?P<pre>.*?)\s+)?(?:clips?|shots?|footage|videos?)(?P<rest>(?:\s+.*)?)$")
+_WHERE = (
+    (re.compile(r"\s+(?:right\s+)?after\s+(?:this|the\s+selected|the\s+current|that|the)\s+clip$|\s+after\s+it$"),
+     "after"),
+    (re.compile(r"\s+(?:at|to)\s+the\s+(?:start|beginning)(?:\s+of\s+the\s+timeline)?$"), "start"),
+    (re.compile(r"\s+(?:at|to)\s+the\s+end(?:\s+of\s+the\s+timeline)?$"), "end"),
+    (re.compile(r"\s+(?:at\s+the\s+(?:playhead|cursor)|here)$"), "playhead"),
+)
+_NOT_A_SHOT = re.compile(r"\b(?:title|text|caption|subtitles?|music|logo|transition|fade|voice|lower)\b")
+_LEAD = re.compile(r"^(?:where|in\s+which|of|with|showing|that\s+shows?|which\s+shows?|that|which|about)\s+")
+_WHO = re.compile(r"\b(?:she|he|they|someone|somebody|anyone|people|i|we|you|the\s+\w+)\s+(?=(?:says?|said|saying)\b)")
+
+
+def _playhead(context: Any) -> Optional[float]:
+    if context is None:
+        return None
+    p = context.get("playhead") if isinstance(context, dict) else getattr(context, "playhead", None)
+    return float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 else None
+
+
+def shot_query(text: str) -> str:
+    """'where she says 'welcome'' -> "says 'welcome'"; 'with text 'SALE'' -> "text 'SALE'"."""
+    q = " ".join(text.split())
+    q = _LEAD.sub("", q)
+    q = _WHO.sub("", q)
+    return q.strip(" .")
+
+
+def _orig(cl, t: str, span) -> str:
+    """The typed (not lower-cased) words of ``t``'s span: quoted text keeps its case ('SALE')."""
+    o = cl.orig_text()
+    return o[span[0]:span[1]] if len(o) == len(t) else t[span[0]:span[1]]
+
+
+def _parse_use(cl, t: str, context) -> Optional[UseShot]:
+    m = _USE.match(t.strip())
+    if not m:
+        return None
+    t = t.strip()
+    rest_span = m.span("rest") if m.group("rest") else (len(t), len(t))
+    rest = _orig(cl, t, rest_span)
+    where = "playhead"
+    for pat, name in _WHERE:
+        w = pat.search(rest.lower())
+        if w:
+            where, rest = name, rest[:w.start()]
+            break
+    pre = _orig(cl, t, m.span("q"))
+    if len(pre.split()) > 4 or _NOT_A_SHOT.search(pre.lower()):
+        return None  # "add a title saying the best shot ever" is a title
+    query = shot_query(" ".join(x for x in (pre, rest) if x.strip()))
+    if not query:
+        return None
+    return UseShot(query=query, where=where, playhead=_playhead(context))
+
+
+def _parse_find(cl, t: str, context) -> Optional[FindShots]:
+    m = _FIND.match(t.strip())
+    if not m:
+        return None
+    t = t.strip()
+    pre = _orig(cl, t, m.span("pre")) if m.group("pre") else ""
+    rest = _orig(cl, t, m.span("rest")) if m.group("rest") else ""
+    query = shot_query(" ".join(x for x in (pre, shot_query(rest)) if x.strip()))
+    return FindShots(query=query) if query else None
+
+
+def find_query(text: str) -> Optional[str]:
+    """The shot query of a typed "find clips with text 'SALE'" (the editor's Library panel runs it)."""
+    from .clause import Clause
+
+    cl = Clause.of(text.strip())
+    step = _parse_find(cl, cl.text(), None)
+    return step.query if step is not None else None
+
+
+PARSERS.extend([_parse_find, _parse_use])
+
+
+# -- resolving -----------------------------------------------------------------------------------
+
+def _library():
+    """The user's library, or a ProjectError saying how to make one (never an empty new database)."""
+    from ..errors import ProjectError
+    from ..library.db import default_path, open_library
+
+    path = default_path()
+    if not path.exists():
+        raise ProjectError(f"The media library is empty. {ADD_FOOTAGE}")
+    lib = open_library(path)
+    if lib.conn.execute("SELECT count(*) FROM shots").fetchone()[0] == 0:
+        lib.close()
+        raise ProjectError(f"The media library is empty. {ADD_FOOTAGE}")
+    return lib
+
+
+def _hits(query: str, limit: int):
+    from ..library.search import search
+
+    lib = _library()
+    try:
+        return search(lib, query, limit=limit)
+    finally:
+        lib.close()
+
+
+def _describe(h) -> str:
+    from pathlib import Path
+
+    return f"{Path(h.path).name} {_clock(h.start)}-{_clock(h.end)} ({'; '.join(h.reasons)})"
+
+
+def _resolve_use(step: UseShot, state) -> list:
+    from pathlib import Path
+
+    from ..errors import ParamError
+    from ..project.history import AddClip, SplitClip
+    from ..project.model import Clip
+
+    hits = _hits(step.query, 1)
+    if not hits:
+        raise ParamError(f"No shot matches '{step.query}'. {ADD_FOOTAGE}")
+    h = hits[0]
+    if not Path(h.path).exists():
+        raise ParamError(f"The best shot for '{step.query}' is in {h.path}, which is not there any more; "
+                         "run `t2v-desktop library reindex`.")
+    clip = Clip(source=h.path, in_point=round(h.start, 6), out_point=round(h.end, 6), name=Path(h.path).name)
+    sim = state.sim
+    spans = state.layout().clip_spans() if sim.main_track.clips else []
+    cmds: list = []
+    fps = float(state.layout().fps) if spans else 25.0
+    tol = 0.5 / fps
+    if step.where == "start":
+        index, where = 0, "at the start of the main track"
+    elif step.where == "end" or not spans:
+        index, where = None, "at the end of the main track"
+    elif step.where == "after":
+        ids = [cid for cid, _, _ in spans]
+        target = state.clip_id if state.clip_id in ids else None
+        if target is None and step.playhead is not None:
+            target = next((cid for cid, a, b in spans if a <= step.playhead < b), None)
+        if target is None:
+            index, where = None, "at the end of the main track (no clip selected)"
+        else:
+            k = ids.index(target)
+            index, where = k + 1, f"after clip {k + 1}"
+    elif step.playhead is None:
+        index, where = None, "at the end of the main track (no playhead here)"
+    else:
+        p = step.playhead
+        index = len(spans)
+        where = f"at the playhead {_clock(p)} on the main track"
+        for k, (cid, a, b) in enumerate(spans):
+            if p <= a + tol:
+                index = k
+                break
+            if p < b - tol:  # inside a clip: an insert edit splits it at the playhead
+                cmds.append(SplitClip(p, clip_id=cid))
+                index = k + 1
+                where += f" (clip {k + 1} split there)"
+                break
+    cmds.append(AddClip(clip, index=index))
+    step.reason = f"inserted {_describe(h)} {where}"
+    return cmds
+
+
+def _clock(t: float) -> str:
+    m, s = divmod(max(0.0, t), 60)
+    return f"{int(m)}:{s:05.2f}"
+
+
+def _resolve_find(step: FindShots, state) -> list:
+    from ..errors import ParamError
+
+    hits = _hits(step.query, step.limit)
+    if not hits:
+        raise ParamError(f"No shot matches '{step.query}'. {ADD_FOOTAGE}")
+    step.reason = f"{len(hits)} shot{'s' if len(hits) != 1 else ''}: " + "; ".join(_describe(h) for h in hits)
+    return []
+
+
+RESOLVERS[UseShot] = _resolve_use
+RESOLVERS[FindShots] = _resolve_find

@@ -14,7 +14,7 @@ from .clause import Clause
 from .timecode import ANY_TIME, DURATION, TIMECODE
 
 _STRONG = re.compile(
-    r"\s*(?:;|\.(?:\s+|$)|\n|[,\s]\s*(?:and\s+)?(?:then|after\s+that|afterwards|after\s+this|followed\s+by|and\s+finally|"
+    r"\s*(?:;|\.(?:\s+|$)|\n|[,\s]\s*(?:and\s+)?(?:then|after\s+that|afterwards|after\s+this(?!\s+(?:clip|shot))|followed\s+by|and\s+finally|"
     r"finally|lastly|next)\b,?)\s*|^\s*(?:then|next|finally)\b,?"
 )
 _WEAK = re.compile(r"\s*,\s*(?:and\s+|plus\s+|also\s+)?|\s+(?:and|plus|&|as\s+well\s+as)\s+(?:also\s+)?")

@@ -423,5 +423,16 @@ def install(win, library_path: Optional[Path] = None) -> LibraryPanel:
     for a in win.menuBar().actions():
         if a.text() == "&View" and a.menu() is not None:
             a.menu().addAction(dock.toggleViewAction())
+
+    def typed(text: str) -> None:  # "find clips with text 'SALE'" also shows the shots here
+        from ..commands.library_commands import find_query
+
+        q = find_query(text)
+        if q:
+            dock.show()
+            dock.raise_()
+            panel.search(q)
+
+    win.command_bar.submitted.connect(typed)
     win.library_panel, win.library_dock = panel, dock
     return panel
