@@ -123,6 +123,7 @@ def main(argv=None) -> int:
     from t2v_desktop.diffusion.consistency import ConsistencySettings
     from t2v_desktop.diffusion.device import Device
     from t2v_desktop.diffusion.editor import EditRequest, VideoEditor
+    from t2v_desktop.diffusion.families import BY_NAME
     from t2v_desktop.diffusion.loader import adopt_pipeline
     from t2v_desktop.diffusion.models import ResolvedModel
 
@@ -146,7 +147,8 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         pipe = build_pipeline(args.dry_run, Path(tmp))
         build_s = time.perf_counter() - t0
-        model = ResolvedModel(request="bench", entry=None, path=Path(tmp) / "sd15-random", kind="ip2p")
+        model = ResolvedModel(request="bench", entry=None, path=Path(tmp) / "sd15-random",
+                              family=BY_NAME["ip2p"])
         lp = adopt_pipeline(pipe, model, device)
         n_params = sum(p.numel() for p in pipe.unet.parameters()) / 1e6
         print(f"{device.label}: UNet {n_params:.0f} M parameters ({'tiny' if args.dry_run else 'SD 1.5'}), "

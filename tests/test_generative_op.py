@@ -355,9 +355,9 @@ def test_preview_then_full_render_loads_the_model_once(env, moving, monkeypatch)
     loads = []
     real = loader._pipeline_class
 
-    def counting(kind):
-        loads.append(kind)
-        return real(kind)
+    def counting(family, *task):
+        loads.append(family.name)
+        return real(family, *task)
 
     monkeypatch.setattr(loader, "_pipeline_class", counting)
     preview_keyframes(moving, 2, prompt="make it sunset", steps=2)

@@ -8,7 +8,6 @@ changes, so the render layer keeps the audio as it is.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass, replace
 from typing import Callable, Optional, Sequence
@@ -95,18 +94,14 @@ class VideoEditor:
         notes = lp.notes + (lp.fast_notes if lp.fast else [])
         extra = f" ({', '.join(notes)})" if notes else ""
         progress(0, n, f"AI edit of {n} frames at {pw}x{ph}, {steps} steps{extra}: {est.describe()}")
-        if lp.kind == "img2img" and int(steps * req.strength) < 1:
-            raise GenerativeUnavailableError(
-                f"With strength {req.strength:g} and {steps} steps the model would do no step at all; "
-                f"raise steps to at least {math.ceil(1 / req.strength)} or raise the strength."
-            )
+        lp.family.check_request(steps, req.strength)
         lp.set_cross_frame(self.settings.cross_frame_attention)
         if hasattr(lp.pipe.vae, "enable_tiling"):
             (lp.pipe.vae.enable_tiling if max(pw, ph) > 1024 else lp.pipe.vae.disable_tiling)()
         small = [_resize(np.asarray(f, np.uint8), pw, ph) for f in frames]
         edited = self._render_chunks(lp, small, req, steps, progress, cancel)
         out = [_resize(e, w, h) for e in edited]
-        if lp.kind == "ip2p" and req.strength < 1.0:  # InstructPix2Pix has no denoise strength: mix the edit in
+        if lp.family.blend_strength() and req.strength < 1.0:  # no denoise strength (InstructPix2Pix): mix it in
             s = float(req.strength)
             out = [np.clip(src.astype(np.float32) * (1 - s) + e.astype(np.float32) * s + 0.5, 0, 255).astype(np.uint8)
                    for src, e in zip(frames, out, strict=True)]
@@ -130,7 +125,7 @@ class VideoEditor:
             except Exception:  # the estimate is advisory; fall back to the constants
                 per_px = None
         groups = self._groups(lp, req)
-        eff_steps = int(steps * req.strength) if lp.kind == "img2img" else steps
+        eff_steps = lp.family.effective_steps(steps, req.strength)
         return estimate_seconds(n, pw, ph, max(1, eff_steps), device=self.device.name, guidance_batches=groups,
                                 vae_factor=lp.vae_factor, seconds_per_latent_pixel=per_px)
 
@@ -144,9 +139,7 @@ class VideoEditor:
 
     @staticmethod
     def _groups(lp: LoadedPipeline, req: EditRequest) -> int:
-        if lp.kind == "ip2p":
-            return 3 if req.guidance > 1.0 and req.image_guidance >= 1.0 else 1
-        return 2 if req.guidance > 1.0 else 1
+        return lp.family.guidance_batches(req.guidance, req.image_guidance)
 
     def _auto_chunk(self, lp: LoadedPipeline, pw: int, ph: int, req: EditRequest) -> int:
         if self.settings.chunk_size > 0:
@@ -206,7 +199,7 @@ class VideoEditor:
         lp.layout.frames = len(images)
         gens = frame_generators(req.seed, indices, self.settings.shared_noise, self.device.name)
         batch = np.stack(images).astype(np.float32) / 255.0
-        total = max(1, int(steps * req.strength) if lp.kind == "img2img" else steps)
+        total = max(1, lp.family.effective_steps(steps, req.strength))
 
         def callback(pipe, i, t, kwargs):
             check(cancel)
@@ -215,11 +208,8 @@ class VideoEditor:
 
         guidance = min(req.guidance, LCM_MAX_GUIDANCE) if lp.fast and lp.lcm else req.guidance
         args = dict(prompt=[req.prompt] * len(images), image=batch, num_inference_steps=steps, generator=gens,
-                    guidance_scale=guidance, output_type="np", callback_on_step_end=callback)
-        if lp.kind == "ip2p":
-            args["image_guidance_scale"] = req.image_guidance
-        else:
-            args["strength"] = req.strength
+                    guidance_scale=guidance, output_type="np", callback_on_step_end=callback,
+                    **lp.family.frame_kwargs(req.strength, req.image_guidance))
         with torch.inference_mode():
             result = lp.pipe(**args).images
         result = np.nan_to_num(np.asarray(result, np.float32))

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from ..errors import GenerativeUnavailableError
 from .attention import FrameLayout, install_cross_frame_attention, install_default_attention
 from .device import Device
+from .families import Family, FrameEditFamily
 from .models import ResolvedModel, find_optional, weights_variant
 
 _LOADED: dict[tuple, "LoadedPipeline"] = {}
@@ -23,7 +24,7 @@ _LOADED: dict[tuple, "LoadedPipeline"] = {}
 @dataclass
 class LoadedPipeline:
     pipe: Any
-    kind: str
+    family: FrameEditFamily
     device: Device
     native: int  # native square resolution (pixels)
     multiple: int  # processing sizes must be multiples of this (VAE factor x UNet downsampling)
@@ -86,23 +87,22 @@ def _quiet() -> None:
         lib.disable_progress_bar()
 
 
-def _pipeline_class(kind: str):
-    import diffusers
-
-    return {"ip2p": diffusers.StableDiffusionInstructPix2PixPipeline,
-            "img2img": diffusers.StableDiffusionImg2ImgPipeline}[kind]
+def _pipeline_class(family: Family, task: Optional[str] = None):
+    """The diffusers class the family's adapter names for ``task`` (one place, counted by tests)."""
+    return family.pipeline_class(task)
 
 
 def load_pipeline(model: ResolvedModel, device: Device, *, fast: bool = False) -> LoadedPipeline:
-    """The loaded pipeline for ``model`` on ``device``, set up for fast or quality mode."""
-    key = (str(model.path), model.kind, device.name, str(device.dtype))
+    """The loaded per-frame pipeline for ``model`` on ``device``, set up for fast or quality mode."""
+    key = (str(model.path), model.family.name, device.name, str(device.dtype))
     if key in _LOADED:
         lp = _LOADED[key]
         lp.use_mode(fast)
         return lp
     _LOADED.clear()  # one pipeline in memory at a time
+    _VIDEO.clear()
     _quiet()
-    cls = _pipeline_class(model.kind)
+    cls = _pipeline_class(model.family)  # a per-frame family's only task
     try:
         pipe = cls.from_pretrained(
             str(model.path), **_dtype_kw(device.dtype), use_safetensors=True, local_files_only=True,
@@ -125,7 +125,7 @@ def adopt_pipeline(pipe, model: ResolvedModel, device: Device, *, fast: bool = F
     if pipe.unet.dtype != device.dtype:  # built in memory (benchmark); from_pretrained already cast
         pipe.to(dtype=device.dtype)
     lp = LoadedPipeline(
-        pipe=pipe, kind=model.kind, device=device, native=0, multiple=8,
+        pipe=pipe, family=model.family, device=device, native=0, multiple=8,
         vae_factor=getattr(pipe, "vae_scale_factor", 8),
     )
     unet_cfg = pipe.unet.config
@@ -139,7 +139,7 @@ def adopt_pipeline(pipe, model: ResolvedModel, device: Device, *, fast: bool = F
         pipe.unet = torch.compile(pipe.unet)  # default mode: batch sizes vary between chunks
         lp.notes.append("torch.compile on")
     _LOADED.clear()
-    _LOADED[(str(model.path), model.kind, device.name, str(device.dtype))] = lp
+    _LOADED[(str(model.path), model.family.name, device.name, str(device.dtype))] = lp
     lp.use_mode(fast)
     return lp
 
@@ -166,7 +166,7 @@ def _prepare_fast(lp: LoadedPipeline) -> None:
         lp.fast_notes.append("few-step Euler-ancestral (install lcm-lora-sdv1-5 for better previews)")
     taesd = find_optional("taesd")
     # InstructPix2Pix conditions on unscaled KL latents, which TAESD does not produce: img2img only.
-    if taesd is not None and lp.kind == "img2img":
+    if taesd is not None and lp.family.tiny_vae_ok:
         try:
             lp.fast_vae = diffusers.AutoencoderTiny.from_pretrained(
                 str(taesd), **_dtype_kw(device.dtype), use_safetensors=True, local_files_only=True
@@ -177,5 +177,48 @@ def _prepare_fast(lp: LoadedPipeline) -> None:
 
 
 def unload_all() -> None:
-    """Free the cached pipeline (tests, low-memory situations)."""
+    """Free the cached pipelines (tests, low-memory situations)."""
     _LOADED.clear()
+    _VIDEO.clear()
+
+
+# -- video pipelines ---------------------------------------------------------------------------------
+
+#: (folder, device, dtype) -> {task: pipeline}: one video model in memory; its other tasks share the
+#: components through ``from_pipe`` (text-to-video and image-to-video from one LTX folder load once).
+_VIDEO: dict[tuple, dict] = {}
+
+
+def load_video_pipeline(model: ResolvedModel, device: Device, task: str):
+    """The family's pipeline for ``task`` from ``model``'s folder on ``device`` (loaded once)."""
+    key = (str(model.path), device.name, str(device.dtype))
+    pipes = _VIDEO.get(key)
+    if pipes is not None and task in pipes:
+        return pipes[task]
+    cls = _pipeline_class(model.family, task)
+    if pipes:
+        pipe = cls.from_pipe(next(iter(pipes.values())))
+    else:
+        _LOADED.clear()
+        _VIDEO.clear()
+        _quiet()
+        try:
+            pipe = cls.from_pretrained(str(model.path), **_dtype_kw(device.dtype), use_safetensors=True,
+                                       local_files_only=True)
+        except Exception as e:  # diffusers raises many types for a bad folder
+            raise GenerativeUnavailableError(
+                f"Could not load the AI model at {model.path}: {e}. Re-download it (see `t2v-desktop models`)."
+            ) from None
+        pipe.to(device.name)
+        pipes = _VIDEO.setdefault(key, {})
+    pipe.set_progress_bar_config(disable=True)
+    pipes[task] = pipe
+    return pipe
+
+
+def adopt_video_pipeline(pipe, model: ResolvedModel, device: Device, task: str) -> None:
+    """Make an already built video pipeline the one ``load_video_pipeline`` returns (benchmarks)."""
+    _LOADED.clear()
+    _VIDEO.clear()
+    pipe.set_progress_bar_config(disable=True)
+    _VIDEO[(str(model.path), device.name, str(device.dtype))] = {task: pipe}

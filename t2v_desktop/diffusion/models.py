@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from ..errors import GenerativeUnavailableError
+from .families import TASKS, Family, class_name_of, families_that, family_for_class, family_named
 from .suggest import classic_suggestion
-
-PIPELINE_KINDS = ("ip2p", "img2img")
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class ModelEntry:
 
     name: str
     repo: str
-    #: "ip2p" (instruction editing), "img2img" (prompt-driven video-to-video), "lora", "vae".
+    #: A pipeline family's name (families.py: "ip2p", "img2img", "ltx", "wan", ...), or "lora", "vae".
     kind: str
     role: str
     description: str
@@ -36,6 +35,10 @@ class ModelEntry:
     include: tuple[str, ...] = ("model_index.json", "*/*.json", "*/*.txt", "*/*.safetensors")
     exclude: tuple[str, ...] = ("*non_ema*", "*emaonly*")
 
+
+#: Video repos: component folders only (T5 tokenizers ship spiece.model; LTX-Video's repo root also holds
+#: single-file checkpoints of every version, which the pipeline does not need).
+_VIDEO_FILES = ("model_index.json", "*/*.json", "*/*.txt", "*/*.model", "*/*.safetensors")
 
 REGISTRY: dict[str, ModelEntry] = {
     e.name: e
@@ -50,9 +53,18 @@ REGISTRY: dict[str, ModelEntry] = {
         ModelEntry("taesd", "madebyollin/taesd", "vae", "fast preview",
                    "Tiny autoencoder: fast decoding in fast mode (optional).",
                    include=("config.json", "diffusion_pytorch_model.safetensors"), exclude=()),
+        ModelEntry("ltx-video", "Lightricks/LTX-Video", "ltx", "text to video",
+                   "LTX-Video 2B: clips from text ('generate a 4 second clip of waves'), animated images, "
+                   "video-to-video edits.", include=_VIDEO_FILES),
+        ModelEntry("wan2.1-t2v-1.3b", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "wan", "text to video",
+                   "Wan 2.1 1.3B: clips from text and video-to-video edits (16 fps).", include=_VIDEO_FILES),
+        ModelEntry("cogvideox-2b", "THUDM/CogVideoX-2b", "cogvideox", "text to video",
+                   "CogVideoX 2B: clips from text and video-to-video edits (8 fps).", include=_VIDEO_FILES),
     )
 }
 DEFAULT_EDITOR = "instruct-pix2pix"
+#: The model "generate ..." uses when none is named.
+DEFAULT_GENERATOR = "ltx-video"
 UNSAFE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth", ".pkl")
 
 
@@ -63,8 +75,13 @@ class ResolvedModel:
     request: str
     entry: Optional[ModelEntry]
     path: Optional[Path]
-    kind: str
+    family: Family
     looked: list[Path] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """The family's name (for listings and messages; code asks ``family``)."""
+        return self.family.name
 
     @property
     def id(self) -> str:
@@ -118,19 +135,17 @@ def _candidates(name: str, repo: Optional[str]) -> list[Path]:
     return seen
 
 
+def detect_family(path: Path) -> Optional[Family]:
+    """The pipeline family of a folder, from its model_index.json ``_class_name`` (None if unknown)."""
+    cls = class_name_of(path)
+    return family_for_class(cls) if cls else None
+
+
 def detect_kind(path: Path) -> Optional[str]:
-    """Pipeline kind from a folder's model_index.json (or component kind), None if unknown."""
-    index = path / "model_index.json"
-    if index.is_file():
-        try:
-            cls = json.loads(index.read_text()).get("_class_name", "")
-        except (OSError, ValueError):
-            return None
-        if "InstructPix2Pix" in cls:
-            return "ip2p"
-        if "Img2Img" in cls or cls in ("StableDiffusionPipeline",):
-            return "img2img"
-        return None
+    """A folder's family name, or "vae"/"lora" for helper components; None if unknown."""
+    if (path / "model_index.json").is_file():
+        fam = detect_family(path)
+        return fam.name if fam else None
     cfg = path / "config.json"
     if cfg.is_file():
         try:
@@ -144,13 +159,15 @@ def detect_kind(path: Path) -> Optional[str]:
     return None
 
 
-def resolve(model: str = "", *, prompt: str = "") -> ResolvedModel:
+def resolve(model: str = "", *, prompt: str = "", tasks: tuple[str, ...] = ("frame_edit",)) -> ResolvedModel:
     """Find a model by registry name, Hugging Face repo id or folder path. Torch-free.
 
+    ``tasks``: what the caller will do with it (families.TASKS); the model's family must do one.
     Raises GenerativeUnavailableError when it is not installed (saying where it looked and how to fetch
-    it), or when the folder is not a usable, safetensors-only pipeline.
+    it), or when the folder is not a usable, safetensors-only pipeline of a family that does the task.
     """
-    request = (model or "").strip() or DEFAULT_EDITOR
+    default = DEFAULT_GENERATOR if not {"frame_edit", "v2v"} & set(tasks) else DEFAULT_EDITOR
+    request = (model or "").strip() or default
     entry = REGISTRY.get(request) or next((e for e in REGISTRY.values() if e.repo == request), None)
     looked: list[Path] = []
     path: Optional[Path] = None
@@ -177,17 +194,21 @@ def resolve(model: str = "", *, prompt: str = "") -> ResolvedModel:
             path = snap
     if path is None:
         raise GenerativeUnavailableError(missing_message(entry, request, looked, prompt))
-    kind = detect_kind(path) or (entry.kind if entry else "")
-    if kind not in PIPELINE_KINDS:
+    family = detect_family(path) or (family_named(entry.kind) if entry else None)
+    if family is None or not any(family.can(t) for t in tasks):
+        what = " or ".join(TASKS[t] for t in tasks)
+        able = [f for t in tasks for f in families_that(t)]
+        known = ", ".join(n for n, e in REGISTRY.items() if family_named(e.kind) in able)
+        cls = class_name_of(path) or "no model_index.json"
+        has = f" ({family.label}: it can {family.describe_tasks()})" if family else f" ({cls})"
         raise GenerativeUnavailableError(
-            f"{path} is not an image-editing pipeline t2v-desktop can run (needs an InstructPix2Pix or "
-            f"Stable Diffusion img2img folder with model_index.json). Known editors: "
-            f"{', '.join(n for n, e in REGISTRY.items() if e.kind in PIPELINE_KINDS)}."
+            f"{path} is not a pipeline that can {what}{has}. Pipelines that can: "
+            f"{', '.join(sorted({c for f in able for c in f.class_names}))}; known models: {known}."
         )
     problems = verify_model(path)
     if problems:
         raise GenerativeUnavailableError(f"Model at {path} cannot be used: " + " ".join(problems))
-    return ResolvedModel(request=request, entry=entry, path=path, kind=kind, looked=looked)
+    return ResolvedModel(request=request, entry=entry, path=path, family=family, looked=looked)
 
 
 def find_optional(name: str) -> Optional[Path]:
@@ -297,8 +318,9 @@ def verify_model(path: Path) -> list[str]:
             problems.append(f"component '{comp}' is missing (no {comp}/ folder).")
             continue
         if comp.startswith("tokenizer"):
-            if not ((sub / "tokenizer.json").is_file() or (sub / "vocab.json").is_file()):
-                problems.append(f"{comp}/ has no tokenizer.json or vocab.json.")
+            if not any((sub / n).is_file() for n in ("tokenizer.json", "vocab.json", "spiece.model",
+                                                      "tokenizer.model")):
+                problems.append(f"{comp}/ has no tokenizer.json, vocab.json or spiece.model.")
         elif comp.startswith("scheduler"):
             if not (sub / "scheduler_config.json").is_file():
                 problems.append(f"{comp}/ has no scheduler_config.json.")

@@ -104,10 +104,6 @@ def estimate_ai_edit(n_frames: int, width: int, height: int, *, steps: int = 20,
         device = pick_device().name
     if mode == "fast":
         steps = min(steps, 8)
-    if resolved.kind == "ip2p":
-        groups = 3 if guidance > 1.0 and image_guidance >= 1.0 else 1
-        eff = steps
-    else:
-        groups = 2 if guidance > 1.0 else 1
-        eff = max(1, int(steps * strength))
+    groups = resolved.family.guidance_batches(guidance, image_guidance)
+    eff = resolved.family.effective_steps(steps, strength)
     return estimate_seconds(n_frames, pw, ph, eff, device=device, guidance_batches=groups, vae_factor=vae_factor)
