@@ -191,3 +191,117 @@ def _caption_commands(project, cues, language: str, start: float, end: float, na
 
 PARSERS.append(_parse_voice_over)
 RESOLVERS[AddVoiceOver] = _resolve_voice_over
+
+
+# -- dubbing ------------------------------------------------------------------------------------------
+
+DUCK_ORIGINAL_DB = 18.0  # the original speech under the dub: still there, clearly behind it
+
+_DUB = re.compile(r"^\s*dub\s+(?:it|this|the\s+(?:video|clip|programme|program|speech|captions|film))?\s*"
+                  r"(?:in|into|to)\s+(?P<lang>[a-z]+)(?P<rest>.*)$")
+_MUTING = re.compile(r"^\s*(?:,?\s*(?:and\s+)?(?:muting|silencing|without)\s+the\s+original"
+                     r"(?:\s+(?:speech|voice|sound|audio))?|\s+with\s+the\s+original\s+muted)\s*\.?\s*$")
+_MUTE_ORIGINAL = re.compile(r"^\s*(?:mute|silence)\s+the\s+original(?:\s+(?:speech|voice|sound|audio))?\s*\.?\s*$")
+
+
+@dataclass
+class MuteOriginal(ComposeStep):
+    """The main track's own sound off (after a dub: only the dubbed voice is heard)."""
+
+    kind: ClassVar[str] = "mute original"
+    phase: ClassVar[int] = 2
+
+
+def _parse_dub(cl, t: str, context) -> Any:
+    from ..speech.translate import LANGUAGES
+    from .plan import ParseError
+
+    if _MUTE_ORIGINAL.match(t):
+        return MuteOriginal(text=cl.orig_text(), reason="the main track's own sound muted")
+    m = _DUB.match(t)
+    if not m:
+        return None
+    lang, rest = m.group("lang"), m.group("rest")
+    if lang not in LANGUAGES and lang not in {iso for iso, _ in LANGUAGES.values()}:
+        raise ParseError(f"I can dub into: {', '.join(sorted(LANGUAGES))}; '{lang}' is not one of them.",
+                         ["dub it in French"])
+    mute = False
+    if rest.strip(" ."):
+        if not _MUTING.match(rest):
+            raise ParseError(f"I understood 'dub it in {lang}' but not '{rest.strip()}'.",
+                             ["dub it in French", "dub it in Spanish, muting the original"])
+        mute = True
+    return Dub(target=lang, mute_original=mute, text=cl.orig_text(),
+               reason=f"captions translated to {lang.capitalize()}, spoken and fitted to each cue; original "
+                      + ("muted" if mute else f"ducked {DUCK_ORIGINAL_DB:g} dB"))
+
+
+def _resolve_dub(step: Dub, state) -> list:
+    import math
+
+    from ..engine.layout import clip_timing
+    from ..errors import ParamError
+    from ..project.history import AddSubtitleTrack, AddTrack, PlaceClip, SetTrackProps
+    from ..project.model import Clip, Cue, Ducking, MediaSource, SubtitleTrack
+    from ..speech.dub import dub_cues
+    from ..speech.translate import language_code
+    from .compose_apply import _programme
+
+    sim = state.sim
+    layout, _ = _programme(state)
+    subs = [s for s in sim.subtitle_tracks if s.cues and not s.name.startswith((CAPTIONS_NAME, "Dub"))]
+    if not subs:
+        raise ParamError("There are no captions to dub; add them first, e.g. 'add captions and dub it in French'.")
+    src = subs[0]
+    source = src.language[:2] if src.language not in ("und", "") else "en"
+    code = language_code(step.target)
+    if code == source:
+        raise ParamError(f"The captions are already in {step.target.capitalize()}; dub them into another language.")
+    result = dub_cues(src.cues, code, source=source, voice=step.voice or None)
+    label = f"Dub ({step.target.capitalize()})"
+    fps = layout.fps
+    cmds: list = []
+    tracks: list = []  # (track id, [(first frame, end frame)]) of the dub tracks made here
+    for line in result.lines:
+        if line.path is None:
+            continue
+        clip = Clip(MediaSource(str(line.path)), 0.0, None, name=f"Dub {line.index + 1}: {line.text[:30]}")
+        a = math.floor(float(line.start * fps) + 0.5)
+        b = a + clip_timing(clip, fps, sim.sample_rate)[0]
+        free = next((tr for tr in tracks if all(b <= s or a >= e for s, e in tr[1])), None)
+        if free is None:  # the first line, or a flagged line that overruns the next: another dub track
+            add = AddTrack("audio", name=label if not tracks else f"{label} {len(tracks) + 1}", role="voice")
+            cmds.append(add)
+            free = (add.track_id, [])
+            tracks.append(free)
+        tid, spans = free
+        spans.append((a, b))
+        cmds.append(PlaceClip(clip, tid, line.start))
+        state.created.setdefault("voice", []).append(clip.id)
+    if not tracks:
+        raise ParamError(f"Nothing to dub: no caption had words to translate into {step.target.capitalize()}.")
+    main = sim.main_track
+    if step.mute_original:
+        cmds.append(SetTrackProps(main.id, muted=True))
+    elif main.ducking is None:
+        cmds.append(SetTrackProps(main.id, ducking=Ducking(amount_db=DUCK_ORIGINAL_DB)))
+    for t in sim.tracks:  # the music makes way for the dub as for any voice
+        if t.kind == "audio" and t.role == "music" and t.ducking is None:
+            cmds.append(SetTrackProps(t.id, ducking=Ducking()))
+    cues = [Cue(ln.cue_start, max(ln.cue_end, ln.end), ln.text, tuple((w.start, w.end, w.text) for w in ln.words))
+            for ln in result.lines if ln.path is not None]
+    cmds.append(AddSubtitleTrack(SubtitleTrack(cues, name=label, language=code, soft=True)))
+    step.reason = f"{step.reason}; {result.report()}"  # shown with the plan: which cues to check
+    step.result = result  # the lines, their tempo and flags, for the GUI or a test
+    return cmds
+
+
+def _resolve_mute_original(step: MuteOriginal, state) -> list:
+    from ..project.history import SetTrackProps
+
+    return [SetTrackProps(state.sim.main_track.id, muted=True)]
+
+
+PARSERS.append(_parse_dub)
+RESOLVERS[Dub] = _resolve_dub
+RESOLVERS[MuteOriginal] = _resolve_mute_original
