@@ -10,7 +10,7 @@ from t2v_desktop.errors import T2VError
 from t2v_desktop.library import db as dbmod
 from t2v_desktop.library.db import SCHEMA_VERSION, open_library
 from t2v_desktop.library.indexer import Tools, add_file
-from t2v_desktop.media.synth import make_shots_clip
+from t2v_desktop.media.synth import make_pan_clip, make_shots_clip
 
 NO_TOOLS = Tools(ocr=False, words=False)
 
@@ -75,3 +75,19 @@ def test_add_file_errors(tmp_path):
         add_file(lib, bad, tools=NO_TOOLS)
     assert lib.conn.execute("SELECT status FROM files WHERE path = ?", (str(bad),)).fetchone()[0] == "error"
     assert lib.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_motion_words_stored_and_searchable(tmp_path):
+    from t2v_desktop.library.indexer import add_folder
+    from t2v_desktop.library.search import search
+
+    media = tmp_path / "m"
+    media.mkdir()
+    make_pan_clip(media / "pan.mp4", -6)
+    make_pan_clip(media / "still.mp4", 0)
+    lib = open_library(tmp_path / "library.sqlite")
+    assert add_folder(lib, media, tools=NO_TOOLS) == []
+    rows = dict(lib.conn.execute("SELECT f.path, s.motion_words FROM shots s JOIN files f ON f.id = s.file_id"))
+    assert rows == {str(media / "pan.mp4"): "fast pan left", str(media / "still.mp4"): "still"}
+    assert search(lib, "fast pan left")[0].path == str(media / "pan.mp4")
+    assert search(lib, "static")[0].path == str(media / "still.mp4")

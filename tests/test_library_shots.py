@@ -1,7 +1,7 @@
-"""Hard cuts found within one frame on a generated clip with known cut frames."""
+"""Hard cuts, fades and dissolves found within one frame on generated clips; motion words per shot."""
 
 from t2v_desktop.library.shots import detect_cuts
-from t2v_desktop.media.synth import make_shots_clip
+from t2v_desktop.media.synth import make_pan_clip, make_shots_clip
 
 
 def _clip(path, colours, n=20, fps=25):
@@ -17,3 +17,26 @@ def test_hard_cuts_within_one_frame(tmp_path):
     for got, want in zip(starts, [0.0, 0.8, 1.6, 2.4], strict=True):
         assert abs(got - want) <= 1 / 25 + 1e-6
     assert abs(shots[-1].end - 3.2) <= 0.05
+
+
+def test_fades_and_dissolves_within_one_frame(tmp_path):
+    colours = [(200, 30, 30), (30, 160, 40), (30, 40, 200), (220, 210, 40), (40, 40, 40)]
+    for kind, frames in (("fade", 6), ("fade", 20), ("dissolve", 10), ("dissolve", 20)):
+        p = tmp_path / f"{kind}{frames}.mp4"
+        truth = make_shots_clip(p, colours, frames_per_shot=40, transition=kind, transition_frames=frames)
+        shots = detect_cuts(p)
+        assert [s.kind for s in shots] == ["start"] + [kind] * 4, (kind, frames, shots)
+        for got, want in zip([s.start for s in shots[1:]], truth, strict=True):
+            assert abs(got - want) <= 1 / 25 + 1e-6, (kind, frames, got, want)
+
+
+def test_motion_words_still_slow_fast_and_pan_direction(tmp_path):
+    cases = {0: "still", 1: "slow pan right", 6: "fast pan right", -6: "fast pan left"}
+    for v, words in cases.items():
+        (shot,) = detect_cuts(make_pan_clip(tmp_path / f"p{v}.mp4", v))
+        assert shot.motion_words == words, (v, shot)
+        # picture content moving left (v > 0) is the camera turning right: dx < 0
+        assert (shot.dx < 0) == (v > 0) and (shot.dx == 0) == (v == 0)
+    make_shots_clip(tmp_path / "blocks.mp4", [(200, 30, 30), (30, 40, 200)])
+    (a, b) = detect_cuts(tmp_path / "blocks.mp4")
+    assert a.motion_words == "slow" and b.motion_words == "slow"  # a sliding object is not a pan

@@ -28,8 +28,10 @@ import numpy as np
 MAX_TRANSITION = 48     # frames: longer gradual change is motion, not a transition
 BLACK = 0.07            # mean luma (0..1) at or below which a frame counts as black
 DISSOLVE_MIN = 0.06     # mean pixel change (0..1) between the frames around a dissolve
+SPIKE = 2.0             # a hard cut changes the picture this many times more than its neighbours
 STILL, SLOW = 0.004, 0.03  # motion (pixel change per 25-fps frame) thresholds for the words
 PAN_MIN = 0.03          # width fraction per second for "pan left/right"
+PAN_FAST = 0.3          # a pan crossing this fraction of the width per second is "fast"
 
 
 @dataclass
@@ -150,7 +152,10 @@ class _Detector:
         self.recent: List[float] = []
         self.quiet: Deque[float] = deque(maxlen=16)
         self.run_start: Optional[int] = None  # frame index; -1: a long change being ignored
-        self.pending_black = False
+        self.pending_black: Optional[Tuple[int, float]] = None  # fade-out start, darkest luma since
+        self.candidate: Optional[int] = None  # a hard cut waiting for the next frame's change
+        self.run_ds: List[float] = []  # the changes of the current run (at most MAX_TRANSITION)
+        self.spans: List[Tuple[int, int]] = []  # gradual transitions whose frames are not settled yet
         self.fps = 25.0
 
     def feed(self, i: int, t: float, rgb: np.ndarray) -> None:
@@ -165,32 +170,62 @@ class _Detector:
         if self.prev_hist is None:
             self._add_cut(i, t, "start")
         else:
+            if self.candidate is not None:  # a hard cut is a spike of change, not a step of a fade
+                c = self._at(self.candidate)
+                before = self._at(self.candidate - 1)
+                if c is not None and c.d > SPIKE * max(fr.d, before.d if before is not None else 0.0):
+                    self._add_cut(c.i, c.t, "cut")
+                self.candidate = None
             diff = float(np.abs(h - self.prev_hist).sum()) / 6.0
             avg = float(np.mean(self.recent)) if self.recent else 0.0
             if diff > self.floor and diff > self.ratio * avg:
-                self._add_cut(i, t, "cut")
+                self.candidate = i
                 self.recent = []
             else:
                 self.recent = (self.recent + [diff])[-self.window:]
             self._gradual(fr)
+            if self.pending_black is not None:
+                self._black_hold(fr)
         self.prev_hist, self.prev_prof = h, prof
         while len(self.buf) > MAX_TRANSITION + 3:
             self._settle(self.buf.popleft())
 
     # -- gradual transitions --------------------------------------------------------------------
+    def _black_hold(self, fr: _Frame) -> None:
+        """After a fade out to black: the next shot starts with the first frame brighter than the black."""
+        s, darkest = self.pending_black
+        if fr.lum > darkest + 0.008:
+            self.pending_black = None
+            self._place(s, fr.i, fr.i, "fade")
+        elif fr.i - s > 10 * MAX_TRANSITION:
+            self.pending_black = None  # a long black stretch is a shot of its own (hard cuts split it)
+        else:
+            self.pending_black = (s, min(darkest, fr.lum))
+
     def _gradual(self, fr: _Frame) -> None:
-        base = float(np.median(self.quiet)) if self.quiet else 0.0
+        if self.run_start is None and len(self.quiet) < 4:  # learn the shot's own change first
+            self.quiet.append(fr.d)
+            return
+        base = float(np.median(self.quiet))
         low = max(0.008, 3.0 * base)
-        if fr.d > low:
+        # hysteresis: a slow dissolve stays one run, but a run ends when the change falls well below its own
+        cont = max(0.5 * low, 0.008, 0.3 * float(np.median(self.run_ds))) if self.run_ds else low
+        if fr.d > (low if self.run_start is None else cont):
             if self.run_start is None:
                 self.run_start = fr.i
+                self.run_ds = []
             elif self.run_start >= 0 and fr.i - self.run_start >= MAX_TRANSITION:
-                self.run_start = -1  # too long for a transition: motion
+                self.run_start = -1  # too long for a transition: motion, which becomes the baseline
+            if self.run_start == -1:
+                self.quiet.append(fr.d)
+            else:
+                self.run_ds.append(fr.d)
             return
         self.quiet.append(fr.d)
         if self.run_start is not None and self.run_start >= 0:
             self._run(self.run_start, fr.i - 1)
         self.run_start = None
+        self.run_ds = []
 
     def _at(self, i: int) -> Optional[_Frame]:
         k = i - self.buf[0].i
@@ -203,12 +238,11 @@ class _Detector:
         span = [self._at(j) for j in range(s - 1, e + 1)]
         lums = [f.lum for f in span]
         low = min(lums)
-        if a.lum <= BLACK and self.pending_black:  # fade in after a held black
-            self._place(s, e, s, "fade")
-            self.pending_black = False
+        if b.lum <= BLACK:
+            if a.lum > BLACK + 0.05 and self.pending_black is None:  # fade out into a held black
+                self.pending_black = (s, b.lum)
             return
-        if b.lum <= BLACK and a.lum > BLACK + 0.05:  # fade out into a held black
-            self.pending_black = True
+        if a.lum <= BLACK:  # fading in from black: cut (if any) placed by _black_hold
             return
         if low <= BLACK and a.lum > low + 0.05 and b.lum > low + 0.05:
             k = max(j for j, v in enumerate(lums) if v <= low + 0.005)
@@ -237,6 +271,7 @@ class _Detector:
     def _place(self, s: int, e: int, at: int, kind: str) -> None:
         """A gradual transition over frames s..e cuts at ``at``: hard cuts inside it are dropped."""
         self.cuts = [c for c in self.cuts if not (s <= c[0] <= e and c[2] != "start")]
+        self.spans.append((s, e))  # its frames are not the shots' own motion
         fr = self._at(at)
         if fr is not None:
             self._add_cut(at, fr.t, kind)
@@ -246,20 +281,25 @@ class _Detector:
         if k < len(self.cuts) and self.cuts[k][0] == i:
             return
         self.cuts.insert(k, (i, t, kind))
-        self.pending_black = False
 
     # -- motion ---------------------------------------------------------------------------------
     def _settle(self, fr: _Frame) -> None:
         k = bisect.bisect_right([c[0] for c in self.cuts], fr.i) - 1
         start = self.cuts[max(0, k)][0]
         acc = self.acc.setdefault(start, _Acc())
-        if fr.i != start:  # the first frame's change is the cut itself
+        while self.spans and self.spans[0][1] < fr.i:
+            self.spans.pop(0)
+        if fr.i != start and not any(s <= fr.i <= e for s, e in self.spans):  # a cut's change is no motion
             acc.d += fr.d
             acc.n += 1
             if fr.pan is not None:
                 acc.pans.append(fr.pan)
 
     def finish(self, end: float, width: int = 160) -> List[Shot]:
+        if self.candidate is not None:
+            c, before = self._at(self.candidate), self._at(self.candidate - 1)
+            if c is not None and c.d > SPIKE * (before.d if before is not None else 0.0):
+                self._add_cut(c.i, c.t, "cut")
         while self.buf:
             self._settle(self.buf.popleft())
         shots = []
@@ -269,8 +309,9 @@ class _Detector:
             moving = [p for p in acc.pans if p != 0.0]
             dx = float(np.mean(moving)) * self.fps / width if moving else 0.0
             words = ["still" if motion < STILL else "slow" if motion < SLOW else "fast"]
-            if acc.n and len(moving) >= 0.5 * acc.n and abs(dx) >= PAN_MIN:
-                words.append("pan right" if dx < 0 else "pan left")  # content moving left = camera right
+            if acc.n and len(moving) >= 0.5 * acc.n and abs(dx) >= PAN_MIN:  # speed of a pan: how far it goes
+                words = ["slow" if abs(dx) < PAN_FAST else "fast",
+                         "pan right" if dx < 0 else "pan left"]  # content moving left = camera right
             shots.append(Shot(t, self.cuts[n + 1][1] if n + 1 < len(self.cuts) else end,
                               kind, round(motion, 5), round(dx, 5), " ".join(words)))
         return shots

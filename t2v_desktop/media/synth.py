@@ -157,25 +157,64 @@ def _mux_tone(out, aus, seconds: float, sample_rate: int, channels: int, tone_hz
 
 
 def make_shots_clip(path: str | Path, colours: Sequence[Sequence[int]], *, frames_per_shot: int = 20,
-                    width: int = 160, height: int = 96, fps: int = 25, seed: int = 0) -> list[float]:
+                    width: int = 160, height: int = 96, fps: int = 25, seed: int = 0,
+                    transition: str = "cut", transition_frames: int = 10) -> list[float]:
     """A clip of shots with known hard cuts: each shot is one flat colour with a block in the inverse
     colour sliding across and a little noise (so frames differ inside a shot). Returns the cut times
-    in seconds (cut detection tests and bench/shots_vs_scenedetect.py)."""
+    in seconds (cut detection tests and bench/shots_vs_scenedetect.py).
+
+    ``transition`` "fade" (through black) or "dissolve" spreads each cut over ``transition_frames``
+    frames centred on it; the returned time is still the first frame that is mostly the next shot
+    (a fade: the first frame after the black one)."""
     rng = np.random.default_rng(seed)
     bw, top, bh = width // 8, height * 5 // 12, max(2, height // 6)
     step = max(1, (width - bw) // 35)
     noise = 4 if width <= 160 else 6
+    half = transition_frames // 2 if transition in ("fade", "dissolve") else 0
+
+    def picture(k: int, i: int) -> np.ndarray:
+        col = np.array(colours[k], np.uint8)
+        img = np.zeros((height, width, 3), np.float32) + col
+        x = ((i - k * frames_per_shot) * step) % (width - bw)
+        img[top:top + bh, x:x + bw] = 255 - col
+        return img
 
     def frame(i: int) -> np.ndarray:
-        col = np.array(colours[i // frames_per_shot], np.uint8)
-        img = np.zeros((height, width, 3), np.uint8) + col
-        x = (i % frames_per_shot) * step % (width - bw)
-        img[top:top + bh, x:x + bw] = 255 - col
+        k, j = divmod(i, frames_per_shot)
+        img = picture(k, i)
+        if half and k > 0 and j < half:  # just after a cut: fading/dissolving in
+            w = (half + j + 0.5) / (2 * half) if transition == "dissolve" else (j + 1) / half
+            img = w * img + (1 - w) * (picture(k - 1, i) if transition == "dissolve" else 0)
+        elif half and k + 1 < len(colours) and j >= frames_per_shot - half:  # just before: out
+            jj = j - (frames_per_shot - half)
+            if transition == "dissolve":
+                w = (jj + 0.5) / (2 * half)
+                img = (1 - w) * img + w * picture(k + 1, i)
+            else:
+                img = img * (half - 1 - jj) / half
         return np.clip(img.astype(int) + rng.integers(-noise, noise + 1, img.shape), 0, 255)
 
     make_test_clip(path, width=width, height=height, fps=fps, duration=len(colours) * frames_per_shot / fps,
                    audio=False, number_frames=False, frame_fn=frame)
     return [k * frames_per_shot / fps for k in range(1, len(colours))]
+
+
+def make_pan_clip(path: str | Path, px_per_frame: int, *, width: int = 160, height: int = 96, fps: int = 25,
+                  duration: float = 1.0, seed: int = 3) -> Path:
+    """A camera pan over a coarse random texture: the picture content moves ``px_per_frame`` pixels
+    LEFT each frame (a camera turning right; negative: right). 0 is a still shot (motion tests)."""
+    rng = np.random.default_rng(seed)
+    n = int(round(duration * fps))
+    room = abs(px_per_frame) * n + 1
+    tex = np.kron(rng.integers(0, 256, (height // 6 + 1, (width + 2 * room) // 6 + 1, 3), dtype=np.uint8),
+                  np.ones((6, 6, 1), np.uint8))
+
+    def frame(i: int) -> np.ndarray:
+        off = room + px_per_frame * i
+        return tex[:height, off:off + width]
+
+    return make_test_clip(path, width=width, height=height, fps=fps, duration=duration, audio=False,
+                          number_frames=False, frame_fn=frame)
 
 
 def make_vfr_clip(
