@@ -95,12 +95,13 @@ class ScenePlan:
     why: str = ""
 
     def describe(self) -> str:
-        first = " ".join(self.text.split()[:7])
+        words = self.text.split()
+        first = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
         if self.visual == "shot":
             h = self.hit
             return (f"Scene {self.number}: shot {os.path.basename(h.path)} {h.start:.2f}-{h.end:.2f} s "
-                    f"({'; '.join(h.reasons[:2])}) - \"{first}...\"")
-        return f"Scene {self.number}: {self.visual} - \"{first}...\""
+                    f"({'; '.join(h.reasons[:2])}) - \"{first}\"")
+        return f"Scene {self.number}: {self.visual} - \"{first}\""
 
 
 @dataclass
