@@ -101,3 +101,29 @@ def test_save_wav_round_trip_and_cancel(tmp_path):
     token.cancel()
     with pytest.raises(Cancelled):
         tts.synthesize("Something new to say.", cancel=token)
+
+
+def test_language_codes_without_a_voice_file_and_unspaced_text():
+    zh = tts.synthesize("你好，世界。今天下雨。", voice="zh")  # no voice file is called "zh": Mandarin speaks it
+    assert "".join(w.text for w in zh.words) == "你好，世界。今天下雨。" and len(zh.words) >= 4
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(zh.words, zh.words[1:], strict=False))
+
+
+def test_threads_share_the_library_safely():
+    """espeak-ng is one global C state: parallel requests are serialised, each gets its own sound (texts
+    of different lengths, so sound mixed up between threads would show in the lengths and the words)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [" ".join(["storm"] * (k + 1)) + f", line {k}." for k in range(6)]
+    with ThreadPoolExecutor(3) as pool:
+        parallel = list(pool.map(lambda t: tts.synthesize(t, voice="en"), texts))
+    tts.clear_memory_cache()
+    import shutil
+
+    shutil.rmtree(tts.cache_folder())
+    for t, got in zip(texts, parallel, strict=True):
+        alone = tts.synthesize(t, voice="en")
+        assert got is not alone and abs(got.duration - alone.duration) < 0.03  # espeak varies by ~10 ms
+        assert [w.text for w in got.words] == [w.text for w in alone.words] == t.split()
+        for a, b in zip(got.words, alone.words, strict=True):
+            assert abs(a.start - b.start) < 0.03

@@ -4,7 +4,9 @@ No system espeak-ng is needed: the wheel carries ``libespeak-ng.so`` and ``espea
 synchronously (AUDIO_OUTPUT_SYNCHRONOUS) with a synth callback that collects the 16-bit samples and
 the WORD events; each event's ``audio_position`` (ms) is where that word starts in the audio, so word
 times are espeak's own, not a recogniser's guess. espeak is one global C state: every call goes
-through ``_LOCK``.
+through ``_LOCK``. Its output also depends a little on what it said before (static state that even
+re-initialising keeps: a repeat of a text can differ by ~10 ms), so tts.py caches by content: the same
+request always returns the first result.
 """
 
 from __future__ import annotations
@@ -176,6 +178,12 @@ def set_voice(name: str) -> None:
     with _LOCK:
         lib = _lib()
         ok = bool(name) and name.isprintable() and lib.espeak_SetVoiceByName(name.encode("utf-8")) == _EE_OK
+        if not ok and name:  # a language that no voice file is named after ("zh"): a voice that speaks it
+            for v in voices():
+                if name.lower() in v.languages:
+                    ok = lib.espeak_SetVoiceByName(v.identifier.rsplit("/", 1)[-1].encode("utf-8")) == _EE_OK
+                    if ok:
+                        break
         if not ok:
             langs = sorted({lang for v in voices() for lang in v.languages})
             common = [x for x in ("en", "en-us", "fr", "es", "de", "it", "pt", "nl") if x in langs]

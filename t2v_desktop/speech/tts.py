@@ -77,14 +77,29 @@ def text_words(text: str) -> List[Tuple[int, int, str]]:
     return [w for w in out if any(ch.isalnum() for ch in w[2])]
 
 
+def _is_unspaced(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" \
+        or "\u0e00" <= ch <= "\u0eff"  # kana, CJK ideographs, hangul syllables, Thai and Lao
+
+
+def _split_unspaced(words: List[Tuple[int, int, str]], positions: Sequence[int]) -> List[Tuple[int, int, str]]:
+    out: List[Tuple[int, int, str]] = []
+    for a, b, t in words:
+        cuts = [p for p in positions if a < p < b] if any(_is_unspaced(ch) for ch in t) else []
+        edges = [a] + cuts + [b]
+        out += [(x, y, t[x - a:y - a]) for x, y in zip(edges, edges[1:], strict=False)]
+    return out
+
+
 def timed_words(text: str, samples: np.ndarray, sample_rate: int,
                 starts: Sequence[Tuple[int, float]]) -> Tuple[Word, ...]:
     """Words of ``text`` timed from the engine's (character offset, start seconds) events.
 
     Each word spans from its first event to the next word's first event, trimmed to where there is
     sound (pauses at commas and full stops are outside every word). A word the engine gave no event
-    shares the span of the word before it, split by characters."""
-    words = text_words(text)
+    shares the span of the word before it, split by characters. Text written without spaces (Chinese)
+    is split where the engine's events start."""
+    words = _split_unspaced(text_words(text), sorted({pos for pos, _ in starts}))
     if not words:
         return ()
     first: List[Optional[float]] = [None] * len(words)
