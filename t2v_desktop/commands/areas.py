@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List
 
-from . import library_commands, script_commands, speech_commands, voice_commands
+from . import cut_commands, library_commands, script_commands, speech_commands, voice_commands
 
-AREAS = (speech_commands, library_commands, voice_commands, script_commands)
+AREAS = (speech_commands, library_commands, voice_commands, cut_commands, script_commands)
 
 
 def parsers() -> List[Callable[..., Any]]:
