@@ -46,6 +46,7 @@ def test_voice_over_at_the_playhead(project):
     history = History(project)
     plan = apply_text(project, f"add a voice-over: '{TEXT}'", history, playhead=2.0)
     assert plan.steps[0].kind == "voice-over" and plan.steps[0].at == 2.0
+    assert "8 words" in plan.steps[0].reason and "past the end" not in plan.steps[0].reason
     speech = tts.synthesize(TEXT, voice="en")  # the cached speech the command used
     voice = [t for t in project.tracks if t.role == "voice"]
     assert len(voice) == 1 and voice[0].kind == "audio" and voice[0].name == "Voice"
@@ -124,6 +125,9 @@ def test_bad_voice_over_commands(project, tmp_path):
 
     with pytest.raises(T2VError, match="no words"):
         apply_text(project, "read empty.txt as a voice-over", History(project), base=str(tmp_path))
+    (tmp_path / "latin1.txt").write_bytes("Café crème.".encode("latin-1"))
+    with pytest.raises(T2VError, match="not UTF-8"):
+        apply_text(project, "read latin1.txt as a voice-over", History(project), base=str(tmp_path))
     with pytest.raises(T2VError, match="after the programme's end"):
         apply_text(project, "add a voice-over 'Late.' at 0:09", History(project))
     with pytest.raises(T2VError, match="No voice 'zz'"):

@@ -170,8 +170,9 @@ def _resolve_voice_over(step: AddVoiceOver, state) -> list:
         if t.kind == "audio" and t.role == "music" and t.ducking is None:
             cmds.append(SetTrackProps(t.id, ducking=Ducking()))
     cmds += _caption_commands(state.sim, vo.cues, vo.speech.transcript().language, vo.start, vo.end)
+    step.reason = f"{step.reason}; {vo.speech.duration:.1f} s, {len(vo.speech.words)} words"
     if vo.end > total + 0.02:
-        state.notes.append(f"The voice-over runs {vo.end - total:.1f} s past the end of the picture.")
+        step.reason += f"; it runs {vo.end - total:.1f} s past the end of the picture"
     return cmds
 
 
