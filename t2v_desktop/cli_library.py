@@ -33,12 +33,12 @@ def add_library_parser(sub) -> None:
 
 def cmd_library(args) -> int:
     import json
-    import shutil
     import sys
     from pathlib import Path
 
-    from .library.db import open_library
-    from .library.indexer import add_folder
+    from .errors import T2VError
+    from .library.db import LibraryError, open_library
+    from .library.indexer import add_folder, find_tools
 
     lib = open_library(args.library) if args.library else open_library()
     c = lib.conn
@@ -49,35 +49,87 @@ def cmd_library(args) -> int:
         print(f"\r[{done}/{total}] {msg[-60:]:<60}", end="", file=sys.stderr, flush=True)
 
     if args.library_cmd == "status":
-        n = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("files", "shots", "words", "ocr", "embeddings")}
-        errs = c.execute("SELECT path, error FROM files WHERE status='error'").fetchall()
-        print(f"library {lib.path}: {n['files']} files, {n['shots']} shots, {n['words']} words, "
-              f"{n['ocr']} on-screen texts, {n['embeddings']} embeddings, {len(errs)} errors")
-        for pth, e in errs:
-            print(f"  error: {pth}: {e}")
-        print("folders: " + (", ".join(folders) or "none (t2v-desktop library add DIR)"))
-        if not shutil.which("tesseract"):
-            print("missing: tesseract (on-screen text); install the tesseract-ocr package")
+        for line in status_lines(lib, folders):
+            print(line)
         return 0
     if args.library_cmd == "add":
-        f = str(Path(args.folder).resolve())
+        f = str(Path(args.folder).expanduser().resolve())
+        if not Path(f).is_dir():
+            raise T2VError(f"{f} is not a folder; pass a folder of video files.")
         todo = [f]
         if f not in folders:
             folders.append(f)
-    else:
-        todo = folders
-    try:
-        for f in todo:
-            for m in add_folder(lib, f, progress):
-                print(f"\n{m}", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("\ncancelled; finished files are kept, run `t2v-desktop library reindex` to continue", file=sys.stderr)
-        return 130
-    finally:
         with c:
             c.execute("INSERT OR REPLACE INTO meta VALUES('folders', ?)", (json.dumps(folders),))
+    else:
+        todo = folders
+    from .cli_signals import sigint_cancels
+    from .jobs import CancelToken
+
+    tools = find_tools()
+    failed = 0
+    cancel = CancelToken()
+    with sigint_cancels(cancel):
+        for f in todo:
+            try:
+                msgs = add_folder(lib, f, progress, cancel, tools=tools)
+            except LibraryError:
+                raise  # a full disk stops everything, with one message
+            except (T2VError, OSError) as exc:  # a vanished/unreadable folder: say so, go on
+                print(f"\n{exc}", file=sys.stderr)
+                failed += 1
+                continue
+            for m in msgs:
+                print(f"\n{m}", file=sys.stderr)
+            if cancel.cancelled:
+                break
     print("", file=sys.stderr)
-    return 0
+    if cancel.cancelled:
+        print("cancelled; finished files are kept, run `t2v-desktop library reindex` to continue", file=sys.stderr)
+        return 130
+    for line in _missing(tools):
+        print(line, file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _missing(tools) -> list:
+    from .library import ocr
+    from .library.embed import FETCH
+
+    out = []
+    if not tools.ocr:
+        out.append("missing: " + ocr.INSTALL_HINT)
+    if tools.model is None:
+        out.append(f"missing: semantic search is off (no local CLIP/SigLIP model); fetch one with `{FETCH}`")
+    return out
+
+
+def status_lines(lib, folders) -> list:
+    """What ``library status`` prints: counts, shots by kind, errors, folders, what is off and why."""
+    from .library import ocr
+    from .library.embed import FETCH, EmbeddingModelMissing, find_model_folder
+
+    c = lib.conn
+    n = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+         for t in ("files", "shots", "keyframes", "words", "ocr", "embeddings")}
+    errs = c.execute("SELECT path, error FROM files WHERE status='error'").fetchall()
+    kinds = dict(c.execute("SELECT kind, count(*) FROM shots GROUP BY kind").fetchall())
+    out = [f"library {lib.path}: {n['files']} files, {n['shots']} shots ({kinds.get('cut', 0)} hard cuts, "
+           f"{kinds.get('fade', 0)} fades, {kinds.get('dissolve', 0)} dissolves), {n['keyframes']} keyframes, "
+           f"{n['words']} spoken words, {n['ocr']} on-screen texts, {n['embeddings']} embeddings, "
+           f"{len(errs)} errors"]
+    out += [f"  error: {pth}: {e}" for pth, e in errs]
+    out.append("folders: " + (", ".join(folders) or "none (t2v-desktop library add DIR)"))
+    out.append("thumbnails: " + str(lib.thumbs_dir))
+    if ocr.available():
+        out.append("OCR: on (tesseract)")
+    else:
+        out.append("OCR: off: " + ocr.INSTALL_HINT)
+    try:
+        out.append(f"semantic search: on ({find_model_folder()})")
+    except EmbeddingModelMissing as exc:
+        out.append(f"semantic search: off: no CLIP/SigLIP model in {exc.where}; fetch one with `{FETCH}`")
+    return out
 
 
 # -- search (H12b) -------------------------------------------------------------------------------
