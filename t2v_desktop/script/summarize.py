@@ -96,8 +96,19 @@ def _sentences(text: str) -> Tuple[str, List[_Sentence]]:
     return title, out
 
 
+def _stem(w: str) -> str:
+    """Plural and possessive endings off ("hurricanes", "storm's" -> "hurricane", "storm")."""
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
 def _terms(text: str) -> List[str]:
-    return [w for w in (t.lower().strip("'-") for t in _TOKEN.findall(text)) if len(w) > 2 and w not in STOP]
+    return [_stem(w) for w in (t.lower().strip("'-") for t in _TOKEN.findall(text)) if len(w) > 2 and w not in STOP]
 
 
 def tfidf(docs: Sequence[str]) -> np.ndarray:
@@ -162,11 +173,15 @@ def extractive(text: str, *, target_words: int = DEFAULT_WORDS, title: Optional[
     score = scores * prior * np.where(usable, 1.0, 0.3)
     order = sorted(range(len(sents)), key=lambda i: (-score[i], i))
     x = tfidf([s.text for s in sents]) if len(sents) <= DENSE_LIMIT * 4 else None
+    if x is not None and len(sents) <= DENSE_LIMIT:  # a sentence sharing no word with any other is off topic
+        sim = x @ x.T
+        np.fill_diagonal(sim, 0.0)
+        score = score * np.where(sim.max(axis=1) > 0, 1.0, 0.2)
     chosen: List[int] = []
     words = 0
     for i in order:
-        if words >= target_words:
-            break
+        if words >= target_words or score[i] < 0.3 * score[order[0]]:
+            break  # long enough, or what is left is far from the article's centre
         if words and words + lengths[i] > target_words * 1.15:
             continue
         if x is not None and chosen and float(np.max(x[chosen] @ x[i])) > 0.8:
