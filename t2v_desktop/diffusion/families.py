@@ -151,6 +151,10 @@ class VideoFamily(Family):
     native: ClassVar[Tuple[int, int]] = (768, 512)
     default_steps: ClassVar[int] = 30
     default_guidance: ClassVar[float] = 3.0
+    #: Sides must be multiples of at least this (some pipelines check a fixed number).
+    min_stride: ClassVar[int] = 1
+    #: Prompt tokens the text encoder was trained with (CogVideoX's transformer needs exactly its own).
+    max_tokens: ClassVar[int] = 128
     #: Whether call_kwargs should pass the prompt as embeddings computed by the text-to-video class
     #: (the V2V class of a family may need an optional text-cleaning package that T2V does without).
     encode_with_t2v: ClassVar[bool] = False
@@ -193,6 +197,7 @@ class LTXVideoFamily(VideoFamily):
     native = (768, 512)
     default_steps = 30
     default_guidance = 3.0
+    min_stride = 32  # LTXImageToVideoPipeline / LTXConditionPipeline check 32 whatever the VAE
 
     def task_kwargs(self, task, *, frames, fps, image, video, strength):
         kw: dict[str, Any] = {"frame_rate": fps}
@@ -216,6 +221,7 @@ class WanFamily(VideoFamily):
     native = (832, 480)
     default_steps = 30
     default_guidance = 5.0
+    max_tokens = 512
     encode_with_t2v = True
 
     def task_kwargs(self, task, *, frames, fps, image, video, strength):
@@ -235,6 +241,7 @@ class CogVideoXFamily(VideoFamily):
     native = (720, 480)
     default_steps = 50
     default_guidance = 6.0
+    max_tokens = 226
 
     def task_kwargs(self, task, *, frames, fps, image, video, strength):
         if task == "v2v":

@@ -1,0 +1,169 @@
+"""`t2v-desktop generate` end to end on a tiny random-weight LTX-Video folder built on disk (the real
+resolver, loader, pipeline, encoder): frame count, fps, duration, cache hit, cancel, image-to-video,
+preview keyframes, the missing-model message and a pickle-only folder refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("diffusers")
+pytest.importorskip("transformers")
+
+from t2v_desktop.cli import main  # noqa: E402
+from t2v_desktop.errors import Cancelled  # noqa: E402
+from t2v_desktop.jobs import CancelToken  # noqa: E402
+from t2v_desktop.media.frames import FrameSource  # noqa: E402
+from t2v_desktop.media.info import probe  # noqa: E402
+
+SMALL = ["--size", "64x64", "--fps", "8", "--steps", "2"]
+
+
+@pytest.fixture(scope="module")
+def tiny_ltx(tmp_path_factory):
+    from t2v_desktop.diffusion.families import family_named
+    from t2v_desktop.diffusion.loader import unload_all
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("videomodels")
+    family_named("ltx").build_tiny(root / "ltx-video")  # the default generator's name
+    yield root
+    unload_all()
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def env(tiny_ltx, tmp_path, monkeypatch):
+    monkeypatch.setenv("T2V_MODELS_DIR", str(tiny_ltx))
+    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("T2V_DEVICE", "cpu")
+    return tmp_path
+
+
+def frames_of(path):
+    src = FrameSource(str(path))
+    try:
+        return list(src.iter_frames())
+    finally:
+        src.close()
+
+
+def test_generate_writes_the_asked_length_then_reuses_the_cache(env, capsys, monkeypatch):
+    out = env / "waves.mp4"
+    assert main(["generate", "waves at sunset", "--seconds", "2", "-o", str(out), *SMALL]) == 0
+    err = capsys.readouterr().err
+    # the estimate comes first, before any model loads
+    assert err.index("Generating 16 frames (2.00 s at 8 fps) at 64x64, 2 steps: about") < err.index("Loading")
+    info = probe(str(out))
+    assert info.frame_count == 16 and info.fps == 8 and abs(info.duration - 2.0) < 0.01
+    assert (info.width, info.height) == (64, 64) and not info.has_audio
+    frames = frames_of(out)
+    assert len(frames) == 16 and np.std(frames[0]) > 1  # real pixels, not a blank card
+    # second run: a cache hit that loads nothing
+    from t2v_desktop.diffusion import loader
+
+    def no_load(*a, **k):
+        raise AssertionError("the model was loaded for a cached clip")
+
+    monkeypatch.setattr(loader, "load_video_pipeline", no_load)
+    out2 = env / "again.mp4"
+    assert main(["generate", "waves at sunset", "--seconds", "2", "-o", str(out2), *SMALL]) == 0
+    assert "from the cache" in capsys.readouterr().err
+    assert out2.read_bytes() == out.read_bytes()
+
+
+def test_seed_changes_the_clip_and_the_same_seed_repeats_it(env):
+    from t2v_desktop.engine.generate import generate_clip
+
+    kw = dict(seconds=1, fps=8, width=64, height=64, steps=2)
+    a = generate_clip("waves at sunset", seed=1, **kw)
+    b = generate_clip("waves at sunset", seed=2, **kw)
+    assert a.path != b.path and not a.cached and not b.cached
+    fa, fb = frames_of(a.path), frames_of(b.path)
+    assert np.abs(fa[3].astype(int) - fb[3].astype(int)).mean() > 1
+    a.path.unlink()  # forget the cache: the same seed renders the same pixels
+    again = generate_clip("waves at sunset", seed=1, **kw)
+    assert not again.cached and np.abs(frames_of(again.path)[3].astype(int) - fa[3].astype(int)).mean() < 2
+
+
+def test_animate_an_image(env, capsys):
+    import cv2
+
+    logo = env / "logo.png"
+    img = np.zeros((40, 60, 3), np.uint8)
+    img[10:30, 20:40] = (255, 200, 0)
+    cv2.imwrite(str(logo), img)
+    out = env / "logo.mp4"
+    assert main(["generate", "the logo spins", "--image", str(logo), "--seconds", "1", "-o", str(out),
+                 *SMALL]) == 0
+    assert "Animating 8 frames" in capsys.readouterr().err
+    info = probe(str(out))
+    assert info.frame_count == 8 and info.fps == 8
+    assert main(["generate", "the logo spins", "--image", str(env / "nope.png"), "-o", str(env / "x.mp4")]) != 0
+    assert "No image at" in capsys.readouterr().err and not (env / "x.mp4").exists()
+
+
+def test_cancel_leaves_no_file_and_no_cache_entry(env):
+    from t2v_desktop.engine.generate import generate_clip, generated_dir
+
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total, msg):
+        seen.append(msg)
+        if "step 1 of" in msg:
+            token.cancel()
+
+    out = env / "cancelled.mp4"
+    with pytest.raises(Cancelled):
+        generate_clip("waves at sunset", seconds=1, fps=8, width=64, height=64, steps=3, out=out,
+                      progress=progress, cancel=token)
+    assert any("step 1 of 3" in m for m in seen) and not any("step 2 of 3" in m for m in seen)
+    assert not out.exists() and list(env.glob("*.mp4*")) == []
+    assert not generated_dir().exists() or not [p for p in generated_dir().rglob("*") if p.is_file()]
+
+
+def test_preview_writes_low_res_keyframes_and_no_clip(env, capsys):
+    kf = env / "kf"
+    assert main(["generate", "waves at sunset", "--preview", str(kf), *SMALL]) == 0
+    pngs = sorted(kf.glob("*.png"))
+    printed = capsys.readouterr().out
+    assert len(pngs) == 3 and all(str(p) in printed for p in pngs)
+    assert not list(env.glob("*.mp4"))
+    import cv2
+
+    assert cv2.imread(str(pngs[0])).shape == (32, 32, 3)  # half the side
+
+
+def test_missing_model_says_where_it_looked_and_how_to_fetch(env, monkeypatch, capsys):
+    empty = env / "no-models"
+    empty.mkdir()
+    monkeypatch.setenv("T2V_MODELS_DIR", str(empty))
+    out = env / "x.mp4"
+    assert main(["generate", "waves at sunset", "-o", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "ltx-video" in err and "not installed" in err and str(empty / "ltx-video") in err
+    assert "hf download Lightricks/LTX-Video" in err and "huggingface-cli download" in err
+    assert not out.exists()
+
+
+def test_pickle_only_folder_is_refused(env, tiny_ltx, capsys):
+    bad = env / "ltx-bin"
+    shutil.copytree(tiny_ltx / "ltx-video", bad)
+    for f in bad.rglob("*.safetensors"):
+        f.rename(f.with_name(f.name.replace(".safetensors", ".bin")))
+    for f in bad.rglob("*.index.json"):
+        f.unlink()
+    out = env / "x.mp4"
+    assert main(["generate", "waves", "--model", str(bad), "-o", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "pickle" in err and ".safetensors" in err and "diffusion_pytorch_model.bin" in err
+    assert not out.exists()
+    assert json.loads((bad / "model_index.json").read_text())["_class_name"] == "LTXPipeline"
