@@ -10,6 +10,7 @@ import pytest
 from t2v_desktop.project import events as ev
 from t2v_desktop.project.history import (
     AddClip,
+    AddMarker,
     AddOp,
     AddSubtitleTrack,
     AddTrack,
@@ -62,6 +63,7 @@ def _cases(p: Project, make_clip):
     c0.ops.append(op)
     sub = p.subtitle_tracks[0]
     new_track = AddTrack("audio", name="Voice")
+    marker = AddMarker(1.0, "Intro")
     return [
         (SetTransform(c1.id, Transform(scale=0.5)), [ev.TransformChanged(c1.id)]),
         (SetClipVolume(c0.id, 0.5), [ev.VolumeChanged(c0.id)]),
@@ -71,7 +73,7 @@ def _cases(p: Project, make_clip):
         (SetTrackProps(music.id, muted=True), [ev.TracksChanged(frozenset({music.id}), frozenset({"muted"}))]),
         (AddSubtitleTrack(SubtitleTrack(name="fr")), None),
         (RemoveSubtitleTrack(sub.id), [ev.SubtitlesChanged(frozenset({sub.id}))]),
-        (SetSubtitleTrack(sub.id, burn_in=False), [ev.SubtitlesChanged(frozenset({sub.id}))]),
+        (SetSubtitleTrack(sub.id, burn_in=False), [ev.SubtitlesChanged(frozenset({sub.id}), frozenset({"burn_in"}))]),
         (AddClip(Clip(str(make_clip(duration=1.0)))), None),
         (PlaceClip(Clip(str(make_clip(duration=1.0))), music.id, 0.5), None),
         (RemoveClip(c1.id), [ev.ClipsChanged(frozenset(), frozenset({c1.id}))]),
@@ -85,6 +87,11 @@ def _cases(p: Project, make_clip):
         (AddTransition(c0.id, "dissolve", 0.5), [ev.ClipsChanged(frozenset(), frozenset({c0.id}))]),
         (Compound("two", [SetTransform(c1.id, Transform(scale=0.7)), SetClipVolume(c1.id, 0.2)]),
          [ev.TransformChanged(c1.id), ev.VolumeChanged(c1.id)]),
+        (Compound("same twice", [SetTransform(c1.id, Transform(scale=0.7)), SetTransform(c1.id, Transform())]),
+         [ev.TransformChanged(c1.id)]),
+        (marker, [ev.MarkersChanged(frozenset({marker.marker_id}))]),
+        (SetTrackProps(over.id, name="Titles", hidden=True),
+         [ev.TracksChanged(frozenset({over.id}), frozenset({"name", "hidden"}))]),
     ]
 
 
@@ -205,8 +212,58 @@ def test_a_mute_or_lock_repaints_the_headers_and_remixes_the_sound_without_rebui
     win.undo_stack.undo()
     win.undo_stack.undo()
     assert not win.preview.audio.worker._project.tracks[0].muted
-    assert win.set_track_props(base.id, {"hidden": True})  # the picture changes: every view
-    assert win.full_refreshes == full + 1
+    # hiding the picture-in-picture's track: the picture changes, the layout does not (in place)
+    # (the base at half volume: without the pip the project would be one plain clip, which the
+    # renderer's direct path draws, and that needs a new renderer)
+    assert win.set_clip_volume(base.items[0].id, 0.5)
+    pip, renderer = win.project.tracks[1], win.renderer
+    assert win.set_track_props(pip.id, {"hidden": True})
+    qtbot.waitUntil(lambda: win.preview.frame[10:30, 10:60].max() < 30, timeout=10000)  # the pip is gone
+    assert win.full_refreshes == full and win.timeline.row_builds == rows and win.renderer is renderer
+    assert win.renderer.frame_at(0.5)[10:30, 10:60].max() < 30  # the window's renderer draws it so too
+    win.undo_stack.undo()
+    qtbot.waitUntil(lambda: _white(win.preview.frame, (10, 10, 60, 30)), timeout=10000)
+    assert win.full_refreshes == full
+
+
+def test_a_rename_relabels_the_row_and_markers_repaint_the_ruler_without_a_refresh(win, qtbot):
+    pip = win.project.tracks[1]
+    full, renderer, gen = win.full_refreshes, win.renderer, win.preview.worker.generation
+    assert win.set_track_props(pip.id, {"name": "Inset"})
+    assert next(r for r in win.timeline.rows if r.id == pip.id).label == "Inset"
+    assert win.full_refreshes == full and win.renderer is renderer and win.preview.worker.generation == gen
+    win.undo_stack.undo()
+    assert next(r for r in win.timeline.rows if r.id == pip.id).label == "pip"
+    got = []
+    win.history.events.connect(got.append)
+    win.push(AddMarker(1.0, "Intro"))
+    assert isinstance(got[-1][0], ev.MarkersChanged) and win.project.markers[0].name == "Intro"
+    assert win.full_refreshes == full and win.renderer is renderer and win.preview.worker.generation == gen
+    win.undo_stack.undo()
+    assert win.project.markers == [] and win.full_refreshes == full
+
+
+def test_subtitle_edits_update_the_lane_and_the_burned_in_picture_in_place(win, qtbot):
+    from t2v_desktop.project.history import AddSubtitleTrack as AddSubs
+
+    full, renderer, rows = win.full_refreshes, win.renderer, win.timeline.row_builds
+    subs = SubtitleTrack(name="en", cues=[Cue(0.0, 1.5, "HELLO WORLD")], burn_in=True)
+    win.push(AddSubs(subs))
+    lane = next(r for r in win.timeline.rows if r.kind == "subtitle")
+    assert [(c.start, c.end) for c, _a, _b in lane.items] == [(0.0, 1.5)]
+    # the cue is burned into the bottom of the black frame (white text pixels appear there)
+    qtbot.waitUntil(lambda: win.preview.frame is not None and win.preview.frame[120:175, 40:280].max() > 200,
+                    timeout=10000)
+    assert win.full_refreshes == full and win.renderer is renderer and win.timeline.row_builds == rows + 1
+    win.push(SetSubtitleTrack(subs.id, cues=[(1.0, 2.0, "HELLO WORLD")]))  # retimed: gone at 0:00
+    lane = next(r for r in win.timeline.rows if r.kind == "subtitle")
+    assert [(a, b) for _c, a, b in lane.items] == [(1.0, 2.0)]
+    qtbot.waitUntil(lambda: win.preview.frame is not None and win.preview.frame[120:175, 40:280].max() < 30,
+                    timeout=10000)
+    assert win.full_refreshes == full and win.renderer is renderer
+    win.undo_stack.undo()
+    win.undo_stack.undo()
+    assert not any(r.kind == "subtitle" for r in win.timeline.rows) and win.full_refreshes == full
 
 
 def test_a_change_that_changes_the_projects_shape_still_rebuilds(main_window, make_clip, qtbot):

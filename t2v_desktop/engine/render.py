@@ -451,6 +451,13 @@ class Renderer:
         self._mixer = None
         self.muted = bool(self.project.main_track.muted)
 
+    def forget_tracks(self) -> None:
+        """Which tracks show changed in place (a video track hidden, subtitle cues edited, burned
+        in or out): the drawn layers and cues are worked out again; chains and decoders stay."""
+        self._video = [t for t in self.project.tracks if t.kind == "video" and not t.hidden]
+        self._subs = [s for s in self.project.subtitle_tracks if s.burn_in and s.cues]
+        self._last = (-1, None)
+
     def forget_clip(self, clip_id: str, *, chain: bool = False) -> None:
         """The clip changed in place in this renderer's project (its transform, its volume; with
         ``chain`` its title): what was worked out for it is dropped and made again on next use;

@@ -282,18 +282,50 @@ class MainWindow(QMainWindow):
         """A history command was done, undone or redone (its typed events: project/events.py).
         A clip's transform, volume or title changed in place: that clip is repainted on the
         timeline (no rows rebuilt) and the preview re-renders (pixels or sound) with the decoders
-        it has; anything else re-derives every view (refresh)."""
-        from ..project.events import SOUND_PROPS, TitleChanged, VolumeChanged, is_light, track_settings_only
+        it has; track settings (mute, solo, gain, lock, name, hide), subtitles and markers are
+        taken in place too (the layout and the length stay); anything else re-derives every view
+        (refresh)."""
+        from ..project.events import (
+            SOUND_PROPS,
+            MarkersChanged,
+            SubtitlesChanged,
+            TitleChanged,
+            VolumeChanged,
+            is_light,
+            track_settings_only,
+        )
 
+        if all(isinstance(e, MarkersChanged) for e in events):  # the ruler's flags only
+            self.light_refreshes += 1
+            self.timeline.update()
+            self._update_title()
+            return
         in_place = (self.renderer is not None and self.renderer.project is self.project and not self._preparing
                     and self.renderer.can_update_in_place())
         if in_place and track_settings_only(events):
-            # mute, solo, gain, lock: the headers and veils are repainted, the sound re-mixed
+            # mute, solo, gain, lock: the headers and veils are repainted, the sound re-mixed; a
+            # name: the rows' labels; hide: the picture (the preview's decoders are kept)
+            props = frozenset().union(*(e.props for e in events))
             self.light_refreshes += 1
             self.renderer.forget_sound()
+            if "name" in props:
+                self.timeline.rows_changed()
             self.timeline.invalidate()
-            if any(e.props & SOUND_PROPS for e in events):
-                self.preview.update_project(core.snapshot(self.project), pixels=False, sound=True)
+            pixels, sound = "hidden" in props, bool(props & SOUND_PROPS)
+            if pixels:
+                self.renderer.forget_tracks()
+                self._layers_cache = (None, -1, [])  # a hidden track has no on-canvas boxes
+            if pixels or sound:
+                self.preview.update_project(core.snapshot(self.project), pixels=pixels, sound=sound)
+            self._update_title()
+            return
+        if in_place and all(isinstance(e, SubtitlesChanged) for e in events):
+            # cues retimed or edited, burn-in, style, a subtitle track added or removed: the lanes
+            # and the picture (burned-in cues); the length, the clips and the sound stay
+            self.light_refreshes += 1
+            self.renderer.forget_tracks()
+            self.timeline.rows_changed()
+            self.preview.update_project(core.snapshot(self.project), pixels=True, sound=False)
             self._update_title()
             return
         ids = {c.id for c in self.project.all_clips()}

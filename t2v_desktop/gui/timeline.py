@@ -160,6 +160,12 @@ class TimelineWidget(QWidget):
         self.multi = {c for c in self.multi if c in self.clips}
         self.update()
 
+    def rows_changed(self) -> None:
+        """The rows' contents changed but not the clips' places (a track renamed, subtitle cues
+        edited): rebuild the rows from the same layout, no renderer or decoding involved."""
+        self._relayout()
+        self.update()
+
     def invalidate(self) -> None:
         """What the rows show changed (a thumbnail arrived, a clip changed): redraw them."""
         self._version += 1

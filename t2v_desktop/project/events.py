@@ -5,10 +5,11 @@ what changed (a clip's transform, the items of two tracks, the subtitles...). A 
 and does the least work that keeps it right: a transform or volume change repaints one clip and
 re-renders the picture, it does not rebuild the timeline's rows or reopen every decoder.
 
-Qt-free and import-free (the history, the CLI and the GUI all use it). ``events_for(cmd)`` maps a
-history command to its events by the command's class name and ids; a command it does not know
-(a new one) gives ``ProjectChanged``: the views then rebuild everything, which is always right.
-Selection and the playhead are view state: they stay in the GUI.
+Qt-free and import-free (the history, the CLI and the GUI all use it). Each history command says
+what it changed: its ``events()`` method (project/history.py) returns these events from its own
+ids; ``events_for(cmd)`` asks it. A command without one (another module's) gives
+``ProjectChanged``: the views then rebuild everything, which is always right. Selection and the
+playhead are view state: they stay in the GUI.
 """
 
 from __future__ import annotations
@@ -74,61 +75,45 @@ class TitleChanged(ModelEvent):
 
 @dataclass(frozen=True)
 class SubtitlesChanged(ModelEvent):
-    """Subtitle tracks added, removed, their cues or burn-in changed."""
+    """Subtitle tracks added, removed, their cues or burn-in changed. ``props``: the settings
+    changed (cues, burn_in, style...; empty: tracks added or removed)."""
 
     track_ids: frozenset = field(default_factory=frozenset)
+    props: frozenset = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class MarkersChanged(ModelEvent):
+    """Markers added, removed, moved or renamed: the ruler's flags (and snapping) only."""
+
+    marker_ids: frozenset = field(default_factory=frozenset)
 
 
 #: Events after which the timeline's rows and the project's length stay as they were.
 LIGHT = (TransformChanged, VolumeChanged, TitleChanged)
 #: Track settings that change only the sound.
 SOUND_PROPS = frozenset({"muted", "solo", "gain_db", "pan", "role", "ducking"})
-#: Track settings a view can take in place: the sound ones and the lock (no picture, no layout).
-IN_PLACE_TRACK_PROPS = SOUND_PROPS | {"locked"}
+#: Track settings a view can take in place: the sound ones, the lock and the name (no picture, no
+#: layout), and hiding a video track (the picture only: the timeline's layout stays).
+IN_PLACE_TRACK_PROPS = SOUND_PROPS | {"locked", "name", "hidden"}
 
 
-def _ids(*values) -> frozenset:
+def ids(*values) -> frozenset:
+    """The non-empty string ids among ``values`` (for commands building their events)."""
     return frozenset(v for v in values if isinstance(v, str) and v)
 
 
-def _one(cmd) -> List[ModelEvent]:
-    name = type(cmd).__name__
-    clip_id = getattr(cmd, "clip_id", None)
-    track_id = getattr(cmd, "track_id", None)
-    if name == "Compound":
-        out: List[ModelEvent] = []
-        for sub in getattr(cmd, "commands", ()):
-            for e in _one(sub):
-                if e not in out:
-                    out.append(e)
-        return out
-    if name == "SetTransform":
-        return [TransformChanged(clip_id)]
-    if name == "SetClipVolume":
-        return [VolumeChanged(clip_id)]
-    if name == "SetTitle":
-        return [TitleChanged(clip_id)]
-    if name == "SetTrackProps":
-        return [TracksChanged(_ids(track_id), frozenset(getattr(cmd, "props", None) or ()))]
-    if name in ("AddTrack", "RemoveTrack"):
-        return [TracksChanged(_ids(track_id))]
-    if name in ("AddSubtitleTrack", "RemoveSubtitleTrack", "SetSubtitleTrack"):
-        return [SubtitlesChanged(_ids(track_id))]
-    if name in ("AddClip", "PlaceClip"):
-        clip = getattr(cmd, "clip", None)
-        track = getattr(cmd, "track", None)
-        return [ClipsChanged(_ids(track_id, getattr(track, "id", None)), _ids(clip_id, getattr(clip, "id", None)))]
-    if name in ("RemoveClip", "MoveClip", "TrimClip", "SplitClip", "AddOp", "RemoveOp", "ToggleOp", "MoveOp",
-                "SetOpParams", "SetOpRange"):
-        return [ClipsChanged(_ids(track_id), _ids(clip_id))]
-    if name in ("AddTransition", "RemoveTransition", "SetTransition"):
-        return [ClipsChanged(frozenset(), _ids(getattr(cmd, "left_clip_id", None)))]
-    return [ProjectChanged()]
-
-
 def events_for(cmd) -> Tuple[ModelEvent, ...]:
-    """The events that doing or undoing ``cmd`` (a project.history command) emits."""
-    return tuple(_one(cmd))
+    """The events that doing or undoing ``cmd`` emits: what its ``events()`` says (the same for
+    do, undo and redo), else ``ProjectChanged``."""
+    own = getattr(cmd, "events", None)
+    if not callable(own):
+        return (ProjectChanged(),)
+    out: List[ModelEvent] = []
+    for e in own():
+        if e not in out:
+            out.append(e)
+    return tuple(out) or (ProjectChanged(),)
 
 
 def is_light(events: Iterable[ModelEvent]) -> bool:

@@ -21,6 +21,7 @@ from typing import Any, Callable, List, Optional, Tuple
 
 from .. import keyframes as kf
 from ..errors import ParamError, ProjectError
+from . import events as ev
 from .checks import MAX_CLIPS, MAX_TRACKS, is_number, number, short
 from .events import ModelEvents
 from .model import (
@@ -54,6 +55,11 @@ class EditCommand:
 
     def undo(self, project: Project) -> None:
         raise NotImplementedError
+
+    def events(self) -> tuple:
+        """What doing or undoing it changes (project/events.py), so views update only that; a
+        command that does not say gets ProjectChanged (every view rebuilt: always right)."""
+        return (ev.ProjectChanged(),)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.label!r}>"
@@ -205,6 +211,9 @@ class AddClip(EditCommand):
         self.label = f"Add clip {clip.name or ''}".strip()
         self._track_ids: List[str] = []  # ids of tracks it adds up to ``track``: made once, so redo is exact
 
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip.id)),)
+
     def do(self, project: Project) -> None:
         if not 0 <= self.track < MAX_TRACKS:
             raise ProjectError(f"There is no track {self.track}; a project holds up to {MAX_TRACKS} tracks.")
@@ -254,6 +263,9 @@ class RemoveClip(EditCommand):
         self.clip_id, self.lift = clip_id, bool(lift)  # lift: leave a gap on the main track too
         self.label = "Remove clip"
         self._gap_id = new_id()
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
@@ -306,6 +318,9 @@ class MoveClip(EditCommand):
         self.clip_id, self.index = clip_id, index
         self.label = "Move clip"
 
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
+
     def do(self, project: Project) -> None:
         track, i = _locate_clip(project, self.clip_id)
         _unlocked(project, track)
@@ -331,6 +346,9 @@ class TrimClip(EditCommand):
     def __init__(self, clip_id: str, in_point: float, out_point: Optional[float]):
         self.clip_id, self.in_point, self.out_point = clip_id, float(in_point), out_point
         self.label = "Trim clip"
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         from ..engine.stages import probe_cached
@@ -379,6 +397,9 @@ class SplitClip(EditCommand):
         self.at, self.clip_id, self.track_id = float(at), clip_id, track_id
         self.label = "Split clip"
         self._result: Optional[Tuple[Clip, Clip]] = None
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(ev.ids(self.track_id), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         from .split import split_clip
@@ -469,6 +490,9 @@ class AddOp(EditCommand):
         self.label = _op_label(self.op.op).capitalize() + (
             f" ({self.op.range[0]:g}s-{self.op.range[1]:g}s)" if self.op.range else "")
 
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)  # an op can change the length
+
     def do(self, project: Project) -> None:
         clip = _editable_clip(project, self.clip_id)
         if any(o.id == self.op.id for o in clip.ops):
@@ -491,6 +515,9 @@ class RemoveOp(EditCommand):
         self.clip_id, self.op_id = clip_id, op_id
         self.label = "Remove operation"
 
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
+
     def do(self, project: Project) -> None:
         clip = _editable_clip(project, self.clip_id)
         i = _locate_op(clip, self.op_id)
@@ -508,6 +535,9 @@ class ToggleOp(EditCommand):
     def __init__(self, clip_id: str, op_id: str, enabled: Optional[bool] = None):
         self.clip_id, self.op_id, self.enabled = clip_id, op_id, enabled
         self.label = "Toggle operation"
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         clip = _editable_clip(project, self.clip_id)
@@ -527,6 +557,9 @@ class MoveOp(EditCommand):
     def __init__(self, clip_id: str, op_id: str, index: int):
         self.clip_id, self.op_id, self.index = clip_id, op_id, index
         self.label = "Reorder operations"
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         clip = _editable_clip(project, self.clip_id)
@@ -548,6 +581,9 @@ class SetOpParams(EditCommand):
     def __init__(self, clip_id: str, op_id: str, params: dict):
         self.clip_id, self.op_id, self.params = clip_id, op_id, dict(params)
         self.label = "Change parameters"
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         from ..ops.registry import get_op
@@ -573,6 +609,9 @@ class SetOpRange(EditCommand):
         self.clip_id, self.op_id = clip_id, op_id
         self.range = None if rng is None else (float(rng[0]), float(rng[1]))
         self.label = "Change time range" if rng is not None else "Apply to whole clip"
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         from ..ops.registry import get_op
@@ -613,6 +652,9 @@ class AddTrack(EditCommand):
         self.kind, self.index = kind, index
         self.label = f"Add {kind} track {name}".strip()
 
+    def events(self) -> tuple:
+        return (ev.TracksChanged(ev.ids(self.track_id)),)
+
     def do(self, project: Project) -> None:
         if len(project.tracks) >= MAX_TRACKS:
             raise ParamError(f"The project already has {len(project.tracks)} tracks, the most it can hold.")
@@ -642,6 +684,9 @@ class RemoveTrack(EditCommand):
     def __init__(self, track_id: str):
         self.track_id = track_id
         self.label = "Remove track"
+
+    def events(self) -> tuple:
+        return (ev.TracksChanged(ev.ids(self.track_id)),)
 
     def do(self, project: Project) -> None:
         track = _find_track(project, self.track_id)
@@ -681,6 +726,9 @@ class SetTrackProps(EditCommand):
         self.label = f"{words[(k, v)]} track" if len(props) == 1 and isinstance(v, bool) and (k, v) in words else \
             "Change track " + ", ".join(props)
 
+    def events(self) -> tuple:
+        return (ev.TracksChanged(ev.ids(self.track_id), frozenset(self.props)),)
+
     def do(self, project: Project) -> None:
         track = _find_track(project, self.track_id)
         if self.props.get("hidden") and track.kind == "audio":
@@ -719,6 +767,9 @@ class PlaceClip(EditCommand):
         self.clip_id = clip.id
         self._gap_ids = (new_id(), new_id())
         self.label = f"Place {clip.label}"
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(ev.ids(self.track_id), ev.ids(self.clip_id)),)
 
     def do(self, project: Project) -> None:
         from ..engine.layout import clip_timing
@@ -827,6 +878,9 @@ class AddTransition(EditCommand):
         self.transition_id = new_id()
         self.label = f"Add {kind.replace('_', ' ')} ({duration:g}s)"
 
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(frozenset(), ev.ids(self.left_clip_id)),)
+
     def do(self, project: Project) -> None:
         track, i = _locate_clip(project, self.left_clip_id)
         _unlocked(project, track)
@@ -870,6 +924,9 @@ class RemoveTransition(EditCommand):
         self.transition_id = transition_id
         self.label = "Remove transition"
 
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(),)
+
     def do(self, project: Project) -> None:
         track, k = _locate_transition(project, self.transition_id)
         _unlocked(project, track)
@@ -892,6 +949,9 @@ class SetTransition(EditCommand):
         self.duration = None if duration is None else _transition_duration(duration)
         self.params = None if params is None else _transition_params(params)
         self.label = "Change transition"
+
+    def events(self) -> tuple:
+        return (ev.ClipsChanged(),)
 
     def do(self, project: Project) -> None:
         track, k = _locate_transition(project, self.transition_id)
@@ -919,6 +979,9 @@ class SetTransform(EditCommand):
         self.clip_id, self.transform = clip_id, copy.deepcopy(transform)
         self.label = "Change position, size or opacity"
 
+    def events(self) -> tuple:
+        return (ev.TransformChanged(self.clip_id),)
+
     def do(self, project: Project) -> None:
         clip = _editable_clip(project, self.clip_id)
         self._old = clip.transform
@@ -937,6 +1000,9 @@ class SetClipVolume(EditCommand):
         self.volume = _valid(number, volume, "clip volume", 0.0, 16.0, animated=True)
         self.clip_id = clip_id
         self.label = "Change clip volume"
+
+    def events(self) -> tuple:
+        return (ev.VolumeChanged(self.clip_id),)
 
     def do(self, project: Project) -> None:
         clip = _editable_clip(project, self.clip_id)
@@ -962,6 +1028,9 @@ class SetTitle(EditCommand):
         self.clip_id = clip_id
         first = text.strip().splitlines()[0] if text.strip() else ""
         self.label = f"Edit title '{first[:30]}'"
+
+    def events(self) -> tuple:
+        return (ev.TitleChanged(self.clip_id),)
 
     def do(self, project: Project) -> None:
         clip = _editable_clip(project, self.clip_id)
@@ -1010,6 +1079,9 @@ class AddSubtitleTrack(EditCommand):
         self.track_id = track.id
         self.label = f"Add subtitles {track.name}".strip()
 
+    def events(self) -> tuple:
+        return (ev.SubtitlesChanged(ev.ids(self.track_id)),)
+
     def do(self, project: Project) -> None:
         subs = project.subtitle_tracks
         if len(subs) >= MAX_TRACKS:
@@ -1029,6 +1101,9 @@ class RemoveSubtitleTrack(EditCommand):
     def __init__(self, track_id: str):
         self.track_id = track_id
         self.label = "Remove subtitles"
+
+    def events(self) -> tuple:
+        return (ev.SubtitlesChanged(ev.ids(self.track_id)),)
 
     def do(self, project: Project) -> None:
         k = _find_subtitles(project, self.track_id)
@@ -1063,6 +1138,9 @@ class SetSubtitleTrack(EditCommand):
         self.label = ("Burn in subtitles" if props.get("burn_in") else "Stop burning in subtitles") \
             if set(props) == {"burn_in"} else "Change subtitles"
 
+    def events(self) -> tuple:
+        return (ev.SubtitlesChanged(ev.ids(self.track_id), frozenset(self.props)),)
+
     def do(self, project: Project) -> None:
         k = _find_subtitles(project, self.track_id)
         track = project.subtitle_tracks[k]
@@ -1091,6 +1169,9 @@ class Compound(EditCommand):
 
     def __init__(self, label: str, commands: List[EditCommand]):
         self.label, self.commands = label, list(commands)
+
+    def events(self) -> tuple:
+        return tuple(e for c in self.commands for e in ev.events_for(c))
 
     def do(self, project: Project) -> None:
         done: List[EditCommand] = []
@@ -1128,6 +1209,9 @@ class AddMarker(EditCommand):
         self.marker_id = self.marker.id
         self.label = f"Add marker {name}".strip()
 
+    def events(self) -> tuple:
+        return (ev.MarkersChanged(ev.ids(self.marker_id)),)
+
     def do(self, project: Project) -> None:
         if any(m.id == self.marker_id for m in project.markers):
             raise ProjectError(f"A marker with id {self.marker_id} is already in the project.")
@@ -1143,6 +1227,9 @@ class RemoveMarker(EditCommand):
         self.marker_id = marker_id
         self.label = "Remove marker"
 
+    def events(self) -> tuple:
+        return (ev.MarkersChanged(ev.ids(self.marker_id)),)
+
     def do(self, project: Project) -> None:
         self._saved = copy.deepcopy(project.find_marker(self.marker_id))
         project.markers[:] = [m for m in project.markers if m.id != self.marker_id]
@@ -1156,6 +1243,9 @@ class MoveMarker(EditCommand):
     def __init__(self, marker_id: str, time: float):
         self.marker_id, self.time = marker_id, _marker_time(time)
         self.label = "Move marker"
+
+    def events(self) -> tuple:
+        return (ev.MarkersChanged(ev.ids(self.marker_id)),)
 
     def do(self, project: Project) -> None:
         m = project.find_marker(self.marker_id)
@@ -1171,6 +1261,9 @@ class RenameMarker(EditCommand):
     def __init__(self, marker_id: str, name: str):
         self.marker_id, self.name = marker_id, str(name)[:200]
         self.label = f"Rename marker {self.name}".strip()
+
+    def events(self) -> tuple:
+        return (ev.MarkersChanged(ev.ids(self.marker_id)),)
 
     def do(self, project: Project) -> None:
         m = project.find_marker(self.marker_id)
