@@ -5,13 +5,10 @@ give clear messages and cut nothing."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-from pathlib import Path
-
-import av
 import numpy as np
 import pytest
-from speech_media import RATE, need_espeak, synth, trim
+from speech_clips import FPS, aligned_transcriber, mux_clip, spoken_with_gaps
+from speech_media import RATE, need_espeak
 
 from t2v_desktop.commands import cut_commands
 from t2v_desktop.commands.apply import apply_text
@@ -23,51 +20,9 @@ from t2v_desktop.project.history import History
 from t2v_desktop.project.model import AppliedOp, Clip, Project
 from t2v_desktop.speech import cuts, vad
 
-FPS = 25
 WORDS = ["hello", "storm", "window", "river", "garden"]
 GAPS = [0.3, 1.2, 0.5, 0.9]  # silence after each word but the last
 LEAD, TAIL = 0.8, 0.6
-
-
-def _mux(path: Path, pcm: np.ndarray, *, audio: bool = True) -> Path:
-    """A 25 fps 64x48 video of len(pcm) samples, with ``pcm`` (mono, RATE) as its AAC sound."""
-    with av.open(str(path), "w") as out:
-        vs = out.add_stream("libx264", rate=FPS)
-        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        aus = None
-        if audio:
-            aus = out.add_stream("aac", rate=RATE)
-            aus.layout = "mono"
-        for i in range(int(len(pcm) / RATE * FPS)):
-            img = np.full((48, 64, 3), (i * 5) % 255, np.uint8)
-            for p in vs.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                out.mux(p)
-        for p in vs.encode():
-            out.mux(p)
-        if aus is not None:
-            for a in range(0, len(pcm), 1024):
-                fr = av.AudioFrame.from_ndarray(pcm[None, a:a + 1024].copy(), format="flt", layout="mono")
-                fr.sample_rate, fr.pts, fr.time_base = RATE, a, Fraction(1, RATE)
-                for p in aus.encode(fr):
-                    out.mux(p)
-            for p in aus.encode():
-                out.mux(p)
-    return path
-
-
-def _speech(folder: Path, words, gaps, lead=LEAD, tail=TAIL):
-    """(samples, [(word, start, end)]) of espeak-ng words with the given silences between them."""
-    parts, times, at = [np.zeros(int(lead * RATE), np.float32)], [], lead
-    for k, word in enumerate(words):
-        s = trim(synth(word, folder))
-        times.append((word, at, at + s.size / RATE))
-        parts.append(s)
-        at += s.size / RATE
-        if k < len(gaps):
-            parts.append(np.zeros(int(round(gaps[k] * RATE)), np.float32))
-            at += int(round(gaps[k] * RATE)) / RATE
-    parts.append(np.zeros(int(tail * RATE), np.float32))
-    return np.concatenate(parts), times
 
 
 def _silent_runs(pcm: np.ndarray, rate: int, db: float = -50.0):
@@ -84,8 +39,8 @@ def _silent_runs(pcm: np.ndarray, rate: int, db: float = -50.0):
 def talk(tmp_path_factory):
     need_espeak()
     d = tmp_path_factory.mktemp("cuts")
-    pcm, times = _speech(d, WORDS, GAPS)
-    return _mux(d / "talk.mp4", pcm), pcm, times
+    pcm, times = spoken_with_gaps(d, WORDS, GAPS)
+    return mux_clip(d / "talk.mp4", pcm), pcm, times
 
 
 def _project(path, *ops) -> Project:
@@ -185,23 +140,13 @@ def umm(tmp_path_factory):
     need_espeak()
     d = tmp_path_factory.mktemp("um")
     words = ["hello", "um", "storm", "window", "uh", "river", "um", "garden"]
-    pcm, times = _speech(d, words, [0.25] * (len(words) - 1))
-    return _mux(d / "um.mp4", pcm), pcm, times, " ".join(words)
-
-
-def _aligned(script):
-    """The transcriber as the commands see it: the forced alignment of the known script (pocketsphinx
-    does not hear espeak-ng's "um" when recognising freely: see docs/speech-editing.md)."""
-    from t2v_desktop.speech.align import align
-
-    def transcribe(path, *, progress=None, cancel=None, **kw):
-        return align(path, script, cancel=cancel)
-    return transcribe
+    pcm, times = spoken_with_gaps(d, words, [0.25] * (len(words) - 1))
+    return mux_clip(d / "um.mp4", pcm), pcm, times, " ".join(words)
 
 
 def test_remove_the_filler_words(umm, monkeypatch):
     path, _pcm, times, script = umm
-    monkeypatch.setattr(cut_commands, "TRANSCRIBE", _aligned(script))
+    monkeypatch.setattr(cut_commands, "TRANSCRIBE", aligned_transcriber(script))
     project = _project(path)
     history = History(project)
     frames0 = _frames(project)
@@ -231,9 +176,9 @@ def test_remove_the_filler_words(umm, monkeypatch):
 def test_cut_the_part_where_i_say_and_find(tmp_path, monkeypatch):
     need_espeak()
     words = ["hello", "storm", "let", "me", "start", "again", "river", "hurricane", "garden", "hurricane"]
-    pcm, times = _speech(tmp_path, words, [0.35] * (len(words) - 1))
-    path = _mux(tmp_path / "again.mp4", pcm)
-    monkeypatch.setattr(cut_commands, "TRANSCRIBE", _aligned(" ".join(words)))
+    pcm, times = spoken_with_gaps(tmp_path, words, [0.35] * (len(words) - 1))
+    path = mux_clip(tmp_path / "again.mp4", pcm)
+    monkeypatch.setattr(cut_commands, "TRANSCRIBE", aligned_transcriber(" ".join(words)))
     project = _project(path)
     plan = apply_text(project, "find where she says 'hurricane'", History(project))
     hits = plan.steps[0].hits
@@ -256,9 +201,9 @@ def test_cut_the_part_where_i_say_and_find(tmp_path, monkeypatch):
 def test_find_maps_through_speed(tmp_path, monkeypatch):
     need_espeak()
     words = ["hello", "storm", "river"]
-    pcm, times = _speech(tmp_path, words, [0.3, 0.3])
-    path = _mux(tmp_path / "fast.mp4", pcm)
-    monkeypatch.setattr(cut_commands, "TRANSCRIBE", _aligned(" ".join(words)))
+    pcm, times = spoken_with_gaps(tmp_path, words, [0.3, 0.3])
+    path = mux_clip(tmp_path / "fast.mp4", pcm)
+    monkeypatch.setattr(cut_commands, "TRANSCRIBE", aligned_transcriber(" ".join(words)))
     project = _project(path, AppliedOp("speed", {"factor": 2.0}))
     plan = apply_text(project, "find where she says river", History(project))
     assert abs(plan.steps[0].hits[0].start - times[2][1] / 2) <= 0.1
@@ -281,12 +226,12 @@ def test_phrase_search_is_fuzzy():
 
 def test_no_audio_and_all_silence_say_so_and_cut_nothing(tmp_path):
     need_espeak()
-    mute = _mux(tmp_path / "mute.mp4", np.zeros(RATE * 2, np.float32), audio=False)
+    mute = mux_clip(tmp_path / "mute.mp4", np.zeros(RATE * 2, np.float32), audio=False)
     project = _project(mute)
     with pytest.raises(MediaError, match="has sound"):
         apply_text(project, "remove the silences", History(project))
     assert project.main_track.clips[0].ops == []
-    quiet = _mux(tmp_path / "quiet.mp4", np.zeros(RATE * 2, np.float32))
+    quiet = mux_clip(tmp_path / "quiet.mp4", np.zeros(RATE * 2, np.float32))
     project = _project(quiet)
     with pytest.raises(ProjectError, match="silent all through"):
         apply_text(project, "remove the silences", History(project))

@@ -483,9 +483,12 @@ class MainWindow(QMainWindow):
         """Parse + apply ``text`` to the selected clip (or the whole timeline). Returns the Plan,
         or None when it was not applied (an error, or an AI edit waiting in the preview dialog)."""
         from ..commands.apply import apply_text
+        from . import speech_jobs
         from .ai_preview import maybe_confirm
 
         if confirm and maybe_confirm(self, text):
+            return None
+        if speech_jobs.run_as_job(self, text):  # cuts/finds by speech: the sound analysed in a job first
             return None
         try:
             plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip,
@@ -500,6 +503,7 @@ class MainWindow(QMainWindow):
         self.command_bar.show_plan(plan)
         self.command_bar.accepted(text)
         self.statusBar().showMessage(f"Applied: {text}", 5000)
+        speech_jobs.after_command(self, plan)  # "find where she says ...": the playhead jumps there
         self._prepare_if_needed()
         return plan
 

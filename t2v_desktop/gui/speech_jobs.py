@@ -24,3 +24,113 @@ def transcription_job(project: Project, transcribe: Optional[TranscribeFn] = Non
     snapshot = copy.deepcopy(project)
     return Job("Transcribe", lambda progress, cancel: programme_transcript(snapshot, transcribe,
                                                                            progress=progress, cancel=cancel))
+
+
+# -- typed speech commands ("remove the silences", "find where she says ...") ---------------------
+
+def _speech_steps(win, text: str) -> list:
+    from ..commands import parse
+    from ..commands.cut_commands import speech_steps
+    from ..errors import T2VError
+
+    try:
+        return speech_steps(parse(text, win._parse_context()))
+    except T2VError:
+        return []  # apply_command shows the error as for any command
+
+
+def analysis_job(project: Project, steps) -> Job:
+    """A Job computing what the speech steps need (voice activity, the words) for every main-track
+    clip, into the content caches: the command then resolves at once on the GUI thread."""
+    import copy
+
+    from ..commands import cut_commands
+    from ..errors import MediaError
+    from ..speech.programme import main_clip_spans
+
+    snapshot = copy.deepcopy(project)
+    words = any(not isinstance(s, cut_commands.CutSilences) for s in steps)
+
+    def work(progress, cancel):
+        from ..speech.vad import detect_speech
+
+        clips = [c for c, _a, _b in main_clip_spans(snapshot)]
+        n = len(clips) * (2 if words else 1)
+        k = 0
+        for clip in clips:
+            def sub(done, total, message="", _k=k):
+                progress(_k + (done / total if total else 0.0), n, message)
+
+            try:
+                detect_speech(clip.path, backend=cut_commands.VAD_BACKEND, progress=sub, cancel=cancel)
+                k += 1
+                if words:
+                    transcribe = cut_commands.TRANSCRIBE or _default_transcribe
+
+                    def sub2(done, total, message="", _k=k):
+                        progress(_k + (done / total if total else 0.0), n, message or "Transcribing")
+
+                    transcribe(clip.path, progress=sub2, cancel=cancel)
+                    k += 1
+            except MediaError:
+                k += 2 if words else 1  # no sound: the command says so
+        return True
+
+    return Job("Analyse speech", work)
+
+
+def _default_transcribe(path, **kw):
+    from ..speech.asr import transcribe
+
+    return transcribe(path, **kw)
+
+
+def run_as_job(win, text: str) -> bool:
+    """For a command that cuts or finds by speech: analyse the sound in the background (progress
+    and cancel in Jobs), then apply the command (cached analysis: instant). True: the job decides."""
+    if getattr(win, "_speech_ready", None) == text:
+        win._speech_ready = None
+        return False
+    steps = _speech_steps(win, text)
+    if not steps or not win.project.main_track.clips:
+        return False
+    job = analysis_job(win.project, steps)
+
+    def done(_result) -> None:
+        if win.speech_job is job:
+            win.speech_job = None
+            win._speech_ready = text
+            win.apply_command(text)
+
+    def failed(message: str) -> None:
+        from ..errors import T2VError
+
+        if win.speech_job is job:
+            win.speech_job = None
+            win.command_bar.show_error(T2VError(message))
+
+    def cancelled() -> None:
+        if win.speech_job is job:
+            win.speech_job = None
+            win.statusBar().showMessage("Speech analysis cancelled: nothing was cut.", 8000)
+
+    job.signals.finished.connect(done)
+    job.signals.failed.connect(failed)
+    job.signals.cancelled.connect(cancelled)
+    if getattr(win, "speech_job", None) is not None:
+        win.speech_job.cancel()
+    win.speech_job = job
+    win.statusBar().showMessage(f"Listening to the sound for '{text}' (see Jobs; cancel there)...", 8000)
+    win.jobs.start(job)
+    return True
+
+
+def after_command(win, plan) -> None:
+    """'find where she says ...': the playhead jumps to the first place (all are in the plan's text)."""
+    from ..commands.cut_commands import FindSpeech
+
+    for step in getattr(plan, "steps", ()):
+        hits = getattr(step, "hits", None)
+        if isinstance(step, FindSpeech) and hits:
+            win.preview.seek(hits[0].start)
+            win.statusBar().showMessage(step.reason, 15000)
