@@ -158,3 +158,34 @@ def test_full_database_disk(tmp_path):
     assert real.execute("SELECT path FROM files").fetchall() == [(str(media / "c0.mp4"),)] and _ok(lib)
     assert add_folder(lib, media, tools=NO_TOOLS) == []
     assert real.execute("SELECT count(*) FROM shots").fetchone()[0] == 4
+
+
+def test_kill9_inside_a_file_transaction(tmp_path):
+    """SIGKILL while a file's rows are half written: the db opens intact without that file; a re-run completes."""
+    import signal
+    import subprocess
+    import sys
+
+    media = _media(tmp_path)
+    db = tmp_path / "library.sqlite"
+    code = ("import time, t2v_desktop.library.indexer as ix\n"
+            "from t2v_desktop.library.db import open_library\n"
+            "orig = ix.colour_words\n"
+            "n = [0]\n"
+            "def slow(*a):\n"  # called inside the write transaction, once per shot
+            "    n[0] += 1\n"
+            "    if n[0] == 4:\n"
+            "        print('inside', flush=True); time.sleep(30)\n"
+            "    return orig(*a)\n"
+            "ix.colour_words = slow\n"
+            f"ix.add_folder(open_library({str(db)!r}), {str(media)!r}, tools=ix.Tools(ocr=False, words=False))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "inside"  # second file: its file row and first shot are written
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    lib = open_library(db)
+    assert _ok(lib)
+    assert lib.conn.execute("SELECT path FROM files").fetchall() == [(str(media / "c0.mp4"),)]
+    assert lib.conn.execute("SELECT count(*) FROM shots").fetchone()[0] == 2
+    assert add_folder(lib, media, tools=NO_TOOLS) == []
+    assert lib.conn.execute("SELECT count(*) FROM shots").fetchone()[0] == 6 and _ok(lib)
