@@ -108,8 +108,17 @@ def test_dub_command_fits_each_line_to_its_cue(captioned, monkeypatch):
 
 
 def test_dub_muting_the_original(captioned, monkeypatch):
+    from t2v_desktop.commands import parse
+
+    assert [s.op for s in parse("add captions and dub it in French").steps] == ["captions", "dub"]
+    assert [s.op for s in parse("dub it in French and mute the original").steps] == ["dub", "mute original"]
     monkeypatch.setattr(translate, "translate_texts", lambda texts, target, **kw: [FRENCH[t] for t in texts])
-    apply_text(captioned, "dub it in French, muting the original", History(captioned))
+    history = History(captioned)
+    apply_text(captioned, "dub it in French and mute the original", history)
+    assert captioned.main_track.muted
+    history.undo()
+    assert not captioned.main_track.muted and len(captioned.tracks) == 1  # one undo step for both
+    apply_text(captioned, "dub it in French, muting the original", history)
     assert captioned.main_track.muted
     r = Renderer(captioned)
     mix = r.read_audio(0, 8 * r.sample_rate)[0]

@@ -2,17 +2,28 @@
 
 Each area module has PARSERS (functions (clause, lowered text, context) -> a ComposeStep or None,
 tried before the built-in structural parsers of compose.py) and RESOLVERS (step type -> function
-(step, ComposeState) -> history commands, merged into compose_apply's table). Listing a module here
-is all it takes to add an area's commands; no other file needs to know it.
+(step, ComposeState) -> history commands, merged into compose_apply's table), and optionally STARTS
+(a regex: does a fragment after "," / "and" begin one of its commands, so "add captions and dub it
+in French" splits in two). Listing a module here is all it takes to add an area's commands; no other
+file needs to know it.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, List
 
-from . import cut_commands, library_commands, script_commands, speech_commands, voice_commands
+from . import (
+    cut_commands,
+    generate_commands,
+    library_commands,
+    marker_commands,
+    script_commands,
+    speech_commands,
+    voice_commands,
+)
 
-AREAS = (speech_commands, library_commands, voice_commands, cut_commands, script_commands)
+AREAS = (speech_commands, library_commands, voice_commands, cut_commands, script_commands, generate_commands,
+         marker_commands)
 
 
 def parsers() -> List[Callable[..., Any]]:
@@ -24,3 +35,8 @@ def resolvers() -> Dict[type, Callable[..., list]]:
     for area in AREAS:
         out.update(area.RESOLVERS)
     return out
+
+
+def starts(text: str) -> bool:
+    """Does ``text`` (lower-cased, a fragment after "," / "and") begin one of the areas' commands?"""
+    return any(p.match(text) for p in (getattr(area, "STARTS", None) for area in AREAS) if p is not None)

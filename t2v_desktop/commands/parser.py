@@ -13,6 +13,7 @@ import re
 from typing import Any, List, Optional, Tuple
 
 from ..errors import T2VError
+from . import areas
 from .amounts import take_amount
 from .clause import Clause
 from .cleanup import PREFIX, clean, strip_fillers, take_prefix, take_target
@@ -119,7 +120,8 @@ def _starts_command(text: str) -> bool:
     t = re.sub(r"^(?:[-+]?\d[\d.]*\s*(?:%|x|percent|times|db)?|a\s+(?:bit|little|lot|tad|touch)|much|way|slightly|very|even)\s+", "", t)
     if not t:
         return False
-    if PREFIX.match(t) or STARTS.match(t) or re.match(r"(?:undo|redo|reset|remove|delete|keep|trim|cut|unmute|un-)", t):
+    if PREFIX.match(t) or STARTS.match(t) or areas.starts(t) \
+            or re.match(r"(?:undo|redo|reset|remove|delete|keep|trim|cut|unmute|un-)", t):
         return True
     if re.match(r"(?:from|between|during|until|till|after|before|for\s+the|in\s+the|the\s+(?:first|last|second|final)|"
                 r"\d[\d.]*\s*(?::|-|to\b|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b))", t):

@@ -21,6 +21,9 @@ from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
+#: "... and dub it in French", "... and read script.txt as a voice-over", "... and mute the original"
+STARTS = re.compile(r"(?:dub\s|(?:read|narrate|speak|say)\s.*\b(?:voice[- ]?over|narration)|"
+                    r"(?:mute|silence)\s+the\s+original\b)")
 
 RATES = {"slowly": 140, "slow": 140, "quickly": 210, "fast": 210, "quick": 210}
 CAPTIONS_NAME = "Voice-over"
