@@ -208,6 +208,8 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         f = mb.addMenu("&File")
         self._act(f, "&New project", self.new_project, QKeySequence.New, "new")
+        self._act(f, "New from &script…", self.new_from_script,
+                  tip="Paste or open a script or an article; it becomes an edited project (script/build.py)")
         self._act(f, "&Open project…", self.open_project_dialog, QKeySequence.Open, "open")
         self.recent_menu = f.addMenu("Open &recent")
         self._update_recent_menu()
@@ -1191,6 +1193,12 @@ class MainWindow(QMainWindow):
         self._recovered = False
         self.undo_stack.clear()
         self.refresh(fit=True)
+
+    def new_from_script(self, **kw):
+        """File > New from script (gui/script_dialog.py): built in the background, opened unsaved."""
+        from .script_dialog import new_from_script
+
+        return new_from_script(self, **kw)
 
     def open_project_dialog(self) -> None:
         if not self._maybe_save():

@@ -1,0 +1,44 @@
+"""File > New from script: the dialog's choices become build options; the project is built in a
+background job and opened in the editor as a new, unsaved, editable project."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from t2v_desktop.gui.script_dialog import ScriptDialog  # noqa: E402
+from t2v_desktop.script.build import BuildOptions  # noqa: E402
+
+SCRIPT = "# Storm safety\n\nThe wind is strong today.\n\nStay inside the house.\n\nThe sun comes back soon.\n"
+
+
+def test_dialog_options(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))  # no library there
+    d = ScriptDialog(None, SCRIPT)
+    qtbot.addWidget(d)
+    d.aspect.setCurrentText("9:16")
+    d.style.setCurrentText("news")
+    d.voice.setText("fr")
+    o = d.options()
+    assert (o.aspect, o.style, o.voice, o.library, o.music) == ("9:16", "news", "fr", None, None)
+    assert not d.library.isEnabled()  # no library indexed yet
+    assert d.text.toPlainText() == SCRIPT
+
+
+def test_new_from_script_builds_in_the_background_and_opens_the_project(main_window, qtbot):
+    w = main_window
+    names = [a.text() for a in w.menuBar().actions()[0].menu().actions()]
+    assert "New from &script…" in names
+    job = w.new_from_script(text=SCRIPT, options=BuildOptions(size=72, fps=10, title_seconds=1.0, end_seconds=1.0))
+    qtbot.waitUntil(lambda: job.state in ("done", "failed", "cancelled") and w.project.name == "Storm safety",
+                    timeout=30000)
+    assert job.state == "done", job.error
+    p = w.project
+    assert [m.name for m in p.markers] == ["Scene 1", "Scene 2", "Scene 3"]
+    assert w.project_path is None and not w.undo_stack.canUndo()
+    assert any(t.role == "voice" and len(t.clips) == 3 for t in p.tracks)
+    assert p.subtitle_tracks and p.subtitle_tracks[0].cues
+    # editable like any project: a typed command is one undo step
+    w.apply_command("add a title 'Hello' for the first 2 seconds")
+    assert w.undo_stack.count() == 1 and any(getattr(c.source, "text", "") == "Hello" for c in w.project.all_clips())
