@@ -20,14 +20,14 @@ import traceback
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from . import __version__, cli_generate, cli_library, cli_script, cli_speech
+from . import __version__, cli_cuts, cli_generate, cli_library, cli_script, cli_speech
 from .cli_signals import sigint_cancels as _sigint_cancels
 from .cli_signals import stop_signal as _stop_signal
 from .errors import Cancelled, EncodeError, T2VError, os_error_message
 from .jobs import CancelToken
 
 #: Subcommands that live in their own modules (each has NAMES, add_parsers(sub) and HANDLERS).
-_MORE = (cli_speech, cli_library, cli_script, cli_generate)
+_MORE = (cli_speech, cli_library, cli_script, cli_generate, cli_cuts)
 COMMANDS = ("apply", "export", "ops", "parse", "subtitles", "doctor", "models", "addons") + tuple(
     name for mod in _MORE for name in mod.NAMES)
 
@@ -396,8 +396,30 @@ def _apply_text(project, text: str, extra_steps=()):
     from .project.history import History
 
     clips = project.main_track.clips
+    _analyse_speech(project, text)
     return apply_text(project, text, History(project), clip_id=clips[0].id if len(clips) == 1 else None,
                       base=os.getcwd(), extra_steps=extra_steps)
+
+
+def _analyse_speech(project, text: str) -> None:
+    """Commands that cut or find by speech ("remove the silences"): the sound is analysed first, with
+    a progress bar and Ctrl-C, into the caches the command then reads (commands/cut_commands.py)."""
+    from .commands import parse
+    from .commands.cut_commands import analyse, speech_steps
+    from .termprogress import TermProgress
+
+    try:
+        steps = speech_steps(parse(text, {"base": os.getcwd()}))
+    except T2VError:
+        return  # apply_text says what is wrong with the text
+    if not steps:
+        return
+    bar, token = TermProgress(sys.stderr), CancelToken()
+    try:
+        with _sigint_cancels(token):
+            analyse(project, steps, progress=bar, cancel=token)
+    finally:
+        bar.finish()
 
 
 def _music_step(path: str):

@@ -282,3 +282,35 @@ RESOLVERS.update({CutSilences: _resolve_silences, CutFillers: _resolve_fillers, 
 def speech_steps(plan) -> list:
     """The steps of ``plan`` that need the sound analysed (the editor runs those as a job)."""
     return [s for s in getattr(plan, "steps", ()) if isinstance(s, (CutSilences, CutFillers, CutPhrase, FindSpeech))]
+
+
+def analyse(project, steps, *, progress=None, cancel=None) -> None:
+    """Compute what ``steps`` need (voice activity, and the words unless only silences are cut) for
+    every main-track clip into the content caches, with progress and cancel, so the command then
+    resolves at once. A clip without sound is skipped here (the command says so)."""
+    from ..errors import MediaError
+    from ..jobs import check, no_progress
+    from ..speech.programme import _default_transcribe, main_clip_spans
+    from ..speech.vad import detect_speech
+
+    progress = progress or no_progress
+    words = any(not isinstance(s, CutSilences) for s in steps)
+    clips = [c for c, _a, _b in main_clip_spans(project)]
+    per = 2 if words else 1
+    n = len(clips) * per
+    for k, clip in enumerate(clips):
+        check(cancel)
+
+        def sub(done, total, message="", _at=k * per):
+            progress(_at + (done / total if total else 0.0), n, message or "Finding speech")
+
+        def sub2(done, total, message="", _at=k * per + 1):
+            progress(_at + (done / total if total else 0.0), n, message or "Transcribing")
+
+        try:
+            detect_speech(clip.path, backend=VAD_BACKEND, progress=sub, cancel=cancel)
+            if words:
+                (TRANSCRIBE or _default_transcribe)(clip.path, progress=sub2, cancel=cancel)
+        except MediaError:
+            continue
+    progress(n, n, "Sound analysed")

@@ -40,49 +40,14 @@ def _speech_steps(win, text: str) -> list:
 
 
 def analysis_job(project: Project, steps) -> Job:
-    """A Job computing what the speech steps need (voice activity, the words) for every main-track
-    clip, into the content caches: the command then resolves at once on the GUI thread."""
+    """A Job computing what the speech steps need for every main-track clip into the content caches
+    (commands.cut_commands.analyse): the command then resolves at once on the GUI thread."""
     import copy
 
-    from ..commands import cut_commands
-    from ..errors import MediaError
-    from ..speech.programme import main_clip_spans
+    from ..commands.cut_commands import analyse
 
     snapshot = copy.deepcopy(project)
-    words = any(not isinstance(s, cut_commands.CutSilences) for s in steps)
-
-    def work(progress, cancel):
-        from ..speech.vad import detect_speech
-
-        clips = [c for c, _a, _b in main_clip_spans(snapshot)]
-        n = len(clips) * (2 if words else 1)
-        k = 0
-        for clip in clips:
-            def sub(done, total, message="", _k=k):
-                progress(_k + (done / total if total else 0.0), n, message)
-
-            try:
-                detect_speech(clip.path, backend=cut_commands.VAD_BACKEND, progress=sub, cancel=cancel)
-                k += 1
-                if words:
-                    transcribe = cut_commands.TRANSCRIBE or _default_transcribe
-
-                    def sub2(done, total, message="", _k=k):
-                        progress(_k + (done / total if total else 0.0), n, message or "Transcribing")
-
-                    transcribe(clip.path, progress=sub2, cancel=cancel)
-                    k += 1
-            except MediaError:
-                k += 2 if words else 1  # no sound: the command says so
-        return True
-
-    return Job("Analyse speech", work)
-
-
-def _default_transcribe(path, **kw):
-    from ..speech.asr import transcribe
-
-    return transcribe(path, **kw)
+    return Job("Analyse speech", lambda progress, cancel: analyse(snapshot, steps, progress=progress, cancel=cancel))
 
 
 def run_as_job(win, text: str) -> bool:
