@@ -101,6 +101,15 @@ def test_read_a_script_file_in_french_at_a_time(project, tmp_path):
     [subs] = project.subtitle_tracks
     assert [w[2] for c in subs.cues for w in c.words] == ["Avis.", "Restez", "à", "l'intérieur."]
     assert subs.language == "fr" and subs.cues[0].start == pytest.approx(1.0, abs=0.05)
+    # a French script with no voice named is read by the French voice
+    (tmp_path / "avis.txt").write_text("Restez à la maison avec les fenêtres fermées pendant la tempête.",
+                                       encoding="utf-8")
+    plan = apply_text(project, "read avis.txt as a voice-over at 0:06", history, base=str(tmp_path))
+    assert "read in fr" in plan.steps[0].reason
+    assert project.subtitle_tracks[0].cues[-1].words[0][2] == "Restez"
+    french = tts.speech_file(tts.synthesize((tmp_path / "avis.txt").read_text(encoding="utf-8"), voice="fr"))
+    assert str(french) in [c.path for c in project.all_clips()]  # the very file the French voice made
+    history.undo()
     # a second voice-over over the first: a second voice track and a second captions track
     apply_text(project, "add a voice-over 'Keep calm.'", history, playhead=1.2)
     assert [t.name for t in project.tracks if t.role == "voice"] == ["Voice", "Voice 2"]

@@ -164,7 +164,15 @@ def _resolve_voice_over(step: AddVoiceOver, state) -> list:
         raise ParamError(f"The voice-over would start at {start:.2f} s, after the programme's end ({total:.2f} s); "
                          "move the playhead or say 'at 0:05'.")
     text = step.script or script_text(step.path)
-    vo = voice_over(text, start, voice=step.voice or default_voice("en"), rate_wpm=step.rate_wpm)
+    voice = step.voice
+    if not voice:  # no voice said: the text's language when it is clearly not English (a French script)
+        from .foreign import guess_language
+
+        guessed = guess_language(text)
+        voice = default_voice(guessed or "en")
+        if guessed:
+            step.reason += f"; read in {guessed} (the text's language)"
+    vo = voice_over(text, start, voice=voice, rate_wpm=step.rate_wpm)
     first = text.split(".")[0].strip()
     clip = Clip(MediaSource(str(vo.path)), 0.0, None, name=f"Voice-over: {first[:40]}")
     state.created.setdefault("voice", []).append(clip.id)
