@@ -111,6 +111,25 @@ def test_remove_the_silences_cuts_exactly_the_silent_spans_and_nothing_else(talk
     assert _frames(project) == frames0 and project.main_track.clips[0].ops == []
 
 
+def test_more_cuts_than_a_clip_takes_ops_become_pieces_of_the_clip(talk, monkeypatch):
+    """Past the op limit (a long talk has hundreds of pauses) the clip is replaced by the pieces of
+    its source between the cuts: the same frames go, still one undo step."""
+    path, _pcm, _times = talk
+    project = _project(path)
+    ops_way = _project(path)
+    apply_text(ops_way, "remove the silences", History(ops_way))
+    monkeypatch.setattr(cuts, "MAX_OPS_PER_CLIP", 2)
+    history = History(project)
+    frames0 = _frames(project)
+    apply_text(project, "remove the silences", history)
+    clips = project.main_track.clips
+    assert len(clips) == 4 and all(c.ops == [] for c in clips)  # "hello storm" (0.3 s apart) stay one piece
+    assert _frames(project) == _frames(ops_way)
+    assert clips[1].in_point > clips[0].out_point  # the pause between them is gone
+    history.undo()
+    assert _frames(project) == frames0 and len(project.main_track.clips) == 1
+
+
 def test_cut_pauses_longer_than_keeps_the_short_ones(talk):
     path, _pcm, _times = talk
     project = _project(path)

@@ -277,13 +277,66 @@ def cut_spans(project: Project, spans: Sequence[Span], label: str, *, fades: boo
             if fades and a + JOIN_FADE <= dur + 1e-9 and b < _d - 1e-9:
                 new.append(AppliedOp("audio_fade_in", {"duration": JOIN_FADE}, (a, a + JOIN_FADE)))
         room = MAX_OPS_PER_CLIP - len(clip.ops)
-        if len(new) > room:
+        if len(new) <= room:
+            cmds.extend(AddOp(cid, op) for op in new)
+            continue
+        why = _no_pieces(project, clip)
+        if why:
             raise ParamError(
                 f"That needs {len(new)} edits on '{clip.label[:40]}', but a clip takes at most {MAX_OPS_PER_CLIP} "
-                f"operations ({len(clip.ops)} there already). Cut fewer places (e.g. only longer pauses), "
-                f"or split the clip first.")
-        cmds.extend(AddOp(cid, op) for op in new)
+                f"operations ({len(clip.ops)} there already), and it cannot be cut into pieces instead ({why}). "
+                f"Cut fewer places (e.g. only longer pauses), or split the clip first.")
+        cmds.extend(_pieces(project, clip, [(a, b) for a, b, _d in ranges], ranges[0][2], f))
     return Compound(label, cmds), spans
+
+
+def _no_pieces(project: Project, clip) -> str:
+    """Why ``clip`` cannot be replaced by pieces of its source ("" when it can): its output time
+    must be its source time (no timing op, no ranged op, nothing keyframed, no transition)."""
+    from ..keyframes import Keyframes
+    from ..ops.registry import OpKind, find_op
+
+    for o in clip.ops:
+        spec = find_op(o.op)
+        if o.range is not None or (spec is not None and spec.kind == OpKind.TIMING):
+            return "it has timed edits"
+    if isinstance(clip.volume, Keyframes) or clip.transform.animated or clip.source.still:
+        return "it is keyframed or a still"
+    items = project.main_track.items
+    i = next(k for k, it in enumerate(items) if getattr(it, "id", None) == clip.id)
+    if any(type(items[k]).__name__ == "Transition" for k in (i - 1, i + 1) if 0 <= k < len(items)):
+        return "it has a transition"
+    return ""
+
+
+def _pieces(project: Project, clip, cut: List[Span], duration: float, fps: float) -> list:
+    """Commands replacing ``clip`` by the pieces of its source between the ``cut`` ranges (clip
+    seconds): each piece a copy with its own in and out points, so any number of cuts fits."""
+    import copy
+
+    from ..project.history import AddClip
+    from ..project.model import new_id
+
+    keep, at = [], 0.0
+    for a, b in sorted(cut):
+        if a - at >= 0.5 / fps:
+            keep.append((at, a))
+        at = max(at, b)
+    if duration - at >= 0.5 / fps:
+        keep.append((at, duration))
+    main = project.main_track
+    index = [c.id for c in main.clips].index(clip.id)
+    track = project.tracks.index(main)
+    cmds: list = []
+    for k, (a, b) in enumerate(keep):
+        piece = copy.deepcopy(clip)
+        piece.id = new_id()
+        piece.ops = [copy.deepcopy(o) for o in clip.ops]
+        for o in piece.ops:
+            o.id = new_id()
+        piece.in_point, piece.out_point = float(clip.in_point) + a, float(clip.in_point) + b
+        cmds.append(AddClip(piece, index=index + k, track=track))
+    return cmds + [RemoveClip(clip.id)]
 
 
 def no_speech_error(what: str) -> ProjectError:
