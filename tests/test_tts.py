@@ -127,3 +127,8 @@ def test_threads_share_the_library_safely():
         assert [w.text for w in got.words] == [w.text for w in alone.words] == t.split()
         for a, b in zip(got.words, alone.words, strict=True):
             assert abs(a.start - b.start) < 0.03
+
+
+def test_too_long_a_text_is_refused_before_any_work():
+    with pytest.raises(ParamError, match="at most 50,000"):
+        tts.synthesize("word " * 12_000)
