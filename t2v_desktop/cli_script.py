@@ -54,6 +54,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--no-model", action="store_true", help="with --article: always the extractive summary")
     p.add_argument("--library", help="the media library to pick shots from (default: yours, when indexed)")
     p.add_argument("--no-library", action="store_true", help="colour cards only, no library shots")
+    p.add_argument("--generate-model", metavar="MODEL", default="",
+                   help="text-to-video model for scenes with no library shot (default: LTX-Video when installed)")
+    p.add_argument("--no-generate", action="store_true", help="never generate clips: colour cards instead")
     p.add_argument("--captions", default="burn", choices=("burn", "soft", "none"))
     p.add_argument("--title", help="the title card's text (default: the script's first heading)")
     p.add_argument("-y", "--yes", action="store_true", help="overwrite OUT / the project if they exist")
@@ -127,9 +130,18 @@ def cmd_from_script(args) -> int:
             else:
                 script = parse_script(text, title=args.title)
             limit = DEFAULT_MAX_SECONDS if args.max_length is None else args.max_length
+            generator = None
+            if not args.no_generate:
+                from .script.build import video_generator
+
+                generator = video_generator(args.generate_model, size=min(args.size, 512), progress=bar)
+                if generator is None and args.generate_model:
+                    raise T2VError(f"No text-to-video model '{args.generate_model}' here; see `t2v-desktop models` "
+                                   f"or leave out --generate-model.")
             options = BuildOptions(aspect=args.aspect, size=args.size, fps=args.fps, voice=args.voice,
                                    rate_wpm=args.rate, style=args.style, music=args.music, voiceover=args.voiceover,
                                    library=_library(args), max_seconds=limit or None, captions=args.captions,
+                                   generator=generator,
                                    assets_dir=str(assets) if assets is not None else None)
             plan = plan_build(script, options)
             print(plan.explain())
