@@ -212,7 +212,7 @@ def _index_path(lib, p: str, tools: Tools, sub, cancel) -> int:
                       (digest, st.st_size, p)).fetchone()
     if moved and _gone(moved[1]) and set(tools.stages) <= set((moved[2] or "").split()):
         with c:
-            c.execute("DELETE FROM files WHERE path=?", (p,))
+            _delete_path(c, p)
             c.execute("UPDATE files SET path=?, mtime=? WHERE id=?", (p, st.st_mtime, moved[0]))
         return int(moved[0])
     info, outs, words = _analyse(lib, p, tools, sub, cancel)
@@ -233,9 +233,10 @@ def _gone(path: str) -> bool:
 
 
 def _record_error(lib, p: str, msg: str) -> None:
+    """The file is listed with its error (and no stale shots from an older, readable version)."""
     with lib.conn as c:
-        c.execute("INSERT INTO files(path, status, error) VALUES (?, 'error', ?) "
-                  "ON CONFLICT(path) DO UPDATE SET status='error', error=excluded.error", (p, msg))
+        _delete_path(c, p)
+        c.execute("INSERT INTO files(path, status, error) VALUES (?, 'error', ?)", (p, msg))
 
 
 def _reason(exc: BaseException, p: str) -> str:
