@@ -32,6 +32,7 @@ _PROTECT = [
                r"(?:(?:clip|shot)\s+)?\w+"),
     re.compile(r"\bfade\s+(?:the\s+)?(?:titles?|lower[\s-]?thirds?|logo|watermark|overlay|picture[\s-]in[\s-]picture|pip)"
                r"\s+in\s+and\s+out\b"),
+    re.compile(r"\bnext\s+markers?\b"),  # "go to the next marker" (marker_commands.py), not "then"
 ]
 
 

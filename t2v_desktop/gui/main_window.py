@@ -507,6 +507,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Applied: {text}", 5000)
         speech_jobs.after_command(self, plan)  # "find where she says ...": the playhead jumps there
         self._prepare_if_needed()
+        from ..commands.marker_commands import seek_target
+
+        if (t := seek_target(plan)) is not None:  # "go to the next marker": the playhead moves there
+            self.preview.seek(t)
         return plan
 
     def _prepare_if_needed(self) -> None:
