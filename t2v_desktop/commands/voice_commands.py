@@ -88,7 +88,6 @@ def _language_voice(work, said: str) -> str:
 
 
 def _parse_voice_over(cl, t: str, context) -> Any:
-    from ..speech.voiceover import script_text  # noqa: F401  (fail here, not in a resolver, if missing)
     from .compose import check_leftover, take_quote
     from .files import context_base, resolve_file
     from .plan import ParseError
