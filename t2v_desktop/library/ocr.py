@@ -4,7 +4,8 @@ Why Tesseract: offline, installed by every package manager, good on rendered tit
 which is what people search footage for ("text 'SALE'"). Without it the index is still built (shots,
 colours, speech) and ``library status`` says how to turn OCR on; a later reindex adds the text.
 Video frames are noisy: only words Tesseract is confident about (MIN_CONF) and that contain a letter
-or digit are kept, so search is not flooded with texture read as letters.
+or digit are kept, so search is not flooded with texture read as letters (bigbuckbunny.mp4's grass
+reads as "Wy", "ij", "W," at confidence up to 76; rendered titles read at 90+).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import shutil
 from typing import List
 
-MIN_CONF = 60.0
+MIN_CONF = 80.0  # real rendered text reads at 90+, texture (grass, foliage) read as letters at <= 76
 INSTALL_HINT = ("on-screen text (OCR) is off: install Tesseract (Debian/Ubuntu: `sudo apt install tesseract-ocr`, "
                 "macOS: `brew install tesseract`, Windows: the UB-Mannheim installer) and run "
                 "`t2v-desktop library reindex`")
