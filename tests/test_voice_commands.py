@@ -142,3 +142,24 @@ def test_bad_voice_over_commands(project, tmp_path):
     with pytest.raises(T2VError, match="No voice 'zz'"):
         apply_text(project, "add a voice-over 'Hi.' with the voice zz", History(project))
     assert len(project.tracks) == 2 and not project.subtitle_tracks  # nothing half-done
+
+
+def _pitch(x: np.ndarray, rate: int) -> float:
+    """Median fundamental (autocorrelation over 40 ms voiced frames)."""
+    n, out = int(0.04 * rate), []
+    for i in range(0, len(x) - n, n):
+        s = x[i:i + n]
+        if np.sqrt(np.mean(s ** 2)) < 0.05:
+            continue
+        ac = np.correlate(s, s, "full")[n - 1:]
+        lo, hi = rate // 400, rate // 70
+        out.append(rate / (lo + int(np.argmax(ac[lo:hi]))))
+    return float(np.median(out))
+
+
+def test_a_female_voice(project):
+    apply_text(project, "add a voice-over 'Stay indoors during the storm.' with a female voice", History(project))
+    female = tts.synthesize("Stay indoors during the storm.", voice="en+f3")
+    default = tts.synthesize("Stay indoors during the storm.", voice="en")
+    assert str(tts.speech_file(female)) in [c.path for c in project.all_clips()]
+    assert _pitch(female.samples, female.sample_rate) > 1.5 * _pitch(default.samples, default.sample_rate)

@@ -36,6 +36,7 @@ class AddVoiceOver(ComposeStep):
     script: str = ""
     path: str = ""
     voice: str = ""
+    variant: str = ""  # espeak-ng voice variant: "f3" (a female voice), "m3" (male)
     at: Optional[float] = None
     rate_wpm: Optional[int] = None
     kind: ClassVar[str] = "voice-over"
@@ -60,6 +61,8 @@ _AS = re.compile(r"\b(?:as|for|into|onto|on)\s+(?:a\s+|an\s+|the\s+)?" + _VO_WOR
 _LANG = re.compile(r"\b(?:in|with)\s+(?:a\s+|an\s+|the\s+)?(?P<l>[a-z]+)\s*(?:voice|accent)?\b")
 _VOICE = re.compile(r"\b(?:with\s+)?(?:the\s+)?voice\s+(?P<v>[a-z]{2,3}(?:-[a-z0-9]+)*)\b")
 _RATE_WPM = re.compile(r"\bat\s+(?P<n>\d{2,3})\s*(?:wpm|words\s+(?:a|per)\s+minute)\b")
+_GENDER = re.compile(r"\b(?:(?:with|in|by)\s+)?(?:a\s+|the\s+)?(?P<g>female|woman'?s|male|man'?s)\s+voice\b")
+VARIANTS = {"female": "f3", "woman's": "f3", "womans": "f3", "male": "m3", "man's": "m3", "mans": "m3"}
 _RATE_WORD = re.compile(r"\b(?:" + "|".join(RATES) + r")\b")
 _AT_PLAYHEAD = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?:playhead|cursor|current\s+time)\b|\bhere\b")
 _AT_START = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?:start|beginning)\b")
@@ -119,6 +122,10 @@ def _parse_voice_over(cl, t: str, context) -> Any:
     a = _AS.search(work.low)
     if a:
         work.blank(a.start(), a.end())
+    g = _GENDER.search(work.low)
+    variant = VARIANTS[g.group("g")] if g else ""
+    if g:
+        work.blank(g.start(), g.end())
     voice = _language_voice(work, said)
     rate = None
     r = _RATE_WPM.search(work.low)
@@ -144,7 +151,8 @@ def _parse_voice_over(cl, t: str, context) -> Any:
     check_leftover(work, "a voice-over", "read script.txt as a voice-over at 0:05",
                    allowed=("voice", "over", "voiceover", "voice-over", "read", "out", "it", "loud", "aloud"))
     where = f"at {at:.2f} s" if at is not None else "at the start"
-    return AddVoiceOver(script=script or "", path=path, voice=voice, at=at, rate_wpm=rate, text=said,
+    return AddVoiceOver(script=script or "", path=path, voice=voice, variant=variant, at=at, rate_wpm=rate,
+                        text=said,
                         reason=f"spoken by the {'built-in ' if not voice.startswith('piper:') else ''}voice "
                                f"on the Voice track {where}, music ducked, captions from its words")
 
@@ -171,6 +179,8 @@ def _resolve_voice_over(step: AddVoiceOver, state) -> list:
         voice = default_voice(guessed or "en")
         if guessed:
             step.reason += f"; read in {guessed} (the text's language)"
+    if step.variant and not voice.startswith("piper:"):  # a Piper voice is one speaker
+        voice = f"{voice}+{step.variant}"
     vo = voice_over(text, start, voice=voice, rate_wpm=step.rate_wpm)
     first = text.split(".")[0].strip()
     clip = Clip(MediaSource(str(vo.path)), 0.0, None, name=f"Voice-over: {first[:40]}")
