@@ -12,9 +12,18 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List
 
-from . import cut_commands, library_commands, marker_commands, script_commands, speech_commands, voice_commands
+from . import (
+    cut_commands,
+    generate_commands,
+    library_commands,
+    marker_commands,
+    script_commands,
+    speech_commands,
+    voice_commands,
+)
 
-AREAS = (speech_commands, library_commands, voice_commands, cut_commands, script_commands, marker_commands)
+AREAS = (speech_commands, library_commands, voice_commands, cut_commands, script_commands, generate_commands,
+         marker_commands)
 
 
 def parsers() -> List[Callable[..., Any]]:

@@ -492,6 +492,10 @@ class MainWindow(QMainWindow):
             return None
         if speech_jobs.run_as_job(self, text):  # cuts/finds by speech: the sound analysed in a job first
             return None
+        from . import generate_jobs
+
+        if generate_jobs.run_as_job(self, text):  # generated clips: rendered in a job first (cached)
+            return None
         try:
             plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip,
                               base=str(self._file_base()), playhead=self.preview.position)

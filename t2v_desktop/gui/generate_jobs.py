@@ -1,0 +1,84 @@
+"""Typed "generate a 4 second clip of ..." / "animate logo.png" in the editor: the clip is rendered
+in a background Job (progress and cancel in the Jobs panel, the time estimate in the status bar
+first), into the content cache; then the command is applied and resolves at once from the cache, as
+one undo step. A cancelled job adds nothing and leaves no file.
+"""
+
+from __future__ import annotations
+
+from .workers import Job
+
+
+def _generate_steps(win, text: str) -> list:
+    from ..commands import parse
+    from ..commands.generate_commands import GenerateClip
+    from ..errors import T2VError
+
+    try:
+        return [s for s in parse(text, win._parse_context()).steps if isinstance(s, GenerateClip)]
+    except T2VError:
+        return []  # apply_command shows the error as for any command
+
+
+def generation_job(project, steps) -> tuple[Job, str]:
+    """A Job rendering every generated clip ``steps`` need, and the estimate line to show first.
+    Raises T2VError (no model, bad image) before anything starts."""
+    from ..commands.generate_commands import clip_request
+    from ..engine.generate import estimate_clip, generate_clip
+
+    requests = [(s.prompt, clip_request(s, project)) for s in steps]
+    estimate = "; ".join(estimate_clip(p, **kw).describe() for p, kw in requests)
+
+    def work(progress, cancel):
+        n = len(requests)
+        for k, (prompt, kw) in enumerate(requests):
+            def sub(done, total, message="", _k=k):
+                progress(_k + (done / total if total else 0.0), n, message)
+
+            generate_clip(prompt, progress=sub, cancel=cancel, **kw)
+        return True
+
+    return Job("Generate clip", work), estimate
+
+
+def run_as_job(win, text: str) -> bool:
+    """True when ``text`` generates a clip: the job renders it and then applies the command."""
+    from ..errors import T2VError
+
+    if getattr(win, "_generate_ready", None) == text:
+        win._generate_ready = None
+        return False
+    steps = _generate_steps(win, text)
+    if not steps:
+        return False
+    try:
+        job, estimate = generation_job(win.project, steps)
+    except T2VError as e:
+        win.command_bar.show_error(e)
+        return True
+
+    def done(_result) -> None:
+        if getattr(win, "generate_job", None) is job:
+            win.generate_job = None
+            win._generate_ready = text
+            win.apply_command(text)
+
+    def failed(message: str) -> None:
+        if getattr(win, "generate_job", None) is job:
+            win.generate_job = None
+            win.command_bar.show_error(T2VError(message))
+
+    def cancelled() -> None:
+        if getattr(win, "generate_job", None) is job:
+            win.generate_job = None
+            win.statusBar().showMessage("Generation cancelled: nothing was added.", 8000)
+
+    job.signals.finished.connect(done)
+    job.signals.failed.connect(failed)
+    job.signals.cancelled.connect(cancelled)
+    if getattr(win, "generate_job", None) is not None:
+        win.generate_job.cancel()
+    win.generate_job = job
+    win.statusBar().showMessage(f"{estimate} (see Jobs; cancel there)...", 15000)
+    win.jobs.start(job)
+    return True
