@@ -25,8 +25,8 @@ def add_library_parser(sub) -> None:
     p = sub.add_parser("library", help="index folders of footage into the media library")
     p.add_argument("--library", help="library database file (default: the one in the user data folder)")
     ls = p.add_subparsers(dest="library_cmd", required=True)
-    a = ls.add_parser("add", help="add a folder (indexed now, remembered for reindex)")
-    a.add_argument("folder")
+    a = ls.add_parser("add", help="add a folder (indexed now, remembered for reindex) or one video file")
+    a.add_argument("folder", help="a folder of footage, or a single video file")
     ls.add_parser("status", help="files, shots, errors and what is missing")
     ls.add_parser("reindex", help="re-scan every added folder: changed, moved and deleted files")
 
@@ -52,10 +52,17 @@ def cmd_library(args) -> int:
         for line in status_lines(lib, folders):
             print(line)
         return 0
+    if args.library_cmd == "add" and Path(args.folder).is_file():
+        from .library.indexer import add_file
+
+        fid = add_file(lib, args.folder, progress=lambda d, t, m: progress(round(100 * d), 100, m))
+        n = c.execute("SELECT count(*) FROM shots WHERE file_id = ?", (fid,)).fetchone()[0]
+        print(f"\nindexed {Path(args.folder).resolve()}: {n} shots", file=sys.stderr)
+        return 0
     if args.library_cmd == "add":
         f = str(Path(args.folder).expanduser().resolve())
         if not Path(f).is_dir():
-            raise T2VError(f"{f} is not a folder; pass a folder of video files.")
+            raise T2VError(f"{f} is neither a folder nor a file; pass a folder of video files or one video.")
         todo = [f]
         if f not in folders:
             folders.append(f)

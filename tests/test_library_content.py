@@ -164,3 +164,17 @@ def test_cli_status_prints_counts_and_missing_tools(tmp_path, monkeypatch, capsy
     out = capsys.readouterr().out
     assert "1 files, 2 shots (0 hard cuts, 1 fades, 0 dissolves), 2 keyframes" in out
     assert str(Path(tmp_path / "m")) in out
+
+
+def test_cli_add_single_file(tmp_path, monkeypatch, capsys):
+    from t2v_desktop.media.synth import make_shots_clip
+
+    make_shots_clip(tmp_path / "one.mp4", [(200, 30, 30), (30, 40, 200), (30, 160, 40)], transition="dissolve")
+    monkeypatch.setattr("t2v_desktop.library.indexer.find_tools", lambda: Tools(ocr=False, words=False))
+    db = str(tmp_path / "library.sqlite")
+    assert cli_library.cmd_library(types.SimpleNamespace(library=db, library_cmd="add",
+                                                         folder=str(tmp_path / "one.mp4"))) == 0
+    assert "one.mp4: 3 shots" in capsys.readouterr().err
+    lib = open_library(db)
+    assert [k for (k,) in lib.conn.execute("SELECT kind FROM shots ORDER BY start")] == ["start", "dissolve", "dissolve"]
+    assert lib.conn.execute("SELECT value FROM meta WHERE key='folders'").fetchone() is None  # a file is not a folder
