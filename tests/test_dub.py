@@ -118,8 +118,8 @@ def test_dub_muting_the_original(captioned, monkeypatch):
     assert captioned.main_track.muted
     history.undo()
     assert not captioned.main_track.muted and len(captioned.tracks) == 1  # one undo step for both
-    apply_text(captioned, "dub it in French, muting the original", history)
-    assert captioned.main_track.muted
+    plan = apply_text(captioned, "dub it in French with a female voice, muting the original", history)
+    assert captioned.main_track.muted and plan.steps[0].result.voice == "fr+f3"
     r = Renderer(captioned)
     mix = r.read_audio(0, 8 * r.sample_rate)[0]
     assert _tone_db(mix[:int(0.45 * r.sample_rate)], r.sample_rate) < -80  # no original at all

@@ -48,6 +48,7 @@ class Dub(ComposeStep):
 
     target: str = ""
     voice: str = ""
+    variant: str = ""  # "f3" / "m3": espeak-ng's female / male variant
     mute_original: bool = False
     kind: ClassVar[str] = "dub"
     phase: ClassVar[int] = 2  # after captions added in the same command
@@ -247,12 +248,16 @@ def _parse_dub(cl, t: str, context) -> Any:
         raise ParseError(f"I can dub into: {', '.join(sorted(LANGUAGES))}; '{lang}' is not one of them.",
                          ["dub it in French"])
     mute = False
-    if rest.strip(" ."):
+    g = _GENDER.search(rest)
+    variant = VARIANTS[g.group("g")] if g else ""
+    if g:
+        rest = rest[:g.start()] + rest[g.end():]
+    if rest.strip(" .,"):
         if not _MUTING.match(rest):
             raise ParseError(f"I understood 'dub it in {lang}' but not '{rest.strip()}'.",
                              ["dub it in French", "dub it in Spanish, muting the original"])
         mute = True
-    return Dub(target=lang, mute_original=mute, text=cl.orig_text(),
+    return Dub(target=lang, variant=variant, mute_original=mute, text=cl.orig_text(),
                reason=f"captions translated to {lang.capitalize()}, spoken and fitted to each cue; original "
                       + ("muted" if mute else f"ducked {DUCK_ORIGINAL_DB:g} dB"))
 
@@ -266,6 +271,7 @@ def _resolve_dub(step: Dub, state) -> list:
     from ..project.model import Clip, Cue, Ducking, MediaSource, SubtitleTrack
     from ..speech.dub import dub_cues
     from ..speech.translate import language_code
+    from ..speech.tts import default_voice
     from .compose_apply import _programme
 
     sim = state.sim
@@ -278,7 +284,10 @@ def _resolve_dub(step: Dub, state) -> list:
     code = language_code(step.target)
     if code == source:
         raise ParamError(f"The captions are already in {step.target.capitalize()}; dub them into another language.")
-    result = dub_cues(src.cues, code, source=source, voice=step.voice or None)
+    voice = step.voice or default_voice(code)
+    if step.variant and not voice.startswith("piper:"):
+        voice = f"{voice}+{step.variant}"
+    result = dub_cues(src.cues, code, source=source, voice=voice)
     label = f"Dub ({step.target.capitalize()})"
     fps = layout.fps
     cmds: list = []
