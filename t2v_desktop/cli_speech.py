@@ -7,6 +7,7 @@ the handlers.
     t2v-desktop transcribe talk.mp4 -o talk.srt              # captions (pocketsphinx, English)
     t2v-desktop transcribe talk.mp4 -o talk.json --backend whisper --model ~/models/whisper-small
     t2v-desktop transcribe talk.mp4 -o talk.vtt --align script.txt   # exact times of a known script
+    t2v-desktop transcribe entrevista.mp4 -o en.srt --translate      # English captions of any language
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ def add_parsers(sub) -> None:
                                    "text is printed.")
     t.add_argument("input", help="a video or audio file")
     t.add_argument("-o", "--output", help="OUT.srt, OUT.vtt, OUT.json (words with times) or OUT.txt")
-    t.add_argument("--backend", default="auto", choices=("auto", "sphinx", "whisper"),
-                   help="sphinx: embedded, English, fast; whisper: a local Whisper model, many languages")
+    t.add_argument("--backend", default="auto", choices=("auto", "sphinx", "whisper", "faster-whisper"),
+                   help="sphinx: embedded, English, fast; whisper: a local Whisper model, many languages; "
+                        "faster-whisper: a CTranslate2 Whisper model (pip install faster-whisper)")
     t.add_argument("--model", help="Whisper model folder or Hugging Face id (found in the local cache)")
+    t.add_argument("--translate", action="store_true",
+                   help="Whisper's speech-to-English translation: English words, whatever is spoken")
     t.add_argument("--language", help="language code, e.g. en, es (Whisper detects it when not given)")
     t.add_argument("--align", metavar="SCRIPT.txt",
                    help="the text that is spoken: align it to the sound instead of recognising")
@@ -47,8 +51,9 @@ def cmd_transcribe(args) -> int:
     if out is not None:
         _check_output(out, args.yes)
     script = _read_script(args.align) if args.align else None
-    if script is not None and (args.backend == "whisper" or args.model):
-        raise T2VError("--align uses pocketsphinx's English model; leave out --backend whisper / --model.")
+    if script is not None and (args.backend in ("whisper", "faster-whisper") or args.model or args.translate):
+        raise T2VError("--align uses pocketsphinx's English model; leave out --backend whisper / --model / "
+                       "--translate.")
     bar = TermProgress(sys.stderr)
     token = CancelToken()
     try:
@@ -61,7 +66,8 @@ def cmd_transcribe(args) -> int:
                 from .speech.asr import transcribe
 
                 transcript = transcribe(args.input, backend=args.backend, language=args.language,
-                                        model=args.model, progress=bar, cancel=token)
+                                        model=args.model, progress=bar, cancel=token,
+                                        task="translate" if args.translate else "transcribe")
     finally:
         bar.finish()
     if out is None:

@@ -8,13 +8,15 @@ import shutil
 import numpy as np
 import pytest
 from speech_media import RATE, synth, write_wav
-from whisper_tiny import LANGS, build_tiny_whisper
+from whisper_tiny import LANGS, build_tiny_whisper, one_torch_thread
 
 pytest.importorskip("transformers")
 pytest.importorskip("torch")
 
 from t2v_desktop.errors import T2VError  # noqa: E402
 from t2v_desktop.speech import asr, whisper  # noqa: E402
+
+one_thread = pytest.fixture(scope="module", autouse=True)(one_torch_thread)
 
 
 @pytest.fixture(scope="session")

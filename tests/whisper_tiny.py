@@ -24,7 +24,8 @@ def bytes_to_unicode() -> dict:
     return dict(zip(bs, (chr(c) for c in cs), strict=True))
 
 
-def build_tiny_whisper(folder: Path, *, seed: int = 0) -> Path:
+def build_tiny_whisper(folder: Path, *, seed: int = 0, max_target_positions: int = 64) -> Path:
+    """``max_target_positions``: 448 (a real Whisper's) for faster-whisper, which decodes that far."""
     import torch
     from transformers import (
         GenerationConfig,
@@ -51,14 +52,14 @@ def build_tiny_whisper(folder: Path, *, seed: int = 0) -> Path:
     ids = {s: vocab[s] for s in specials}
     cfg = WhisperConfig(vocab_size=len(vocab), num_mel_bins=80, d_model=16, encoder_layers=1, decoder_layers=2,
                         encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
-                        decoder_ffn_dim=32, max_source_positions=1500, max_target_positions=64,
+                        decoder_ffn_dim=32, max_source_positions=1500, max_target_positions=max_target_positions,
                         decoder_start_token_id=ids["<|startoftranscript|>"], eos_token_id=ids["<|endoftext|>"],
                         pad_token_id=ids["<|endoftext|>"], bos_token_id=ids["<|endoftext|>"])
     torch.manual_seed(seed)
     model = WhisperForConditionalGeneration(cfg).eval()
     gen = GenerationConfig(
         decoder_start_token_id=ids["<|startoftranscript|>"], eos_token_id=ids["<|endoftext|>"],
-        pad_token_id=ids["<|endoftext|>"], bos_token_id=ids["<|endoftext|>"], max_length=64,
+        pad_token_id=ids["<|endoftext|>"], bos_token_id=ids["<|endoftext|>"], max_length=min(64, max_target_positions),
         is_multilingual=True, lang_to_id={f"<|{c}|>": ids[f"<|{c}|>"] for c in LANGS},
         task_to_id={"transcribe": ids["<|transcribe|>"], "translate": ids["<|translate|>"]},
         no_timestamps_token_id=ids["<|notimestamps|>"], prev_sot_token_id=ids["<|startofprev|>"],
@@ -67,3 +68,14 @@ def build_tiny_whisper(folder: Path, *, seed: int = 0) -> Path:
     model.generation_config = gen
     model.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def one_torch_thread():
+    """Generator for a module fixture: torch on one thread while a tiny model runs. Its ops take
+    microseconds, so on a busy 2-core machine the thread pool only adds contention (10x slower)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -6,7 +6,8 @@ friends), never from the network; only safetensors weights are loaded. The sound
 of at most 28 s at quiet moments (Whisper sees 30 s at a time), so memory stays bounded on long files
 and a cut rarely splits a word. The language is detected on the first window with sound unless given.
 Word times come from the pipeline's cross-attention alignment (``return_timestamps="word"``).
-faster-whisper (CTranslate2) is only detected (``faster_whisper_available``), not used yet.
+``task="translate"`` is Whisper's own speech-to-English translation: English words timed on the
+speech in whatever language it was spoken. faster-whisper (CTranslate2) is speech/fwhisper.py.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ KNOWN_IDS = ("openai/whisper-small", "openai/whisper-large-v3-turbo", "openai/wh
              "openai/whisper-medium", "openai/whisper-base", "openai/whisper-tiny",
              "distil-whisper/distil-large-v3")
 FETCH = "huggingface-cli download openai/whisper-small"
+TASKS = ("transcribe", "translate")
 #: Longest window (s) handed to Whisper at once, and the shortest cut.
 WINDOW = 28.0
 MIN_WINDOW = 10.0
@@ -150,9 +152,19 @@ def detect_language(model, processor, samples) -> Optional[str]:
     return names.get(token)
 
 
+def check_task(task: str) -> str:
+    if task not in TASKS:
+        raise T2VError(f"Unknown Whisper task '{task}'; use transcribe or translate (speech to English).")
+    return task
+
+
 def transcribe(path, *, model: Optional[Path] = None, language: Optional[str] = None,
-               progress: ProgressFn = no_progress, cancel: Optional[CancelToken] = None) -> Transcript:
-    """Words with times of the speech in ``path``, in ``language`` (None: detected)."""
+               progress: ProgressFn = no_progress, cancel: Optional[CancelToken] = None,
+               task: str = "transcribe") -> Transcript:
+    """Words with times of the speech in ``path``, in ``language`` (None: detected); with
+    ``task="translate"`` the words are English whatever was spoken (the transcript's language is
+    then "en")."""
+    check_task(task)
     folder = model if isinstance(model, Path) else find_model(model)
     pipe, net, processor = load(folder)
     known = languages(net)
@@ -170,13 +182,17 @@ def transcribe(path, *, model: Optional[Path] = None, language: Optional[str] = 
             if not is_silent(samples):
                 if lang is None and known:
                     lang = detect_language(net, processor, samples)
-                words.extend(_window_words(pipe, samples, at, length, lang, words[-1].end if words else 0.0))
-            progress(min(total, at + length), total, "Transcribing")
+                words.extend(_window_words(pipe, samples, at, length, lang, words[-1].end if words else 0.0, task))
+            progress(min(total, at + length), total, "Translating" if task == "translate" else "Transcribing")
+    if task == "translate":
+        return Transcript(tuple(words), language="en", backend=f"whisper:{folder.name}:translate:{lang or 'und'}",
+                          duration=total)
     return Transcript(tuple(words), language=lang or "en", backend=f"whisper:{folder.name}", duration=total)
 
 
-def _window_words(pipe, samples, at: float, length: float, lang: Optional[str], floor: float) -> List[Word]:
-    kwargs = {"task": "transcribe"}
+def _window_words(pipe, samples, at: float, length: float, lang: Optional[str], floor: float,
+                  task: str = "transcribe") -> List[Word]:
+    kwargs = {"task": task}
     if lang:
         kwargs["language"] = lang
     out = pipe({"raw": samples, "sampling_rate": RATE}, return_timestamps="word", generate_kwargs=kwargs)
