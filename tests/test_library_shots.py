@@ -40,3 +40,22 @@ def test_motion_words_still_slow_fast_and_pan_direction(tmp_path):
     make_shots_clip(tmp_path / "blocks.mp4", [(200, 30, 30), (30, 40, 200)])
     (a, b) = detect_cuts(tmp_path / "blocks.mp4")
     assert a.motion_words == "slow" and b.motion_words == "slow"  # a sliding object is not a pan
+
+
+def test_memory_does_not_grow_with_the_length_of_the_file(tmp_path):
+    import tracemalloc
+
+    colours = [(200, 30, 30), (30, 160, 40), (30, 40, 200), (220, 210, 40)]
+    clips = {}
+    for n in (1, 4):  # 4 shots, then 16 shots of the same pictures (4x the frames)
+        clips[n] = tmp_path / f"x{n}.mp4"
+        make_shots_clip(clips[n], colours * n, frames_per_shot=20, transition="dissolve", transition_frames=8)
+    detect_cuts(clips[1])  # imports and decoder set-up are not the detector's memory
+    peaks = []
+    for n, p in clips.items():
+        tracemalloc.start()
+        shots = detect_cuts(p)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert len(shots) == 4 * n
+    assert peaks[1] < 1.3 * peaks[0], peaks  # a window of frames, not the whole file
