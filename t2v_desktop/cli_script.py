@@ -45,6 +45,7 @@ def add_parsers(sub) -> None:
                                                        "instead of text to speech (English)")
     p.add_argument("--music", metavar="FILE", help="music under the whole video, ducked under the voice")
     p.add_argument("--style", default="clean", help="clean, bright, news or minimal")
+    p.add_argument("--background", metavar="IMAGE", help="a picture under the title and scene cards instead of colours")
     p.add_argument("--max-length", metavar="SECONDS", type=float,
                    help=f"longest narration kept, whole scenes (default {DEFAULT_MAX_SECONDS:g}; 0: no limit)")
     p.add_argument("--article", action="store_true", help="the text is an article: summarise it into a script first")
@@ -141,7 +142,7 @@ def cmd_from_script(args) -> int:
             options = BuildOptions(aspect=args.aspect, size=args.size, fps=args.fps, voice=args.voice,
                                    rate_wpm=args.rate, style=args.style, music=args.music, voiceover=args.voiceover,
                                    library=_library(args), max_seconds=limit or None, captions=args.captions,
-                                   generator=generator,
+                                   generator=generator, background=args.background,
                                    assets_dir=str(assets) if assets is not None else None)
             plan = plan_build(script, options)
             print(plan.explain())
@@ -166,7 +167,7 @@ def cmd_from_script(args) -> int:
         print(f"Wrote {out} ({res.width}x{res.height}, {res.frames} frames, {lay_seconds:.2f} s, "
               f"{size / 1e6:.1f} MB) in {res.seconds:.1f} s")
     if proj is not None:
-        print(f"Saved the project {proj} ({len(result.scenes)} scenes; open it with `t2v-desktop {proj}`)")
+        print(f"Saved the project {proj} ({len(result.scenes)} scene{'s' * (len(result.scenes) != 1)}; open it with `t2v-desktop {proj}`)")
     return 0
 
 

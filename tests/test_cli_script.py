@@ -93,3 +93,15 @@ def test_ctrl_c_while_exporting_leaves_no_video_project_or_narration(tmp_path):
     assert p.returncode == 130, err
     assert "Traceback" not in err
     assert sorted(x.name for x in tmp_path.iterdir()) == ["s.md"]
+
+
+def test_a_hundred_thousand_words_are_cut_to_the_maximum_length_and_the_plan_says_so(tmp_path, capsys):
+    src = tmp_path / "book.txt"
+    para = "Storm surge floods the coast and people move to higher ground before night. " * 6
+    src.write_text("\n\n".join([para] * 1300))  # 101,400 words
+    proj = tmp_path / "b.t2v"
+    assert main(["from-script", str(src), "--save-project", str(proj), "--max-length", "8", *SMALL]) == 0
+    said = capsys.readouterr().out
+    assert "note: trimmed to the first 13 of 101,400 words" in said  # one sentence: 8 s at 160 words a minute
+    p = Project.load(proj)
+    assert len(p.markers) == 1

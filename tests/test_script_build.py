@@ -131,3 +131,21 @@ def test_cancel_stops_the_build():
     token.cancel()
     with pytest.raises(Cancelled):
         build_project(parse_script(SCRIPT), small(), cancel=token)
+
+
+def test_cards_over_a_background_image(tmp_path):
+    from PIL import Image
+
+    from t2v_desktop.engine.render import Renderer
+    from t2v_desktop.project.model import ImageSource
+
+    bg = tmp_path / "bg.png"
+    Image.new("RGB", (64, 36), (240, 140, 20)).save(bg)
+    r = build_project(parse_script("One short scene here."), small(background=str(bg)))
+    assert all(isinstance(c.source, ImageSource) for c in r.project.main_track.clips)
+    rr = Renderer(r.project)
+    try:
+        px = rr.frame(int((r.scenes[0].start + 0.6) * FPS))[:4, :4].reshape(-1, 3).mean(axis=0)
+    finally:
+        rr.close()
+    assert np.abs(px - (240, 140, 20)).max() < 12

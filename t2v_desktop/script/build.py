@@ -38,6 +38,7 @@ from ..project.model import (
     Cue,
     Ducking,
     Gap,
+    ImageSource,
     Marker,
     MediaSource,
     Project,
@@ -103,6 +104,7 @@ class BuildOptions:
     title_seconds: float = 2.5
     end_seconds: float = 2.5
     end_text: str = "Thanks for watching"
+    background: Optional[str] = None  # an image under the cards instead of the style's colours
     captions: str = "burn"  # burn | soft | none
     assets_dir: Optional[str] = None  # narration WAVs are copied here (beside a saved project)
 
@@ -146,7 +148,7 @@ class BuildPlan:
     def explain(self) -> str:
         o = self.options
         voice = f"voice-over {o.voiceover}" if o.voiceover else f"voice {o.voice}"
-        lines = [f"'{self.script.title}': {len(self.scenes)} scenes, {self.script.words:,} words, about "
+        lines = [f"'{self.script.title}': {len(self.scenes)} scene{'s' * (len(self.scenes) != 1)}, {self.script.words:,} words, about "
                  f"{_clock(self.estimated_seconds)} ({self.width}x{self.height} {o.aspect}, {o.fps} fps, {voice}, "
                  f"style {o.style}{', music ' + os.path.basename(o.music) if o.music else ''})"]
         lines += [s.describe() for s in self.scenes[:50]]
@@ -228,7 +230,7 @@ def plan_build(script: Script, options: Optional[BuildOptions] = None) -> BuildP
         raise ParamError(f"The frame rate must be 1 to 120 fps, got {o.fps}.")
     if o.captions not in ("burn", "soft", "none"):
         raise ParamError(f"Captions are 'burn', 'soft' or 'none', got '{o.captions}'.")
-    for what, path in (("music", o.music), ("voice-over", o.voiceover)):
+    for what, path in (("music", o.music), ("voice-over", o.voiceover), ("background image", o.background)):
         if path and not Path(path).is_file():
             raise MediaError(f"No {what} file at {path}.")
     notes: List[str] = []
@@ -403,6 +405,9 @@ def build_project(script: Script, options: Optional[BuildOptions] = None, *, pla
     title_len = frames(o.title_seconds)
 
     def card(color: str, length_frames: int, name: str) -> Clip:
+        if o.background:
+            return Clip(ImageSource(str(Path(o.background).resolve())), 0.0, secs(length_frames), name=name,
+                        transform=Transform(fit="cover"))
         return Clip(ColorSource(color), 0.0, secs(length_frames), name=name)
 
     visuals: List[Clip] = [card(palette[0], title_len + dn, "Title card")]
