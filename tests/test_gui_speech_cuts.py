@@ -78,3 +78,23 @@ def test_cancelling_the_analysis_cuts_nothing(main_window, qtbot, clip, monkeypa
     qtbot.waitUntil(lambda: job.state == "cancelled", timeout=5000)
     qtbot.waitUntil(lambda: "cancelled" in w.statusBar().currentMessage(), timeout=5000)
     assert _frames(w) == frames0 and w.project.main_track.clips[0].ops == []
+
+
+def test_the_transcript_panel_follows_a_phrase_cut(main_window, qtbot, clip, monkeypatch):
+    path, times = clip
+    monkeypatch.setattr(cut_commands, "TRANSCRIBE", aligned_transcriber(" ".join(WORDS)))
+    w = main_window
+    _open(w, qtbot, path)
+    job = w.transcript_panel.start_transcription(cut_commands.TRANSCRIBE)
+    qtbot.waitUntil(lambda: job.state == "done", timeout=30000)
+    qtbot.waitUntil(lambda: len(w.transcript_panel.transcript.words) == len(WORDS), timeout=5000)
+    river = w.transcript_panel.transcript.words[2].start
+    w.apply_command("cut the part where I say 'storm'")
+    job = w.speech_job
+    qtbot.waitUntil(lambda: job.state == "done", timeout=30000)
+    qtbot.waitUntil(lambda: w.transcript_panel.text.toPlainText().split() == ["hello", "river", "garden"],
+                    timeout=10000)
+    moved = river - w.transcript_panel.transcript.words[1].start
+    assert 0.3 < moved < 0.8  # "storm" (about 0.5 s) is gone, so "river" comes that much earlier
+    w.undo_stack.undo()
+    assert w.transcript_panel.text.toPlainText().split() == WORDS

@@ -91,11 +91,28 @@ def run_as_job(win, text: str) -> bool:
 
 
 def after_command(win, plan) -> None:
-    """'find where she says ...': the playhead jumps to the first place (all are in the plan's text)."""
-    from ..commands.cut_commands import FindSpeech
+    """'find where she says ...': the playhead jumps to the first place (all are in the plan's text).
+    A speech cut: the transcript panel's words follow it (re-mapped, not re-recognised), when the
+    panel matched the programme before and the command did nothing else."""
+    from ..commands.cut_commands import FindSpeech, speech_steps
 
-    for step in getattr(plan, "steps", ()):
+    steps = list(getattr(plan, "steps", ()))
+    for step in steps:
         hits = getattr(step, "hits", None)
         if isinstance(step, FindSpeech) and hits:
             win.preview.seek(hits[0].start)
             win.statusBar().showMessage(step.reason, 15000)
+    spans = [sp for step in steps for sp in getattr(step, "spans", ())]
+    panel = getattr(win, "transcript_panel", None)
+    stack = getattr(panel, "undo_stack", None)
+    if not spans or stack is None or len(speech_steps(plan)) != len(steps):
+        return
+    index = stack.index()
+    before = panel._at_index.get(index - 1)
+    if before is None or before is not panel.transcript:
+        return
+    tr = before
+    for s, e in sorted(spans, reverse=True):  # latest first: earlier spans keep their times
+        tr = cut_remap(tr, s, e)
+    panel.set_transcript(tr)
+    panel._at_index[index] = tr
