@@ -152,6 +152,8 @@ def test_replace_the_visual_of_scene_three_in_one_undo_step(built, library, monk
     history = History(project)
     s3 = built.scenes[2]
     assert parse("replace the visual of scene 3 with the harbor shot").steps[0].kind == "replace scene visual"
+    two = parse("swap the third scene's shot with the harbor and use green.mp4 for scene 4", {"base": str(d)}).steps
+    assert [(s.scene, s.what) for s in two] == [(3, "the harbor"), (4, str(d / "green.mp4"))]
     apply_text(project, "replace the visual of scene 3 with the harbor shot", history)
     clip = project.find_clip(s3.visual_clip_id)
     assert isinstance(clip.source, MediaSource) and clip.path == str(d / "sign.mp4")

@@ -17,6 +17,10 @@ from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
+#: fragments after "," / "and" that begin a scene command ("..., and replace scene 2's shot with ...")
+STARTS = re.compile(r"^(?:(?:replace|swap|change|set|switch)\s+(?:the\s+)?(?:\w+\s+)?(?:scene|visual|picture|shot|video|"
+                    r"image|footage|background|clip|b-roll)s?\b|(?:use|show|put)\s+.+\s+(?:for|in|on|as)\s+(?:the\s+)?"
+                    r"(?:\w+\s+of\s+)?scene\s+\w+$)")
 
 _NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                                        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
