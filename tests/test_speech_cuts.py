@@ -257,6 +257,23 @@ def test_no_audio_and_all_silence_say_so_and_cut_nothing(tmp_path):
     assert project.main_track.clips[0].ops == [] and len(project.main_track.clips) == 1
 
 
+def test_a_silent_clip_between_speech_is_removed_whole(talk, tmp_path):
+    path, _pcm, _times = talk
+    quiet = mux_clip(tmp_path / "quiet.mp4", np.zeros(RATE * 2, np.float32))
+    project = _project(path)
+    project.main_track.items.append(Clip(str(quiet)))
+    project.main_track.items.append(Clip(str(path)))
+    history = History(project)
+    frames0 = _frames(project)
+    apply_text(project, "remove the silences", history)
+    assert [c.path for c in project.main_track.clips] == [str(path), str(path)]
+    alone = _project(path)
+    apply_text(alone, "remove the silences", History(alone))
+    assert _frames(project) == 2 * _frames(alone)
+    history.undo()
+    assert _frames(project) == frames0 and len(project.main_track.clips) == 3
+
+
 def test_cancel_stops_the_analysis_and_changes_nothing(talk):
     from t2v_desktop.commands.compose_apply import ComposeState, compose_commands
 
