@@ -99,7 +99,7 @@ def test_op_and_backend_modules_do_not_import_torch():
 def test_ai_edit_params_match_the_catalogue():
     spec = get_op("ai_edit")
     assert spec.validate({}) == {"prompt": "", "strength": 0.6, "guidance": 7.5, "image_guidance": 1.5,
-                                 "steps": 20, "seed": 0, "model": "", "mode": "quality"}
+                                 "steps": 20, "seed": 0, "model": "", "mode": "quality", "backend": "auto"}
     for bad in ({"strength": 1.5}, {"guidance": 0.5}, {"image_guidance": 6}, {"steps": 0}, {"mode": "turbo"}):
         with pytest.raises(ParamError):
             spec.validate(bad)

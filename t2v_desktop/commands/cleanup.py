@@ -20,7 +20,7 @@ def clean(text: str) -> str:
     return text.strip()
 
 
-PREFIX = re.compile(r"^\s*(?P<p>ai|a\.i\.|gen|generative|diffusion|classic|cv|basic)\s*:\s*")
+PREFIX = re.compile(r"^\s*(?P<p>ai|a\.i\.|gen|generative|diffusion|classic|cv|basic)\s*(?P<v>\(\s*video\s*\))?\s*:\s*")
 _LEAD = re.compile(
     r"^[\s,]*(?:(?:please|pls|kindly|now|also|and|then|first(?:ly)?(?!\s+(?:\d|half|third|quarter|second\b|minute\b|frame|few|part))|"
     r"next|finally|lastly|ok(?:ay)?|hey|so|just|can\s+you|could\s+you|would\s+you|will\s+you|you\s+should|"
@@ -38,7 +38,11 @@ def take_prefix(cl: Clause) -> Optional[str]:
     m = PREFIX.match(cl.low)
     if not m:
         return None
-    cl.blank(m.start(), m.end())
+    if m.group("v"):  # "ai (video): ...": "(video)" stays for the AI modifiers (a video model's edit)
+        cl.blank(m.start(), m.start("v"))
+        cl.blank(m.end("v"), m.end())
+    else:
+        cl.blank(m.start(), m.end())
     return CLASSIC if m.group("p") in ("classic", "cv", "basic") else GENERATIVE
 
 

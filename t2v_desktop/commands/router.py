@@ -88,6 +88,7 @@ _STEPS = re.compile(r"(?:,\s*)?\b(?:(?:with|in|using|at)\s+)?(?P<n>-?\d+(?:\.\d+
 _STRENGTH = re.compile(r"(?:,\s*)?\b(?:with\s+|at\s+)?(?:a\s+)?strength\s*(?:=|:|of|to)?\s*(?P<v>-?\d+(?:\.\d+)?)\s*(?P<pct>%|percent)?|\bat\s+(?P<w>\d+(?:\.\d+)?)\s*(?:%|percent)\s+strength\b")
 _GUIDANCE = re.compile(r"(?:,\s*)?\b(?:with\s+|at\s+)?(?:a\s+)?(?:cfg|guidance)(?:\s+scale)?\s*(?:=|:|of|to)?\s*(?P<v>-?\d+(?:\.\d+)?)")
 _MODEL = re.compile(r"(?:,\s*)?\b(?:using|with)\s+(?:the\s+)?model\s+(?P<m>[\w./:-]+)")
+_VIDEO_BACKEND = re.compile(r"(?:,\s*)?\(\s*video\s*\)|(?:,\s*)?\b(?:with|using)\s+(?:a|the)\s+video\s+model\b")
 _STRONG = re.compile(r"(?:,\s*)?\b(?:very\s+strongly|strongly|heavily|intensely|aggressively|dramatically)\b")
 _SUBTLE = re.compile(r"(?:,\s*)?\b(?:subtly|subtle|slightly|lightly|gently|mildly|a\s+little\s+bit|a\s+little|a\s+bit|a\s+touch)\b")
 _FAST = re.compile(r"(?:,\s*)?(?:\bin\s+)?\b(?:fast|quick|draft|preview)\s+(?:mode|quality|preview)\b|(?:,\s*)?\b(?:fast|quickly|quick)\s*$")
@@ -114,6 +115,8 @@ def take_ai_modifiers(cl: Clause) -> dict:
     if m:
         params["model"] = cl.orig[m.start("m"):m.end("m")]
         cl.blank(m.start(), m.end())
+    if cl.take(_VIDEO_BACKEND):
+        params["backend"] = "video"
     if "strength" not in params:
         if cl.take(_STRONG):
             params["strength"] = 0.8

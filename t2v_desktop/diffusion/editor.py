@@ -228,17 +228,23 @@ def preview_keyframes(frames: Sequence[np.ndarray], n: int = 3, *, prompt: str, 
                       strength: float = 0.6, guidance: float = 7.5, image_guidance: float = 1.5, steps: int = 20,
                       seed: int = 0, settings: Optional[ConsistencySettings] = None,
                       progress: Callable[[float, float, str], None] = no_progress,
-                      cancel=None) -> list[tuple[int, np.ndarray]]:
+                      cancel=None, backend: str = "auto") -> list[tuple[int, np.ndarray]]:
     """A few keyframes rendered in fast mode, to judge an edit before committing to the whole clip.
 
     Returns ``[(frame_index, edited_frame), ...]`` at the clip's size. The keyframes share the anchor
     and noise as in the full render, so they look like it (at fewer steps).
     """
     from .models import resolve
+    from .run import BACKEND_TASKS, video_to_video
 
-    resolved = resolve(model, prompt=prompt)
+    resolved = resolve(model, prompt=prompt, tasks=BACKEND_TASKS.get(backend, BACKEND_TASKS["auto"]))
     settings = replace(settings or ConsistencySettings.from_env(), flow_fusion=False, deflicker=False)
     idx = keyframe_indices(len(frames), n)
+    if not resolved.family.can("frame_edit"):  # a video model: the keyframes as a short clip, few steps
+        edited = video_to_video(resolved, [frames[i] for i in idx], prompt=prompt, strength=strength,
+                                guidance=guidance, steps=steps, seed=seed, mode="fast", progress=progress,
+                                cancel=cancel)
+        return list(zip(idx, edited, strict=True))
     editor = VideoEditor(resolved, settings=settings)
     req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
                       steps=steps, seed=seed, mode="fast")

@@ -166,7 +166,7 @@ def resolve(model: str = "", *, prompt: str = "", tasks: tuple[str, ...] = ("fra
     Raises GenerativeUnavailableError when it is not installed (saying where it looked and how to fetch
     it), or when the folder is not a usable, safetensors-only pipeline of a family that does the task.
     """
-    default = DEFAULT_GENERATOR if not {"frame_edit", "v2v"} & set(tasks) else DEFAULT_EDITOR
+    default = DEFAULT_EDITOR if "frame_edit" in tasks else DEFAULT_GENERATOR
     request = (model or "").strip() or default
     entry = REGISTRY.get(request) or next((e for e in REGISTRY.values() if e.repo == request), None)
     looked: list[Path] = []

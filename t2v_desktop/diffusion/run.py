@@ -21,6 +21,12 @@ from .models import fingerprint, resolve
 from .suggest import classic_suggestion
 
 RENDER_VERSION = 1
+#: What each ``backend`` value of the op lets a model do (families.TASKS).
+BACKEND_TASKS = {"auto": ("frame_edit", "v2v"), "frame": ("frame_edit",), "video": ("v2v",)}
+#: The op's default guidance suits Stable Diffusion; a video family left at it uses its own default.
+OP_DEFAULT_GUIDANCE = 7.5
+#: Frames per video-to-video pipeline call (all of a call's latents are in memory at once).
+V2V_CHUNK_FRAMES = 49
 
 
 def require_backend(prompt: str = "") -> None:
@@ -37,7 +43,7 @@ def require_backend(prompt: str = "") -> None:
 
 
 def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: float, guidance: float,
-                image_guidance: float, steps: int, seed: int, model: str, mode: str,
+                image_guidance: float, steps: int, seed: int, model: str, mode: str, backend: str = "auto",
                 settings: Optional[ConsistencySettings] = None,
                 cache: Optional[ResultCache] = None) -> list[np.ndarray]:
     if not prompt.strip():
@@ -46,11 +52,11 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     if not frames:
         return []
     settings = settings or ConsistencySettings.from_env()
-    resolved = resolve(model, prompt=prompt)
+    resolved = resolve(model, prompt=prompt, tasks=BACKEND_TASKS.get(backend, BACKEND_TASKS["auto"]))
     cache = cache or ResultCache()
     h, w = frames[0].shape[:2]
     params = dict(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
-                  steps=steps, mode=mode)
+                  steps=steps, mode=mode, backend=backend)
     key = make_key(source=ctx.source_key, frames=len(frames), size=[w, h], op="ai_edit", params=params,
                    model=resolved.id, model_files=fingerprint(resolved.path), seed=seed,
                    settings=settings.to_json(), render=RENDER_VERSION)
@@ -67,10 +73,15 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     _quiet()  # before diffusers/transformers print their import-time notices
     from .editor import EditRequest, VideoEditor
 
-    editor = VideoEditor(resolved, settings=settings)
-    req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
-                      steps=steps, seed=seed, mode=mode)
-    out = editor.edit(frames, req, progress=progress, cancel=ctx.cancel)
+    if resolved.family.can("frame_edit"):
+        editor = VideoEditor(resolved, settings=settings)
+        req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
+                          steps=steps, seed=seed, mode=mode)
+        out = editor.edit(frames, req, progress=progress, cancel=ctx.cancel)
+    else:
+        out = video_to_video(resolved, frames, prompt=prompt, strength=strength, guidance=guidance,
+                             steps=steps, seed=seed, fps=float(ctx.fps or 0) or None, mode=mode,
+                             progress=progress, cancel=ctx.cancel)
     try:
         cache.put(key, out, meta={"model": resolved.id, "params": params, "seed": seed, "source": ctx.source_key,
                                   "settings": settings.to_json()})
@@ -79,9 +90,36 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     return out
 
 
+def video_to_video(resolved, frames: Sequence[np.ndarray], *, prompt: str, strength: float, guidance: float,
+                   steps: int, seed: int, fps: Optional[float] = None, mode: str = "quality",
+                   progress=no_progress, cancel=None) -> list[np.ndarray]:
+    """A video family's edit of the whole clip (not frame by frame): chunks of V2V_CHUNK_FRAMES, each
+    one pipeline call, so motion stays coherent inside a chunk. Same count and size out as in."""
+    from .generate import PREVIEW_STEPS, GenerateRequest, generate_frames
+
+    fam = resolved.family
+    g = fam.default_guidance if guidance == OP_DEFAULT_GUIDANCE else guidance
+    steps = min(steps, PREVIEW_STEPS) if mode == "fast" else steps
+    n = len(frames)
+    out: list[np.ndarray] = []
+    for start in range(0, n, V2V_CHUNK_FRAMES):
+        part = list(frames[start:start + V2V_CHUNK_FRAMES])
+        k = len(part)
+
+        def sub(done, total, message="", _s=start, _k=k):
+            progress(_s + (done / total if total else 0) * _k, n, message)
+
+        req = GenerateRequest(prompt=prompt, video=part, strength=strength, steps=steps, guidance=g, seed=seed,
+                              fps=fps)
+        edited, _plan = generate_frames(resolved, req, progress=sub, cancel=cancel)
+        out += edited
+    return out
+
+
 def estimate_ai_edit(n_frames: int, width: int, height: int, *, steps: int = 20, strength: float = 0.6,
                      guidance: float = 7.5, image_guidance: float = 1.5, model: str = "",
-                     mode: str = "quality", settings: Optional[ConsistencySettings] = None) -> Estimate:
+                     mode: str = "quality", backend: str = "auto",
+                     settings: Optional[ConsistencySettings] = None) -> Estimate:
     """How long an AI edit would take, before anything is loaded (for a confirm dialog).
 
     Reads the model's configs (no weights) and picks the device (imports torch when installed); speeds
@@ -89,21 +127,33 @@ def estimate_ai_edit(n_frames: int, width: int, height: int, *, steps: int = 20,
     """
     from .editor_sizes import processing_size
 
-    resolved = resolve(model, prompt="")
+    resolved = resolve(model, prompt="", tasks=BACKEND_TASKS.get(backend, BACKEND_TASKS["auto"]))
     settings = settings or ConsistencySettings.from_env()
+    if not resolved.family.can("frame_edit"):
+        from .generate import GenerateRequest, plan
+
+        blank = [np.zeros((height, width, 3), np.uint8)] * n_frames
+        g = resolved.family.default_guidance if guidance == OP_DEFAULT_GUIDANCE else guidance
+        p = plan(resolved, GenerateRequest(prompt="estimate", video=blank, strength=strength, steps=steps,
+                                           guidance=g), _device_name())
+        return p.estimate or estimate_seconds(n_frames, width, height, steps)
     unet = json.loads((resolved.path / "unet" / "config.json").read_text())
     vae = json.loads((resolved.path / "vae" / "config.json").read_text())
     vae_factor = 2 ** (len(vae.get("block_out_channels", [0] * 4)) - 1)
     multiple = vae_factor * 2 ** (len(unet.get("block_out_channels", [0] * 4)) - 1)
     pw, ph = processing_size(width, height, int(unet.get("sample_size", 64)) * vae_factor, multiple,
                              settings.resolution)
-    device = "cpu"
-    if importlib.util.find_spec("torch") is not None:
-        from .device import pick_device
-
-        device = pick_device().name
+    device = _device_name()
     if mode == "fast":
         steps = min(steps, 8)
     groups = resolved.family.guidance_batches(guidance, image_guidance)
     eff = resolved.family.effective_steps(steps, strength)
     return estimate_seconds(n_frames, pw, ph, eff, device=device, guidance_batches=groups, vae_factor=vae_factor)
+
+
+def _device_name() -> str:
+    if importlib.util.find_spec("torch") is None:
+        return "cpu"
+    from .device import pick_device
+
+    return pick_device().name

@@ -77,7 +77,7 @@ def ai_spans(project, only_ids: Optional[set] = None) -> List[AiSpan]:
 
 
 def _ai_kwargs(params: dict) -> dict:
-    keys = ("strength", "guidance", "image_guidance", "steps", "model", "mode")
+    keys = ("strength", "guidance", "image_guidance", "steps", "model", "mode", "backend")
     return {k: params[k] for k in keys if k in params}
 
 
@@ -93,7 +93,10 @@ def estimate_line(span: AiSpan, *, required: bool = True) -> str:
 
     prompt = span.op.params.get("prompt", "")
     require_backend(prompt)
-    resolve(span.op.params.get("model", ""), prompt=prompt)  # the missing-model message names a classic look
+    from ..diffusion.run import BACKEND_TASKS
+
+    tasks = BACKEND_TASKS.get(span.op.params.get("backend", "auto"), BACKEND_TASKS["auto"])
+    resolve(span.op.params.get("model", ""), prompt=prompt, tasks=tasks)  # the missing-model message names a classic look
     try:
         est = estimate_ai_edit(len(span.frames), w, h, **_ai_kwargs(span.op.params))
     except (OSError, ValueError, KeyError) as e:

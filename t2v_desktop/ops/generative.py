@@ -28,13 +28,18 @@ from .registry import GenerativeContext, OpKind, operation
         "model": Text(default="", description="Model name, Hugging Face repo id or folder; empty = default."),
         "mode": Choice(options=("quality", "fast"), default="quality",
                        description="fast = few-step preview quality."),
+        "backend": Choice(options=("auto", "frame", "video"), default="auto",
+                          description="frame = an image model frame by frame (InstructPix2Pix); video = a video "
+                                      "model on the whole clip (LTX-Video, Wan, CogVideoX; 'ai (video): ...'); "
+                                      "auto = as the model folder says."),
     },
     examples=("ai: make it sunset", "add snow", "turn it into a watercolor painting"),
 )
 def ai_edit(frames, ctx: GenerativeContext, *, prompt, strength, guidance, image_guidance, steps, seed,
-            model, mode):
+            model, mode, backend="auto"):
     """Same number of frames out as in; the render layer keeps the audio untouched."""
     from ..diffusion.run import run_ai_edit
 
     return run_ai_edit(frames, ctx, prompt=prompt, strength=strength, guidance=guidance,
-                       image_guidance=image_guidance, steps=steps, seed=seed, model=model, mode=mode)
+                       image_guidance=image_guidance, steps=steps, seed=seed, model=model, mode=mode,
+                       backend=backend)

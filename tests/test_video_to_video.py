@@ -1,0 +1,122 @@
+"""Video-native AI edits: the ai_edit op with a video family (tiny random-weight LTX-Video and Wan folders
+on disk, the real loader and pipelines) beside the per-frame InstructPix2Pix backend, chosen by the
+model folder or by "ai (video): ..."."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("diffusers")
+pytest.importorskip("transformers")
+
+from t2v_desktop.errors import Cancelled, GenerativeUnavailableError  # noqa: E402
+from t2v_desktop.jobs import CancelToken  # noqa: E402
+from t2v_desktop.media.frames import FrameSource  # noqa: E402
+from t2v_desktop.media.info import probe  # noqa: E402
+from t2v_desktop.ops import GenerativeContext, get_op  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def video_models(tmp_path_factory):
+    from t2v_desktop.diffusion.families import family_named
+    from t2v_desktop.diffusion.loader import unload_all
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("v2vmodels")
+    family_named("ltx").build_tiny(root / "ltx-video")
+    family_named("wan").build_tiny(root / "tiny-wan")
+    yield root
+    unload_all()
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def env(video_models, tiny_models, tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("T2V_MODELS_DIR", os.pathsep.join([str(video_models), str(tiny_models)]))
+    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("T2V_DEVICE", "cpu")
+    return tmp_path
+
+
+def decode(path):
+    src = FrameSource(str(path))
+    try:
+        return list(src.iter_frames())
+    finally:
+        src.close()
+
+
+@pytest.fixture
+def moving(make_clip):
+    return decode(make_clip(width=64, height=48, fps=8, duration=1.0))
+
+
+def ctx(key="clip-v", cancel=None, log=None):
+    log = log if log is not None else []
+    return GenerativeContext(fps=Fraction(8), width=64, height=48, source_key=key,
+                             progress=lambda d, t, m: log.append((d, t, m)), cancel=cancel)
+
+
+def ai_edit(frames, c, **params):
+    spec = get_op("ai_edit")
+    return spec.fn(frames, c, **spec.validate({"prompt": "make it sunset", "steps": 2, "strength": 0.8, **params}))
+
+
+@pytest.mark.parametrize("model", ["ltx-video", "tiny-wan"])
+def test_video_family_edits_the_clip_same_count_and_size_then_caches(env, moving, model, monkeypatch):
+    log: list = []
+    out = ai_edit(moving, ctx(log=log), model=model)
+    assert len(out) == len(moving) and out[0].shape == moving[0].shape and out[0].dtype == np.uint8
+    assert np.abs(out[3].astype(int) - moving[3].astype(int)).mean() > 2  # really edited
+    assert any("Video-to-video edit of 8 frames" in m for _d, _t, m in log)
+    from t2v_desktop.diffusion import loader
+
+    monkeypatch.setattr(loader, "load_video_pipeline", lambda *a, **k: pytest.fail("loaded for a cached edit"))
+    again = ai_edit(moving, ctx(), model=model)
+    assert all(np.array_equal(a, b) for a, b in zip(out, again, strict=True))
+
+
+def test_backend_video_picks_the_default_video_model_and_frame_keeps_ip2p(env, moving):
+    log: list = []
+    ai_edit(moving, ctx(key="b1", log=log), backend="video")
+    assert any("LTX-Video" in m for _d, _t, m in log)
+    log.clear()
+    ai_edit(moving, ctx(key="b2", log=log), backend="frame")
+    assert any("AI edit of 8 frames" in m for _d, _t, m in log) and not any("LTX" in m for _d, _t, m in log)
+    with pytest.raises(GenerativeUnavailableError, match="edit video with a video model"):
+        ai_edit(moving, ctx(key="b3"), backend="video", model="instruct-pix2pix")
+
+
+def test_cancel_between_steps(env, moving):
+    token = CancelToken()
+
+    def progress(d, t, m):
+        if "step 1 of" in m:
+            token.cancel()
+
+    c = GenerativeContext(fps=Fraction(8), width=64, height=48, source_key="cancel", progress=progress,
+                          cancel=token)
+    with pytest.raises(Cancelled):
+        ai_edit(moving, c, model="ltx-video", steps=4)
+
+
+def test_cli_ai_video_prefix_keeps_frames_duration_and_audio(env, make_clip, capsys):
+    from t2v_desktop.cli import main
+
+    src = make_clip("v2v-cli", width=64, height=48, fps=8, duration=1.0)
+    out = env / "v.mp4"
+    assert main(["apply", str(src), "ai (video): make it sunset with 2 steps", "-o", str(out)]) == 0, \
+        capsys.readouterr().err
+    a, b = probe(str(src)), probe(str(out))
+    assert b.frame_count == a.frame_count == 8 and b.fps == 8 and abs(b.duration - a.duration) < 0.01
+    assert b.has_audio
+    assert np.abs(decode(out)[4].astype(int) - decode(src)[4].astype(int)).mean() > 2
