@@ -149,3 +149,13 @@ def test_cards_over_a_background_image(tmp_path):
     finally:
         rr.close()
     assert np.abs(px - (240, 140, 20)).max() < 12
+
+
+def test_too_many_scenes_without_a_limit_is_a_clear_error():
+    from t2v_desktop.errors import ParamError
+    from t2v_desktop.script.build import plan_build
+
+    many = parse_script("\n\n".join(f"Scene number {k} is here." for k in range(1600)))
+    with pytest.raises(ParamError, match="1,600 scenes .* at most 1,500. Pass a maximum length"):
+        plan_build(many, small())
+    assert len(plan_build(many, small(max_seconds=30)).scenes) < 20

@@ -58,6 +58,7 @@ TAIL = 0.35  # silence after a narration before the next scene starts
 MIN_SCORE = 0.1  # a library hit scoring less is not "about" the scene
 MAX_SLOWDOWN = 4.0  # a shot may be slowed to a quarter of its speed to fill its scene
 SCENE_PREFIX = "Scene"
+MAX_SCENES = 1500  # ~5 items a scene stays under the project's 10,000 items
 
 #: A video generator: fn(prompt, seconds, width, height, cancel) -> path of a clip it made.
 Generator = Callable[[str, float, int, int, Optional[CancelToken]], str]
@@ -242,6 +243,10 @@ def plan_build(script: Script, options: Optional[BuildOptions] = None) -> BuildP
             from .parse import trim
 
             script = trim(script, max(1, budget))
+    if len(script.scenes) > MAX_SCENES:
+        raise ParamError(f"The script has {len(script.scenes):,} scenes ({_clock(script.estimated_seconds())} of "
+                         f"narration); one video holds at most {MAX_SCENES:,}. Pass a maximum length "
+                         f"(--max-length) or split the script.")
     scenes = [ScenePlan(k, sc.text, query=scene_query(sc.text)) for k, sc in enumerate(script.scenes, 1)]
     lib, close = _open_library(o.library)
     try:
