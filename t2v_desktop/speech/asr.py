@@ -62,10 +62,14 @@ def transcribe(path, *, backend: str = "auto", language: Optional[str] = None, m
     from .whisper import check_task
 
     check_task(task)
+    from . import sphinx
+
+    if language and language.strip().lower() not in sphinx.LANGUAGES:
+        from .whisper import language_code
+
+        language = language_code(language)  # unknown: one line before any model is looked for
     name = pick_backend(backend, language, task)
     if name == "sphinx":
-        from . import sphinx
-
         sphinx.check_language(language)
 
         def compute() -> Transcript:

@@ -152,6 +152,22 @@ def detect_language(model, processor, samples) -> Optional[str]:
     return names.get(token)
 
 
+def language_code(language: str) -> str:
+    """'Spanish', 'es', ' ES ' -> 'es' for Whisper; an unknown language is a one-line T2VError
+    (checked before any model is looked for). Without transformers the code is passed on as given."""
+    key = " ".join(str(language).split()).lower()
+    try:
+        from transformers.models.whisper.tokenization_whisper import LANGUAGES, TO_LANGUAGE_CODE
+    except ImportError:  # the model path will say what to install
+        return key
+    if key in LANGUAGES:
+        return key
+    if key in TO_LANGUAGE_CODE:
+        return TO_LANGUAGE_CODE[key]
+    raise T2VError(f"Unknown language '{str(language)[:40]}'; give a code such as es or a name such as Spanish "
+                   f"(Whisper knows {len(LANGUAGES)} languages: {', '.join(list(LANGUAGES)[:12])}, ...).")
+
+
 def check_task(task: str) -> str:
     if task not in TASKS:
         raise T2VError(f"Unknown Whisper task '{task}'; use transcribe or translate (speech to English).")
