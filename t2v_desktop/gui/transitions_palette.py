@@ -21,13 +21,13 @@ ICON = QSize(64, 36)
 
 
 def transition_icon(kind: str, size: QSize = ICON) -> QIcon:
-    """The transition at 40% between a blue shot and an orange one."""
+    """The transition at 40% between a blue shot and an orange one (a dip half-way: its colour)."""
     w, h = size.width(), size.height()
     a = np.empty((h, w, 3), np.uint8)
     a[:] = (58, 110, 190)
     b = np.empty((h, w, 3), np.uint8)
     b[:] = (240, 150, 60)
-    frame = np.ascontiguousarray(blend_transition(kind, a, b, 0.4))
+    frame = np.ascontiguousarray(blend_transition(kind, a, b, 0.5 if kind.startswith("dip") else 0.4))
     img = QImage(frame.data, w, h, 3 * w, QImage.Format_RGB888).copy()
     return QIcon(QPixmap.fromImage(img))
 
