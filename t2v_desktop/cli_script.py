@@ -38,7 +38,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--aspect", default="16:9", choices=("16:9", "9:16", "1:1", "4:5"))
     p.add_argument("--size", type=int, default=1080, help="pixels on the frame's short side (default 1080)")
     p.add_argument("--fps", type=int, default=30)
-    p.add_argument("--voice", default="en", help="a language code or voice (see `t2v-desktop voices`), e.g. en, "
+    p.add_argument("--voice", default="en", help="a language code or voice (`t2v-desktop say --list-voices`), e.g. en, "
                                                   "fr, piper:en_US-lessac-medium")
     p.add_argument("--rate", type=int, help="speaking rate in words a minute (80-450)")
     p.add_argument("--voiceover", metavar="FILE", help="your recording of the script: aligned and cut per scene "

@@ -234,6 +234,11 @@ def plan_build(script: Script, options: Optional[BuildOptions] = None) -> BuildP
     for what, path in (("music", o.music), ("voice-over", o.voiceover), ("background image", o.background)):
         if path and not Path(path).is_file():
             raise MediaError(f"No {what} file at {path}.")
+    if o.music:
+        from ..media.info import probe
+
+        if not probe(o.music).has_audio:
+            raise MediaError(f"The music file {o.music} has no sound.")
     notes: List[str] = []
     if o.max_seconds is not None:
         if o.max_seconds <= 0:
