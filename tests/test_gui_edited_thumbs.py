@@ -89,3 +89,30 @@ def test_edited_key_is_content_not_identity(make_clip):
     warmer = Clip(source=str(src), ops=[AppliedOp("temperature", {"amount": 0.3})])
     hotter = Clip(source=str(src), ops=[AppliedOp("temperature", {"amount": 0.6})])
     assert edited_key(warmer, 25) != edited_key(hotter, 25)
+
+
+def test_a_superseded_stack_is_not_decoded_and_a_failure_gives_an_empty_image(qtbot, make_clip, tmp_path):
+    import shutil
+
+    from PySide6.QtGui import QImage
+
+    from t2v_desktop.gui.thumbs import ThumbCache
+
+    src = tmp_path / "gone.mp4"
+    shutil.copy(make_clip("thumb-gone", duration=1.0, audio=False), src)
+    cache = ThumbCache()
+    clip = Clip(source=str(src), ops=[AppliedOp("brightness", {"amount": 0.1})])
+    k1 = cache.edited(clip, 25)
+    clip.ops[0].params["amount"] = 0.4  # the slider moved on: the first stack is stale
+    k2 = cache.edited(clip, 25)
+    assert k1 != k2 and cache._stale(("e", (k1, 0.0))) and not cache._stale(("e", (k2, 0.0)))
+    img = cache.edited_thumb(k2, 0.5)
+    qtbot.waitUntil(cache.settled, timeout=10000)
+    img = cache.edited_thumb(k2, 0.5)
+    assert isinstance(img, QImage) and not img.isNull() and img.height() == 54
+    src.unlink()  # the file vanished: the next thumbnail fails quietly as an empty image
+    cache._close_chains(0)
+    assert cache.edited_thumb(k2, 0.9) is None
+    qtbot.waitUntil(cache.settled, timeout=10000)
+    assert cache.edited_thumb(k2, 0.9).isNull()
+    assert cache.close()

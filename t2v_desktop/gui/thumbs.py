@@ -74,6 +74,7 @@ class ThumbCache(QObject):
         self._waves: dict[str, np.ndarray] = {}
         self._edited: OrderedDict = OrderedDict()   # (edited key, clip-local s) -> QImage
         self._clips: dict = {}                      # edited key -> (a copy of the clip, fps)
+        self._latest: dict = {}                     # clip id -> its edited key as last drawn
         self._chains: OrderedDict = OrderedDict()   # worker only: edited key -> op chain
         self._pool = None                           # worker only: the chains' decoders
         self._pending: set = set()
@@ -93,10 +94,21 @@ class ThumbCache(QObject):
         """``edited_key(clip, fps)`` (pass ``key`` when it is known), remembering a copy of the clip
         for the worker; None when the clip has no picture op."""
         key = key or edited_key(clip, fps)
-        if key is not None and key not in self._clips:
+        if key is not None:
             with self._lock:
-                self._clips[key] = (copy.deepcopy(clip), fps)
+                if key not in self._clips:
+                    self._clips[key] = (copy.deepcopy(clip), fps)
+                self._latest[clip.id] = key
         return key
+
+    def _stale(self, load_key) -> bool:
+        """An edited thumbnail of a stack no clip has any more (a slider dragged through values):
+        dropped from the queue instead of decoded (asked again, it loads)."""
+        with self._lock:
+            if load_key[0] != "e" or load_key[1][0] in self._latest.values():
+                return False
+            self._pending.discard(load_key)
+            return True
 
     def edited_thumb(self, key: str, t: float):
         """The thumbnail of the edited clip ``key`` (from ``edited``) at ``t`` s into the clip (its
@@ -169,6 +181,8 @@ class ThumbCache(QObject):
         done = self.pool.waitForDone(msecs)
         if done:
             self._close_chains(0)
+            if self._pool is not None:
+                self._pool.close()
         return done
 
     # -- worker side ---------------------------------------------------------------------------
@@ -208,7 +222,7 @@ class _Load(QRunnable):
         self.cache, self.key = cache, key
 
     def run(self) -> None:
-        if self.cache.closed or self.cache._defer(self.key):
+        if self.cache.closed or self.cache._stale(self.key) or self.cache._defer(self.key):
             return
         try:
             if self.key[0] == "t":
@@ -221,7 +235,7 @@ class _Load(QRunnable):
                 value = load_wave(self.key[1])
         except Exception as e:  # unreadable media: leave the slot empty, the bin reports errors
             log.debug("thumbnail %s failed: %r", self.key, e)
-            value = QImage() if self.key[0] == "t" else np.zeros(0, np.float32)
+            value = np.zeros(0, np.float32) if self.key[0] == "w" else QImage()
         self.cache._store(self.key, value)
 
 
