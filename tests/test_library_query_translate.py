@@ -105,10 +105,10 @@ def test_translated_query_is_reported_in_the_notes(tmp_path):
 
 
 def test_real_loader_path_with_a_tiny_marian(tmp_path, monkeypatch):
-    from test_translate import _tiny_marian
+    from tiny_marian import tiny_marian
 
     folder = tmp_path / "opus-mt-es-en"
-    _tiny_marian(folder)
+    tiny_marian(folder)
     monkeypatch.setenv("T2V_TRANSLATE_MODEL", str(folder))
     q = parse_query("coche rojo de noche")
     assert q.translated_from == "coche rojo de noche" and q.notes == []
