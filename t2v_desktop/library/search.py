@@ -187,7 +187,21 @@ def _fts(conn, words: List[str]) -> List[tuple]:
 
 
 def _descriptor_shots(conn, wanted: List[str], limit: int = 1000) -> List[tuple]:
-    """The ``limit`` shots having most of the wanted descriptor words (instr: cheaper than LIKE)."""
+    """The ``limit`` shots having most of the wanted descriptor words (ties: lowest id first).
+
+    Common case first: when at least ``limit`` shots have every wanted word, FTS5's AND query (rowid
+    order, stops at the limit) finds them in a few ms; otherwise one scan counts the words per shot
+    (instr: cheaper than LIKE), ~70 ms at 100k shots."""
+    expr = " AND ".join('descr : "' + w.replace('"', "") + '"' for w in wanted)
+    try:
+        ids = [r[0] for r in conn.execute("SELECT shot_id FROM shot_text WHERE shot_text MATCH ? LIMIT ?",
+                                          (expr, limit))]
+    except sqlite3.OperationalError:
+        ids = []
+    if len(ids) >= limit:
+        marks = ",".join("?" * len(ids))
+        have = dict(conn.execute(f"SELECT id, colour_words FROM shots WHERE id IN ({marks})", ids).fetchall())
+        return [(i, set((have.get(i) or "").split())) for i in sorted(ids)]
     count = " + ".join("(instr(' ' || colour_words || ' ', ?) > 0)" for _ in wanted)
     rows = conn.execute(f"SELECT id, colour_words, {count} AS n FROM shots WHERE n > 0 ORDER BY n DESC, id LIMIT ?",
                         [f" {w} " for w in wanted] + [limit]).fetchall()
