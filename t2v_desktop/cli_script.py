@@ -59,6 +59,8 @@ def add_parsers(sub) -> None:
                    help="text-to-video model for scenes with no library shot (default: LTX-Video when installed)")
     p.add_argument("--no-generate", action="store_true", help="never generate clips: colour cards instead")
     p.add_argument("--captions", default="burn", choices=("burn", "soft", "none"))
+    p.add_argument("--caption-look", choices=("classic", "boxed", "karaoke"),
+                   help="how burned-in captions look (karaoke: the spoken word highlighted; default: the style's)")
     p.add_argument("--title", help="the title card's text (default: the script's first heading)")
     p.add_argument("-y", "--yes", action="store_true", help="overwrite OUT / the project if they exist")
 
@@ -143,6 +145,7 @@ def cmd_from_script(args) -> int:
                                    rate_wpm=args.rate, style=args.style, music=args.music, voiceover=args.voiceover,
                                    library=_library(args), max_seconds=limit or None, captions=args.captions,
                                    generator=generator, background=args.background,
+                                   caption_look=args.caption_look,
                                    assets_dir=str(assets) if assets is not None else None)
             plan = plan_build(script, options)
             print(plan.explain())

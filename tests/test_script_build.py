@@ -159,3 +159,19 @@ def test_too_many_scenes_without_a_limit_is_a_clear_error():
     with pytest.raises(ParamError, match="1,600 scenes .* at most 1,500. Pass a maximum length"):
         plan_build(many, small())
     assert len(plan_build(many, small(max_seconds=30)).scenes) < 20
+
+
+def test_karaoke_captions_highlight_the_word_being_said():
+    from t2v_desktop.engine.render import Renderer
+
+    r = build_project(parse_script("Waves roll onto the sandy beach."), small(size=144, caption_look="karaoke"))
+    track = r.project.subtitle_tracks[0]
+    assert track.look == "karaoke" and track.burn_in
+    word = r.scenes[0].words[2]  # "onto"
+    rr = Renderer(r.project)
+    try:
+        img = rr.frame(int(((word.start + word.end) / 2) * FPS)).astype(int)
+    finally:
+        rr.close()
+    yellow = (img[..., 0] > 200) & (img[..., 1] > 170) & (img[..., 2] < 90)  # the highlight #ffd400
+    assert yellow[int(img.shape[0] * 0.6):].sum() > 5  # in the caption at the bottom

@@ -108,3 +108,15 @@ def test_a_bin_only_model_folder_is_refused_with_what_to_do(tmp_path):
         find_model(str(folder))
     with pytest.raises(SummaryModelError, match="huggingface-cli download"):
         find_model("someone/missing-model")
+
+
+def test_a_model_with_a_chat_template_is_prompted_through_it(tmp_path):
+    transformers = pytest.importorskip("transformers")
+    folder = _tiny_lm(tmp_path / "tiny-chat")
+    tok = transformers.AutoTokenizer.from_pretrained(str(folder))
+    tok.chat_template = ("{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
+                         "{% if add_generation_prompt %}Script:\n{% endif %}")
+    tok.save_pretrained(str(folder))
+    s = summarize(ARTICLE, model=str(folder), target_words=15)
+    assert s.method == "model" and s.script.words > 0
+    assert set(w.strip(".…") for w in s.script.text.split()) <= set(VOCAB)

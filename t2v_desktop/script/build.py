@@ -31,6 +31,7 @@ from .. import keyframes as kf
 from ..errors import MediaError, ParamError, T2VError
 from ..jobs import CancelToken, ProgressFn, check, no_progress
 from ..project.model import (
+    CAPTION_LOOKS,
     MAX_SECONDS,
     AppliedOp,
     Clip,
@@ -107,6 +108,7 @@ class BuildOptions:
     end_text: str = "Thanks for watching"
     background: Optional[str] = None  # an image under the cards instead of the style's colours
     captions: str = "burn"  # burn | soft | none
+    caption_look: Optional[str] = None  # classic | boxed | karaoke (None: the style's)
     assets_dir: Optional[str] = None  # narration WAVs are copied here (beside a saved project)
 
 
@@ -231,6 +233,8 @@ def plan_build(script: Script, options: Optional[BuildOptions] = None) -> BuildP
         raise ParamError(f"The frame rate must be 1 to 120 fps, got {o.fps}.")
     if o.captions not in ("burn", "soft", "none"):
         raise ParamError(f"Captions are 'burn', 'soft' or 'none', got '{o.captions}'.")
+    if o.caption_look is not None and o.caption_look not in CAPTION_LOOKS:
+        raise ParamError(f"A caption look is one of {', '.join(CAPTION_LOOKS)}, got '{o.caption_look}'.")
     for what, path in (("music", o.music), ("voice-over", o.voiceover), ("background image", o.background)):
         if path and not Path(path).is_file():
             raise MediaError(f"No {what} file at {path}.")
@@ -503,7 +507,8 @@ def build_project(script: Script, options: Optional[BuildOptions] = None, *, pla
     if o.captions != "none" and cues:
         project.subtitle_tracks.append(SubtitleTrack(
             cues, name="Captions", language=(o.voice.split(":")[-1][:2] or "en") if not o.voiceover else "en",
-            style=caption_style(style), burn_in=o.captions == "burn", soft=True, look=style.caption_look))
+            style=caption_style(style), burn_in=o.captions == "burn", soft=True,
+            look=o.caption_look or style.caption_look))
     project.markers = [Marker(b.start, f"{SCENE_PREFIX} {b.number}", "#4fc3f7") for b in built]
     if secs(lay.frame_count) > MAX_SECONDS:
         raise ParamError(f"The video would last {_clock(secs(lay.frame_count))}, longer than a project can "
