@@ -71,23 +71,37 @@ def run_ai_edit(frames: Sequence[np.ndarray], ctx, *, prompt: str, strength: flo
     from .loader import _quiet
 
     _quiet()  # before diffusers/transformers print their import-time notices
-    from .editor import EditRequest, VideoEditor
+    from ..cluster import render_chunked  # an active Ray cluster renders overlapping chunks; else here
 
-    if resolved.family.can("frame_edit"):
-        editor = VideoEditor(resolved, settings=settings)
-        req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
-                          steps=steps, seed=seed, mode=mode)
-        out = editor.edit(frames, req, progress=progress, cancel=ctx.cancel)
-    else:
-        out = video_to_video(resolved, frames, prompt=prompt, strength=strength, guidance=guidance,
-                             steps=steps, seed=seed, fps=float(ctx.fps or 0) or None, mode=mode,
-                             progress=progress, cancel=ctx.cancel)
+    kw = dict(resolved=resolved, prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
+              steps=steps, seed=seed, mode=mode, fps=float(ctx.fps or 0) or None, settings=settings)
+    out = render_chunked(render_frames, frames, kw, progress=progress, cancel=ctx.cancel,
+                         anchor=resolved.family.can("frame_edit"), label="AI edit")
     try:
         cache.put(key, out, meta={"model": resolved.id, "params": params, "seed": seed, "source": ctx.source_key,
                                   "settings": settings.to_json()})
     except OSError as e:  # a full or read-only cache costs a re-render later, not this result
         progress(len(out), len(out), f"AI edit done; could not cache it in {cache.root} ({e.strerror or e}).")
     return out
+
+
+def render_frames(frames: Sequence[np.ndarray], *, resolved, prompt: str, strength: float, guidance: float,
+                  image_guidance: float, steps: int, seed: int, mode: str, fps: Optional[float],
+                  settings: ConsistencySettings, progress=no_progress, cancel=None) -> list[np.ndarray]:
+    """The render itself (no cache): the per-frame editor or the video family's V2V. Module level so a
+    Ray worker can run it on one chunk of the frames (cluster.render_chunked)."""
+    from .loader import _quiet
+
+    _quiet()
+    from .editor import EditRequest, VideoEditor
+
+    if resolved.family.can("frame_edit"):
+        editor = VideoEditor(resolved, settings=settings)
+        req = EditRequest(prompt=prompt, strength=strength, guidance=guidance, image_guidance=image_guidance,
+                          steps=steps, seed=seed, mode=mode)
+        return editor.edit(list(frames), req, progress=progress, cancel=cancel)
+    return video_to_video(resolved, frames, prompt=prompt, strength=strength, guidance=guidance, steps=steps,
+                          seed=seed, fps=fps, mode=mode, progress=progress, cancel=cancel)
 
 
 def video_to_video(resolved, frames: Sequence[np.ndarray], *, prompt: str, strength: float, guidance: float,

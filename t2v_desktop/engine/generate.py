@@ -129,9 +129,10 @@ def generate_clip(prompt: str, *, seconds: float = 4.0, model: str = "", seed: i
         progress(1, 1, f"Generated clip: reused the cached render {cached_file.name}.")
     else:
         require_backend(prompt)
+        from ..cluster import run_task  # an active Ray cluster makes it on a (GPU) worker; else here
         from ..diffusion.generate import generate_frames
 
-        frames, plan = generate_frames(resolved, req, progress=progress, cancel=cancel)
+        frames, plan = run_task(generate_frames, resolved, req, progress=progress, cancel=cancel, label="Generating")
         check(cancel)
         write_frames(cached_file, frames, plan.fps)
     target = cached_file

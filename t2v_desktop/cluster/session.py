@@ -1,0 +1,247 @@
+"""The Ray connection of this process and the two ways work reaches it: chunked frame renders and
+plain tasks. Ray is imported here only, lazily, when a cluster is really used.
+
+``connect(address)`` joins a cluster (``"local"`` starts a private one on 127.0.0.1); ``using(cluster)``
+makes it the one AI renders use; ``render_chunked`` and ``run_task`` run locally when none is active.
+Progress counts finished tasks (a worker's own step progress stays on the worker); cancel cancels
+every task still pending or running (``ray.cancel``) and raises Cancelled.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, List, Optional, Sequence
+
+from ..errors import Cancelled, T2VError
+from ..jobs import no_progress
+from .chunks import blend_chunks, plan_chunks
+
+#: What to run to get Ray (the one-line message when it is missing says this).
+INSTALL = 'pip install "ray[default]"'
+#: Default cluster address when --ray is not given (empty: run locally).
+ENV_ADDRESS = "T2V_RAY_ADDRESS"
+#: Frames per chunk of an AI render and frames shared by neighbouring chunks (cross-faded).
+CHUNK_FRAMES = int(os.environ.get("T2V_RAY_CHUNK_FRAMES", "48"))
+OVERLAP_FRAMES = int(os.environ.get("T2V_RAY_OVERLAP", "8"))
+#: Seconds between two looks at the cancel token while waiting for tasks.
+POLL_S = 0.2
+
+
+class ClusterError(T2VError):
+    """Ray is missing, the cluster cannot be reached, or a worker died."""
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise ClusterError(f"Running on a Ray cluster needs the Ray package, which is not installed. Install it "
+                           f"with: {INSTALL}") from None
+    return ray
+
+
+def ray_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("ray") is not None
+
+
+@dataclass
+class Cluster:
+    """A Ray cluster this process is connected to."""
+
+    address: str
+    owns: bool = False  # this process started or joined it and shuts the connection down on close()
+    _remotes: dict = field(default_factory=dict, repr=False)
+
+    def resources(self) -> dict:
+        return dict(import_ray().cluster_resources())
+
+    def gpus(self) -> float:
+        return float(self.resources().get("GPU", 0) or 0)
+
+    def task_options(self, gpu: bool = True) -> dict:
+        """One GPU per task where the cluster has GPUs (a render then never shares a card), else one CPU."""
+        return {"num_gpus": 1} if gpu and self.gpus() > 0 else {"num_cpus": 1}
+
+    def describe(self) -> str:
+        r = self.resources()
+        return (f"Ray cluster {self.address}: {int(r.get('CPU', 0))} CPUs, {int(r.get('GPU', 0))} GPUs, "
+                f"{len(import_ray().nodes())} node(s)")
+
+    def close(self) -> None:
+        if self.owns:
+            ray = import_ray()
+            if ray.is_initialized():
+                ray.shutdown()
+            self.owns = False
+
+    # -- running tasks ------------------------------------------------------------------------
+
+    def _remote(self, func: Callable, options: dict):
+        key = (func, tuple(sorted(options.items())))
+        if key not in self._remotes:
+            self._remotes[key] = import_ray().remote(func).options(**options)
+        return self._remotes[key]
+
+    def map(self, func: Callable, calls: Sequence[tuple], *, progress=no_progress, cancel=None,
+            label: str = "Cluster", unit: str = "tasks", gpu: bool = True,
+            on_result: Optional[Callable[[int, Any], None]] = None, graceful: bool = False) -> List[Any]:
+        """``func(*args)`` for every args tuple in ``calls`` as Ray tasks; the results in order.
+
+        A task's exception is re-raised here (the rest cancelled). ``graceful``: cancel asks running
+        tasks to stop (KeyboardInterrupt in them, so their ``finally`` blocks remove temp files) and
+        waits a few seconds before killing what is left."""
+        ray = import_ray()
+        remote = self._remote(func, self.task_options(gpu))
+        refs = [remote.remote(*args) for args in calls]
+        index = {r: k for k, r in enumerate(refs)}
+        results: List[Any] = [None] * len(refs)
+        pending, done = list(refs), 0
+        progress(0, len(refs), f"{label}: 0 of {len(refs)} {unit} done on the cluster")
+        try:
+            while pending:
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled("Cancelled.")
+                ready, pending = ray.wait(pending, num_returns=1, timeout=POLL_S)
+                for r in ready:
+                    k = index[r]
+                    results[k] = _get(ray, r)
+                    done += 1
+                    if on_result is not None:
+                        on_result(k, results[k])
+                    progress(done, len(refs), f"{label}: {done} of {len(refs)} {unit} done on the cluster")
+        except BaseException:
+            _cancel_all(ray, pending, graceful)
+            raise
+        return results
+
+
+def _get(ray, ref):
+    """ray.get with the task's own exception re-raised (a T2VError keeps its one-line message)."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as e:
+        cause = getattr(e, "cause", None)
+        if isinstance(cause, BaseException):
+            raise cause from None
+        raise ClusterError(f"A task on the Ray cluster failed: {' '.join(str(e).split())[:300]}") from None
+    except ray.exceptions.TaskCancelledError:
+        raise Cancelled("Cancelled.") from None
+    except ray.exceptions.RayError as e:  # a worker or node died, the object was lost ...
+        raise ClusterError(f"The Ray cluster lost a task ({type(e).__name__}); run it again, or without --ray.") from None
+
+
+def _cancel_all(ray, refs: list, graceful: bool) -> None:
+    if not refs:
+        return
+    for r in refs:
+        try:
+            ray.cancel(r, force=not graceful)
+        except Exception:  # noqa: BLE001 - already finished or gone
+            pass
+    if graceful:  # let KeyboardInterrupt unwind in the tasks (temp files removed), then kill the rest
+        _ready, left = ray.wait(refs, num_returns=len(refs), timeout=5.0)
+        for r in left:
+            try:
+                ray.cancel(r, force=True)
+            except Exception:  # noqa: BLE001
+                pass
+
+
+# -- the cluster of this process -----------------------------------------------------------------
+
+_CURRENT: List[Optional[Cluster]] = [None]
+_LOCK = threading.Lock()
+
+
+def active() -> Optional[Cluster]:
+    """The cluster AI renders go to, or None (run in this process)."""
+    return _CURRENT[0]
+
+
+@contextmanager
+def using(cluster: Optional[Cluster]) -> Iterator[Optional[Cluster]]:
+    """Make ``cluster`` the active one inside the block (None: run locally)."""
+    with _LOCK:
+        old, _CURRENT[0] = _CURRENT[0], cluster
+    try:
+        yield cluster
+    finally:
+        with _LOCK:
+            _CURRENT[0] = old
+
+
+def resolve_address(address: Optional[str]) -> Optional[str]:
+    """``--ray`` value, else env T2V_RAY_ADDRESS, else None (local)."""
+    address = (address if address is not None else os.environ.get(ENV_ADDRESS, "")).strip()
+    return address or None
+
+
+def connect(address: Optional[str] = None, *, num_cpus: Optional[int] = None) -> Optional[Cluster]:
+    """Join the cluster at ``address`` (``host:6379``, ``auto``, ``ray://host:10001``; ``local`` starts
+    one on 127.0.0.1 for this process). None when no address is given here or in T2V_RAY_ADDRESS."""
+    address = resolve_address(address)
+    if address is None:
+        return None
+    ray = import_ray()
+    if ray.is_initialized():  # a test or an embedding program connected already: use that
+        return Cluster(address, owns=False)
+    try:
+        if address == "local":
+            ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
+                     log_to_driver=False, configure_logging=False)
+        else:
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+    except (ConnectionError, RuntimeError, ValueError, OSError) as e:
+        raise ClusterError(f"Cannot reach the Ray cluster at {address}: {' '.join(str(e).split())[:200]}. Start it "
+                           "with `ray start --head` on the GPU machine (see docs/cluster.md), or use --ray local."
+                           ) from None
+    return Cluster(address, owns=True)
+
+
+# -- what the render code calls ------------------------------------------------------------------
+
+
+def _chunk_call(fn: Callable, frames: list, kwargs: dict, drop: int) -> list:
+    """On a worker: render one chunk (no progress, no cancel token: ray.cancel stops it)."""
+    out = fn(frames, progress=no_progress, cancel=None, **kwargs)
+    return list(out[drop:])
+
+
+def render_chunked(fn: Callable, frames: Sequence, kwargs: dict, *, progress=no_progress, cancel=None,
+                   anchor: bool = False, size: Optional[int] = None, overlap: Optional[int] = None,
+                   label: str = "AI render") -> list:
+    """``fn(frames, progress=, cancel=, **kwargs)`` -> frames, on the active cluster in overlapping chunks
+    (cross-faded where they overlap), or in one call here when no cluster is active.
+
+    ``fn`` must be a module-level function (workers import it by name). ``anchor``: every chunk after
+    the first also gets the clip's first frame in front (and drops its result), for renders that keep
+    frames consistent with an anchor frame, as the per-frame editor does."""
+    cluster = active()
+    if cluster is None:
+        return fn(frames, progress=progress, cancel=cancel, **kwargs)
+    frames = list(frames)
+    ranges = plan_chunks(len(frames), size or CHUNK_FRAMES, OVERLAP_FRAMES if overlap is None else overlap)
+    calls = []
+    for a, b in ranges:
+        lead = [frames[0]] if anchor and a > 0 else []
+        calls.append((fn, lead + frames[a:b], kwargs, len(lead)))
+    parts = cluster.map(_chunk_call, calls, progress=progress, cancel=cancel, label=label, unit="chunks")
+    return blend_chunks(ranges, parts)
+
+
+def _task_call(fn: Callable, args: tuple, kwargs: dict):
+    return fn(*args, progress=no_progress, cancel=None, **kwargs)
+
+
+def run_task(fn: Callable, *args, progress=no_progress, cancel=None, label: str = "AI render", **kwargs):
+    """``fn(*args, progress=, cancel=, **kwargs)`` as one task on the active cluster (a GPU worker where
+    there are GPUs), or here when none is active."""
+    cluster = active()
+    if cluster is None:
+        return fn(*args, progress=progress, cancel=cancel, **kwargs)
+    return cluster.map(_task_call, [(fn, args, kwargs)], progress=progress, cancel=cancel, label=label)[0]
