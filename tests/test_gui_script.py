@@ -42,3 +42,20 @@ def test_new_from_script_builds_in_the_background_and_opens_the_project(main_win
     # editable like any project: a typed command is one undo step
     w.apply_command("add a title 'Hello' for the first 2 seconds")
     assert w.undo_stack.count() == 1 and any(getattr(c.source, "text", "") == "Hello" for c in w.project.all_clips())
+
+
+def test_an_article_is_summarised_first_and_the_status_says_how(main_window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-models"))
+    monkeypatch.delenv("T2V_SUMMARY_MODEL", raising=False)
+    w = main_window
+    article = ("Hurricane safety\n\nHurricanes bring strong winds and heavy rain to the coast.\n\n"
+               "My cousin bought a new bicycle last week.\n\n"
+               "Before a hurricane, store water and food for three days.")
+    job = w.new_from_script(text=article, article=True,
+                            options=BuildOptions(size=72, fps=10, title_seconds=1.0, end_seconds=1.0))
+    qtbot.waitUntil(lambda: job.state != "queued" and job.state != "running", timeout=30000)
+    assert job.state == "done", job.error
+    qtbot.waitUntil(lambda: w.project.name == "Hurricane safety", timeout=5000)
+    texts = " ".join(c.text for c in w.project.subtitle_tracks[0].cues)
+    assert "bicycle" not in texts and "hurricane" in texts.lower()
+    assert "extractive summary" in w.statusBar().currentMessage()
