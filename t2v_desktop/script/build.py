@@ -285,7 +285,9 @@ def _pick_shots(lib, scenes: List[ScenePlan], notes: List[str]) -> None:
     for s in scenes:
         if not s.query:
             continue
-        hits = [h for h in search(lib, s.query, limit=12) if h.score >= MIN_SCORE and h.end > h.start]
+        need = len(s.text.split()) * 60.0 / WORDS_PER_MINUTE + BREATH + TAIL + 0.5  # the scene's visual, roughly
+        hits = [h for h in search(lib, s.query, limit=12)
+                if h.score >= MIN_SCORE and (h.end - h.start) * MAX_SLOWDOWN >= need]
         fresh = [h for h in hits if h.shot_id not in used]
         pick = (fresh or hits or [None])[0]
         if pick is not None:
