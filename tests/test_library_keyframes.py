@@ -91,3 +91,29 @@ def test_motion_words_stored_and_searchable(tmp_path):
     assert rows == {str(media / "pan.mp4"): "fast pan left", str(media / "still.mp4"): "still"}
     assert search(lib, "fast pan left")[0].path == str(media / "pan.mp4")
     assert search(lib, "static")[0].path == str(media / "still.mp4")
+
+
+def test_unused_thumbnails_pruned_once_old(tmp_path):
+    import os
+    import time
+
+    from t2v_desktop.library.indexer import add_folder
+
+    media = tmp_path / "m"
+    media.mkdir()
+    make_shots_clip(media / "a.mp4", [(200, 30, 30), (30, 40, 200)])
+    make_shots_clip(media / "b.mp4", [(30, 160, 40)])
+    lib = open_library(tmp_path / "library.sqlite")
+    add_folder(lib, media, tools=NO_TOOLS)
+    thumbs = {f: {r[0] for r in lib.conn.execute("SELECT k.thumb FROM keyframes k JOIN shots s ON s.id = k.shot_id "
+                                                 "JOIN files f ON f.id = s.file_id WHERE f.path = ?", (str(media / f),))}
+              for f in ("a.mp4", "b.mp4")}
+    assert len(thumbs["a.mp4"]) == 2 and len(thumbs["b.mp4"]) == 1
+    (media / "a.mp4").unlink()
+    add_folder(lib, media, tools=NO_TOOLS)
+    assert all(os.path.exists(t) for t in thumbs["a.mp4"])  # fresh: another indexer may be committing them
+    day_ago = time.time() - 2 * 86400
+    for t in lib.thumbs_dir.iterdir():
+        os.utime(t, (day_ago, day_ago))
+    add_folder(lib, media, tools=NO_TOOLS)
+    assert sorted(str(p) for p in lib.thumbs_dir.iterdir()) == sorted(thumbs["b.mp4"])

@@ -347,10 +347,9 @@ def add_folder(lib, folder, progress: Optional[Callable] = None, cancel=None,
             for gone in known:
                 if _gone(gone):
                     _delete_path(c, gone)
-        if known:
-            from .keyframes import prune_thumbnails
+        from .keyframes import prune_thumbnails
 
-            prune_thumbnails(c, lib.thumbs_dir)
+        prune_thumbnails(c, lib.thumbs_dir)  # of deleted and re-analysed files, and of killed runs
     if progress:
         progress(n + 1 if not cancelled else n, max(total, n + 1), "cancelled" if cancelled else "done")
     return messages

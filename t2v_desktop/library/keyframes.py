@@ -87,7 +87,11 @@ def save_thumbnail(img, folder: Path, width: int = THUMB_WIDTH) -> Path:
     folder = Path(folder)
     target = folder / (hashlib.sha1(data).hexdigest()[:24] + ".jpg")
     if target.exists():
-        return target
+        try:
+            os.utime(target)  # in use again: not old enough to prune while its row is being written
+            return target
+        except FileNotFoundError:
+            pass
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{target.name}.{os.getpid()}.tmp"
     try:
@@ -100,15 +104,22 @@ def save_thumbnail(img, folder: Path, width: int = THUMB_WIDTH) -> Path:
     return target
 
 
-def prune_thumbnails(conn, folder: Path) -> int:
-    """Delete thumbnails no keyframe refers to any more (after files left the library)."""
+PRUNE_AGE = 24 * 3600.0  # another indexer (the GUI's, the CLI's) may be about to commit a fresh one
+
+
+def prune_thumbnails(conn, folder: Path, *, min_age: float = PRUNE_AGE) -> int:
+    """Delete thumbnails no keyframe refers to any more (files left or were re-analysed, killed runs),
+    once they are ``min_age`` seconds old."""
+    import time
+
     folder = Path(folder)
     if not folder.is_dir():
         return 0
     used = {Path(r[0]).name for r in conn.execute("SELECT DISTINCT thumb FROM keyframes WHERE thumb IS NOT NULL")}
     gone = 0
+    old = time.time() - min_age
     for entry in os.scandir(folder):
-        if entry.name.endswith(".jpg") and entry.name not in used:
+        if entry.name.endswith((".jpg", ".tmp")) and entry.name not in used and entry.stat().st_mtime < old:
             try:
                 os.unlink(entry.path)
                 gone += 1
