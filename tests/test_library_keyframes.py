@@ -117,3 +117,26 @@ def test_unused_thumbnails_pruned_once_old(tmp_path):
         os.utime(t, (day_ago, day_ago))
     add_folder(lib, media, tools=NO_TOOLS)
     assert sorted(str(p) for p in lib.thumbs_dir.iterdir()) == sorted(thumbs["b.mp4"])
+
+
+def test_changed_file_is_reanalysed_others_untouched(tmp_path):
+    from t2v_desktop.library.indexer import add_folder
+    from t2v_desktop.library.search import search
+
+    media = tmp_path / "m"
+    media.mkdir()
+    make_shots_clip(media / "a.mp4", [(200, 30, 30), (30, 40, 200)])
+    make_shots_clip(media / "b.mp4", [(30, 160, 40)])
+    lib = open_library(tmp_path / "library.sqlite")
+    add_folder(lib, media, tools=NO_TOOLS)
+    c = lib.conn
+    stamp_b = c.execute("SELECT indexed_at FROM files WHERE path LIKE '%b.mp4'").fetchone()[0]
+    make_shots_clip(media / "a.mp4", [(220, 210, 40), (30, 160, 40), (200, 30, 30)], transition="fade")
+    add_folder(lib, media, tools=NO_TOOLS)
+    rows = c.execute("SELECT s.kind, s.colour_words FROM shots s JOIN files f ON f.id = s.file_id "
+                     "WHERE f.path LIKE '%a.mp4' ORDER BY s.start").fetchall()
+    assert [k for k, _ in rows] == ["start", "fade", "fade"]
+    assert [w.split()[0] for _, w in rows] == ["yellow", "green", "red"]
+    assert c.execute("SELECT indexed_at FROM files WHERE path LIKE '%b.mp4'").fetchone()[0] == stamp_b
+    assert not [h for h in search(lib, "blue") if h.path.endswith("a.mp4")]  # the old blue shot is gone
+    assert c.execute("SELECT count(*) FROM shot_text").fetchone()[0] == c.execute("SELECT count(*) FROM shots").fetchone()[0]
