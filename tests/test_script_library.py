@@ -116,6 +116,7 @@ def test_scenes_show_the_shots_their_words_find(built, library):
     assert scenes[1].path == str(d / "red.mp4")  # colour words: "red"
     assert scenes[2].path == str(d / "sign.mp4")  # on-screen text: HARBOR
     assert scenes[3].path == str(d / "talk.mp4")  # spoken words: bread, bakery
+    assert scenes[3].volume == 0.0  # a shot's own speech never talks over the narration
     assert isinstance(scenes[4].source, ColorSource)  # nothing matches: a card
     plan = built.plan.explain()
     print(plan)

@@ -521,15 +521,16 @@ def build_project(script: Script, options: Optional[BuildOptions] = None, *, pla
 
 
 def _shot_clip(hit, seconds: float, label: str) -> Optional[Clip]:
-    """The hit's own span for ``seconds``: trimmed when longer, slowed (speed op) when shorter."""
+    """The hit's own span for ``seconds``: trimmed when longer, slowed (speed op) when shorter. Its
+    own sound is off (volume 0) so it never talks over the narration; raise it to hear it."""
     length = hit.end - hit.start
     if length <= 0 or length * MAX_SLOWDOWN < seconds:
         return None
     cover = Transform(fit="cover")
     if length >= seconds:
-        return Clip(MediaSource(hit.path), hit.start, hit.start + seconds, name=label, transform=cover)
+        return Clip(MediaSource(hit.path), hit.start, hit.start + seconds, name=label, transform=cover, volume=0.0)
     factor = max(1.0 / MAX_SLOWDOWN, length / seconds)
-    return Clip(MediaSource(hit.path), hit.start, hit.end, name=label, transform=cover,
+    return Clip(MediaSource(hit.path), hit.start, hit.end, name=label, transform=cover, volume=0.0,
                 ops=[AppliedOp("speed", {"factor": round(factor, 6)})])
 
 
