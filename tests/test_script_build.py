@@ -175,3 +175,29 @@ def test_karaoke_captions_highlight_the_word_being_said():
         rr.close()
     yellow = (img[..., 0] > 200) & (img[..., 1] > 170) & (img[..., 2] < 90)  # the highlight #ffd400
     assert yellow[int(img.shape[0] * 0.6):].sum() > 5  # in the caption at the bottom
+
+
+def test_music_is_ducked_under_the_narration(tmp_path):
+    from t2v_desktop.engine.render import Renderer
+    from tests.speech_media import write_wav
+
+    music = tmp_path / "tone.wav"
+    t = np.arange(48000 * 20) / 48000
+    write_wav(music, (0.3 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32), 48000)
+    r = build_project(parse_script("The wind is strong today and the rain falls hard."), small(music=str(music)))
+    rr = Renderer(r.project)
+    try:
+        sr = rr.sample_rate
+
+        def tone(a: float, b: float) -> float:  # the 1 kHz music's level in [a, b)
+            x = rr.read_audio(int(a * sr), int(b * sr)).mean(axis=0)  # (channels, samples)
+            spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+            k = int(round(1000 * len(x) / sr))
+            return float(spec[k - 2:k + 3].max())
+
+        s = r.scenes[0]
+        title = tone(0.2, 0.7)  # music alone
+        under = tone(s.narration_start + 0.4, s.narration_start + 0.9)  # music under the voice
+    finally:
+        rr.close()
+    assert under < title / 2  # ducked by about 12 dB
