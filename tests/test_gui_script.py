@@ -26,7 +26,7 @@ def test_dialog_options(qtbot, tmp_path, monkeypatch):
     assert d.text.toPlainText() == SCRIPT
 
 
-def test_new_from_script_builds_in_the_background_and_opens_the_project(main_window, qtbot):
+def test_new_from_script_builds_in_the_background_and_opens_the_project(main_window, qtbot, tmp_path):
     w = main_window
     names = [a.text() for a in w.menuBar().actions()[0].menu().actions()]
     assert "New from &script…" in names
@@ -42,6 +42,17 @@ def test_new_from_script_builds_in_the_background_and_opens_the_project(main_win
     # editable like any project: a typed command is one undo step
     w.apply_command("add a title 'Hello' for the first 2 seconds")
     assert w.undo_stack.count() == 1 and any(getattr(c.source, "text", "") == "Hello" for c in w.project.all_clips())
+    # a scene's visual replaced by a typed command: one undo step, shown in the editor
+    from t2v_desktop.media.synth import make_shots_clip
+
+    shot = tmp_path / "green.mp4"
+    make_shots_clip(shot, [(30, 180, 40)], frames_per_shot=80)
+    w.apply_command(f"use {shot} for scene 2")
+    assert w.undo_stack.count() == 2
+    visual = next(c for c in w.project.main_track.clips if c.name.startswith("Scene 2"))
+    assert visual.path == str(shot)
+    w.undo_stack.undo()
+    assert next(c for c in w.project.main_track.clips if c.name.startswith("Scene 2")).path is None
 
 
 def test_an_article_is_summarised_first_and_the_status_says_how(main_window, qtbot, tmp_path, monkeypatch):
