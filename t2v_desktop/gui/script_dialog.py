@@ -93,8 +93,9 @@ class ScriptDialog(QDialog):
             try:
                 self.text.setPlainText(read_text(path))
             except T2VError as e:
-                self.text.setPlainText("")
-                self.setToolTip(str(e))
+                from PySide6.QtWidgets import QMessageBox
+
+                QMessageBox.warning(self, "Cannot open the script", str(e))
 
     def _pick_music(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Music", str(Path.home()), AUDIO_FILTER)
