@@ -20,14 +20,14 @@ import traceback
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from . import __version__, cli_cuts, cli_generate, cli_library, cli_script, cli_speech
+from . import __version__, cli_batch, cli_cuts, cli_generate, cli_library, cli_script, cli_speech
 from .cli_signals import sigint_cancels as _sigint_cancels
 from .cli_signals import stop_signal as _stop_signal
 from .errors import Cancelled, EncodeError, T2VError, os_error_message
 from .jobs import CancelToken
 
 #: Subcommands that live in their own modules (each has NAMES, add_parsers(sub) and HANDLERS).
-_MORE = (cli_speech, cli_library, cli_script, cli_generate, cli_cuts)
+_MORE = (cli_speech, cli_library, cli_script, cli_generate, cli_cuts, cli_batch)
 COMMANDS = ("apply", "export", "ops", "parse", "subtitles", "doctor", "models", "addons") + tuple(
     name for mod in _MORE for name in mod.NAMES)
 
