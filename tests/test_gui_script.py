@@ -3,6 +3,8 @@ background job and opened in the editor as a new, unsaved, editable project."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("PySide6")
@@ -70,3 +72,19 @@ def test_an_article_is_summarised_first_and_the_status_says_how(main_window, qtb
     texts = " ".join(c.text for c in w.project.subtitle_tracks[0].cues)
     assert "bicycle" not in texts and "hurricane" in texts.lower()
     assert "extractive summary" in w.statusBar().currentMessage()
+
+
+def test_new_from_script_saved_with_its_narration_beside_it(main_window, qtbot, tmp_path):
+    w = main_window
+    save = tmp_path / "storm.t2v"
+    job = w.new_from_script(text=SCRIPT, save=save,
+                            options=BuildOptions(size=72, fps=10, title_seconds=1.0, end_seconds=1.0))
+    qtbot.waitUntil(lambda: job.state not in ("queued", "running") and w.project_path is not None, timeout=30000)
+    assert job.state == "done", job.error
+    assert w.project_path == save and save.is_file()
+    voice = next(t for t in w.project.tracks if t.role == "voice")
+    assert {Path(c.path).parent for c in voice.clips} == {tmp_path / "storm-assets"}
+    d = ScriptDialog(None, SCRIPT)
+    qtbot.addWidget(d)
+    d.save_path.setText(str(save))
+    assert d.options().assets_dir == str(tmp_path / "storm-assets")

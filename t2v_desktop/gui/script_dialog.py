@@ -77,6 +77,14 @@ class ScriptDialog(QDialog):
         form.addRow("Voice", self.voice)
         form.addRow("Music", row)
         form.addRow(self.library)
+        self.save_path = QLineEdit()
+        self.save_path.setPlaceholderText("optional: save the project here (its narration goes beside it)")
+        save_btn = QPushButton("…")
+        save_btn.clicked.connect(self._pick_save)
+        srow = QHBoxLayout()
+        srow.addWidget(self.save_path, 1)
+        srow.addWidget(save_btn)
+        form.addRow("Save as", srow)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText("Make the video")
@@ -102,14 +110,32 @@ class ScriptDialog(QDialog):
         if path:
             self.music.setText(path)
 
+    def _pick_save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the project", str(Path.home() / "script.t2v"),
+                                              "Projects (*.t2v)")
+        if path:
+            self.save_path.setText(path if path.lower().endswith(".t2v") else path + ".t2v")
+
+    def project_path(self) -> Optional[Path]:
+        text = self.save_path.text().strip()
+        return Path(text).expanduser() if text else None
+
     def options(self) -> BuildOptions:
+        save = self.project_path()
         return BuildOptions(aspect=self.aspect.currentText(), style=self.style.currentText(),
                             voice=self.voice.text().strip() or "en", music=self.music.text().strip() or None,
-                            library=str(self._library_path) if self.library.isChecked() else None)
+                            library=str(self._library_path) if self.library.isChecked() else None,
+                            assets_dir=str(assets_dir(save)) if save else None)
 
 
-def script_job(text: str, options: BuildOptions, *, article: bool = False):
-    """The Job that turns ``text`` into a BuildResult (summary first for an article)."""
+def assets_dir(project: Path) -> Path:
+    """Where a saved script project's narration files go: ``NAME-assets`` beside ``NAME.t2v`` (as the CLI)."""
+    return project.with_name(project.stem + "-assets")
+
+
+def script_job(text: str, options: BuildOptions, *, article: bool = False, save: Optional[Path] = None):
+    """The Job that turns ``text`` into a BuildResult (summary first for an article), saved to
+    ``save`` when given (atomically, after everything else succeeded)."""
     from .workers import Job
 
     def work(progress, cancel):
@@ -128,15 +154,18 @@ def script_job(text: str, options: BuildOptions, *, article: bool = False):
         plan = plan_build(script, options)
         result = build_project(plan.script, options, plan=plan, progress=progress, cancel=cancel)
         result.plan.notes[:0] = notes
+        if save is not None:
+            result.project.save(save)
         return result
 
     return Job("New from script", work)
 
 
 def new_from_script(win, *, text: Optional[str] = None, options: Optional[BuildOptions] = None,
-                    article: bool = False):
-    """Ask (unless ``text`` is given), then build in the background and open the result; returns the
-    Job (None when the user cancelled the dialog or kept the current project)."""
+                    article: bool = False, save: Optional[Path] = None):
+    """Ask (unless ``text`` is given), then build in the background and open the result (saved to
+    ``save`` with its narration beside it, or unsaved); returns the Job (None when the user
+    cancelled the dialog or kept the current project)."""
     if not win._maybe_save():
         return None
     if text is None:
@@ -144,19 +173,28 @@ def new_from_script(win, *, text: Optional[str] = None, options: Optional[BuildO
         if dlg.exec() != QDialog.Accepted:
             return None
         text, options, article = dlg.text.toPlainText(), dlg.options(), dlg.article.isChecked()
-    job = script_job(text, options or BuildOptions(), article=article)
+        save = dlg.project_path()
+    options = options or BuildOptions()
+    if save is not None and options.assets_dir is None:
+        from dataclasses import replace
+
+        options = replace(options, assets_dir=str(assets_dir(Path(save))))
+    job = script_job(text, options, article=article, save=Path(save) if save is not None else None)
 
     def done(result) -> None:
-        win.project = result.project
-        win.project_path = None
-        win._recovered = False
-        win.undo_stack.clear()
-        win.selected_clip = None
-        for path in result.project.file_paths():
-            if path not in win.bin.infos:
-                win.bin.add_paths([path], notify=False)
-        win.preview.position = 0.0
-        win.refresh(fit=True)
+        if save is not None:
+            win.open_project(str(save))  # title, recent files, bin, timeline: as File > Open does
+        else:
+            win.project = result.project
+            win.project_path = None
+            win._recovered = False
+            win.undo_stack.clear()
+            win.selected_clip = None
+            for path in result.project.file_paths():
+                if path not in win.bin.infos:
+                    win.bin.add_paths([path], notify=False)
+            win.preview.position = 0.0
+            win.refresh(fit=True)
         notes = "; ".join(result.plan.notes[:2])
         win.statusBar().showMessage(f"Made '{result.project.name}': {len(result.scenes)} scenes."
                                     + (f" {notes}" if notes else ""), 15000)
