@@ -63,6 +63,13 @@ def test_title_from_first_sentence_when_none_is_given_and_override():
     assert parse_script("One sentence here.", title="Mine").title == "Mine"
 
 
+def test_inline_cleaning_keeps_file_extensions_and_closes_gaps_left_by_emoji():
+    from t2v_desktop.script.parse import clean_inline
+
+    assert clean_inline("Save it as `.srt` or `.vtt`; prepare early \U0001f300. Then , go") == \
+        "Save it as .srt or .vtt; prepare early. Then, go"
+
+
 def test_sentences_do_not_break_after_abbreviations_or_decimals():
     assert split_sentences("It costs 3.5 dollars. Mr. Smith agreed, e.g. today. Really? Yes!") == [
         "It costs 3.5 dollars.", "Mr. Smith agreed, e.g. today.", "Really?", "Yes!"]

@@ -90,7 +90,7 @@ _EMPH = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.{0,2000}?\S)\1")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _FRONT = re.compile(r"\A---\s*\n.{0,20000}?\n---\s*\n", re.DOTALL)
 _HAS_WORD = re.compile(r"[^\W_]")
-_SPACE_PUNCT = re.compile(r"\s+([.,!?;:])")
+_SPACE_PUNCT = re.compile(r"\s+([.,!?;:])(?=\s|$)")  # "early ." (an emoji gone) -> "early.", never ".srt"
 
 
 def _drop_symbols(text: str) -> str:
