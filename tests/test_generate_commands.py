@@ -139,4 +139,4 @@ def test_editor_cancel_adds_nothing(env, main_window, make_clip, qtbot, monkeypa
     w.apply_command("generate a 1 second clip of waves")
     qtbot.waitUntil(lambda: w.generate_job is None, timeout=60000)
     assert len(w.project.main_track.clips) == 1 and "cancelled" in w.statusBar().currentMessage()
-    assert not (env / "cache" / "generated").exists() or not list((env / "cache" / "generated").rglob("*.mp4"))
+    assert not generate.generated_dir().exists() or not list(generate.generated_dir().rglob("*.mp4*"))

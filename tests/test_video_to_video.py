@@ -120,3 +120,38 @@ def test_cli_ai_video_prefix_keeps_frames_duration_and_audio(env, make_clip, cap
     assert b.frame_count == a.frame_count == 8 and b.fps == 8 and abs(b.duration - a.duration) < 0.01
     assert b.has_audio
     assert np.abs(decode(out)[4].astype(int) - decode(src)[4].astype(int)).mean() > 2
+
+
+def test_out_of_memory_halves_the_chunk_then_says_what_to_do(env, moving, monkeypatch):
+    from t2v_desktop.diffusion import generate
+
+    calls: list = []
+    real = generate._max_tokens
+
+    def tokens(pipe, fam):  # called inside the pipeline call's try: raise as CUDA would
+        n = calls[-1]
+        if n > 4:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(pipe, fam)
+
+    real_plan = generate.plan
+
+    def plan(model, req, device="cpu"):
+        p = real_plan(model, req, device)
+        calls.append(p.keep)
+        return p
+
+    monkeypatch.setattr(generate, "_max_tokens", tokens)
+    monkeypatch.setattr(generate, "plan", plan)
+    log: list = []
+    out = ai_edit(moving, ctx(key="oom", log=log), model="ltx-video")
+    assert len(out) == 8 and calls == [8, 4, 4]
+    assert any("Out of memory at 8 frames per call: retrying with 4" in m for _d, _t, m in log)
+    calls.clear()
+    monkeypatch.setattr(generate, "_max_tokens", lambda pipe, fam: (_ for _ in ()).throw(
+        RuntimeError("CUDA out of memory")))
+    from t2v_desktop.engine.generate import generate_clip
+
+    with pytest.raises(GenerativeUnavailableError, match="Out of CPU memory for 8 frames.*shorter.*smaller"):
+        generate_clip("waves", seconds=1, fps=8, width=64, height=64, steps=2, out=env / "oom.mp4")
+    assert not (env / "oom.mp4").exists()

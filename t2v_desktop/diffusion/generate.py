@@ -32,6 +32,14 @@ _LOCK = threading.Lock()
 SECONDS_PER_PARAM_TOKEN = {"cuda": 2.0e-14, "mps": 4e-13, "cpu": 4e-12}
 
 
+class OutOfMemory(GenerativeUnavailableError):
+    """The device ran out of memory for this many frames (video-to-video retries with fewer)."""
+
+    def __init__(self, message: str, frames: int):
+        super().__init__(message)
+        self.frames = frames
+
+
 @dataclass(frozen=True)
 class GenerateRequest:
     """What to make. Zero / None fields take the model family's defaults."""
@@ -241,9 +249,20 @@ def generate_frames(model: ResolvedModel, req: GenerateRequest, *,
         if fam.encode_with_t2v:
             kw = _embed_prompt(fam, pipe, model, device, kw)
         gen = torch.Generator("cpu").manual_seed(int(req.seed))
-        with torch.inference_mode():
-            out = pipe(**kw, generator=gen, output_type="np", callback_on_step_end=on_step,
-                       max_sequence_length=_max_tokens(pipe, fam)).frames[0]
+        try:
+            with torch.inference_mode():
+                out = pipe(**kw, generator=gen, output_type="np", callback_on_step_end=on_step,
+                           max_sequence_length=_max_tokens(pipe, fam)).frames[0]
+        except Exception as e:
+            from .device import empty_cache, is_oom
+
+            if not is_oom(e):
+                raise
+            empty_cache(device)
+            raise OutOfMemory(
+                f"Out of {device.name.upper()} memory for {p.keep} frames at {p.width}x{p.height}. Make it "
+                "shorter (--seconds) or smaller (--size), close other programs using the GPU, or try "
+                "--preview first.", frames=p.keep) from None
         check(cancel)
         frames = [np.clip(np.nan_to_num(np.asarray(f, np.float32)) * 255.0 + 0.5, 0, 255).astype(np.uint8)
                   for f in out[: p.keep]]

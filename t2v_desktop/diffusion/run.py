@@ -109,15 +109,17 @@ def video_to_video(resolved, frames: Sequence[np.ndarray], *, prompt: str, stren
                    progress=no_progress, cancel=None) -> list[np.ndarray]:
     """A video family's edit of the whole clip (not frame by frame): chunks of V2V_CHUNK_FRAMES, each
     one pipeline call, so motion stays coherent inside a chunk. Same count and size out as in."""
-    from .generate import PREVIEW_STEPS, GenerateRequest, generate_frames
+    from .generate import PREVIEW_STEPS, GenerateRequest, OutOfMemory, generate_frames
 
     fam = resolved.family
     g = fam.default_guidance if guidance == OP_DEFAULT_GUIDANCE else guidance
     steps = min(steps, PREVIEW_STEPS) if mode == "fast" else steps
     n = len(frames)
     out: list[np.ndarray] = []
-    for start in range(0, n, V2V_CHUNK_FRAMES):
-        part = list(frames[start:start + V2V_CHUNK_FRAMES])
+    chunk = V2V_CHUNK_FRAMES
+    start = 0
+    while start < n:
+        part = list(frames[start:start + chunk])
         k = len(part)
 
         def sub(done, total, message="", _s=start, _k=k):
@@ -125,8 +127,16 @@ def video_to_video(resolved, frames: Sequence[np.ndarray], *, prompt: str, stren
 
         req = GenerateRequest(prompt=prompt, video=part, strength=strength, steps=steps, guidance=g, seed=seed,
                               fps=fps)
-        edited, _plan = generate_frames(resolved, req, progress=sub, cancel=cancel)
+        try:
+            edited, _plan = generate_frames(resolved, req, progress=sub, cancel=cancel)
+        except OutOfMemory as e:
+            if k <= 1:
+                raise
+            chunk = max(1, k // 2)  # fewer frames per call, then the same clip again
+            progress(start, n, f"Out of memory at {e.frames} frames per call: retrying with {chunk}.")
+            continue
         out += edited
+        start += k
     return out
 
 

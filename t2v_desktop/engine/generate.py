@@ -3,7 +3,8 @@
 Sits in engine/ because it needs both diffusion/ (the model) and media/ (the encoder), which do not
 know each other. Results are cached by content: the key is the model's identity (repo + file
 fingerprint), the prompt, every parameter, the seed and the image's identity, so asking again costs
-nothing and a changed model renders again. Files are written to a temp name and renamed, so a
+nothing and a changed model renders again (the files live in the user data folder: projects use
+them). Files are written to a temp name and renamed, so a
 cancelled or failed generation leaves nothing behind.
 """
 
@@ -45,10 +46,12 @@ class GeneratedClip:
 
 
 def generated_dir() -> Path:
-    """Where generated clips live (the cache folder; the project refers to them by path)."""
-    from ..paths import cache_dir
+    """Where generated clips live: the user data folder, not the cache, because projects refer to
+    them by path (clearing a cache must not break a project). Named by content key, so it is still a
+    content cache: the same request finds its file."""
+    from ..paths import data_dir
 
-    return cache_dir() / "generated"
+    return data_dir() / "generated"
 
 
 def _read_image(path: str) -> np.ndarray:
