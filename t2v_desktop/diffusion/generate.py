@@ -27,9 +27,12 @@ MAX_SECONDS = 20.0
 #: Preview: this many denoising steps at most, at half the side, a short span.
 PREVIEW_STEPS = 4
 _LOCK = threading.Lock()
-#: Rough seconds per (transformer parameter x latent token) per step, by device (bf16 GPU / fp32 CPU):
-#: a 2 B LTX-Video transformer on 121 frames of 768x512 (6144 tokens) takes ~0.25 s a step on an H100.
-SECONDS_PER_PARAM_TOKEN = {"cuda": 2.0e-14, "mps": 4e-13, "cpu": 4e-12}
+#: Rough seconds per (transformer parameter x latent token) per step, by device (bf16 GPU / fp32 CPU).
+#: CUDA: measured, a 1.92 B LTX-Video transformer on 121 frames of 768x512 (6144 tokens) takes 85 ms a
+#: step on an H200 (docs/gpu-benchmarks.md); MPS and CPU are rough guesses, labelled as estimates.
+SECONDS_PER_PARAM_TOKEN = {"cuda": 7.2e-15, "mps": 2e-13, "cpu": 4e-12}
+#: VAE decode, seconds per output pixel (H200: 0.17 s for 121 frames of 768x512).
+SECONDS_PER_DECODED_PIXEL = {"cuda": 3.6e-9, "mps": 4e-8, "cpu": 4e-7}
 
 
 class OutOfMemory(GenerativeUnavailableError):
@@ -166,7 +169,7 @@ def plan(model: ResolvedModel, req: GenerateRequest, device: str = "cpu") -> Pla
         per = SECONDS_PER_PARAM_TOKEN.get(device, SECONDS_PER_PARAM_TOKEN["cpu"])
         eff = fam.effective_steps(task, steps, req.strength) * (2 if guidance > 1 else 1)
         secs = _params_millions(model) * 1e6 * tokens * per * eff
-        secs += frames * width * height * 2e-8 * (50 if device == "cpu" else 1)  # VAE decode
+        secs += frames * width * height * SECONDS_PER_DECODED_PIXEL.get(device, SECONDS_PER_DECODED_PIXEL["cpu"])
         p.estimate = Estimate(seconds=secs, device=device, measured=False)
     except (OSError, ValueError):
         p.estimate = None
