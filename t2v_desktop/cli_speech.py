@@ -73,9 +73,14 @@ def cmd_transcribe(args) -> int:
     if out is None:
         print(transcript.text)
         return 0
-    from .fsutil import atomic_write_text
+    if out.suffix.lower() in (".srt", ".vtt"):
+        from .project.subtitle_files import write_subtitles
 
-    atomic_write_text(out, render(transcript, out.suffix.lower()))
+        write_subtitles(cues_of(transcript), out)  # atomic; VTT text escaped
+    else:
+        from .fsutil import atomic_write_text
+
+        atomic_write_text(out, render(transcript, out.suffix.lower()))
     print(f"Wrote {out} ({len(transcript.words)} words, {transcript.duration:.1f} s, {transcript.backend})",
           file=sys.stderr)
     return 0
@@ -85,54 +90,19 @@ HANDLERS: Dict[str, Callable] = {"transcribe": cmd_transcribe}
 
 
 def render(transcript, suffix: str) -> str:
-    """The transcript as the text of a ``suffix`` file."""
+    """The transcript as the text of a .json (words with times) or .txt file."""
     import json
 
     if suffix == ".json":
         return json.dumps(transcript.to_json(), indent=1) + "\n"
-    if suffix == ".txt":
-        return transcript.text + "\n"
-    cues = cues_of(transcript)
-    if suffix == ".vtt":
-        body = "".join(f"{_stamp(s, '.')} --> {_stamp(e, '.')}\n{t}\n\n" for s, e, t in cues)
-        return "WEBVTT\n\n" + body
-    return "".join(f"{i}\n{_stamp(s, ',')} --> {_stamp(e, ',')}\n{t}\n\n" for i, (s, e, t) in enumerate(cues, 1))
+    return transcript.text + "\n"
 
 
 def cues_of(transcript) -> List[Tuple[float, float, str]]:
-    """(start, end, text) cues: speech.captions.segment when it exists (H11c), else simple_cues."""
-    try:
-        from .speech.captions import segment
-    except ImportError:
-        return simple_cues(transcript)
+    """(start, end, text) caption cues: speech.captions.segment's readable cues."""
+    from .speech.captions import segment
+
     return [(float(c.start), float(c.end), str(c.text)) for c in segment(transcript)]
-
-
-def simple_cues(transcript, *, max_chars: int = 42, max_seconds: float = 7.0, pause: float = 0.7
-                ) -> List[Tuple[float, float, str]]:
-    """A fallback: one line of at most ``max_chars``, at most ``max_seconds``, broken at long pauses
-    and after sentence ends. (speech.captions.segment does it properly: two lines, balanced.)"""
-    cues: List[Tuple[float, float, str]] = []
-    line: list = []
-    for w in transcript.words:
-        if line:
-            text = " ".join(x.text for x in line + [w])
-            if (len(text) > max_chars or w.end - line[0].start > max_seconds or w.start - line[-1].end > pause
-                    or line[-1].text.endswith((".", "?", "!"))):
-                cues.append((line[0].start, line[-1].end, " ".join(x.text for x in line)))
-                line = []
-        line.append(w)
-    if line:
-        cues.append((line[0].start, line[-1].end, " ".join(x.text for x in line)))
-    return cues
-
-
-def _stamp(t: float, comma: str) -> str:
-    ms = int(round(max(0.0, t) * 1000))
-    h, rest = divmod(ms, 3600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{comma}{ms:03d}"
 
 
 def _check_output(out: Path, overwrite: bool) -> None:

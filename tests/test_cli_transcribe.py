@@ -13,8 +13,7 @@ import pytest
 from speech_media import RATE, spoken_words, synth, write_wav
 
 from t2v_desktop.cli import main
-from t2v_desktop.cli_speech import simple_cues
-from t2v_desktop.speech.transcript import Transcript, words_from
+from t2v_desktop.speech.transcript import Transcript
 
 SCRIPT = "Residents should stay indoors, and keep away from windows tonight!"
 
@@ -86,16 +85,6 @@ def test_silence_writes_an_empty_srt(tmp_path):
     out = tmp_path / "q.srt"
     assert main(["transcribe", str(quiet), "-o", str(out)]) == 0
     assert out.read_text() == ""
-
-
-def test_simple_cues_break_at_pauses_sentences_and_length():
-    t = Transcript(words_from([("Stay", 0.0, 0.3), ("inside.", 0.4, 0.8), ("Keep", 0.9, 1.1), ("calm", 2.5, 2.9)]
-                              + [(f"w{i}", 3.0 + i * 0.3, 3.2 + i * 0.3) for i in range(12)]))
-    cues = simple_cues(t)
-    assert cues[0] == (0.0, 0.8, "Stay inside.")
-    assert cues[1] == (0.9, 1.1, "Keep")  # a 1.4 s pause follows
-    assert all(len(c[2]) <= 42 and c[1] - c[0] <= 7.0 for c in cues)
-    assert " ".join(c[2] for c in cues) == t.text
 
 
 def test_ctrl_c_cancels_and_writes_nothing(tmp_path):
