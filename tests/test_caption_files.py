@@ -1,4 +1,4 @@
-"""Captions out of the editor: made from espeak-ng speech, muxed into exports as soft subtitle
+"""Captions out of the editor: made from espeak-ng speech (placed through the clip's cuts), muxed into exports as soft subtitle
 streams (read back with PyAV: the cue texts and times), written as .srt/.vtt by a command, and a
 broken subtitle file refused with one line and nothing changed."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from speech_media import need_espeak, synth, talk_clip
+from speech_media import RATE, need_espeak, spoken_words, synth, talk_clip
 from subtitle_streams import assert_cues, demux_subtitles
 
 from t2v_desktop.commands.apply import apply_text
@@ -16,6 +16,7 @@ from t2v_desktop.errors import T2VError
 from t2v_desktop.project.history import History
 from t2v_desktop.project.model import Project
 from t2v_desktop.project.subtitle_files import read_subtitles
+from t2v_desktop.speech.audio import load_mono
 
 TEXT = "The storm will reach the coast tonight. Stay indoors and keep away from the windows."
 
@@ -76,3 +77,33 @@ def test_a_broken_srt_is_one_line_and_changes_nothing(tmp_path, captioned):
     assert "\n" not in msg and "bad.srt" in msg, msg
     assert p.to_json() == saved and not h.can_undo
     assert os.path.getsize(bad) > 0  # the file is left as it was
+
+
+def test_captions_follow_a_cut_inside_the_clip(tmp_path):
+    """Words are placed through the clip's ops frame-exactly: after 'cut 1 s to 2.5 s' the words
+    before the cut keep their times, the ones after come 1.5 s earlier, none is inside the cut."""
+    need_espeak()
+    wav = tmp_path / "words.wav"
+    spoken_words(["storm", "warning", "tonight", "stay", "inside", "please", "listen", "carefully"], wav,
+                 gap=0.35)
+    clip = talk_clip(load_mono(str(wav), RATE), tmp_path / "words.mp4", fps=25)
+
+    def cue_words(commands):
+        p = Project.from_media(str(clip))
+        h = History(p)
+        for c in commands:
+            apply_text(p, c, h)
+        return [w for c in p.subtitle_tracks[0].cues for w in c.words]
+
+    plain = cue_words(["add captions"])
+    cut = cue_words(["cut 0:01 to 0:02.5", "add captions"])
+    assert len(plain) >= 4
+    before = [w for w in plain if w[1] <= 1.0]
+    after = [w for w in plain if w[0] >= 2.5]
+    assert before and after
+    frame = 1 / 25 + 1e-3
+    for s, e, text in before:
+        assert any(t == text and abs(s2 - s) <= frame and abs(e2 - e) <= frame for s2, e2, t in cut)
+    for s, e, text in after:
+        assert any(t == text and abs(s2 - (s - 1.5)) <= frame and abs(e2 - (e - 1.5)) <= frame for s2, e2, t in cut)
+    assert len(cut) < len(plain)  # the words inside the cut are gone

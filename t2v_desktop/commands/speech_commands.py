@@ -81,36 +81,18 @@ def _parse_captions(cl, t: str, context) -> Any:
 
 
 def _resolve_captions(step: AddCaptions, state) -> list:
-    """Each main-track clip's source span transcribed (content-cached) and placed at the clip's start.
-    Limitation: words are mapped by offset from the clip's in point, so a clip with speed/cut ops
-    gets approximate times (the transcript panel's frame-exact mapping lives in gui/speech_jobs)."""
+    """The main track's speech (each clip transcribed once per audio content) placed on programme
+    time frame-exactly through each clip's ops (speech.programme), then split into readable cues."""
     from ..errors import ProjectError
     from ..project.history import AddSubtitleTrack
     from ..project.model import SubtitleTrack
-    from ..speech.asr import transcribe
     from ..speech.captions import segment
-    from ..speech.transcript import Transcript, Word
+    from ..speech.programme import programme_transcript
 
-    project = state.sim
-    layout = state.layout()
-    words: list = []
-    language = "en"
-    for cid, c0, c1 in layout.clip_spans():
-        clip = project.find_clip(cid)
-        if not getattr(clip, "path", None):
-            continue
-        tr = transcribe(clip.path)
-        language = tr.language or language
-        src_in = float(clip.in_point)
-        scale = (c1 - c0) / max(layout.clip_duration(cid, upto_op=0), 1e-6)
-        for w in tr.between(src_in, src_in + (c1 - c0) / scale).words:
-            s, e = c0 + (w.start - src_in) * scale, min(c1, c0 + (w.end - src_in) * scale)
-            if e > s:
-                words.append(Word(w.text, s, e, w.confidence))
-    if not words:
+    tr = programme_transcript(state.sim)
+    if not tr.words:
         raise ProjectError("No speech was recognised on the main track, so there are no captions to add.")
-    cues = segment(Transcript(tuple(words)))
-    return [AddSubtitleTrack(SubtitleTrack(cues, name="Captions", language=language))]
+    return [AddSubtitleTrack(SubtitleTrack(segment(tr), name="Captions", language=tr.language or "en"))]
 
 
 PARSERS.append(_parse_captions)
