@@ -75,6 +75,16 @@ def test_add_file_errors(tmp_path):
         add_file(lib, bad, tools=NO_TOOLS)
     assert lib.conn.execute("SELECT status FROM files WHERE path = ?", (str(bad),)).fetchone()[0] == "error"
     assert lib.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # what the bin also holds (stills, sound): not indexed, and not listed as library errors
+    from t2v_desktop.library.indexer import NotIndexable
+    from t2v_desktop.media.synth import make_test_clip
+
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(tmp_path / "still.png")
+    make_test_clip(tmp_path / "voice.m4a", video=False, audio=True, duration=0.5)
+    for name in ("still.png", "voice.m4a"):
+        with pytest.raises(NotIndexable, match="indexes video files"):
+            add_file(lib, tmp_path / name, tools=NO_TOOLS)
+    assert lib.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 1
 
 
 def test_motion_words_stored_and_searchable(tmp_path):

@@ -25,6 +25,12 @@ from ..errors import Cancelled, T2VError
 from .db import LibraryError, disk_full, disk_full_message
 
 VIDEO_EXT = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg"}
+IMAGE_EXT = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
+
+
+class NotIndexable(T2VError):
+    """A file the library does not index (a still image, sound only): not an error of the file, so
+    add_file does not record it in the library; the bin can skip it quietly."""
 _MiB = 1 << 20
 BASE_STAGES = ("shots", "keyframes", "motion")
 
@@ -104,7 +110,7 @@ def _probe(path: str) -> dict:
 
     with av.open(path) as c:
         if not c.streams.video:
-            raise T2VError(f"{path} has no video stream; the library indexes video files.")
+            raise NotIndexable(f"{path} has no video stream; the library indexes video files.")
         v = c.streams.video[0]
         fps = float(v.average_rate) if v.average_rate else 0.0
         return {"fps": fps, "width": v.codec_context.width, "height": v.codec_context.height,
@@ -254,10 +260,13 @@ def add_file(lib, path, *, progress: Optional[Callable] = None, cancel=None, too
 
     Unchanged, already-indexed files return at once; a moved one is found by its hash. ``progress(done,
     total, message)`` goes 0..1. Raises T2VError with a one-line message (also recorded in the db as
-    the file's error), LibraryError for a full disk (db unchanged), Cancelled when ``cancel`` is set."""
+    the file's error), NotIndexable (a T2VError, not recorded) for a still image or a sound-only file,
+    LibraryError for a full disk (db unchanged), Cancelled when ``cancel`` is set."""
     p = str(Path(path).expanduser().resolve())
     if not os.path.isfile(p):
         raise T2VError(f"{p} is not a file; pick a video file to add to the library.")
+    if os.path.splitext(p)[1].lower() in IMAGE_EXT:
+        raise NotIndexable(f"{p} is a still image; the library indexes video files.")
     tools = tools if tools is not None else find_tools()
 
     def sub(frac: float, msg: str) -> None:
@@ -266,7 +275,7 @@ def add_file(lib, path, *, progress: Optional[Callable] = None, cancel=None, too
 
     try:
         fid = _index_path(lib, p, tools, sub, cancel)
-    except (Cancelled, LibraryError):
+    except (Cancelled, LibraryError, NotIndexable):
         raise
     except Exception as exc:  # noqa: BLE001 - reported as one clear message
         if disk_full(exc):
