@@ -167,3 +167,24 @@ def test_pickle_only_folder_is_refused(env, tiny_ltx, capsys):
     assert "pickle" in err and ".safetensors" in err and "diffusion_pytorch_model.bin" in err
     assert not out.exists()
     assert json.loads((bad / "model_index.json").read_text())["_class_name"] == "LTXPipeline"
+
+
+def test_one_step_with_the_released_ltx_scheduler(env):
+    """LTX-Video's scheduler (dynamic shift, shift_terminal) makes a 1-step schedule 0/0 in diffusers
+    0.42; the adapter gives such calls a copy without the terminal shift."""
+    from t2v_desktop.engine.generate import generate_clip
+
+    clip = generate_clip("waves at sunset", seconds=1, fps=8, width=64, height=64, steps=1)
+    assert clip.frames == 8 and np.std(frames_of(clip.path)[0]) > 1
+
+
+@pytest.mark.parametrize("family", ["wan", "cogvideox"])
+def test_other_families_generate_through_the_cli(env, family, tmp_path_factory, capsys):
+    from t2v_desktop.diffusion.families import family_named
+
+    folder = family_named(family).build_tiny(tmp_path_factory.mktemp(family) / family)
+    out = env / f"{family}.mp4"
+    assert main(["generate", "waves at sunset", "--model", str(folder), "--seconds", "1", "-o", str(out),
+                 *SMALL]) == 0, capsys.readouterr().err
+    info = probe(str(out))
+    assert info.frame_count == 8 and info.fps == 8 and (info.width, info.height) == (64, 64)

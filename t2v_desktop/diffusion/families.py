@@ -182,6 +182,9 @@ class VideoFamily(Family):
     def task_kwargs(self, task: str, *, frames: int, fps: float, image, video, strength: float) -> dict:
         raise NotImplementedError
 
+    def prepare(self, pipe, task: str, steps: int) -> None:
+        """Adjust the loaded pipeline for this call (e.g. its scheduler); nothing by default."""
+
     def effective_steps(self, task: str, steps: int, strength: float) -> int:
         return max(1, int(steps * strength)) if task == "v2v" else steps
 
@@ -198,6 +201,21 @@ class LTXVideoFamily(VideoFamily):
     default_steps = 30
     default_guidance = 3.0
     min_stride = 32  # LTXImageToVideoPipeline / LTXConditionPipeline check 32 whatever the VAE
+
+    def prepare(self, pipe, task: str, steps: int) -> None:
+        """The released LTX-Video scheduler shifts its sigmas by the image size (``mu``) and ends at
+        ``shift_terminal``. The condition pipeline (video-to-video) passes its own timesteps and no
+        ``mu``, so it gets a copy without dynamic shifting; a 1-step schedule with ``shift_terminal``
+        is 0/0 in diffusers 0.42, so 1-step calls get a copy without it."""
+        base = getattr(pipe, "_t2v_base_scheduler", None) or pipe.scheduler
+        pipe._t2v_base_scheduler = base
+        cfg = base.config
+        over = {}
+        if task == "v2v" and cfg.get("use_dynamic_shifting"):
+            over["use_dynamic_shifting"] = False
+        if (task == "v2v" or steps <= 1) and cfg.get("shift_terminal"):
+            over["shift_terminal"] = None
+        pipe.scheduler = type(base).from_config(cfg, **over) if over else base
 
     def task_kwargs(self, task, *, frames, fps, image, video, strength):
         kw: dict[str, Any] = {"frame_rate": fps}

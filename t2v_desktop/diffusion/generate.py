@@ -251,6 +251,7 @@ def generate_frames(model: ResolvedModel, req: GenerateRequest, *,
                              strength=req.strength, negative_prompt=req.negative_prompt)
         if fam.encode_with_t2v:
             kw = _embed_prompt(fam, pipe, model, device, kw)
+        fam.prepare(pipe, p.task, p.steps)
         gen = torch.Generator("cpu").manual_seed(int(req.seed))
         try:
             with torch.inference_mode():

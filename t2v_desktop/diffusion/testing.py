@@ -92,6 +92,10 @@ def _frame_edit(folder: Path, seed: int, ip2p: bool) -> Path:
 
 
 #: LTX-Video parts at toy size: VAE 4x spatial / 4x temporal compression (the real one: 32x / 8x).
+#: The scheduler LTX-Video ships (diffusers' conversion script): dynamic shifting and a terminal shift,
+#: so the tiny folder exercises the same scheduler paths as the real one.
+LTX_SCHEDULER = dict(use_dynamic_shifting=True, base_shift=0.95, max_shift=2.05, base_image_seq_len=1024,
+                     max_image_seq_len=4096, shift_terminal=0.1)
 TINY_LTX_TRANSFORMER = dict(in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=2,
                             attention_head_dim=8, cross_attention_dim=16, num_layers=1, caption_channels=32)
 TINY_LTX_VAE = dict(
@@ -113,7 +117,7 @@ def _ltx(folder: Path, seed: int) -> Path:
     )
 
     torch.manual_seed(seed)
-    pipe = LTXPipeline(scheduler=FlowMatchEulerDiscreteScheduler(), vae=AutoencoderKLLTXVideo(**TINY_LTX_VAE),
+    pipe = LTXPipeline(scheduler=FlowMatchEulerDiscreteScheduler(**LTX_SCHEDULER), vae=AutoencoderKLLTXVideo(**TINY_LTX_VAE),
                        text_encoder=_t5(), tokenizer=t5_tokenizer(),
                        transformer=LTXVideoTransformer3DModel(**TINY_LTX_TRANSFORMER))
     pipe.save_pretrained(folder, safe_serialization=True)
