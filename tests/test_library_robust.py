@@ -189,3 +189,13 @@ def test_kill9_inside_a_file_transaction(tmp_path):
     assert lib.conn.execute("SELECT count(*) FROM shots").fetchone()[0] == 2
     assert add_folder(lib, media, tools=NO_TOOLS) == []
     assert lib.conn.execute("SELECT count(*) FROM shots").fetchone()[0] == 6 and _ok(lib)
+
+
+def test_hidden_files_and_folders_are_not_footage(tmp_path):
+    media = _media(tmp_path, 1)
+    (media / ".Trash").mkdir()
+    shutil.copy(media / "c0.mp4", media / ".Trash" / "old.mp4")
+    (media / "._c0.mp4").write_bytes(b"\0\5\26\7 AppleDouble")
+    lib = open_library(tmp_path / "library.sqlite")
+    assert add_folder(lib, media, tools=NO_TOOLS) == []
+    assert lib.conn.execute("SELECT path FROM files").fetchall() == [(str(media / "c0.mp4"),)]

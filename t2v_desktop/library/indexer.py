@@ -288,7 +288,8 @@ def add_file(lib, path, *, progress: Optional[Callable] = None, cancel=None, too
 
 
 def walk_videos(root: Path, errors: List[str]) -> Iterator[str]:
-    """Video files under ``root`` in a stable order, lazily; unreadable folders are reported, not fatal."""
+    """Video files under ``root`` in a stable order, lazily; unreadable folders are reported, not fatal;
+    hidden files and folders (a trash, macOS ``._`` resource forks) are not footage."""
     def onerror(exc: OSError) -> None:
         where = getattr(exc, "filename", root)
         if isinstance(exc, PermissionError):
@@ -297,9 +298,9 @@ def walk_videos(root: Path, errors: List[str]) -> Iterator[str]:
             errors.append(f"{where}: cannot read this folder ({exc.strerror or exc}); its files were skipped")
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))  # .Trash, .git, ._ AppleDouble
         for name in sorted(filenames):
-            if os.path.splitext(name)[1].lower() in VIDEO_EXT:
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in VIDEO_EXT:
                 yield os.path.join(os.path.realpath(dirpath), name)
 
 
