@@ -137,3 +137,24 @@ def test_faster_whisper_runs_a_tiny_ctranslate2_model(tmp_path_factory, speech, 
     assert seen[-1] == pytest.approx(t.duration, abs=0.01)
     monkeypatch.setenv("T2V_MODELS_DIR", str(root))  # found under the models folder by name
     assert fwhisper.find_model(None).name == "faster-whisper-tiny"
+
+
+def test_add_english_captions_command_uses_the_translate_task(tiny, speech, tmp_path, monkeypatch):
+    from speech_media import talk_clip
+
+    from t2v_desktop.commands.apply import apply_text
+    from t2v_desktop.project.history import History
+    from t2v_desktop.project.model import Project
+    from t2v_desktop.speech.audio import load_mono
+
+    clip = talk_clip(load_mono(str(speech), RATE), tmp_path / "talk.mp4", rate=RATE)
+    monkeypatch.setenv("T2V_WHISPER_MODEL", str(tiny))
+    seen = _spy_tasks(monkeypatch, whisper.load(tiny)[1])
+    p = Project.from_media(str(clip))
+    h = History(p)
+    plan = apply_text(p, "add english captions", h)
+    assert plan.steps[0].translate and seen and set(seen) == {"translate"}
+    (track,) = p.subtitle_tracks
+    assert track.name == "Captions (English)" and track.language == "en" and track.cues
+    h.undo()
+    assert not p.subtitle_tracks

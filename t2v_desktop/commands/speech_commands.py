@@ -57,7 +57,7 @@ def _resolve_translate(step: TranslateCaptions, state) -> list:
     cues = translate_cues(src.cues, code, source=source[:2])
     name = f"{src.name or 'Captions'} ({step.target.strip().capitalize()})"
     return [AddSubtitleTrack(SubtitleTrack(cues, name=name, language=code, style=copy.deepcopy(src.style),
-                                           burn_in=False, soft=src.soft))]
+                                           burn_in=False, soft=src.soft, look=src.look, highlight=src.highlight))]
 
 
 PARSERS.append(_parse_translate)
@@ -68,15 +68,22 @@ RESOLVERS[TranslateCaptions] = _resolve_translate
 
 @dataclass
 class AddCaptions(ComposeStep):
-    """A subtitle track of readable cues from the main track's speech."""
+    """A subtitle track of readable cues from the main track's speech; ``translate``: English cues
+    whatever the spoken language (Whisper's speech-to-English translation)."""
 
+    translate: bool = False
     kind: ClassVar[str] = "captions"
 
 
 _CAPTIONS = re.compile(r"^(?:add (?:the )?(?:captions|subtitles)(?: from the speech)?|transcribe(?: it| the speech)?)\.?$")
+_ENGLISH_CAPTIONS = re.compile(
+    r"^(?:add (?:the )?english (?:captions|subtitles)(?: from the speech)?|add (?:the )?(?:captions|subtitles) "
+    r"(?:translated )?(?:in|into|to) english|translate the speech (?:in)?to english(?: captions| subtitles)?)\.?$")
 
 
 def _parse_captions(cl, t: str, context) -> Any:
+    if _ENGLISH_CAPTIONS.match(t.strip()):
+        return AddCaptions(translate=True, reason="English captions from the speech (Whisper translates it)")
     return AddCaptions() if _CAPTIONS.match(t.strip()) else None
 
 
@@ -89,10 +96,19 @@ def _resolve_captions(step: AddCaptions, state) -> list:
     from ..speech.captions import segment
     from ..speech.programme import programme_transcript
 
-    tr = programme_transcript(state.sim)
+    if step.translate:
+        from ..speech.asr import transcribe
+
+        def english(path, **kw):
+            return transcribe(path, task="translate", **kw)
+
+        tr = programme_transcript(state.sim, english)
+    else:
+        tr = programme_transcript(state.sim)
     if not tr.words:
         raise ProjectError("No speech was recognised on the main track, so there are no captions to add.")
-    return [AddSubtitleTrack(SubtitleTrack(segment(tr), name="Captions", language=tr.language or "en"))]
+    name = "Captions (English)" if step.translate else "Captions"
+    return [AddSubtitleTrack(SubtitleTrack(segment(tr), name=name, language=tr.language or "en"))]
 
 
 PARSERS.append(_parse_captions)
