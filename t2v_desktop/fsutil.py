@@ -149,7 +149,8 @@ def pid_alive(pid: int) -> bool:
     if stat[stat.rindex(")") + 2:][:1] in ("Z", "X"):
         return False  # a zombie: dead, only not reaped yet
     # An empty cmdline: a kernel thread, or a process between fork and exec; process_start decides.
-    return not cmdline or b"t2v" in cmdline or b"python" in cmdline
+    # A Ray worker renames itself ("ray::_ray_item"): its temp files are as alive as any python's.
+    return not cmdline or b"t2v" in cmdline or b"python" in cmdline or cmdline.startswith(b"ray::")
 
 
 def _pid_alive_windows(pid: int) -> bool:

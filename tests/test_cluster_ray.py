@@ -1,0 +1,146 @@
+"""AI renders and batch jobs on a Ray cluster the test starts on 127.0.0.1 (skipped without ray).
+
+The chunked render (overlapping chunks on the workers, cross-faded) gives exactly the local frames
+for a tiny random InstructPix2Pix, lands under the local cache key (a second run is a hit); batch
+items become tasks (outputs checked by frames and pixels, a broken input fails alone); progress
+reaches every chunk / file; cancel leaves nothing cached and no file written."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from t2v_desktop.batch import plan_items, run_batch  # noqa: E402
+from t2v_desktop.cluster import session  # noqa: E402
+from t2v_desktop.cluster.session import Cluster, using  # noqa: E402
+from t2v_desktop.errors import Cancelled  # noqa: E402
+from t2v_desktop.jobs import CancelToken  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A private 2-CPU Ray cluster on 127.0.0.1; workers inherit this environment (one torch thread)."""
+    root = tmp_path_factory.mktemp("ray")
+    env = {"OMP_NUM_THREADS": "1", "T2V_CACHE_DIR": str(root / "cache"), "T2V_DATA_DIR": str(root / "data"),
+           "HF_HUB_OFFLINE": "1", "T2V_DEVICE": "cpu", "RAY_AUTH_MODE": "disabled"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
+             configure_logging=False)
+    try:
+        yield Cluster("127.0.0.1", owns=False)
+    finally:
+        ray.shutdown()
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def test_batch_items_run_as_ray_tasks(cluster, make_clip, tmp_path):
+    from test_batch import TEXT, grey_and_count
+
+    inputs = [make_clip(f"ray{k}", duration=3.0) for k in range(3)]
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"no video here")
+    out = tmp_path / "out"
+    out.mkdir()
+    items = plan_items([str(inputs[0]), str(broken), str(inputs[1]), str(inputs[2])], out)
+    reached: dict = {}
+    results = run_batch(items, TEXT, cluster=cluster, on_progress=lambda i, d, t, m: reached.__setitem__(i, d / t))
+    assert [r.ok for r in results] == [True, False, True, True], [r.message for r in results]
+    assert "not a video" in results[1].message
+    assert reached == {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.0}
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in inputs)  # nothing else, no temp
+    for r in (results[0], results[2], results[3]):
+        n, spread = grey_and_count(Path(r.output))
+        assert n == 25 and r.frames == 25 and abs(r.duration - 1.0) < 0.05 and spread < 1.5
+
+
+def _frames(n=10, side=64):
+    from t2v_desktop.media.synth import pattern_frame
+
+    return [pattern_frame(i, side, side, "gradient") for i in range(n)]
+
+
+def _render(frames, model, cache, settings, progress=None, cancel=None):
+    from t2v_desktop.diffusion.run import run_ai_edit
+    from t2v_desktop.ops import GenerativeContext
+
+    ctx = GenerativeContext(fps=Fraction(25), width=64, height=64, source_key="ray-test",
+                            progress=progress or (lambda *a: None), cancel=cancel)
+    return run_ai_edit(frames, ctx, prompt="make it snow", strength=0.8, guidance=7.5, image_guidance=1.5, steps=2,
+                       seed=3, model=str(model), mode="quality", settings=settings, cache=cache)
+
+
+def test_chunked_ai_render_on_ray_matches_the_local_one_and_is_cached(cluster, tiny_models, tmp_path, monkeypatch):
+    from t2v_desktop.diffusion.cache import ResultCache
+    from t2v_desktop.diffusion.consistency import ConsistencySettings
+
+    monkeypatch.setattr(session, "CHUNK_FRAMES", 6)
+    monkeypatch.setattr(session, "OVERLAP_FRAMES", 2)  # chunks 0-5 and 4-9, frames 4 and 5 cross-faded
+    model = tiny_models / "instruct-pix2pix"
+    # frames depend on the anchor frame and their own only: a chunk that starts later gets the anchor too
+    settings = ConsistencySettings(chunk_size=1, flow_fusion=False, deflicker=False)
+    frames = _frames()
+    local_cache, ray_cache = ResultCache(tmp_path / "local"), ResultCache(tmp_path / "ray")
+    local = _render(frames, model, local_cache, settings)
+    calls = []
+    with using(cluster):
+        remote = _render(frames, model, ray_cache, settings, progress=lambda d, t, m="": calls.append((d, t, m)))
+    assert len(remote) == len(frames) and remote[0].shape == frames[0].shape
+    assert (2, 2) in [(d, t) for d, t, _m in calls], calls  # both chunks reported done
+    assert "on the cluster" in calls[-1][2]
+    assert max(float(np.abs(a.astype(int) - b.astype(int)).max()) for a, b in zip(local, remote, strict=True)) == 0
+    assert any(np.abs(a.astype(int) - f.astype(int)).mean() > 2 for a, f in zip(remote, frames, strict=True))
+    # the same content key as the local render, and a second run reads it back without the cluster
+    assert sorted(p.name for p in (tmp_path / "local").glob("*/*.npz")) == sorted(
+        p.name for p in (tmp_path / "ray").glob("*/*.npz"))
+    again = []
+    with using(cluster):
+        hit = _render(frames, model, ray_cache, settings, progress=lambda d, t, m="": again.append(m))
+    assert again == ["AI edit: reused the cached render."]
+    assert all(np.array_equal(a, b) for a, b in zip(hit, remote, strict=True))
+
+
+def test_cancel_on_ray_caches_nothing(cluster, tiny_models, tmp_path, monkeypatch):
+    from t2v_desktop.diffusion.cache import ResultCache
+    from t2v_desktop.diffusion.consistency import ConsistencySettings
+
+    monkeypatch.setattr(session, "CHUNK_FRAMES", 4)
+    token = CancelToken()
+
+    def progress(done, total, message=""):
+        token.cancel()
+
+    with using(cluster), pytest.raises(Cancelled):
+        _render(_frames(), tiny_models / "instruct-pix2pix", ResultCache(tmp_path / "c"),
+                ConsistencySettings(), progress=progress, cancel=token)
+    assert not list((tmp_path / "c").glob("*/*.npz"))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    items = plan_items([str(tmp_path / "never-read.mp4")] * 2, out)
+    with pytest.raises(Cancelled):
+        run_batch(items, "make it warmer", cluster=cluster, on_progress=lambda *a: token.cancel(), cancel=token)
+    assert list(out.iterdir()) == []
+
+
+def test_a_ray_workers_temp_files_are_not_taken_for_a_dead_runs(cluster):
+    """Ray renames its workers ("ray::task"): their .part files must not be swept as stale by another
+    worker exporting into the same folder (that failed a batch item before fsutil knew)."""
+    from t2v_desktop.fsutil import pid_alive
+
+    @ray.remote
+    def worker_pid():
+        return os.getpid()
+
+    pid = ray.get(worker_pid.remote())
+    assert pid != os.getpid() and pid_alive(pid)
