@@ -25,8 +25,8 @@ def _clustered(n, seed=1):
 
 
 def test_hnsw_matches_exact_search_on_clustered_vectors():
-    x, queries = _clustered(3000)
-    keys = np.arange(100, 3100, dtype=np.int64)
+    x, queries = _clustered(2000)
+    keys = np.arange(100, 2100, dtype=np.int64)
     hnsw = vectors.VectorIndex(keys, keys, x, backend="usearch")
     exact = vectors.VectorIndex(keys, keys, x, backend="numpy")
     assert hnsw._index is not None and exact._index is None
@@ -46,29 +46,48 @@ def test_auto_backend_is_exact_below_the_threshold(monkeypatch):
     assert vectors.VectorIndex(keys, keys, x).backend == "usearch"
 
 
-def test_index_file_is_reused_and_rebuilt_when_stale(tmp_path, monkeypatch):
+def test_index_file_is_reused_updated_in_place_and_rebuilt_for_a_new_format(tmp_path, monkeypatch):
     x, queries = _clustered(1000)
     keys = np.arange(1000, dtype=np.int64)
     path = tmp_path / "lib.m.usearch"
-    built = []
+    added = []
     real = vectors._new_index
 
-    def counting(ndim):
-        built.append(ndim)
-        return real(ndim)
+    class Counting:  # counts the vectors each index is given (a full build adds all of them)
+        def __init__(self, ndim):
+            self._i = real(ndim)
 
-    monkeypatch.setattr(vectors, "_new_index", counting)
+        def add(self, k, m):
+            added.append(len(k))
+            return self._i.add(k, m)
+
+        def __getattr__(self, name):
+            return getattr(self._i, name)
+
+        def __len__(self):
+            return len(self._i)
+
+    monkeypatch.setattr(vectors, "_new_index", Counting)
     a = vectors.VectorIndex(keys, keys, x, backend="usearch", path=path, stamp="(1000, 0)")
-    assert path.exists() and (tmp_path / "lib.m.usearch.stamp").exists()
-    n_first = len(built)
+    assert added == [1000] and path.exists() and (tmp_path / "lib.m.usearch.stamp").exists()
     b = vectors.VectorIndex(keys, keys, x, backend="usearch", path=path, stamp="(1000, 0)")
-    assert len(built) == n_first + 1 and len(b._index) == 1000  # one empty index, loaded from the file
+    assert added == [1000] and len(b._index) == 1000  # loaded from the file, nothing added
     assert b.search(queries[0], 5) == a.search(queries[0], 5)
-    vectors.VectorIndex(keys[:900], keys[:900], x[:900], backend="usearch", path=path, stamp="(900, 0)")
-    assert len(built) == n_first + 2  # a changed table: built again (no load attempted for a wrong stamp)
+    # the table changed: 100 keyframes gone, 50 new, one vector replaced under the same id
+    x2 = _unit(np.random.default_rng(9).standard_normal((50, DIM)))
+    keys3 = np.concatenate([keys[100:], np.arange(5000, 5050)])
+    x3 = np.concatenate([x[100:], x2])
+    x3[0] = x2[0]
+    c = vectors.VectorIndex(keys3, keys3, x3, backend="usearch", path=path, stamp="(950, 1)")
+    assert added == [1000, 51] and len(c._index) == 950  # only the difference
+    exact = vectors.VectorIndex(keys3, keys3, x3, backend="numpy")
+    assert {k for k, _ in c.search(x2[0], 2)} == {100, 5000}  # id 100 holds its new vector now
+    recall = np.mean([len({k for k, _ in c.search(q, 10)} & {k for k, _ in exact.search(q, 10)}) / 10
+                      for q in queries])
+    assert recall >= 0.95
     monkeypatch.setattr(vectors, "_FORMAT", "ip/f32/32/256")
-    c = vectors.VectorIndex(keys[:900], keys[:900], x[:900], backend="usearch", path=path, stamp="(900, 0)")
-    assert len(built) == n_first + 3 and len(c._index) == 900  # a new index format: built again
+    d = vectors.VectorIndex(keys3, keys3, x3, backend="usearch", path=path, stamp="(950, 1)")
+    assert added[-1] == 950 and len(d._index) == 950  # a new index format: built from scratch
 
 
 def test_index_for_reads_the_embeddings_table(tmp_path):

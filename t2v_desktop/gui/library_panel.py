@@ -397,6 +397,10 @@ def index_in_background(win, paths: List[str], library_path: Path) -> None:
             for k, p in enumerate(paths):
                 progress(k, len(paths), f"Indexing {Path(p).name}")
                 add_file(lib, p, progress=None, cancel=cancel)
+            from ..library.vectors import refresh
+
+            progress(len(paths), len(paths) + 1, "updating the search index")
+            refresh(lib.conn)  # the new keyframes go into the vector index now, not at the next search
         finally:
             lib.close()
         progress(len(paths), len(paths), "indexed")

@@ -16,6 +16,7 @@ The embeddings table stays the source of truth: the index file is rebuilt when m
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -93,25 +94,61 @@ def _new_index(ndim: int):
 
 
 def _hnsw(mat: np.ndarray, keys: np.ndarray, path: Optional[Path], stamp: str):
-    """The index file beside the db when its stamp matches, else built from the table and saved
-    (temp file + replace: a killed build leaves the old file or none, never half of one)."""
+    """The index file beside the db, brought up to date with the table: unchanged when its stamp
+    matches; otherwise (same index format) only the difference is applied — keyframes gone are
+    removed, new ones added, a vector that differs from the table (a reused keyframe id) replaced —
+    so adding one file to a big library does not rebuild the whole index; built from scratch when
+    there is no usable file. Saved as temp file + replace: a killed save leaves the old file."""
     meta = Path(str(path) + ".stamp") if path is not None else None
+    fmt = stamp.split(" ", 1)[0]
     idx = None
-    if meta is not None and Path(path).exists() and meta.exists() and meta.read_text() == stamp:
+    if meta is not None and Path(path).exists() and meta.exists() and meta.read_text().split(" ", 1)[0] == fmt:
         try:
             idx = _new_index(mat.shape[1])
             idx.load(str(path))
         except Exception:  # noqa: BLE001 - unreadable file: rebuilt below
             idx = None
-    if idx is None or len(idx) != len(keys):
+        if idx is not None and meta.read_text() == stamp and len(idx) == len(keys):
+            return idx
+    changed = True
+    if idx is not None and idx.ndim == mat.shape[1]:
+        changed = _update(idx, keys, mat)
+    else:
         idx = _new_index(mat.shape[1])
         idx.add(keys, mat)
-        if path is not None:
-            tmp = Path(str(path) + ".tmp")
-            idx.save(str(tmp))
-            tmp.replace(path)
-            meta.write_text(stamp)
+    if path is not None and (changed or meta.read_text() != stamp):
+        tmp = Path(str(path) + ".tmp")
+        idx.save(str(tmp))
+        tmp.replace(path)
+        meta.write_text(stamp)
     return idx
+
+
+def _update(idx, keys: np.ndarray, mat: np.ndarray) -> bool:
+    """Make ``idx`` hold exactly ``keys`` -> ``mat``; True when anything changed."""
+    wanted = set(keys.tolist())
+    gone = np.array([k for k in np.asarray(idx.keys).tolist() if k not in wanted], dtype=np.int64)
+    if len(gone):
+        idx.remove(gone)
+    present = np.asarray(idx.contains(keys), dtype=bool) if len(idx) else np.zeros(len(keys), bool)
+    if present.any():
+        stored = np.stack(idx.get(keys[present], dtype=np.float32))
+        differs = np.abs(stored - mat[present]).max(axis=1) > 1e-2  # f16 storage: ~1e-3 for unit vectors
+        if differs.any():
+            idx.remove(keys[present][differs])
+            present[np.flatnonzero(present)[differs]] = False
+    if (~present).any():
+        idx.add(keys[~present], mat[~present])
+    return bool(len(gone) or (~present).any())
+
+
+def refresh(conn) -> int:
+    """Bring every model's index file up to date now (after indexing), so the first search after a
+    new file does not pay for it. Returns the number of vectors indexed."""
+    n = 0
+    for (model,) in conn.execute("SELECT DISTINCT model FROM embeddings").fetchall():
+        n += len(index_for(conn, model, re.sub(r"[^\w.-]+", "_", model)).keys)
+    return n
 
 
 def index_path(conn) -> Optional[Path]:
