@@ -145,7 +145,7 @@ def test_out_of_memory_halves_the_chunk_then_says_what_to_do(env, moving, monkey
     monkeypatch.setattr(generate, "plan", plan)
     log: list = []
     out = ai_edit(moving, ctx(key="oom", log=log), model="ltx-video")
-    assert len(out) == 8 and calls == [8, 4, 4]
+    assert len(out) == 8 and calls == [8, 4, 4, 2]  # then chunks of 4 overlapping by 1
     assert any("Out of memory at 8 frames per call: retrying with 4" in m for _d, _t, m in log)
     calls.clear()
     monkeypatch.setattr(generate, "_max_tokens", lambda pipe, fam: (_ for _ in ()).throw(
@@ -155,3 +155,24 @@ def test_out_of_memory_halves_the_chunk_then_says_what_to_do(env, moving, monkey
     with pytest.raises(GenerativeUnavailableError, match="Out of CPU memory for 8 frames.*shorter.*smaller"):
         generate_clip("waves", seconds=1, fps=8, width=64, height=64, steps=2, out=env / "oom.mp4")
     assert not (env / "oom.mp4").exists()
+
+
+def test_long_clips_go_in_overlapping_chunks_cross_faded(env, moving, monkeypatch):
+    from t2v_desktop.diffusion import generate, run
+
+    monkeypatch.setattr(run, "V2V_CHUNK_FRAMES", 4)
+    monkeypatch.setattr(run, "V2V_OVERLAP_FRAMES", 2)
+    parts: list = []
+    real = generate.generate_frames
+
+    def recording(model, req, **kw):
+        frames, plan = real(model, req, **kw)
+        parts.append([int(f[0, 0, 0]) for f in req.video])
+        return frames, plan
+
+    monkeypatch.setattr(generate, "generate_frames", recording)
+    out = ai_edit(moving, ctx(key="chunks"), model="ltx-video")
+    assert len(out) == 8 and out[0].shape == moving[0].shape
+    first = [int(f[0, 0, 0]) for f in moving]
+    # chunk 4, overlap min(2, 4 // 4) = 1: frames 0-3, 3-6, 6-7
+    assert parts == [first[0:4], first[3:7], first[6:8]]

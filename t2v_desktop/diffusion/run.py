@@ -27,6 +27,9 @@ BACKEND_TASKS = {"auto": ("frame_edit", "v2v"), "frame": ("frame_edit",), "video
 OP_DEFAULT_GUIDANCE = 7.5
 #: Frames per video-to-video pipeline call (all of a call's latents are in memory at once).
 V2V_CHUNK_FRAMES = 49
+#: Frames each later chunk re-renders from the previous one's end; the two renders are cross-faded
+#: there, so a long clip has no jump at the chunk seams (at most a quarter of a chunk).
+V2V_OVERLAP_FRAMES = 8
 
 
 def require_backend(prompt: str = "") -> None:
@@ -108,7 +111,8 @@ def video_to_video(resolved, frames: Sequence[np.ndarray], *, prompt: str, stren
                    steps: int, seed: int, fps: Optional[float] = None, mode: str = "quality",
                    progress=no_progress, cancel=None) -> list[np.ndarray]:
     """A video family's edit of the whole clip (not frame by frame): chunks of V2V_CHUNK_FRAMES, each
-    one pipeline call, so motion stays coherent inside a chunk. Same count and size out as in."""
+    one pipeline call, so motion stays coherent inside a chunk; consecutive chunks overlap by
+    V2V_OVERLAP_FRAMES, cross-faded. Same count and size out as in."""
     from .generate import PREVIEW_STEPS, GenerateRequest, OutOfMemory, generate_frames
 
     fam = resolved.family
@@ -119,8 +123,10 @@ def video_to_video(resolved, frames: Sequence[np.ndarray], *, prompt: str, stren
     chunk = V2V_CHUNK_FRAMES
     start = 0
     while start < n:
-        part = list(frames[start:start + chunk])
-        k = len(part)
+        ov = min(V2V_OVERLAP_FRAMES, chunk // 4, start)  # frames shared with the previous chunk
+        begin = start - ov
+        part = list(frames[begin:begin + chunk])
+        k = len(part) - ov  # new frames this call adds
 
         def sub(done, total, message="", _s=start, _k=k):
             progress(_s + (done / total if total else 0) * _k, n, message)
@@ -130,12 +136,16 @@ def video_to_video(resolved, frames: Sequence[np.ndarray], *, prompt: str, stren
         try:
             edited, _plan = generate_frames(resolved, req, progress=sub, cancel=cancel)
         except OutOfMemory as e:
-            if k <= 1:
+            if len(part) <= 1:
                 raise
-            chunk = max(1, k // 2)  # fewer frames per call, then the same clip again
+            chunk = max(1, len(part) // 2)  # fewer frames per call, then the same span again
             progress(start, n, f"Out of memory at {e.frames} frames per call: retrying with {chunk}.")
             continue
-        out += edited
+        for j in range(ov):  # cross-fade the re-rendered overlap into the previous chunk's end
+            w = (j + 1) / (ov + 1)
+            a = out[begin + j].astype(np.float32)
+            out[begin + j] = np.clip(a + (edited[j].astype(np.float32) - a) * w + 0.5, 0, 255).astype(np.uint8)
+        out += edited[ov:]
         start += k
     return out
 
