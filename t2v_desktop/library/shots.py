@@ -18,7 +18,6 @@ once a frame leaves that window, and its motion is added to its shot then.
 
 from __future__ import annotations
 
-import bisect
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Deque, Dict, Iterator, List, Optional, Tuple
@@ -270,16 +269,22 @@ class _Detector:
         if fr is not None:
             self._add_cut(at, fr.t, kind)
 
+    def _last_cut_at_or_before(self, i: int) -> int:
+        """Index into cuts; scans back from the end: only the few cuts inside the window can be later."""
+        k = len(self.cuts) - 1
+        while k > 0 and self.cuts[k][0] > i:
+            k -= 1
+        return k
+
     def _add_cut(self, i: int, t: float, kind: str) -> None:
-        k = bisect.bisect_left([c[0] for c in self.cuts], i)
-        if k < len(self.cuts) and self.cuts[k][0] == i:
+        k = self._last_cut_at_or_before(i) + 1 if self.cuts else 0
+        if k > 0 and self.cuts[k - 1][0] == i:
             return
-        self.cuts.insert(k, (i, t, kind))
+        self.cuts.insert(k, (i, t, kind))  # the first cut is frame 0 ("start"): nothing goes before it
 
     # -- motion ---------------------------------------------------------------------------------
     def _settle(self, fr: _Frame) -> None:
-        k = bisect.bisect_right([c[0] for c in self.cuts], fr.i) - 1
-        start = self.cuts[max(0, k)][0]
+        start = self.cuts[self._last_cut_at_or_before(fr.i)][0]
         acc = self.acc.setdefault(start, _Acc())
         while self.spans and self.spans[0][1] < fr.i:
             self.spans.pop(0)
