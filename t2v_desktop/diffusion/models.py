@@ -55,11 +55,11 @@ REGISTRY: dict[str, ModelEntry] = {
                    include=("config.json", "diffusion_pytorch_model.safetensors"), exclude=()),
         ModelEntry("ltx-video", "Lightricks/LTX-Video", "ltx", "text to video",
                    "LTX-Video 2B: clips from text ('generate a 4 second clip of waves'), animated images, "
-                   "video-to-video edits.", include=_VIDEO_FILES),
+                   "video-to-video edits.", include=_VIDEO_FILES, exclude=()),
         ModelEntry("wan2.1-t2v-1.3b", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "wan", "text to video",
-                   "Wan 2.1 1.3B: clips from text and video-to-video edits (16 fps).", include=_VIDEO_FILES),
+                   "Wan 2.1 1.3B: clips from text and video-to-video edits (16 fps).", include=_VIDEO_FILES, exclude=()),
         ModelEntry("cogvideox-2b", "THUDM/CogVideoX-2b", "cogvideox", "text to video",
-                   "CogVideoX 2B: clips from text and video-to-video edits (8 fps).", include=_VIDEO_FILES),
+                   "CogVideoX 2B: clips from text and video-to-video edits (8 fps).", include=_VIDEO_FILES, exclude=()),
     )
 }
 DEFAULT_EDITOR = "instruct-pix2pix"
@@ -375,8 +375,10 @@ def list_models() -> list[dict]:
             if sub.resolve() in known or not (sub / "model_index.json").is_file():
                 continue
             problems = verify_model(sub)
+            fam = detect_family(sub)
+            what = f"a {fam.label} folder that can {fam.describe_tasks()}" if fam else "a diffusers pipeline folder"
             rows.append({"name": sub.name, "repo": "", "kind": detect_kind(sub) or "?", "role": "local folder",
-                         "description": "a diffusers pipeline folder (use model=" + sub.name + ")",
+                         "description": f"{what} (use model={sub.name})",
                          "installed": not problems, "path": str(sub), "problems": problems,
                          "size_mb": round(_size(sub) / 1e6, 1), "fetch": ""})
     return rows
