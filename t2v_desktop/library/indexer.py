@@ -13,6 +13,7 @@ words) and from the cut detector's motion measure (still/slow/fast, pan left/rig
 
 from __future__ import annotations
 
+import bisect
 import colorsys
 import hashlib
 import os
@@ -166,6 +167,8 @@ def _write(lib, path: str, size: int, mtime: float, digest: str, info: dict, out
     from .keyframes import mean_rgb
 
     c = lib.conn
+    words = sorted(words)
+    starts = [w[0] for w in words]
     with c:
         _delete_path(c, path)
         fid = c.execute("INSERT INTO files(path, size, mtime, hash, duration, fps, width, height, has_audio, "
@@ -191,7 +194,8 @@ def _write(lib, path: str, size: int, mtime: float, digest: str, info: dict, out
                     c.execute("INSERT INTO ocr(shot_id, time, text) VALUES (?,?,?)", (sid, t, text))
                     if text not in onscreen:
                         onscreen.append(text)
-            spoken = " ".join(w for ws, _, w in words if s.start <= ws < s.end)
+            a, b = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
+            spoken = " ".join(w for _, _, w in words[a:b])
             c.execute("INSERT INTO shot_text(shot_id, spoken, onscreen, descr) VALUES (?,?,?,?)",
                       (sid, spoken, " ".join(onscreen), descr))
     return fid
