@@ -16,7 +16,7 @@ from t2v_desktop.project.model import Clip, ColorSource, Project
 ENGLISH = ["make it warmer", "make it warmr", "add a title 'Hola amigos' at the start", "cut the first 5 seconds",
            "add captions", "translate the captions to Spanish", "style the captions as karaoke",
            "remove the silences", "blah blah", "add music.mp3 and fade it out", "export the captions as es.vtt",
-           "make the video black and white from 0:05 to 0:12", "add a title 'Buenos días a todos'"]
+           "make the video black and white from 0:05 to 0:12", "add a title 'Buenos días a todos'", "la la land style"]
 
 
 def test_the_guess_is_sure_or_silent():

@@ -50,7 +50,7 @@ def guess_language(text: str) -> Optional[str]:
     for code, rx in _SCRIPTS:
         if len(re.findall(rx, bare)) >= 2:
             return code
-    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", bare.lower())
+    words = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", bare.lower()))  # distinct: "la la land" is one
     if not words:
         return None
     english = sum(w in _WORDS["en"] for w in words)
