@@ -161,20 +161,33 @@ def cmd_search(args) -> int:
     from .library.search import clock, search
 
     try:
-        from .library.db import open_library
+        from .library.db import default_path, open_library
     except ImportError as exc:
         raise T2VError("The media library is not available in this build; run `t2v-desktop library add DIR` "
                        "once it is.") from exc
-    lib = open_library(args.library) if args.library else open_library()
+    from pathlib import Path
+
+    path = Path(args.library) if args.library else default_path()
     notes: list = []
-    hits = search(lib, args.query, limit=args.limit, notes=notes)
+    hits: list = []
+    if not path.exists():  # asking must not create an empty database
+        notes.append("The media library is empty. Add footage with: t2v-desktop library add DIR")
+    else:
+        lib = open_library(path)
+        try:
+            if lib.conn.execute("SELECT count(*) FROM shots").fetchone()[0] == 0:
+                notes.append("The media library is empty. Add footage with: t2v-desktop library add DIR")
+            else:
+                hits = search(lib, args.query, limit=args.limit, notes=notes)
+        finally:
+            lib.close()
     if args.json:
         print(json.dumps({"query": args.query, "hits": [h.to_json() for h in hits], "notes": notes}, indent=2))
         return 0
     for h in hits:
         print(f"{h.path}  {clock(h.start)}-{clock(h.end)}  {h.score:.2f}  " + "; ".join(h.reasons))
-    if not hits:
-        print("No shots matched.", file=sys.stderr)
+    if not hits and path.exists():
+        print(f"No shot matches '{args.query}'.", file=sys.stderr)
     for n in notes:
         print(n, file=sys.stderr)
     return 0

@@ -77,16 +77,27 @@ def test_cli_json(conn, tmp_path, monkeypatch, capsys):
     import types
 
     from t2v_desktop import cli_library
+    from t2v_desktop.library import db
 
-    db = types.ModuleType("t2v_desktop.library.db")
-    db.open_library = lambda path=None: conn
-    monkeypatch.setitem(__import__("sys").modules, "t2v_desktop.library.db", db)
-    args = types.SimpleNamespace(query="red", json=True, limit=1, library=None)
+    monkeypatch.setattr(db, "open_library", lambda path=None: types.SimpleNamespace(conn=conn, close=lambda: None))
+    args = types.SimpleNamespace(query="red", json=True, limit=1, library=str(tmp_path / "lib.db"))
     assert cli_library.cmd_search(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["query"] == "red" and len(out["hits"]) == 1
     assert set(out["hits"][0]) == {"path", "start", "end", "score", "reasons", "shot_id"}
     assert any("huggingface-cli download openai/clip-vit-base-patch32" in n for n in out["notes"])
+
+
+def test_cli_search_without_a_library_says_how_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    import types
+
+    from t2v_desktop import cli_library
+
+    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
+    assert cli_library.cmd_search(types.SimpleNamespace(query="red", json=False, limit=5, library=None)) == 0
+    err = capsys.readouterr().err
+    assert "The media library is empty. Add footage with: t2v-desktop library add DIR" in err
+    assert not (tmp_path / "data" / "library.sqlite").exists()
 
 
 def _tiny_clip(folder):
