@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "paths and stop (OUT is not written)")
     a.add_argument("--keyframes", type=int, default=3, metavar="N",
                    help="how many keyframes per AI step with --preview-keyframes (default 3)")
+    a.add_argument("--ray", metavar="ADDRESS", default=None,
+                   help="render AI edits in chunks on a Ray cluster (host:6379, auto, or 'local'); default env "
+                        "T2V_RAY_ADDRESS; see docs/cluster.md")
 
     e = sub.add_parser("export", help="export a saved project")
     e.add_argument("project", metavar="PROJECT.json")
@@ -130,6 +133,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return launch_gui(argv)
         args = _parse_args(argv)
         old_term = _terminate_like_ctrl_c()
+        if getattr(args, "ray", None) or os.environ.get("T2V_RAY_ADDRESS"):  # AI renders on a Ray cluster
+            from .cluster import using_address
+
+            with using_address(getattr(args, "ray", None)):
+                return HANDLERS[args.command](args)
         return HANDLERS[args.command](args)
     except T2VError as err:
         if isinstance(err, Cancelled) and _stop_signal[0] == signal.SIGTERM:

@@ -7,6 +7,7 @@ optional dependency, imported only when a cluster is really used (``pip install 
 """
 
 from .chunks import blend_chunks, plan_chunks
-from .session import Cluster, active, connect, render_chunked, run_task, using
+from .session import Cluster, active, connect, render_chunked, run_task, using, using_address
 
-__all__ = ["Cluster", "active", "blend_chunks", "connect", "plan_chunks", "render_chunked", "run_task", "using"]
+__all__ = ["Cluster", "active", "blend_chunks", "connect", "plan_chunks", "render_chunked", "run_task", "using",
+           "using_address"]

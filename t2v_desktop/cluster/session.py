@@ -155,24 +155,56 @@ def _cancel_all(ray, refs: list, graceful: bool) -> None:
 # -- the cluster of this process -----------------------------------------------------------------
 
 _CURRENT: List[Optional[Cluster]] = [None]
-_LOCK = threading.Lock()
+#: An address to join on first use (``using_address``; else env T2V_RAY_ADDRESS): a command that never
+#: renders never pays for connecting.
+_PENDING: List[Optional[str]] = [None]
+_LOCK = threading.RLock()
 
 
 def active() -> Optional[Cluster]:
-    """The cluster AI renders go to, or None (run in this process)."""
-    return _CURRENT[0]
+    """The cluster AI renders go to, or None (run in this process). Joins a pending address (or env
+    T2V_RAY_ADDRESS) the first time it is asked; ClusterError when that fails."""
+    with _LOCK:
+        if _CURRENT[0] is None:
+            address = _PENDING[0] or resolve_address(None)
+            if address is not None:
+                _CURRENT[0] = connect(address)
+                _PENDING[0] = None
+        return _CURRENT[0]
 
 
 @contextmanager
 def using(cluster: Optional[Cluster]) -> Iterator[Optional[Cluster]]:
     """Make ``cluster`` the active one inside the block (None: run locally)."""
     with _LOCK:
-        old, _CURRENT[0] = _CURRENT[0], cluster
+        old, _CURRENT[0] = (_CURRENT[0], _PENDING[0]), cluster
+        _PENDING[0] = None
     try:
         yield cluster
     finally:
         with _LOCK:
-            _CURRENT[0] = old
+            _CURRENT[0], _PENDING[0] = old
+
+
+@contextmanager
+def using_address(address: Optional[str]) -> Iterator[None]:
+    """Inside the block, AI renders go to the cluster at ``address`` (else env T2V_RAY_ADDRESS; neither:
+    here), joined when the first render needs it and left at the end. Ray missing: ClusterError then."""
+    address = resolve_address(address)
+    if address is None:
+        yield
+        return
+    import_ray()  # asked for a cluster without Ray installed: say so now, not after the first render
+    with _LOCK:
+        old, _CURRENT[0], _PENDING[0] = (_CURRENT[0], _PENDING[0]), None, address
+    try:
+        yield
+    finally:
+        with _LOCK:
+            joined = _CURRENT[0]
+            _CURRENT[0], _PENDING[0] = old
+        if joined is not None:
+            joined.close()
 
 
 def resolve_address(address: Optional[str]) -> Optional[str]:
