@@ -42,9 +42,16 @@ def grey(r, g, b):
 
 
 def settle(qtbot, w):
-    w.timeline.invalidate()
-    qtbot.waitUntil(lambda: (w.timeline.grab(), w.thumbs.settled())[1], timeout=15000)
-    qtbot.waitUntil(lambda: (w.timeline.grab(), w.thumbs.settled())[1], timeout=15000)
+    """Until a fresh paint of the rows, made with every load in, asks for nothing new (each paint
+    asks for the first missing thumbnail along a clip, so they arrive one after another)."""
+    for _ in range(200):
+        qtbot.waitUntil(w.thumbs.settled, timeout=15000)
+        asked = w.thumbs.asked
+        w.timeline.invalidate()
+        w.timeline.grab()
+        if w.thumbs.asked == asked:
+            return
+    raise AssertionError("the timeline's thumbnails never settled")
 
 
 def test_edited_thumbnails_follow_the_op_stack(qtbot, main_window, make_clip, tmp_path):
@@ -54,6 +61,12 @@ def test_edited_thumbnails_follow_the_op_stack(qtbot, main_window, make_clip, tm
                        tmp_path / "red.t2v")
     settle(qtbot, w)
     assert share(thumb_pixels(w), red) > 0.9
+    # the clip has no sound: its sound lane is dim and says so (no green lane, no volume line)
+    row = next(r for r in w.timeline.rows if r.main)
+    img = w.timeline.grab().toImage()
+    lane = [QColor(img.pixel(x, row.sound_y + 4)).getRgb()[:3] for x in range(int(w.timeline.x_of(1.0)),
+                                                                            int(w.timeline.x_of(1.8)), 5)]
+    assert all(p == (0x20, 0x23, 0x27) for p in lane), lane[:3]
 
     w.apply_command("make it black and white")
     clip = w.project.all_clips()[0]

@@ -37,8 +37,14 @@ def window_drawn(win) -> tuple:
         raise T2VError(f"The preview could not show the first frame: {view.message}")
     if win.project.all_clips() and (win.preview.frame is None or view.image is None):
         return False, "the preview's first frame"
+    cache = win.thumbs
+    if not thumbs_settled(cache):
+        win.grab()  # paints, and so asks for what is missing
+        return False, "the timeline's thumbnails"
+    asked = cache.asked
+    win.timeline.invalidate()  # drawn afresh with every arrival (a late "updated" may still be queued)
     win.grab()
-    if not thumbs_settled(win.thumbs):
+    if cache.asked != asked or not thumbs_settled(cache):  # this paint still lacked one
         return False, "the timeline's thumbnails"
     return True, ""
 

@@ -78,6 +78,9 @@ class ThumbCache(QObject):
         self._chains: OrderedDict = OrderedDict()   # worker only: edited key -> op chain
         self._pool = None                           # worker only: the chains' decoders
         self._pending: set = set()
+        #: loads asked for so far: a paint that asks for none while ``settled()`` drew everything it
+        #: wanted (settled() alone can turn true between a paint and the check: a load is quick)
+        self.asked = 0
         self._lock = threading.Lock()
         self.closed = False
         self._held = False
@@ -135,6 +138,7 @@ class ThumbCache(QObject):
             if self.closed or key in self._pending:
                 return
             self._pending.add(key)
+            self.asked += 1
         self.pool.start(_Load(self, key))
 
     def hold(self, on: bool) -> None:

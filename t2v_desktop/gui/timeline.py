@@ -614,9 +614,17 @@ class TimelineWidget(QWidget):
             self._paint_keys(p, clip, r, a, b)
         if r.main:
             ar = QRectF(x0, r.sound_y, max(2.0, x1 - x0 - 1), SOUND_H)
-            p.fillRect(ar, QColor("#2b4a3a"))
-            self._paint_wave(p, clip, ar, x0, x1, a, b, to_source, src_len)
-            self._paint_volume(p, clip, r, a, b)
+            wave = self.thumbs.wave(clip.path) if src == "file" else None
+            if src != "file" or (wave is not None and not len(wave)):  # a clip without sound says so
+                p.fillRect(ar, QColor("#202327"))
+                p.setFont(small)
+                p.setPen(QColor("#6b717b"))
+                p.drawText(ar.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter,
+                           p.fontMetrics().elidedText("no sound", Qt.ElideRight, max(0, int(ar.width()) - 8)))
+            else:
+                p.fillRect(ar, QColor("#2b4a3a"))
+                self._paint_wave(p, clip, ar, x0, x1, a, b, to_source, src_len)
+                self._paint_volume(p, clip, r, a, b)
         sel = clip.id == self.selected or clip.id in self.multi
         p.setPen(QPen(QColor("#ffd54f") if sel else QColor("#0b0c0e"), 2 if sel else 1))
         p.setBrush(Qt.NoBrush)
