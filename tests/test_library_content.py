@@ -124,14 +124,19 @@ def test_indexer_embeds_keyframes_with_a_local_clip(tmp_path, monkeypatch):
     from t2v_desktop.library.indexer import find_tools
     from t2v_desktop.media.synth import make_shots_clip
 
+    (tmp_path / "m").mkdir()
+    clip = tmp_path / "m" / "c.mp4"
+    make_shots_clip(clip, [(200, 30, 30), (30, 40, 200), (30, 160, 40)])
+    lib = open_library(tmp_path / "library.sqlite")
+    add_folder(lib, tmp_path / "m", tools=Tools(ocr=False, words=False))  # no model yet
+    assert lib.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 0
     monkeypatch.setenv("T2V_CLIP_MODEL", str(build_tiny_clip(tmp_path / "clip")))
     embed._CACHE.clear()
     tools = find_tools(ocr=False, words=False)
     assert tools.model is not None
-    clip = tmp_path / "c.mp4"
-    make_shots_clip(clip, [(200, 30, 30), (30, 40, 200), (30, 160, 40)])
-    lib = open_library(tmp_path / "library.sqlite")
-    add_file(lib, clip, tools=tools)
+    stamp = lib.conn.execute("SELECT indexed_at FROM files").fetchone()[0]
+    add_folder(lib, tmp_path / "m", tools=tools)  # model installed: the unchanged file gets embeddings
+    assert lib.conn.execute("SELECT indexed_at FROM files").fetchone()[0] == stamp  # without re-analysis
     keys, shots, mat = vectors.load_matrix(lib.conn, tools.model.name)
     assert mat.shape == (3, 8) and np.allclose(np.linalg.norm(mat, axis=1), 1, atol=1e-5)
     assert len(set(shots.tolist())) == 3
@@ -178,3 +183,24 @@ def test_cli_add_single_file(tmp_path, monkeypatch, capsys):
     lib = open_library(db)
     assert [k for (k,) in lib.conn.execute("SELECT kind FROM shots ORDER BY start")] == ["start", "dissolve", "dissolve"]
     assert lib.conn.execute("SELECT value FROM meta WHERE key='folders'").fetchone() is None  # a file is not a folder
+
+
+def test_words_stage_waits_for_a_recogniser(tmp_path, monkeypatch):
+    from t2v_desktop.media.synth import make_test_clip
+    from t2v_desktop.speech.transcript import Transcript, Word
+
+    (tmp_path / "m").mkdir()
+    make_test_clip(tmp_path / "m" / "tone.mp4", duration=1.0, audio=True)
+    lib = open_library(tmp_path / "library.sqlite")
+
+    def missing(path, **kw):
+        raise ImportError("No module named 'pocketsphinx'")
+
+    monkeypatch.setattr("t2v_desktop.speech.asr.transcribe", missing)
+    assert add_folder(lib, tmp_path / "m", tools=Tools(ocr=False, words=True)) == []
+    assert lib.conn.execute("SELECT stages FROM files").fetchone()[0] == "shots keyframes motion"
+    monkeypatch.setattr("t2v_desktop.speech.asr.transcribe",
+                        lambda path, **kw: Transcript((Word("beep", 0.2, 0.5),)))
+    assert add_folder(lib, tmp_path / "m", tools=Tools(ocr=False, words=True)) == []  # reindex does the stage
+    assert lib.conn.execute("SELECT text, start FROM words").fetchall() == [("beep", 0.2)]
+    assert search(lib, "says 'beep'")[0].reasons == ["spoken: 'beep' at 0:00"]

@@ -118,14 +118,17 @@ def _probe(path: str) -> dict:
                 "has_audio": 1 if c.streams.audio else 0}
 
 
-def _transcript_words(path: str, cancel) -> List[Tuple[float, float, str]]:
-    """Spoken words with times (speech.asr, cached by content); none when the file has no speech."""
-    from ..speech.asr import transcribe
-
+def _transcript_words(path: str, cancel) -> Optional[List[Tuple[float, float, str]]]:
+    """Spoken words with times (speech.asr, cached by content); [] when the file has no speech, None
+    when no recogniser is installed (the stage stays undone, a later reindex does it)."""
     try:
+        from ..speech.asr import transcribe
+
         tr = transcribe(path, cancel=cancel)
     except Cancelled:
         raise
+    except ImportError:
+        return None
     except T2VError:
         return []
     return [(w.start, w.end, w.text) for w in tr.words]
@@ -149,7 +152,7 @@ def _analyse(lib, path: str, tools: Tools, sub: Callable[[float, str], None], ca
         text = ocr_mod.read_text(img) if tools.ocr else ""
         outs[i].keyframes.append((t, str(thumb), text))
         sub(0.5 + 0.4 * (n + 1) / max(1, len(wanted)), "keyframes")
-    words: List[Tuple[float, float, str]] = []
+    words: Optional[List[Tuple[float, float, str]]] = []
     if tools.words and info["has_audio"]:
         sub(0.9, "speech")
         words = _transcript_words(path, cancel)
@@ -201,12 +204,22 @@ def _write(lib, path: str, size: int, mtime: float, digest: str, info: dict, out
     return fid
 
 
-def _embed(lib, fid: int, tools: Tools) -> None:
+def _embed(lib, fid: Optional[int], tools: Tools) -> None:
+    """Embeddings of the file's keyframes (all missing ones when ``fid`` is None: a model installed
+    after the files were indexed). A failure here leaves the file indexed; the next run retries."""
     if tools.model is None:
         return
     from .embed import embed_keyframes
 
-    embed_keyframes(lib.conn, tools.model, file_id=fid)
+    try:
+        embed_keyframes(lib.conn, tools.model, file_id=fid)
+    except Exception as exc:  # noqa: BLE001 - semantic search is optional; words/colours still work
+        if disk_full(exc):
+            raise LibraryError(disk_full_message(lib.path)) from exc
+        import logging
+
+        lib.conn.rollback()
+        logging.getLogger(__name__).warning("embedding keyframes failed: %s", exc)
 
 
 def _index_path(lib, p: str, tools: Tools, sub, cancel) -> int:
@@ -216,7 +229,7 @@ def _index_path(lib, p: str, tools: Tools, sub, cancel) -> int:
     row = c.execute("SELECT id, size, mtime, status, stages FROM files WHERE path=?", (p,)).fetchone()
     if (row and row[1] == st.st_size and row[2] == st.st_mtime and row[3] == "ok"
             and set(tools.stages) <= set((row[4] or "").split())):
-        return int(row[0])
+        return int(row[0])  # (embeddings a model installed later adds: _embed after the folder / file)
     digest = content_hash(p, st.st_size)
     moved = c.execute("SELECT id, path, stages FROM files WHERE hash=? AND size=? AND path<>? AND status='ok'",
                       (digest, st.st_size, p)).fetchone()
@@ -226,7 +239,8 @@ def _index_path(lib, p: str, tools: Tools, sub, cancel) -> int:
             c.execute("UPDATE files SET path=?, mtime=? WHERE id=?", (p, st.st_mtime, moved[0]))
         return int(moved[0])
     info, outs, words = _analyse(lib, p, tools, sub, cancel)
-    fid = _write(lib, p, st.st_size, st.st_mtime, digest, info, outs, words, tools.stages)
+    stages = tools.stages if words is not None else tuple(x for x in tools.stages if x != "words")
+    fid = _write(lib, p, st.st_size, st.st_mtime, digest, info, outs, words or [], stages)
     _embed(lib, fid, tools)
     return fid
 
@@ -279,6 +293,7 @@ def add_file(lib, path, *, progress: Optional[Callable] = None, cancel=None, too
 
     try:
         fid = _index_path(lib, p, tools, sub, cancel)
+        _embed(lib, fid, tools)  # no-op when done; an unchanged file gets a newly installed model's
     except (Cancelled, LibraryError, NotIndexable):
         raise
     except Exception as exc:  # noqa: BLE001 - reported as one clear message
@@ -364,6 +379,7 @@ def add_folder(lib, folder, progress: Optional[Callable] = None, cancel=None,
         from .keyframes import prune_thumbnails
 
         prune_thumbnails(c, lib.thumbs_dir)  # of deleted and re-analysed files, and of killed runs
+        _embed(lib, None, tools)  # keyframes indexed before the model was installed
     if progress:
         progress(n + 1 if not cancelled else n, max(total, n + 1), "cancelled" if cancelled else "done")
     return messages
