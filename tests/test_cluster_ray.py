@@ -110,6 +110,36 @@ def test_chunked_ai_render_on_ray_matches_the_local_one_and_is_cached(cluster, t
     assert all(np.array_equal(a, b) for a, b in zip(hit, remote, strict=True))
 
 
+def test_generated_clip_is_made_on_a_worker_exactly_as_here_and_cached(cluster, tmp_path):
+    """Text-to-video goes to a worker as one task (one pipeline call denoises every frame together, so
+    it is not split); same frames as in this process, and the clip lands under the local cache key."""
+    torch = pytest.importorskip("torch")
+    from t2v_desktop.cluster import run_task
+    from t2v_desktop.diffusion.families import family_named
+    from t2v_desktop.diffusion.generate import GenerateRequest, generate_frames
+    from t2v_desktop.diffusion.models import resolve
+    from t2v_desktop.engine.generate import generate_clip
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        folder = family_named("ltx").build_tiny(tmp_path / "ltx-video")
+        resolved = resolve(str(folder), tasks=("t2v",))
+        req = GenerateRequest(prompt="waves at sunset", seconds=1.0, fps=8, width=64, height=64, steps=2, seed=5)
+        here, plan_here = generate_frames(resolved, req)
+        with using(cluster):
+            there, plan_there = run_task(generate_frames, resolved, req)
+            clip = generate_clip("waves at sunset", seconds=1.0, fps=8, width=64, height=64, steps=2, seed=5,
+                                 model=str(folder))
+            again = generate_clip("waves at sunset", seconds=1.0, fps=8, width=64, height=64, steps=2, seed=5,
+                                  model=str(folder))
+    finally:
+        torch.set_num_threads(threads)
+    assert plan_here.keep == plan_there.keep == 8
+    assert all(np.array_equal(a, b) for a, b in zip(here, there, strict=True))
+    assert (clip.frames, clip.cached, again.cached, again.path) == (8, False, True, clip.path)
+
+
 def test_cancel_on_ray_caches_nothing(cluster, tiny_models, tmp_path, monkeypatch):
     from t2v_desktop.diffusion.cache import ResultCache
     from t2v_desktop.diffusion.consistency import ConsistencySettings
