@@ -118,13 +118,13 @@ def _probe(path: str) -> dict:
                 "has_audio": 1 if c.streams.audio else 0}
 
 
-def _transcript_words(path: str, cancel) -> Optional[List[Tuple[float, float, str]]]:
+def _transcript_words(path: str, cancel, progress=None) -> Optional[List[Tuple[float, float, str]]]:
     """Spoken words with times (speech.asr, cached by content); [] when the file has no speech, None
     when no recogniser is installed (the stage stays undone, a later reindex does it)."""
     try:
         from ..speech.asr import transcribe
 
-        tr = transcribe(path, cancel=cancel)
+        tr = transcribe(path, cancel=cancel, **({"progress": progress} if progress else {}))
     except Cancelled:
         raise
     except ImportError:
@@ -155,7 +155,8 @@ def _analyse(lib, path: str, tools: Tools, sub: Callable[[float, str], None], ca
     words: Optional[List[Tuple[float, float, str]]] = []
     if tools.words and info["has_audio"]:
         sub(0.9, "speech")
-        words = _transcript_words(path, cancel)
+        words = _transcript_words(path, cancel,
+                                  lambda d, t, m="": sub(0.9 + 0.1 * (d / t if t else 0.0), "speech"))
     return info, outs, words
 
 
