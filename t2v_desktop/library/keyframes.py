@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
@@ -93,7 +94,7 @@ def save_thumbnail(img, folder: Path, width: int = THUMB_WIDTH) -> Path:
         except FileNotFoundError:
             pass
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{target.name}.{os.getpid()}.tmp"
+    tmp = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp"  # two indexers, same frame
     try:
         with open(tmp, "wb") as f:
             f.write(data)
