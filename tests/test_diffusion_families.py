@@ -4,6 +4,7 @@ and a tiny random-weight folder per family that the real resolver and loader acc
 from __future__ import annotations
 
 import json
+import struct
 
 import pytest
 
@@ -45,7 +46,7 @@ def _fake(folder, class_name, weights=".safetensors"):
                                                          "transformer": ["diffusers", "X"]}))
     (folder / "transformer").mkdir()
     (folder / "transformer" / "config.json").write_text("{}")
-    (folder / "transformer" / f"diffusion_pytorch_model{weights}").write_bytes(b"\0" * 16)
+    (folder / "transformer" / f"diffusion_pytorch_model{weights}").write_bytes(struct.pack("<Q", 2) + b"{}")
     return folder
 
 
@@ -78,3 +79,17 @@ def test_tiny_video_families_build_and_resolve(name, tmp_path, monkeypatch):
     assert r.family is fam and r.kind == name
     with pytest.raises(GenerativeUnavailableError, match="cannot|can"):
         models.resolve(str(folder), tasks=("frame_edit",))
+
+
+def test_a_sentencepiece_tokenizer_without_the_package_says_what_to_install(tmp_path, monkeypatch):
+    import importlib.util
+
+    folder = _fake(tmp_path / "ltx", "LTXPipeline")
+    (folder / "tokenizer").mkdir()
+    (folder / "tokenizer" / "spiece.model").write_bytes(b"\0" * 8)
+    spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "sentencepiece" else spec(n, *a))
+    with pytest.raises(GenerativeUnavailableError, match="spiece.model.*pip install sentencepiece"):
+        models.resolve(str(folder), tasks=("t2v",))
+    (folder / "tokenizer" / "tokenizer.json").write_text("{}")  # a fast tokenizer file needs nothing more
+    assert models.resolve(str(folder), tasks=("t2v",)).family.name == "ltx"

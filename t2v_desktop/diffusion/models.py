@@ -208,6 +208,11 @@ def resolve(model: str = "", *, prompt: str = "", tasks: tuple[str, ...] = ("fra
     problems = verify_model(path)
     if problems:
         raise GenerativeUnavailableError(f"Model at {path} cannot be used: " + " ".join(problems))
+    needs = packages_needed(path)
+    if needs:
+        raise GenerativeUnavailableError(
+            f"The tokenizer of {path} is a SentencePiece model (spiece.model, no tokenizer.json); reading it "
+            f"needs the {', '.join(needs)} package. Install it with: pip install {' '.join(needs)}")
     return ResolvedModel(request=request, entry=entry, path=path, family=family, looked=looked)
 
 
@@ -329,6 +334,19 @@ def verify_model(path: Path) -> list[str]:
                 problems.append(f"{comp}/ has no config.json.")
             problems += _check_weights(sub, comp)
     return problems
+
+
+def packages_needed(path: Path) -> list[str]:
+    """Python packages a folder's tokenizers need that are not installed (T5 tokenizers of LTX-Video and
+    CogVideoX ship only spiece.model, which transformers reads with sentencepiece)."""
+    import importlib.util
+
+    for sub in sorted(Path(path).glob("tokenizer*")):
+        if (sub / "tokenizer.json").is_file():
+            continue
+        if any((sub / n).is_file() for n in ("spiece.model", "tokenizer.model")):
+            return [] if importlib.util.find_spec("sentencepiece") else ["sentencepiece"]
+    return []
 
 
 def fingerprint(path: Path) -> str:
