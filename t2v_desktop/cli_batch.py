@@ -63,6 +63,10 @@ def cmd_batch(args) -> int:
     text, inputs = split_items(args.items)
     if not inputs:
         raise T2VError('batch needs inputs after the commands, e.g. batch "make it warmer" a.mp4 b.mp4 -o out/')
+    if text.strip():  # a text nobody understands is one error (with suggestions), not one per file
+        from .commands import parse
+
+        parse(text, {"base": os.getcwd()})
     if args.jobs < 0:
         raise T2VError(f"--jobs must be at least 1 (got {args.jobs}).")
     preset = get_preset(args.preset) if args.preset else None

@@ -108,3 +108,28 @@ def test_output_names_never_collide(tmp_path):
     items = plan_items(["a/x.mp4", "b/x.mp4", "c/X.mov"], tmp_path)
     assert [Path(i.output).name for i in items] == ["x.mp4", "x-2.mp4", "X-3.mp4"]
     assert all(Path(i.input).is_absolute() for i in items)
+
+
+def test_text_nobody_understands_is_one_error_before_anything_runs(env, clips):
+    inputs, _ = clips
+    r = subprocess.run([sys.executable, "-m", "t2v_desktop", "batch", "frobnicate the blorps", str(inputs[0]),
+                        str(inputs[1]), "-o", str(env / "out")], capture_output=True, text=True, timeout=120, cwd=env)
+    assert r.returncode == 2 and r.stderr.count("error:") == 1 and "did you mean" in r.stderr
+    assert not (env / "out").exists()
+
+
+def test_saved_projects_are_exported_as_saved(env, clips):
+    from t2v_desktop.commands.apply import apply_text
+    from t2v_desktop.project.history import History
+    from t2v_desktop.project.model import Project
+
+    inputs, _ = clips
+    project = Project.from_media(str(inputs[0]))
+    apply_text(project, "make it black and white", History(project))
+    project.save(str(env / "grey.t2v"))
+    r = subprocess.run([sys.executable, "-m", "t2v_desktop", "batch", str(env / "grey.t2v"), str(inputs[1]), "-o",
+                        str(env / "out"), "--jobs", "1"], capture_output=True, text=True, timeout=120, cwd=env)
+    assert r.returncode == 0, r.stderr
+    grey_n, grey_spread = grey_and_count(env / "out" / "grey.mp4")
+    plain_n, plain_spread = grey_and_count(env / "out" / inputs[1].name)
+    assert (grey_n, plain_n) == (75, 75) and grey_spread < 1.5 < 5 < plain_spread
