@@ -52,6 +52,8 @@ run() {  # name, seconds allowed, command...
 run video 200 "$PY" bench/video_diffusion_throughput.py "${TINY[@]}" --json "$OUT/video.json" --attn-backends _native_cudnn
 run asr 100 "$PY" bench/asr_throughput.py "${TINY[@]}" --minutes 5 30 --json "$OUT/asr.json"
 run sd15 110 "$PY" bench/diffusion_throughput.py "${DRY[@]}" --json "$OUT/sd15.json"
+# issue 13: LTX-Video-size T2V/V2V through t2v-desktop's own generation code (diffusion/generate.py)
+run videogen 150 "$PY" bench/diffusion_throughput.py "${DRY[@]}" --family ltx --json "$OUT/videogen.json"
 
 "$PY" - "$OUT" <<'EOF'
 import json, sys
