@@ -1314,17 +1314,21 @@ class MainWindow(QMainWindow):
     def _last_dir(self) -> str:
         return str(self.settings.value("last_dir", str(Path.home())))
 
+    def recent_projects(self) -> list:
+        """The recent projects, newest first (an INI file gives back a one-item list as a plain
+        string: taken as one path, not as its characters)."""
+        recent = self.settings.value("recent", []) or []
+        return [recent] if isinstance(recent, str) else [str(p) for p in recent if p]
+
     def _add_recent(self, path: str) -> None:
-        recent = [p for p in (self.settings.value("recent", []) or []) if p != path]
+        recent = [p for p in self.recent_projects() if p != path]
         recent.insert(0, path)
         self.settings.setValue("recent", recent[:MAX_RECENT])
         self._update_recent_menu()
 
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self.settings.value("recent", []) or []
-        if isinstance(recent, str):
-            recent = [recent]
+        recent = self.recent_projects()
         for p in recent:
             a = self.recent_menu.addAction(p)
             a.triggered.connect(lambda _=False, p=p: self._maybe_save() and self.open_project(p))
