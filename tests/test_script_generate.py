@@ -39,7 +39,9 @@ def test_a_scene_without_a_shot_shows_a_generated_clip(env, monkeypatch):
                       BuildOptions(size=64, fps=8, title_seconds=1.0, end_seconds=1.0, generator=gen))
     assert r.plan.scenes[0].visual == "generated"
     clip = r.project.find_clip(r.scenes[0].visual_clip_id)
-    assert isinstance(clip.source, MediaSource) and clip.path.startswith(str(env / "cache"))
+    from t2v_desktop.engine.generate import generated_dir
+
+    assert isinstance(clip.source, MediaSource) and clip.path.startswith(str(generated_dir()))
     assert probe(clip.path).has_video
     lay = TimelineLayout(r.project)
     a, b = lay.clip_span(clip.id)
