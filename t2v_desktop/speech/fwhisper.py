@@ -114,8 +114,11 @@ def transcribe(path, *, model: Optional[Path] = None, language: Optional[str] = 
             check(cancel)
             length = samples.size / RATE
             if not is_silent(samples):
+                # greedy at temperature 0 like the transformers path: the same sound gives the same
+                # words (the sampling fallback would not, and the transcript is cached by content)
                 segments, info = net.transcribe(samples, language=lang, task=task, word_timestamps=True,
-                                                beam_size=1, vad_filter=False, condition_on_previous_text=False)
+                                                beam_size=1, temperature=0.0, vad_filter=False,
+                                                condition_on_previous_text=False)
                 floor = words[-1].end if words else 0.0
                 for seg in segments:  # a generator: decoding happens while it is read
                     for w in seg.words or ():
