@@ -199,3 +199,15 @@ def test_hidden_files_and_folders_are_not_footage(tmp_path):
     lib = open_library(tmp_path / "library.sqlite")
     assert add_folder(lib, media, tools=NO_TOOLS) == []
     assert lib.conn.execute("SELECT path FROM files").fetchall() == [(str(media / "c0.mp4"),)]
+
+
+def test_progress_counts_files(tmp_path):
+    media = _media(tmp_path, 2)
+    lib = open_library(tmp_path / "library.sqlite")
+    seen = []
+    add_folder(lib, media, progress=lambda d, t, m: seen.append((d, t, m.rsplit("/", 1)[-1])), tools=NO_TOOLS)
+    assert seen == [(0, 1, "c0.mp4"), (1, 2, "c1.mp4"), (2, 2, "done")]
+    (tmp_path / "empty").mkdir()
+    seen.clear()
+    add_folder(lib, tmp_path / "empty", progress=lambda d, t, m: seen.append((d, t, m)), tools=NO_TOOLS)
+    assert seen == [(0, 0, "done")]

@@ -342,7 +342,7 @@ def add_folder(lib, folder, progress: Optional[Callable] = None, cancel=None,
     total = len(known)
     messages: List[str] = []
     cancelled = False
-    n = 0
+    done = 0  # files walked and finished (or skipped as unchanged)
     for n, p in enumerate(walk_videos(root, messages)):
         if cancel is not None and getattr(cancel, "cancelled", False):
             cancelled = True
@@ -365,10 +365,11 @@ def add_folder(lib, folder, progress: Optional[Callable] = None, cancel=None,
                 break
             if isinstance(exc, FileNotFoundError) and _gone(p):
                 known.add(p)  # deleted while we walked: removed below
-                continue
-            msg = _reason(exc, p)
-            messages.append(f"{p}: {msg}")
-            _record_error(lib, p, msg)
+            else:
+                msg = _reason(exc, p)
+                messages.append(f"{p}: {msg}")
+                _record_error(lib, p, msg)
+        done = n + 1
     if not root.is_dir():
         raise T2VError(f"The folder {root} disappeared while indexing (an unplugged drive?); files indexed so "
                        "far are kept and nothing was removed. Reconnect it and run `t2v-desktop library reindex`.")
@@ -382,7 +383,7 @@ def add_folder(lib, folder, progress: Optional[Callable] = None, cancel=None,
         prune_thumbnails(c, lib.thumbs_dir)  # of deleted and re-analysed files, and of killed runs
         _embed(lib, None, tools)  # keyframes indexed before the model was installed
     if progress:
-        progress(n + 1 if not cancelled else n, max(total, n + 1), "cancelled" if cancelled else "done")
+        progress(done, max(total, done), "cancelled" if cancelled else "done")
     return messages
 
 
