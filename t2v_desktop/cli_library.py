@@ -130,6 +130,10 @@ def status_lines(lib, folders) -> list:
     out.append("thumbnails: " + str(lib.thumbs_dir))
     if ocr.available():
         out.append("OCR: on (tesseract)")
+        behind = c.execute("SELECT count(*) FROM files WHERE status='ok' AND "
+                           "instr(' ' || coalesce(stages, '') || ' ', ' ocr ') = 0").fetchone()[0]
+        if behind:
+            out.append(f"  {behind} files were indexed without OCR; `t2v-desktop library reindex` reads their text")
     else:
         out.append("OCR: off: " + ocr.INSTALL_HINT)
     try:

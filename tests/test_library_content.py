@@ -112,6 +112,8 @@ def test_ocr_off_status_says_how_and_reindex_adds_it_later(tmp_path, monkeypatch
     assert any(line.startswith("semantic search: off") and "huggingface-cli download" in line for line in lines)
     monkeypatch.undo()
     if ocr.available():  # tesseract installed later: the unchanged file is analysed again for the new stage
+        assert "  1 files were indexed without OCR; `t2v-desktop library reindex` reads their text" in \
+            cli_library.status_lines(lib, [])
         assert add_folder(lib, tmp_path / "m", tools=Tools(ocr=True, words=False)) == []
         assert lib.conn.execute("SELECT text FROM ocr").fetchall() == [("SALE",)]
         assert lib.conn.execute("SELECT stages FROM files").fetchone()[0] == "shots keyframes motion ocr"
