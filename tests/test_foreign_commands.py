@@ -86,3 +86,13 @@ def test_a_real_tiny_marian_model_runs_on_the_command(tmp_path, monkeypatch):
     msg = str(e.value)
     assert "\n" not in msg and "Spanish" in msg and ("Translated from Spanish as '" in msg or "no English" in msg)
     assert str(folder) in translate._LOADED  # the real model was loaded and run
+
+
+def test_the_command_bar_shows_the_translation(monkeypatch):
+    pytest.importorskip("PySide6")
+    from t2v_desktop.gui.command_bar import plan_html
+
+    monkeypatch.setattr(foreign, "translate_to_english", lambda text, source: "make it warmer")
+    html = plan_html(parse("haz el vídeo más cálido, por favor"), "Will do")
+    assert "Translated from Spanish:" in html and "make it warmer" in html
+    assert "Translated" not in plan_html(parse("make it warmer"), "Will do")

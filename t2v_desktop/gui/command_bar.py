@@ -129,9 +129,17 @@ def corrections_html(plan) -> str:
             f'<span style="color:{DIM}">(corrected {typed})</span><br>')
 
 
+def translation_html(plan) -> str:
+    """A command typed in another language (commands/foreign.py): the English that was parsed."""
+    if not getattr(plan, "translated_from", ""):
+        return ""
+    return (f'<span style="color:{DIM}">Translated from {escape(plan.translated_from)}:</span> '
+            f'<span style="color:#ffd180">“{escape(plan.translation)}”</span><br>')
+
+
 def plan_html(plan, prefix: str) -> str:
     lines = [step_html(i, s) for i, s in enumerate(plan.steps, 1)]
-    return (corrections_html(plan) + f'<span style="color:{DIM}">{escape(prefix)}:</span><br>'
+    return (translation_html(plan) + corrections_html(plan) + f'<span style="color:{DIM}">{escape(prefix)}:</span><br>'
             + "<br>".join(lines))
 
 
