@@ -176,3 +176,22 @@ def test_long_clips_go_in_overlapping_chunks_cross_faded(env, moving, monkeypatc
     first = [int(f[0, 0, 0]) for f in moving]
     # chunk 4, overlap min(2, 4 // 4) = 1: frames 0-3, 3-6, 6-7
     assert parts == [first[0:4], first[3:7], first[6:8]]
+
+
+def test_tasks_of_one_folder_share_it_and_keep_its_own_scheduler(env, moving):
+    """v2v first (its call swaps in a scheduler without dynamic shift), then text-to-video and
+    image-to-video from the same loaded components: each starts from the folder's scheduler."""
+    from t2v_desktop.diffusion import loader
+    from t2v_desktop.diffusion.generate import GenerateRequest, generate_frames
+    from t2v_desktop.diffusion.models import resolve
+
+    loader.unload_all()
+    model = resolve("ltx-video", tasks=("v2v",))
+    generate_frames(model, GenerateRequest("sunset", video=moving, steps=2))
+    (pipes,) = loader._VIDEO.values()
+    v2v = pipes["v2v"]
+    assert not v2v.scheduler.config.use_dynamic_shifting and v2v._base_scheduler.config.use_dynamic_shifting
+    generate_frames(model, GenerateRequest("waves", seconds=1, fps=8, width=64, height=64, steps=2))
+    generate_frames(model, GenerateRequest("logo", seconds=1, fps=8, width=64, height=64, steps=2, image=moving[0]))
+    for task in ("t2v", "i2v"):
+        assert pipes[task].scheduler.config.use_dynamic_shifting and pipes[task].transformer is v2v.transformer

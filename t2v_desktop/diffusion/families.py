@@ -207,8 +207,7 @@ class LTXVideoFamily(VideoFamily):
         ``shift_terminal``. The condition pipeline (video-to-video) passes its own timesteps and no
         ``mu``, so it gets a copy without dynamic shifting; a 1-step schedule with ``shift_terminal``
         is 0/0 in diffusers 0.42, so 1-step calls get a copy without it."""
-        base = getattr(pipe, "_t2v_base_scheduler", None) or pipe.scheduler
-        pipe._t2v_base_scheduler = base
+        base = getattr(pipe, "_base_scheduler", None) or pipe.scheduler  # the folder's (loader.py)
         cfg = base.config
         over = {}
         if task == "v2v" and cfg.get("use_dynamic_shifting"):

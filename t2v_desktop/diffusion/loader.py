@@ -197,7 +197,10 @@ def load_video_pipeline(model: ResolvedModel, device: Device, task: str):
         return pipes[task]
     cls = _pipeline_class(model.family, task)
     if pipes:
-        pipe = cls.from_pipe(next(iter(pipes.values())))
+        first = next(iter(pipes.values()))
+        # the folder's own scheduler: a family's prepare() may have swapped the first pipe's for a call
+        pipe = cls.from_pipe(first, scheduler=first._base_scheduler)
+        pipe._base_scheduler = first._base_scheduler
     else:
         _LOADED.clear()
         _VIDEO.clear()
@@ -210,6 +213,7 @@ def load_video_pipeline(model: ResolvedModel, device: Device, task: str):
                 f"Could not load the AI model at {model.path}: {e}. Re-download it (see `t2v-desktop models`)."
             ) from None
         pipe.to(device.name)
+        pipe._base_scheduler = pipe.scheduler
         pipes = _VIDEO.setdefault(key, {})
     pipe.set_progress_bar_config(disable=True)
     pipes[task] = pipe
@@ -221,4 +225,5 @@ def adopt_video_pipeline(pipe, model: ResolvedModel, device: Device, task: str) 
     _LOADED.clear()
     _VIDEO.clear()
     pipe.set_progress_bar_config(disable=True)
+    pipe._base_scheduler = pipe.scheduler
     _VIDEO[(str(model.path), device.name, str(device.dtype))] = {task: pipe}
