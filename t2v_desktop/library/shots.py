@@ -243,8 +243,10 @@ class _Detector:
             return
         if e - s + 1 < 3:
             return
+        if a.small.shape != b.small.shape:  # the picture size changed mid-stream
+            return
         total = _dist(a.small, b.small)
-        if total < DISSOLVE_MIN or a.small.shape != b.small.shape:
+        if total < DISSOLVE_MIN:
             return
         ab = (b.small - a.small).ravel()
         den = float(ab @ ab)
@@ -324,7 +326,7 @@ def detect_shots(path, *, floor: float = 0.2, ratio: float = 3.0, window: int = 
 
     det = _Detector(floor, ratio, window)
     dur = _duration(str(path)) if progress else 0.0
-    last_t, step = 0.0, 0.0
+    first_t, last_t, step, n = 0.0, 0.0, 0.0, 0
     for i, (t, rgb) in enumerate(_frames(str(path))):
         if i % 25 == 0:
             check(cancel)
@@ -332,12 +334,14 @@ def detect_shots(path, *, floor: float = 0.2, ratio: float = 3.0, window: int = 
                 progress(t, dur)
         if i:
             step = t - last_t
-            if step > 0:
-                det.fps = 1.0 / step
+        else:
+            first_t = t
         det.feed(i, t, rgb)
-        last_t = t
+        last_t, n = t, i + 1
     if not det.cuts:
         return []
+    if n > 1 and last_t > first_t:
+        det.fps = (n - 1) / (last_t - first_t)  # mean rate: motion per frame is scaled to 25 fps
     return det.finish(last_t + step)
 
 
