@@ -30,6 +30,7 @@ THUMB_H = 54
 PEAKS_PER_SEC = 50
 EDITED_MAX = 2000      # edited thumbnails kept (each ~10 KB); older stacks' ones go first
 CHAINS_KEPT = 4        # op chains (with their open decoders) the worker keeps between thumbnails
+CLIPS_KEPT = 256       # clip copies kept for edited thumbnails (old stacks go first)
 
 
 def _no_id(d: dict) -> dict:
@@ -73,7 +74,7 @@ class ThumbCache(QObject):
         self._thumbs: dict[tuple[str, float], QImage] = {}
         self._waves: dict[str, np.ndarray] = {}
         self._edited: OrderedDict = OrderedDict()   # (edited key, clip-local s) -> QImage
-        self._clips: dict = {}                      # edited key -> (a copy of the clip, fps)
+        self._clips: OrderedDict = OrderedDict()    # edited key -> (a copy of the clip, fps)
         self._latest: dict = {}                     # clip id -> its edited key as last drawn
         self._chains: OrderedDict = OrderedDict()   # worker only: edited key -> op chain
         self._pool = None                           # worker only: the chains' decoders
@@ -101,6 +102,9 @@ class ThumbCache(QObject):
             with self._lock:
                 if key not in self._clips:
                     self._clips[key] = (copy.deepcopy(clip), fps)
+                    live = set(self._latest.values()) | {key}
+                    for old in [k for k in self._clips if k not in live][:max(0, len(self._clips) - CLIPS_KEPT)]:
+                        del self._clips[old]  # a stack no clip has now; asked again, it is copied again
                 self._latest[clip.id] = key
         return key
 
