@@ -8,7 +8,13 @@ import pytest
 
 from t2v_desktop.commands import parse
 from t2v_desktop.commands.apply import apply_text
-from t2v_desktop.commands.marker_commands import AddMarkerStep, GoToMarker, RemoveMarkers, RenameMarkerStep, seek_target
+from t2v_desktop.commands.marker_commands import (
+    AddMarkerStep,
+    GoToMarker,
+    RemoveMarkers,
+    RenameMarkerStep,
+    seek_target,
+)
 from t2v_desktop.errors import T2VError
 from t2v_desktop.project.history import History
 from t2v_desktop.project.model import Clip, Project, Track
