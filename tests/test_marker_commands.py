@@ -25,6 +25,8 @@ from t2v_desktop.project.model import Clip, Project, Track
     ("Add a marker named 'Big Reveal' at 1:02.5", AddMarkerStep, {"time": 62.5, "name": "Big Reveal"}),
     ("add a marker", AddMarkerStep, {"time": None, "name": ""}),
     ("put a marker at 3s", AddMarkerStep, {"time": 3.0, "name": ""}),
+    ("add a marker here", AddMarkerStep, {"time": None, "name": ""}),
+    ("add a marker called Here we go", AddMarkerStep, {"time": None, "name": "Here we go"}),
     ("go to the next marker", GoToMarker, {"which": "next"}),
     ("jump to the previous marker", GoToMarker, {"which": "previous"}),
     ("go to the last marker", GoToMarker, {"which": "last"}),
@@ -116,3 +118,16 @@ def test_the_editor_moves_the_playhead(qtbot, main_window, make_clip, tmp_path):
     w.undo_stack.undo()
     assert w.project.markers == []
     w.undo_stack.setClean()
+
+
+def test_every_example_parses_and_the_command_bar_offers_them():
+    from t2v_desktop.commands.marker_commands import EXAMPLES
+
+    for text in EXAMPLES:
+        steps = parse(text, {"playhead": 1.0, "duration": 10.0}).steps
+        assert len(steps) == 1 and type(steps[0]).__module__.endswith("marker_commands"), text
+    pytest.importorskip("PySide6")
+    from t2v_desktop.gui.command_bar import completion_words, matches
+
+    offered = matches("mark", completion_words())
+    assert "add a marker at 0:05 called Intro" in offered and "go to the next marker" in offered

@@ -4,8 +4,8 @@ Each area module has PARSERS (functions (clause, lowered text, context) -> a Com
 tried before the built-in structural parsers of compose.py) and RESOLVERS (step type -> function
 (step, ComposeState) -> history commands, merged into compose_apply's table), and optionally STARTS
 (a regex: does a fragment after "," / "and" begin one of its commands, so "add captions and dub it
-in French" splits in two). Listing a module here is all it takes to add an area's commands; no other
-file needs to know it.
+in French" splits in two), and optionally EXAMPLES (phrases the command bar offers as completions).
+Listing a module here is all it takes to add an area's commands; no other file needs to know it.
 """
 
 from __future__ import annotations
@@ -40,3 +40,8 @@ def resolvers() -> Dict[type, Callable[..., list]]:
 def starts(text: str) -> bool:
     """Does ``text`` (lower-cased, a fragment after "," / "and") begin one of the areas' commands?"""
     return any(p.match(text) for p in (getattr(area, "STARTS", None) for area in AREAS) if p is not None)
+
+
+def examples() -> List[str]:
+    """Every area's EXAMPLES, for the command bar's completions."""
+    return [e for area in AREAS for e in getattr(area, "EXAMPLES", ())]

@@ -24,6 +24,10 @@ from .timecode import ANY_TIME, parse_time
 
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
+#: offered by the command bar while typing ("mark", "go to")
+EXAMPLES = ("add a marker at 0:05 called Intro", "add a marker here", "go to the next marker",
+            "go to the previous marker", "jump to marker Intro", "rename the marker Intro to Opening",
+            "remove the markers")
 #: a fragment after "," / "and" that begins a marker command ("add a marker at 0:05 and go to it")
 STARTS = re.compile(r"^(?:(?:add|put|place|insert|set|create)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?marker\b|"
                     r"(?:go|jump|skip|seek)\s+(?:back\s+)?to\s+.*\bmarker\b|(?:remove|delete|clear)\s+.*\bmarkers?\b|"
@@ -81,7 +85,7 @@ class GoToMarker(ComposeStep):
 _NAMED = r"(?:called|named|labell?ed|titled|saying)"
 _ADD = re.compile(r"^(?:add|put|place|insert|drop|set|create|make)\s+(?:a\s+|an\s+|one\s+|the\s+)?(?:new\s+)?"
                   r"marker\b(?P<rest>.*)$")
-_AT = re.compile(r"\b(?:at|on)\s+(?:(?P<t>" + ANY_TIME + r")|(?:the\s+)?(?P<here>playhead|cursor)|(?P<here2>here))\b")
+_AT = re.compile(r"\b(?:(?:at|on)\s+(?:(?P<t>" + ANY_TIME + r")|(?:the\s+)?(?:playhead|cursor)|here)|here|now)\b")
 _AT_END = re.compile(r"\s+(?:at|on)\s+(?:" + ANY_TIME + r"|(?:the\s+)?(?:playhead|cursor)|here)\s*$")
 _NAME = re.compile(r"\b" + _NAMED + r"\s+(?P<n>.+?)\s*$")
 _GO = re.compile(r"^(?:(?:go|jump|skip|move|seek)(?:\s+the\s+playhead)?\s+(?:back\s+)?to\s+)?(?:the\s+)?"

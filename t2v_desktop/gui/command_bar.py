@@ -165,6 +165,9 @@ def completion_words() -> list[str]:
         words.append(spec.name.replace("_", " "))
         words += list(spec.synonyms)
         words += list(spec.examples)
+    from ..commands import areas
+
+    words += areas.examples()  # the areas' commands (markers, ...)
     return distinct(words)
 
 
