@@ -74,3 +74,13 @@ def test_apply_ray_without_the_package_is_refused_before_anything_runs(tmp_path,
                        env=env, timeout=120)
     assert r.returncode == 1 and 'pip install "ray[default]"' in r.stderr
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_an_address_nobody_answers_is_one_error_at_once_not_minutes_of_retries():
+    pytest.importorskip("ray")
+    from t2v_desktop.cluster.session import ClusterError, connect
+
+    with pytest.raises(ClusterError, match=r"Cannot reach the Ray cluster at 127\.0\.0\.1:1 .*ray start --head"):
+        connect("127.0.0.1:1")
+    with pytest.raises(ClusterError, match="host:port"):
+        connect("gpu-box")

@@ -222,6 +222,10 @@ def connect(address: Optional[str] = None, *, num_cpus: Optional[int] = None) ->
     ray = import_ray()
     if ray.is_initialized():  # a test or an embedding program connected already: use that
         return Cluster(address, owns=False)
+    unreachable = _unreachable(address)
+    if unreachable:  # ray.init would retry for minutes
+        raise ClusterError(f"Cannot reach the Ray cluster at {address} ({unreachable}). Start it with `ray start "
+                           "--head` on the GPU machine (see docs/cluster.md), check the address, or use --ray local.")
     try:
         if address == "local":
             ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
@@ -233,6 +237,23 @@ def connect(address: Optional[str] = None, *, num_cpus: Optional[int] = None) ->
                            "with `ray start --head` on the GPU machine (see docs/cluster.md), or use --ray local."
                            ) from None
     return Cluster(address, owns=True)
+
+
+def _unreachable(address: str, timeout: float = 3.0) -> str:
+    """Why ``host:port`` (or ``ray://host:port``) takes no TCP connection, or "" (also for ``local``/``auto``)."""
+    import socket
+
+    if address in ("local", "auto"):
+        return ""
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        return "give it as host:port, e.g. 10.0.0.5:6379"
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return ""
+    except OSError as e:
+        return e.strerror or type(e).__name__
 
 
 # -- what the render code calls ------------------------------------------------------------------
