@@ -13,9 +13,7 @@ import av
 import numpy as np
 import pytest
 
-from t2v_desktop.batch import plan_items, run_batch
-from t2v_desktop.errors import Cancelled
-from t2v_desktop.jobs import CancelToken
+from t2v_desktop.batch import plan_items
 from t2v_desktop.media.info import probe
 
 TEXT = "make it black and white, trim the first 2 seconds"
@@ -86,24 +84,6 @@ def test_existing_outputs_are_refused_without_y(env, clips):
     assert grey_and_count(out / "clip1.mp4")[0] == 25
 
 
-def test_cancel_in_the_pool_leaves_no_output(env, make_clip):
-    longer = [make_clip(f"long{k}", duration=8.0, width=320, height=240) for k in range(2)]
-    out = env / "out"
-    out.mkdir()
-    items = plan_items([str(p) for p in longer], out)
-    token, seen = CancelToken(), []
-
-    def on_progress(index, done, total, message):
-        seen.append((index, done, total))
-        if done > 0:
-            token.cancel()  # mid-export of the first file that reports
-
-    with pytest.raises(Cancelled):
-        run_batch(items, "make it black and white", jobs=2, on_progress=on_progress, cancel=token)
-    assert seen
-    assert list(out.iterdir()) == []
-
-
 def test_output_names_never_collide(tmp_path):
     items = plan_items(["a/x.mp4", "b/x.mp4", "c/X.mov"], tmp_path)
     assert [Path(i.output).name for i in items] == ["x.mp4", "x-2.mp4", "X-3.mp4"]
@@ -133,3 +113,22 @@ def test_saved_projects_are_exported_as_saved(env, clips):
     grey_n, grey_spread = grey_and_count(env / "out" / "grey.mp4")
     plain_n, plain_spread = grey_and_count(env / "out" / inputs[1].name)
     assert (grey_n, plain_n) == (75, 75) and grey_spread < 1.5 < 5 < plain_spread
+
+
+def test_ctrl_c_stops_every_file_and_leaves_no_partial_output(env, make_clip):
+    import signal
+
+    longer = [str(make_clip(f"long{k}", duration=8.0, width=320, height=240)) for k in range(2)]
+    out = env / "out"
+    p = subprocess.Popen([sys.executable, "-m", "t2v_desktop", "batch", "make it black and white", *longer, "-o",
+                          str(out), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=env)
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if "%" in line:  # a file is being exported
+            break
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, "".join(seen) + err
+    assert "cancelled: 0 finished file(s) kept" in err and "no partial file left" in err
+    assert list(out.iterdir()) == []
