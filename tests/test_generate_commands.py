@@ -108,7 +108,8 @@ def test_animate_image_command(env, make_clip, logo):
     assert isinstance(project.main_track.clips[0], Clip)
 
 
-def test_editor_generates_in_a_job_then_inserts_at_the_playhead(env, main_window, make_clip, qtbot):
+def test_editor_generates_in_a_job_then_inserts_at_the_playhead(env, main_window, make_clip, qtbot, monkeypatch):
+    monkeypatch.setenv("T2V_AI_CONFIRM", "0")  # straight to the job (the preview dialog: test below)
     w = main_window
     w.open_media(str(make_clip("gen-gui", width=64, height=64, fps=8, duration=2.0)))
     qtbot.waitUntil(lambda: w.preview.frame is not None, timeout=10000)
@@ -133,6 +134,7 @@ def test_editor_cancel_adds_nothing(env, main_window, make_clip, qtbot, monkeypa
         return real(prompt, progress=progress, cancel=cancel, **kw)
 
     monkeypatch.setattr(generate, "generate_clip", slow)
+    monkeypatch.setenv("T2V_AI_CONFIRM", "0")
     w = main_window
     w.open_media(str(make_clip("gen-gui", width=64, height=64, fps=8, duration=2.0)))
     qtbot.waitUntil(lambda: w.preview.frame is not None, timeout=10000)
@@ -140,3 +142,26 @@ def test_editor_cancel_adds_nothing(env, main_window, make_clip, qtbot, monkeypa
     qtbot.waitUntil(lambda: w.generate_job is None, timeout=60000)
     assert len(w.project.main_track.clips) == 1 and "cancelled" in w.statusBar().currentMessage()
     assert not generate.generated_dir().exists() or not list(generate.generated_dir().rglob("*.mp4*"))
+
+
+def test_editor_previews_keyframes_first_then_generates(env, main_window, make_clip, qtbot, monkeypatch):
+    monkeypatch.delenv("T2V_AI_CONFIRM", raising=False)
+    w = main_window
+    w.open_media(str(make_clip("gen-gui", width=64, height=64, fps=8, duration=2.0)))
+    qtbot.waitUntil(lambda: w.preview.frame is not None, timeout=10000)
+    assert w.apply_command("generate a 1 second clip of waves") is None
+    d = w.generate_dialog
+    assert d is not None and d.isVisible() and "Generating 24 frames" in d.estimate.text()
+    assert getattr(w, "generate_job", None) is None  # nothing renders until asked
+    d.preview_btn.click()
+    qtbot.waitUntil(lambda: len(d.frames) == 3, timeout=60000)
+    assert d.frames[0].shape == (32, 32, 3) and d.thumb_row.count() == 3  # half size
+    assert len(w.project.main_track.clips) == 1
+    d.generate_btn.click()
+    qtbot.waitUntil(lambda: len(w.project.main_track.clips) == 2, timeout=60000)
+    assert w.generate_dialog is None
+    # Cancel in the dialog changes nothing
+    w.apply_command("generate a 1 second clip of the sea with seed 3")
+    w.generate_dialog.cancel_btn.click()
+    assert w.generate_dialog is None and getattr(w, "generate_job", None) is None
+    assert len(w.project.main_track.clips) == 2

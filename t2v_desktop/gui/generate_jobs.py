@@ -1,5 +1,6 @@
-"""Typed "generate a 4 second clip of ..." / "animate logo.png" in the editor: the clip is rendered
-in a background Job (progress and cancel in the Jobs panel, the time estimate in the status bar
+"""Typed "generate a 4 second clip of ..." / "animate logo.png" in the editor: the estimate and a
+low-res keyframe preview on request first (gui/generate_dialog.py; T2V_AI_CONFIRM=0 skips it), then
+the clip is rendered in a background Job (progress and cancel in the Jobs panel, the time estimate in the status bar
 first), into the content cache; then the command is applied and resolves at once from the cache, as
 one undo step. A cancelled job adds nothing and leaves no file.
 """
@@ -20,14 +21,19 @@ def _generate_steps(win, text: str) -> list:
         return []  # apply_command shows the error as for any command
 
 
-def generation_job(project, steps) -> tuple[Job, str]:
-    """A Job rendering every generated clip ``steps`` need, and the estimate line to show first.
-    Raises T2VError (no model, bad image) before anything starts."""
+def requests_for(project, steps) -> tuple[list, str]:
+    """generate_clip()'s (prompt, arguments) per step and the estimate line to show first. Raises
+    T2VError (no model, bad image) before anything starts."""
     from ..commands.generate_commands import clip_request
-    from ..engine.generate import estimate_clip, generate_clip
+    from ..engine.generate import estimate_clip
 
     requests = [(s.prompt, clip_request(s, project)) for s in steps]
-    estimate = "; ".join(estimate_clip(p, **kw).describe() for p, kw in requests)
+    return requests, "; ".join(estimate_clip(p, **kw).describe() for p, kw in requests)
+
+
+def generation_job(requests) -> Job:
+    """A Job rendering every requested clip into the content cache."""
+    from ..engine.generate import generate_clip
 
     def work(progress, cancel):
         n = len(requests)
@@ -38,7 +44,7 @@ def generation_job(project, steps) -> tuple[Job, str]:
             generate_clip(prompt, progress=sub, cancel=cancel, **kw)
         return True
 
-    return Job("Generate clip", work), estimate
+    return Job("Generate clip", work)
 
 
 def run_as_job(win, text: str) -> bool:
@@ -52,10 +58,26 @@ def run_as_job(win, text: str) -> bool:
     if not steps:
         return False
     try:
-        job, estimate = generation_job(win.project, steps)
+        requests, estimate = requests_for(win.project, steps)
     except T2VError as e:
         win.command_bar.show_error(e)
         return True
+    from .ai_preview import confirm_wanted
+
+    if confirm_wanted():
+        from .generate_dialog import GenerateDialog
+
+        dialog = GenerateDialog(win, text, requests, estimate,
+                                lambda: _start(win, text, generation_job(requests), estimate))
+        win.generate_dialog = dialog
+        dialog.show()
+        return True
+    _start(win, text, generation_job(requests), estimate)
+    return True
+
+
+def _start(win, text: str, job: Job, estimate: str) -> None:
+    from ..errors import T2VError
 
     def done(_result) -> None:
         if getattr(win, "generate_job", None) is job:
@@ -81,4 +103,3 @@ def run_as_job(win, text: str) -> bool:
     win.generate_job = job
     win.statusBar().showMessage(f"{estimate} (see Jobs; cancel there)...", 15000)
     win.jobs.start(job)
-    return True
