@@ -140,6 +140,36 @@ def test_generated_clip_is_made_on_a_worker_exactly_as_here_and_cached(cluster, 
     assert (clip.frames, clip.cached, again.cached, again.path) == (8, False, True, clip.path)
 
 
+def test_video_model_edit_runs_in_overlapping_chunks_on_ray(cluster, tmp_path, monkeypatch):
+    """The video-to-video backend (LTX-Video's condition pipeline) per chunk on the workers: every frame
+    back at its size, the seam cross-faded, stored under the key a local render uses."""
+    torch = pytest.importorskip("torch")
+    from t2v_desktop.diffusion.cache import ResultCache
+    from t2v_desktop.diffusion.consistency import ConsistencySettings
+    from t2v_desktop.diffusion.families import family_named
+
+    monkeypatch.setattr(session, "CHUNK_FRAMES", 6)
+    monkeypatch.setattr(session, "OVERLAP_FRAMES", 2)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        folder = family_named("ltx").build_tiny(tmp_path / "ltx-video")
+        frames = _frames(10)
+        calls = []
+        with using(cluster):
+            remote = _render(frames, folder, ResultCache(tmp_path / "ray"), ConsistencySettings(),
+                             progress=lambda d, t, m="": calls.append((d, t)))
+        local = _render(frames, folder, ResultCache(tmp_path / "local"), ConsistencySettings())
+    finally:
+        torch.set_num_threads(threads)
+    assert len(remote) == 10 and all(f.shape == frames[0].shape and f.dtype == np.uint8 for f in remote)
+    assert calls[-1] == (2, 2)
+    assert any(np.abs(a.astype(int) - f.astype(int)).mean() > 2 for a, f in zip(remote, frames, strict=True))
+    assert len(local) == 10
+    names = [sorted(p.name for p in (tmp_path / d).glob("*/*.npz")) for d in ("local", "ray")]
+    assert names[0] == names[1] and len(names[0]) == 1
+
+
 def test_cancel_on_ray_caches_nothing(cluster, tiny_models, tmp_path, monkeypatch):
     from t2v_desktop.diffusion.cache import ResultCache
     from t2v_desktop.diffusion.consistency import ConsistencySettings
