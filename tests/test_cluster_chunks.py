@@ -84,3 +84,13 @@ def test_an_address_nobody_answers_is_one_error_at_once_not_minutes_of_retries()
         connect("127.0.0.1:1")
     with pytest.raises(ClusterError, match="host:port"):
         connect("gpu-box")
+
+
+def test_tasks_ask_for_a_gpu_only_where_the_cluster_has_one(monkeypatch):
+    from t2v_desktop.cluster.session import Cluster
+
+    c = Cluster("x")
+    monkeypatch.setattr(Cluster, "resources", lambda self: {"CPU": 32.0, "GPU": 4.0})
+    assert c.task_options() == {"num_gpus": 1} and c.task_options(gpu=False) == {"num_cpus": 1}
+    monkeypatch.setattr(Cluster, "resources", lambda self: {"CPU": 32.0})
+    assert c.task_options() == {"num_cpus": 1}
