@@ -405,6 +405,9 @@ def _apply_text(project, text: str, extra_steps=()):
 
     clips = project.main_track.clips
     _analyse_speech(project, text)
+    from .cli_generate import generate_first
+
+    generate_first(project, text)  # "generate a clip of ...": rendered with an estimate and progress first
     return apply_text(project, text, History(project), clip_id=clips[0].id if len(clips) == 1 else None,
                       base=os.getcwd(), extra_steps=extra_steps)
 

@@ -97,3 +97,33 @@ def cmd_generate(args) -> int:
 
 
 HANDLERS: Dict[str, Callable] = {"generate": cmd_generate}
+
+
+def generate_first(project, text: str) -> None:
+    """For ``apply``: clips that typed commands generate ("generate a 4 second clip of waves") are
+    rendered first, each with its estimate, a progress bar and Ctrl-C, into the content cache the
+    command then reads, as the editor's job does."""
+    import os
+
+    from .cli_signals import sigint_cancels
+    from .commands import parse
+    from .commands.generate_commands import GenerateClip, clip_request
+    from .engine.generate import estimate_clip, generate_clip
+    from .errors import T2VError
+    from .jobs import CancelToken
+    from .termprogress import TermProgress
+
+    try:
+        steps = [s for s in parse(text, {"base": os.getcwd()}).steps if isinstance(s, GenerateClip)]
+    except T2VError:
+        return  # apply reports it
+    for step in steps:
+        kw = clip_request(step, project)
+        print(estimate_clip(step.prompt, **kw).describe(), file=sys.stderr)
+        bar = TermProgress(sys.stderr)
+        token = CancelToken()
+        try:
+            with sigint_cancels(token):
+                generate_clip(step.prompt, progress=bar, cancel=token, **kw)
+        finally:
+            bar.finish()

@@ -68,6 +68,8 @@ def test_cli_apply_appends_the_generated_clip(env, make_clip, capsys):
     out = env / "out.mp4"
     assert main(["apply", str(src), "generate a 2 second clip of waves at sunset", "-o", str(out)]) == 0, \
         capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.index("Generating 48 frames (2.00 s at 24 fps) at 64x64") < err.index("LTX-Video: done")
     info = probe(str(out))
     assert abs(info.duration - 3.0) < 0.05 and info.frame_count == 24 and info.fps == 8
     from t2v_desktop.speech.audio import load_mono  # the base clip's tone, then the silent generated clip
