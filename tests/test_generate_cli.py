@@ -188,3 +188,18 @@ def test_other_families_generate_through_the_cli(env, family, tmp_path_factory, 
                  *SMALL]) == 0, capsys.readouterr().err
     info = probe(str(out))
     assert info.frame_count == 8 and info.fps == 8 and (info.width, info.height) == (64, 64)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["waves", "--seconds", "0"], "up to 20 s"),
+    (["waves", "--seconds", "25"], "up to 20 s"),
+    (["   "], "Say what to generate"),
+    (["waves", "--size", "10x10"], "out of range"),
+    (["waves", "--size", "big"], "WIDTHxHEIGHT"),
+])
+def test_bad_requests_are_refused_before_anything_loads(env, args, message, capsys):
+    out = env / "bad.mp4"
+    assert main(["generate", *args, "-o", str(out)]) != 0
+    assert message in capsys.readouterr().err and not out.exists()
+    assert main(["generate", "waves", "-o", str(env / "x.txt")]) != 0
+    assert "video file" in capsys.readouterr().err
