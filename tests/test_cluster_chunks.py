@@ -94,3 +94,28 @@ def test_tasks_ask_for_a_gpu_only_where_the_cluster_has_one(monkeypatch):
     assert c.task_options() == {"num_gpus": 1} and c.task_options(gpu=False) == {"num_cpus": 1}
     monkeypatch.setattr(Cluster, "resources", lambda self: {"CPU": 32.0})
     assert c.task_options() == {"num_cpus": 1}
+
+
+def test_a_chunk_out_of_gpu_memory_is_rendered_in_halves_then_says_so():
+    from t2v_desktop.cluster.session import _chunk_call
+    from t2v_desktop.errors import GenerativeUnavailableError
+
+    seen = []
+
+    def fits_three(frames, *, progress, cancel, limit=3):
+        seen.append([int(f[0, 0, 0]) for f in frames])
+        if len(frames) > limit:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return [f + 100 for f in frames]
+
+    frames = [np.full((1, 1, 3), k, np.uint8) for k in range(8)]  # anchor 0, then the chunk's frames 4..10
+    chunk = [frames[0]] + [np.full((1, 1, 3), k, np.uint8) for k in range(4, 10)]
+    out = _chunk_call(fits_three, chunk, {}, 1, True)
+    assert [int(f[0, 0, 0]) for f in out] == [104, 105, 106, 107, 108, 109]
+    assert all(s[0] == 0 for s in seen)  # every retry keeps the anchor in front
+    first = _chunk_call(fits_three, frames[:6], {}, 0, True)  # the first chunk: later halves get frame 0
+    assert [int(f[0, 0, 0]) for f in first] == [100, 101, 102, 103, 104, 105]
+    with pytest.raises(GenerativeUnavailableError, match="even for one frame"):
+        _chunk_call(fits_three, frames[:4], {"limit": 0}, 0, False)
+    with pytest.raises(ValueError):
+        _chunk_call(lambda f, **k: (_ for _ in ()).throw(ValueError("bad")), frames, {}, 0)

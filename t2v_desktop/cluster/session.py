@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, List, Optional, Sequence
 
-from ..errors import Cancelled, T2VError
+from ..errors import Cancelled, GenerativeUnavailableError, T2VError
 from ..jobs import no_progress
 from .chunks import blend_chunks, plan_chunks
 
@@ -259,10 +259,40 @@ def _unreachable(address: str, timeout: float = 3.0) -> str:
 # -- what the render code calls ------------------------------------------------------------------
 
 
-def _chunk_call(fn: Callable, frames: list, kwargs: dict, drop: int) -> list:
-    """On a worker: render one chunk (no progress, no cancel token: ray.cancel stops it)."""
-    out = fn(frames, progress=no_progress, cancel=None, **kwargs)
+def _chunk_call(fn: Callable, frames: list, kwargs: dict, drop: int, anchor: bool = False) -> list:
+    """On a worker: render one chunk (no progress, no cancel token: ray.cancel stops it). Out of GPU
+    memory: the chunk is rendered as two halves one after the other (each with the anchor frame in
+    front when ``anchor``), down to one frame; then a one-line message."""
+    try:
+        out = fn(frames, progress=no_progress, cancel=None, **kwargs)
+    except Exception as e:
+        if not is_oom(e):
+            raise
+        _free_gpu_memory()
+        body = frames[drop:]
+        if len(body) <= 1:
+            raise GenerativeUnavailableError(
+                "Out of GPU memory on a cluster worker even for one frame. Lower the processing size "
+                "(env T2V_AI_RESOLUTION=384), use fast mode, or use workers with more GPU memory.") from None
+        half = len(body) // 2
+        first_lead = frames[:drop]
+        later_lead = frames[:1] if anchor and drop == 0 else first_lead
+        return (_chunk_call(fn, first_lead + body[:half], kwargs, len(first_lead), anchor)
+                + _chunk_call(fn, later_lead + body[half:], kwargs, len(later_lead), anchor))
     return list(out[drop:])
+
+
+def is_oom(exc: BaseException) -> bool:
+    """A GPU (or CPU allocator) out-of-memory error, told without importing torch."""
+    return type(exc).__name__ == "OutOfMemoryError" or "out of memory" in str(exc).lower()
+
+
+def _free_gpu_memory() -> None:
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None and getattr(torch, "cuda", None) is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def render_chunked(fn: Callable, frames: Sequence, kwargs: dict, *, progress=no_progress, cancel=None,
@@ -282,7 +312,7 @@ def render_chunked(fn: Callable, frames: Sequence, kwargs: dict, *, progress=no_
     calls = []
     for a, b in ranges:
         lead = [frames[0]] if anchor and a > 0 else []
-        calls.append((fn, lead + frames[a:b], kwargs, len(lead)))
+        calls.append((fn, lead + frames[a:b], kwargs, len(lead), anchor))
     parts = cluster.map(_chunk_call, calls, progress=progress, cancel=cancel, label=label, unit="chunks")
     return blend_chunks(ranges, parts)
 
