@@ -203,3 +203,22 @@ def test_bad_requests_are_refused_before_anything_loads(env, args, message, caps
     assert message in capsys.readouterr().err and not out.exists()
     assert main(["generate", "waves", "-o", str(env / "x.txt")]) != 0
     assert "video file" in capsys.readouterr().err
+
+
+def test_image_to_video_with_a_fixed_size_model(env, tmp_path_factory, capsys):
+    """CogVideoX image-to-video (its own family): learned positional embeddings make one size only."""
+    import cv2
+
+    from t2v_desktop.diffusion.families import family_named
+
+    folder = family_named("cogvideox-i2v").build_tiny(tmp_path_factory.mktemp("cogi2v") / "cogi2v")
+    logo = env / "logo.png"
+    cv2.imwrite(str(logo), np.full((30, 40, 3), 180, np.uint8))
+    out = env / "anim.mp4"
+    assert main(["generate", "the logo spins", "--image", str(logo), "--model", str(folder), "--seconds", "1",
+                 "-o", str(out), *SMALL]) == 0
+    assert "this model makes 32x32 only" in capsys.readouterr().err
+    info = probe(str(out))
+    assert info.frame_count == 8 and (info.width, info.height) == (32, 32)
+    assert main(["generate", "waves", "--model", str(folder), "-o", str(env / "t.mp4")]) != 0  # no text-to-video
+    assert "animate a still image" in capsys.readouterr().err

@@ -266,8 +266,20 @@ class CogVideoXFamily(VideoFamily):
         return {"num_frames": frames}
 
 
+class CogVideoXImageToVideoFamily(CogVideoXFamily):
+    """CogVideoX image-to-video (its own transformer: the image's latents are extra input channels)."""
+
+    name = "cogvideox-i2v"
+    label = "CogVideoX image-to-video"
+    class_names = ("CogVideoXImageToVideoPipeline",)
+    pipelines = {"i2v": "CogVideoXImageToVideoPipeline"}
+
+    def task_kwargs(self, task, *, frames, fps, image, video, strength):
+        return {"image": image, "num_frames": frames}
+
+
 FAMILIES: Tuple[Family, ...] = (InstructPix2PixFamily(), Img2ImgFamily(), LTXVideoFamily(), WanFamily(),
-                                CogVideoXFamily())
+                                CogVideoXFamily(), CogVideoXImageToVideoFamily())
 BY_NAME: Dict[str, Family] = {f.name: f for f in FAMILIES}
 BY_CLASS_NAME: Dict[str, Family] = {c: f for f in FAMILIES for c in f.class_names}
 

@@ -86,8 +86,9 @@ class Plan:
     def describe(self) -> str:
         what = {"t2v": "Generating", "i2v": "Animating", "v2v": "Video-to-video edit of"}[self.task]
         est = f": {self.estimate.describe()}" if self.estimate else ""
+        notes = f" ({'; '.join(self.notes)})" if self.notes else ""
         return (f"{what} {self.keep} frames ({self.keep / float(self.fps):.2f} s at {float(self.fps):g} fps) "
-                f"at {self.width}x{self.height}, {self.steps} steps{est}")
+                f"at {self.width}x{self.height}, {self.steps} steps{notes}{est}")
 
 
 def _video_family(model: ResolvedModel) -> VideoFamily:
@@ -118,6 +119,17 @@ def _latent_shape(model: ResolvedModel) -> tuple[int, int, int]:
     patch = tr.get("patch_size", 1)
     patch = patch[-1] if isinstance(patch, (list, tuple)) else patch
     return spatial * int(patch or 1), temporal, spatial
+
+
+def _fixed_size(model: ResolvedModel, vae_factor: int) -> Optional[tuple[int, int]]:
+    """(width, height) a transformer with learned positional embeddings was built for (CogVideoX 5B
+    image-to-video: 720x480): it cannot make any other size. None: any size."""
+    import json
+
+    tr = json.loads((model.path / "transformer" / "config.json").read_text())
+    if not tr.get("use_learned_positional_embeddings"):
+        return None
+    return int(tr["sample_width"]) * vae_factor, int(tr["sample_height"]) * vae_factor
 
 
 def _params_millions(model: ResolvedModel) -> float:
@@ -156,7 +168,11 @@ def plan(model: ResolvedModel, req: GenerateRequest, device: str = "cpu") -> Pla
     steps = req.steps or fam.default_steps
     guidance = fam.default_guidance if req.guidance is None else float(req.guidance)
     notes: list[str] = []
-    if req.preview:
+    fixed = _fixed_size(model, vae_factor)
+    if fixed and (width, height) != fixed:
+        notes.append(f"this model makes {fixed[0]}x{fixed[1]} only")
+        width, height = fixed
+    if req.preview and not fixed:
         width, height = fam.size(width / 2, height / 2, stride)
         keep = min(keep, temporal + 1)
         steps = min(steps, PREVIEW_STEPS)

@@ -60,6 +60,9 @@ REGISTRY: dict[str, ModelEntry] = {
                    "Wan 2.1 1.3B: clips from text and video-to-video edits (16 fps).", include=_VIDEO_FILES, exclude=()),
         ModelEntry("cogvideox-2b", "THUDM/CogVideoX-2b", "cogvideox", "text to video",
                    "CogVideoX 2B: clips from text and video-to-video edits (8 fps).", include=_VIDEO_FILES, exclude=()),
+        ModelEntry("cogvideox-5b-i2v", "THUDM/CogVideoX-5b-I2V", "cogvideox-i2v", "image to video",
+                   "CogVideoX 5B image-to-video: animates a still ('animate logo.png'; 720x480, 8 fps).",
+                   include=_VIDEO_FILES, exclude=()),
     )
 }
 DEFAULT_EDITOR = "instruct-pix2pix"

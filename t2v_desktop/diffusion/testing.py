@@ -172,10 +172,38 @@ def _cogvideox(folder: Path, seed: int) -> Path:
     return folder
 
 
+def _cogvideox_i2v(folder: Path, seed: int) -> Path:
+    """Tiny CogVideoX image-to-video: 8 input channels (noise + image latents), learned positional
+    embeddings for 32x32 (so, like the 5B model at 720x480, it makes one size only)."""
+    import torch
+    from diffusers import (
+        AutoencoderKLCogVideoX,
+        CogVideoXDDIMScheduler,
+        CogVideoXImageToVideoPipeline,
+        CogVideoXTransformer3DModel,
+    )
+
+    torch.manual_seed(seed)
+    transformer = CogVideoXTransformer3DModel(
+        num_attention_heads=2, attention_head_dim=16, in_channels=8, out_channels=4, time_embed_dim=2,
+        text_embed_dim=32, num_layers=1, sample_width=4, sample_height=4, sample_frames=9, patch_size=2,
+        temporal_compression_ratio=4, max_text_seq_length=32, use_rotary_positional_embeddings=True,
+        use_learned_positional_embeddings=True)
+    vae = AutoencoderKLCogVideoX(
+        in_channels=3, out_channels=3, down_block_types=("CogVideoXDownBlock3D",) * 4,
+        up_block_types=("CogVideoXUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8), latent_channels=4,
+        layers_per_block=1, norm_num_groups=2, temporal_compression_ratio=4)
+    pipe = CogVideoXImageToVideoPipeline(tokenizer=t5_tokenizer(), text_encoder=_t5(), vae=vae,
+                                         transformer=transformer, scheduler=CogVideoXDDIMScheduler())
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
 TINY_BUILDERS = {
     "ip2p": lambda folder, seed: _frame_edit(folder, seed, True),
     "img2img": lambda folder, seed: _frame_edit(folder, seed, False),
     "ltx": _ltx,
     "wan": _wan,
     "cogvideox": _cogvideox,
+    "cogvideox-i2v": _cogvideox_i2v,
 }
