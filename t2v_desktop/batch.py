@@ -35,6 +35,7 @@ class BatchItem:
     input: str  # absolute: a Ray worker's current folder is not ours
     output: str
     base: str = ""  # the folder file names in the command text are relative to (the caller's cwd)
+    template: str = ""  # a saved project whose one main-track clip each input replaces (its edits kept)
 
 
 @dataclass
@@ -53,7 +54,7 @@ class ItemResult:
 ItemProgress = Callable[[int, float, float, str], None]
 
 
-def plan_items(inputs: Sequence[str], outdir: Path, ext: str = ".mp4") -> List[BatchItem]:
+def plan_items(inputs: Sequence[str], outdir: Path, ext: str = ".mp4", template: str = "") -> List[BatchItem]:
     """OUTDIR/<input stem><ext> per input; a stem seen twice gets -2, -3 ... (never one output for two)."""
     seen: dict = {}
     items, base = [], os.getcwd()
@@ -62,7 +63,8 @@ def plan_items(inputs: Sequence[str], outdir: Path, ext: str = ".mp4") -> List[B
         n = seen.get(stem.lower(), 0) + 1
         seen[stem.lower()] = n
         name = stem if n == 1 else f"{stem}-{n}"
-        items.append(BatchItem(k, os.path.abspath(inp), os.path.abspath(Path(outdir) / f"{name}{ext}"), base))
+        items.append(BatchItem(k, os.path.abspath(inp), os.path.abspath(Path(outdir) / f"{name}{ext}"), base,
+                               os.path.abspath(template) if template else ""))
     return items
 
 
@@ -95,7 +97,9 @@ def _apply_and_export(item: BatchItem, text: str, preset, progress, cancel):
     from .project.model import Project
 
     check(cancel)
-    if Path(item.input).suffix.lower() in PROJECT_SUFFIXES:
+    if item.template:
+        project = from_template(item.template, item.input)
+    elif Path(item.input).suffix.lower() in PROJECT_SUFFIXES:
         project = Project.load(item.input)
     else:
         probe(item.input)  # a missing or broken file: its own one-line message
@@ -104,6 +108,36 @@ def _apply_and_export(item: BatchItem, text: str, preset, progress, cancel):
         _apply(project, text, item.base or os.getcwd(), progress, cancel)
     check(cancel)
     return export_project(project, item.output, preset, progress=progress, cancel=cancel)
+
+
+def template_clip(project):
+    """The one file clip on the template's main track (the clip each input replaces)."""
+    clips = [c for c in project.main_track.clips if c.path]
+    if len(clips) != 1 or len(project.main_track.clips) != 1:
+        raise T2VError(f"A batch template needs a project whose main track holds exactly one video clip (the one "
+                       f"each input replaces); this one has {len(project.main_track.clips)} clip(s).")
+    return clips[0]
+
+
+def from_template(template: str, path: str):
+    """The template project with its main clip reading ``path`` instead: its edits, titles, music and
+    output settings kept; its in point kept, its out point kept where the new file is long enough."""
+    from .media.info import probe
+    from .project.model import Project
+    from .project.sources import MediaSource
+
+    project = Project.load(template)
+    clip = template_clip(project)
+    duration = float(probe(path).duration or 0)
+    if duration and clip.in_point >= duration:
+        raise T2VError(f"The template's clip starts at {clip.in_point:g} s, but {Path(path).name} is only "
+                       f"{duration:.2f} s long.")
+    clip.source = MediaSource(os.path.abspath(path))
+    clip.name = Path(path).name
+    if clip.out_point is not None and duration and clip.out_point > duration:
+        clip.out_point = None
+    project.name = Path(path).stem
+    return project
 
 
 def _apply(project, text: str, base: str, progress, cancel) -> None:

@@ -5,6 +5,7 @@ exported to OUTDIR, in a local process pool or on a Ray cluster (``--ray``).
     t2v-desktop batch "make it warmer" *.mp4 -o out/ --jobs 4
     t2v-desktop batch "ai: make it sunset" *.mp4 -o out/ --ray 10.0.0.5:6379
     t2v-desktop batch p1.t2v p2.t2v -o out/          # saved projects, exported as they are
+    t2v-desktop batch --template graded.t2v *.mp4 -o out/   # one edited clip's edits on every file
 
 Progress per file and overall; a failing file is one line and the others go on; Ctrl-C cancels all
 and leaves no partial file; the exit code is 1 when any file failed. The work is in batch.py.
@@ -24,7 +25,7 @@ NAMES: Tuple[str, ...] = ("batch",)
 def add_parsers(sub) -> None:
     b = sub.add_parser("batch", help="apply one command text to many videos (or export many projects) into a folder",
                        usage="t2v-desktop batch [-h] [COMMANDS] IN [IN ...] -o OUTDIR [--jobs N] [--ray ADDRESS] "
-                             "[--preset PRESET] [-y]",
+                             "[--template P.t2v] [--preset PRESET] [-y]",
                        description="Each input (a video, or a saved .t2v project) gets COMMANDS applied as `apply` "
                                    "would, and is exported to OUTDIR/<name>.mp4. Without COMMANDS (the first "
                                    "argument is a file), projects are exported as saved.",
@@ -37,6 +38,9 @@ def add_parsers(sub) -> None:
     b.add_argument("--ray", metavar="ADDRESS", default=None,
                    help="run the files as tasks on a Ray cluster (host:6379, auto, ray://host:10001, or 'local' "
                         "to start one here); default env T2V_RAY_ADDRESS; see docs/cluster.md")
+    b.add_argument("--template", metavar="P.t2v",
+                   help="a saved project with one clip on its main track: each input takes that clip's place, "
+                        "with its edits, titles and music (then COMMANDS, if given, on top)")
     b.add_argument("--preset", help="export preset for every output (default h264, .mp4); see docs/cli.md")
     b.add_argument("-y", "--yes", "--overwrite", dest="yes", action="store_true",
                    help="overwrite outputs that exist")
@@ -67,6 +71,11 @@ def cmd_batch(args) -> int:
         from .commands import parse
 
         parse(text, {"base": os.getcwd()})
+    if args.template:
+        from .batch import template_clip
+        from .project.model import Project
+
+        template_clip(Project.load(args.template))  # a template that cannot work: one error, before any file
     if args.jobs < 0:
         raise T2VError(f"--jobs must be at least 1 (got {args.jobs}).")
     preset = get_preset(args.preset) if args.preset else None
@@ -78,7 +87,7 @@ def cmd_batch(args) -> int:
     except OSError as e:
         raise T2VError(f"Cannot create {outdir}: {e.strerror or e}.") from None
     check_writable_dir(outdir / "probe.mp4")
-    items = plan_items(inputs, outdir, preset.extension if preset else ".mp4")
+    items = plan_items(inputs, outdir, preset.extension if preset else ".mp4", args.template or "")
     jobs = args.jobs or max(1, (os.cpu_count() or 2) // 2)
     view = BatchView(items, sys.stderr)
     refused = []

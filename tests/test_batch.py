@@ -132,3 +132,27 @@ def test_ctrl_c_stops_every_file_and_leaves_no_partial_output(env, make_clip):
     assert p.returncode == 130, "".join(seen) + err
     assert "cancelled: 0 finished file(s) kept" in err and "no partial file left" in err
     assert list(out.iterdir()) == []
+
+
+def test_a_template_projects_edits_go_onto_every_input(env, clips):
+    from t2v_desktop.commands.apply import apply_text
+    from t2v_desktop.project.history import History
+    from t2v_desktop.project.model import Project
+
+    inputs, _ = clips
+    template = Project.from_media(str(inputs[0]))
+    apply_text(template, TEXT, History(template))
+    template.save(str(env / "look.t2v"))
+    r = subprocess.run([sys.executable, "-m", "t2v_desktop", "batch", "--template", str(env / "look.t2v"),
+                        str(inputs[1]), str(inputs[2]), "-o", str(env / "out"), "--jobs", "1"],
+                       capture_output=True, text=True, timeout=120, cwd=env)
+    assert r.returncode == 0, r.stderr
+    for p in inputs[1:]:
+        n, spread = grey_and_count(env / "out" / p.name)
+        assert n == 25 and spread < 1.5  # trimmed by 2 s and black and white, as the template's clip
+
+    two = Project.from_media(str(inputs[0]), str(inputs[1]))
+    two.save(str(env / "two.t2v"))
+    r = subprocess.run([sys.executable, "-m", "t2v_desktop", "batch", "--template", str(env / "two.t2v"),
+                        str(inputs[2]), "-o", str(env / "out2")], capture_output=True, text=True, timeout=120, cwd=env)
+    assert r.returncode == 1 and "exactly one video clip" in r.stderr and not (env / "out2").exists()
