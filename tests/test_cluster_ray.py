@@ -204,3 +204,19 @@ def test_a_ray_workers_temp_files_are_not_taken_for_a_dead_runs(cluster):
 
     pid = ray.get(worker_pid.remote())
     assert pid != os.getpid() and pid_alive(pid)
+
+
+def _needs_a_missing_module(frames, *, progress, cancel):
+    import t2v_desktop_not_installed_here  # noqa: F401 - what a node without the package meets
+
+    return frames
+
+
+def test_a_worker_without_the_package_is_one_line_saying_what_to_install(cluster):
+    from t2v_desktop.cluster.session import ClusterError
+
+    # the worker cannot import this test module (Ray unpickles the function there) or, where it can,
+    # the module the function imports: both are a node without the package
+    with using(cluster), pytest.raises(
+            ClusterError, match="cannot import (test_cluster_ray|t2v_desktop_not_installed_here): install t2v-desktop"):
+        session.render_chunked(_needs_a_missing_module, _frames(2), {})

@@ -126,6 +126,12 @@ def _get(ray, ref):
         return ray.get(ref)
     except ray.exceptions.RayTaskError as e:
         cause = getattr(e, "cause", None)
+        missing = _missing_module(cause)
+        if missing:  # the node lacks the package (or torch, diffusers ...)
+            from .. import __version__
+
+            raise ClusterError(f"A Ray worker cannot import {missing}: install t2v-desktop {__version__} "
+                               "(and the AI add-on) in the Python of every node (docs/cluster.md).") from None
         if isinstance(cause, BaseException):
             raise cause from None
         raise ClusterError(f"A task on the Ray cluster failed: {' '.join(str(e).split())[:300]}") from None
@@ -133,6 +139,17 @@ def _get(ray, ref):
         raise Cancelled("Cancelled.") from None
     except ray.exceptions.RayError as e:  # a worker or node died, the object was lost ...
         raise ClusterError(f"The Ray cluster lost a task ({type(e).__name__}); run it again, or without --ray.") from None
+
+
+def _missing_module(cause) -> str:
+    """The module a worker could not import (its own code's ImportError, or Ray unpickling the task's
+    function or arguments there), or ""."""
+    import re
+
+    if isinstance(cause, ImportError):
+        return cause.name or str(cause)
+    m = re.search(r"No module named '([^']+)'", str(cause or ""))
+    return m.group(1) if m and type(cause).__name__ == "RaySystemError" else ""
 
 
 def _cancel_all(ray, refs: list, graceful: bool) -> None:
