@@ -190,6 +190,15 @@ def active() -> Optional[Cluster]:
         return _CURRENT[0]
 
 
+def forget() -> None:
+    """Leave the cluster joined from an address (the editor's setting changed): the next render joins
+    whatever the address is then."""
+    with _LOCK:
+        joined, _CURRENT[0], _PENDING[0] = _CURRENT[0], None, None
+    if joined is not None:
+        joined.close()
+
+
 @contextmanager
 def using(cluster: Optional[Cluster]) -> Iterator[Optional[Cluster]]:
     """Make ``cluster`` the active one inside the block (None: run locally)."""

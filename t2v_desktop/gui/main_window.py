@@ -241,6 +241,9 @@ class MainWindow(QMainWindow):
                   "Ctrl+Shift+A")
         self._act(e, "&Command bar", self.focus_command_bar, "Ctrl+L")
         self._act(e, "Edit &title…", self.edit_title, tip="Text, font, colour, box and outline of the selected title")
+        from .cluster_settings import add_cluster_action
+
+        add_cluster_action(self, e)  # Edit > AI renders on a Ray cluster… (docs/cluster.md)
         p = mb.addMenu("&Playback")
         self._act(p, "Play / pause", self.preview.toggle_play, "Space", "play")
         self._act(p, "Play backward (J)", lambda: self.preview.jkl("j"), "J")
