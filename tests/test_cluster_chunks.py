@@ -119,3 +119,13 @@ def test_a_chunk_out_of_gpu_memory_is_rendered_in_halves_then_says_so():
         _chunk_call(fits_three, frames[:4], {"limit": 0}, 0, False)
     with pytest.raises(ValueError):
         _chunk_call(lambda f, **k: (_ for _ in ()).throw(ValueError("bad")), frames, {}, 0)
+
+
+def test_workers_get_the_settings_that_change_a_render(monkeypatch):
+    from t2v_desktop.cluster.session import worker_env
+
+    monkeypatch.setenv("T2V_AI_FLOW_FUSION", "0")
+    monkeypatch.setenv("T2V_DEVICE", "cuda")
+    monkeypatch.setenv("T2V_DATA_DIR", "/home/me/private")
+    env = worker_env()
+    assert env["T2V_AI_FLOW_FUSION"] == "0" and env["T2V_DEVICE"] == "cuda" and "T2V_DATA_DIR" not in env

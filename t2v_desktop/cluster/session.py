@@ -252,17 +252,28 @@ def connect(address: Optional[str] = None, *, num_cpus: Optional[int] = None) ->
     if unreachable:  # ray.init would retry for minutes
         raise ClusterError(f"Cannot reach the Ray cluster at {address} ({unreachable}). Start it with `ray start "
                            "--head` on the GPU machine (see docs/cluster.md), check the address, or use --ray local.")
+    runtime_env = {"env_vars": worker_env()}
     try:
         if address == "local":
             ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-                     log_to_driver=False, configure_logging=False)
+                     log_to_driver=False, configure_logging=False, runtime_env=runtime_env)
         else:
-            ray.init(address=address, log_to_driver=False, configure_logging=False)
+            ray.init(address=address, log_to_driver=False, configure_logging=False, runtime_env=runtime_env)
     except (ConnectionError, RuntimeError, ValueError, OSError) as e:
         raise ClusterError(f"Cannot reach the Ray cluster at {address}: {' '.join(str(e).split())[:200]}. Start it "
                            "with `ray start --head` on the GPU machine (see docs/cluster.md), or use --ray local."
                            ) from None
     return Cluster(address, owns=True)
+
+
+#: Settings of this process that change how a worker renders (device, consistency, models folder,
+#: offline hub): given to every worker of this job, so a node renders as this machine would.
+WORKER_ENV_PREFIXES = ("T2V_AI_", "T2V_DEVICE", "T2V_MODELS_DIR", "T2V_DIFFUSION_", "HF_HUB_OFFLINE",
+                       "TRANSFORMERS_OFFLINE")
+
+
+def worker_env() -> dict:
+    return {k: v for k, v in os.environ.items() if k.startswith(WORKER_ENV_PREFIXES)}
 
 
 def _unreachable(address: str, timeout: float = 3.0) -> str:
