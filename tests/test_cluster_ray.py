@@ -170,6 +170,31 @@ def test_video_model_edit_runs_in_overlapping_chunks_on_ray(cluster, tmp_path, m
     assert names[0] == names[1] and len(names[0]) == 1
 
 
+def test_progress_moves_inside_running_chunks_and_cancel_stops_them(cluster, monkeypatch):
+    from t2v_desktop.cluster.testing import slow_render
+
+    frames = [np.full((4, 4, 3), k, np.uint8) for k in range(8)]
+    calls = []
+    ray.get(cluster.board().read.remote("warm-up"), timeout=60)  # the board actor is up before the chunks run
+    with using(cluster):
+        out = session.render_chunked(slow_render, frames, {"delay": 0.3}, size=4, overlap=0,
+                                     progress=lambda d, t, m="": calls.append(d))
+    assert [int(f[0, 0, 0]) for f in out] == [50 + k for k in range(8)]
+    assert calls[-1] == 2 and any(0 < d < 2 and d != 1 for d in calls), calls  # a fraction of a chunk shown
+
+    token, seen = CancelToken(), []
+
+    def progress(done, total, message=""):
+        seen.append(done)
+        if done > 0:
+            token.cancel()  # mid-chunk: the running tasks are stopped
+
+    with using(cluster), pytest.raises(Cancelled):
+        session.render_chunked(slow_render, frames * 4, {"delay": 0.2}, size=16, overlap=0, progress=progress,
+                               cancel=token)
+    assert seen and max(seen) < 2
+
+
 def test_cancel_on_ray_caches_nothing(cluster, tiny_models, tmp_path, monkeypatch):
     from t2v_desktop.diffusion.cache import ResultCache
     from t2v_desktop.diffusion.consistency import ConsistencySettings

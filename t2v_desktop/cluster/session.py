@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, List, Optional, Sequence
@@ -26,8 +28,10 @@ ENV_ADDRESS = "T2V_RAY_ADDRESS"
 #: Frames per chunk of an AI render and frames shared by neighbouring chunks (cross-faded).
 CHUNK_FRAMES = int(os.environ.get("T2V_RAY_CHUNK_FRAMES", "48"))
 OVERLAP_FRAMES = int(os.environ.get("T2V_RAY_OVERLAP", "8"))
-#: Seconds between two looks at the cancel token while waiting for tasks.
+#: Seconds between two looks at the cancel token while waiting for tasks, and between two reads of
+#: the tasks' own progress.
 POLL_S = 0.2
+REPORT_S = 0.25
 
 
 class ClusterError(T2VError):
@@ -56,6 +60,7 @@ class Cluster:
     address: str
     owns: bool = False  # this process started or joined it and shuts the connection down on close()
     _remotes: dict = field(default_factory=dict, repr=False)
+    _board: Any = field(default=None, repr=False)
 
     def resources(self) -> dict:
         return dict(import_ray().cluster_resources())
@@ -73,6 +78,12 @@ class Cluster:
                 f"{len(import_ray().nodes())} node(s)")
 
     def close(self) -> None:
+        if self._board is not None:
+            try:
+                import_ray().kill(self._board)
+            except Exception:  # noqa: BLE001 - the cluster is gone already
+                pass
+            self._board = None
         if self.owns:
             ray = import_ray()
             if ray.is_initialized():
@@ -87,21 +98,40 @@ class Cluster:
             self._remotes[key] = import_ray().remote(func).options(**options)
         return self._remotes[key]
 
+    def board(self):
+        """The progress board of this connection (an actor holding no CPU), made on first use."""
+        if self._board is None:
+            self._board = import_ray().remote(num_cpus=0)(ProgressBoard).remote()
+        return self._board
+
     def map(self, func: Callable, calls: Sequence[tuple], *, progress=no_progress, cancel=None,
             label: str = "Cluster", unit: str = "tasks", gpu: bool = True,
-            on_result: Optional[Callable[[int, Any], None]] = None, graceful: bool = False) -> List[Any]:
+            on_result: Optional[Callable[[int, Any], None]] = None, graceful: bool = False,
+            report: bool = False) -> List[Any]:
         """``func(*args)`` for every args tuple in ``calls`` as Ray tasks; the results in order.
 
         A task's exception is re-raised here (the rest cancelled). ``graceful``: cancel asks running
         tasks to stop (KeyboardInterrupt in them, so their ``finally`` blocks remove temp files) and
-        waits a few seconds before killing what is left."""
+        waits a few seconds before killing what is left. ``report``: ``func`` takes (board, run, k)
+        after its arguments and reports its own progress there; progress then moves inside tasks too."""
         ray = import_ray()
         remote = self._remote(func, self.task_options(gpu))
-        refs = [remote.remote(*args) for args in calls]
+        run = uuid.uuid4().hex
+        board = self.board() if report else None
+        extra = (lambda k: (board, run, k)) if report else (lambda k: ())
+        refs = [remote.remote(*args, *extra(k)) for k, args in enumerate(calls)]
         index = {r: k for k, r in enumerate(refs)}
         results: List[Any] = [None] * len(refs)
-        pending, done = list(refs), 0
-        progress(0, len(refs), f"{label}: 0 of {len(refs)} {unit} done on the cluster")
+        pending, finished = list(refs), set()
+        partial: dict = {}
+        n = len(refs)
+
+        def say() -> None:
+            done = len(finished) + sum(v for k, v in partial.items() if k not in finished)
+            progress(done, n, f"{label}: {len(finished)} of {n} {unit} done on the cluster")
+
+        say()
+        next_read = time.monotonic() + REPORT_S
         try:
             while pending:
                 if cancel is not None and cancel.cancelled:
@@ -110,14 +140,57 @@ class Cluster:
                 for r in ready:
                     k = index[r]
                     results[k] = _get(ray, r)
-                    done += 1
+                    finished.add(k)
                     if on_result is not None:
                         on_result(k, results[k])
-                    progress(done, len(refs), f"{label}: {done} of {len(refs)} {unit} done on the cluster")
+                    say()
+                if board is not None and pending and time.monotonic() >= next_read:
+                    next_read = time.monotonic() + REPORT_S
+                    try:
+                        partial = ray.get(board.read.remote(run), timeout=REPORT_S)
+                    except Exception:  # noqa: BLE001 - progress is a courtesy; the work goes on
+                        partial = {}
+                    if partial:
+                        say()
         except BaseException:
             _cancel_all(ray, pending, graceful)
             raise
+        finally:
+            if board is not None:
+                board.forget.remote(run)
         return results
+
+
+class ProgressBoard:
+    """A Ray actor: the fraction done of every running task of a run, written by the tasks, read by
+    the caller (workers cannot call the caller's progress function)."""
+
+    def __init__(self) -> None:
+        self.runs: dict = {}
+
+    def report(self, run: str, k: int, frac: float) -> None:
+        self.runs.setdefault(run, {})[k] = max(0.0, min(1.0, float(frac)))
+
+    def read(self, run: str) -> dict:
+        return dict(self.runs.get(run, {}))
+
+    def forget(self, run: str) -> None:
+        self.runs.pop(run, None)
+
+
+def board_progress(board, run: str, k: int, every: float = 0.25) -> Callable:
+    """On a worker: a progress function that posts the fraction done to ``board`` at most every ``every`` s."""
+    if board is None:
+        return no_progress
+    last = [0.0]
+
+    def progress(done, total, message=""):
+        now = time.monotonic()
+        if total and now - last[0] >= every:
+            last[0] = now
+            board.report.remote(run, k, done / total)
+
+    return progress
 
 
 def _get(ray, ref):
@@ -296,12 +369,13 @@ def _unreachable(address: str, timeout: float = 3.0) -> str:
 # -- what the render code calls ------------------------------------------------------------------
 
 
-def _chunk_call(fn: Callable, frames: list, kwargs: dict, drop: int, anchor: bool = False) -> list:
-    """On a worker: render one chunk (no progress, no cancel token: ray.cancel stops it). Out of GPU
-    memory: the chunk is rendered as two halves one after the other (each with the anchor frame in
-    front when ``anchor``), down to one frame; then a one-line message."""
+def _chunk_call(fn: Callable, frames: list, kwargs: dict, drop: int, anchor: bool = False, board=None,
+                run: str = "", k: int = 0) -> list:
+    """On a worker: render one chunk (its progress posted to ``board``; no cancel token: ray.cancel
+    stops it). Out of GPU memory: the chunk is rendered as two halves one after the other (each with
+    the anchor frame in front when ``anchor``), down to one frame; then a one-line message."""
     try:
-        out = fn(frames, progress=no_progress, cancel=None, **kwargs)
+        out = fn(frames, progress=board_progress(board, run, k), cancel=None, **kwargs)
     except Exception as e:
         if not is_oom(e):
             raise
@@ -314,8 +388,8 @@ def _chunk_call(fn: Callable, frames: list, kwargs: dict, drop: int, anchor: boo
         half = len(body) // 2
         first_lead = frames[:drop]
         later_lead = frames[:1] if anchor and drop == 0 else first_lead
-        return (_chunk_call(fn, first_lead + body[:half], kwargs, len(first_lead), anchor)
-                + _chunk_call(fn, later_lead + body[half:], kwargs, len(later_lead), anchor))
+        return (_chunk_call(fn, first_lead + body[:half], kwargs, len(first_lead), anchor, board, run, k)
+                + _chunk_call(fn, later_lead + body[half:], kwargs, len(later_lead), anchor, board, run, k))
     return list(out[drop:])
 
 
@@ -350,12 +424,13 @@ def render_chunked(fn: Callable, frames: Sequence, kwargs: dict, *, progress=no_
     for a, b in ranges:
         lead = [frames[0]] if anchor and a > 0 else []
         calls.append((fn, lead + frames[a:b], kwargs, len(lead), anchor))
-    parts = cluster.map(_chunk_call, calls, progress=progress, cancel=cancel, label=label, unit="chunks")
+    parts = cluster.map(_chunk_call, calls, progress=progress, cancel=cancel, label=label, unit="chunks",
+                        report=True)
     return blend_chunks(ranges, parts)
 
 
-def _task_call(fn: Callable, args: tuple, kwargs: dict):
-    return fn(*args, progress=no_progress, cancel=None, **kwargs)
+def _task_call(fn: Callable, args: tuple, kwargs: dict, board=None, run: str = "", k: int = 0):
+    return fn(*args, progress=board_progress(board, run, k), cancel=None, **kwargs)
 
 
 def run_task(fn: Callable, *args, progress=no_progress, cancel=None, label: str = "AI render", **kwargs):
@@ -364,4 +439,5 @@ def run_task(fn: Callable, *args, progress=no_progress, cancel=None, label: str 
     cluster = active()
     if cluster is None:
         return fn(*args, progress=progress, cancel=cancel, **kwargs)
-    return cluster.map(_task_call, [(fn, args, kwargs)], progress=progress, cancel=cancel, label=label)[0]
+    return cluster.map(_task_call, [(fn, args, kwargs)], progress=progress, cancel=cancel, label=label,
+                       report=True)[0]
