@@ -264,12 +264,13 @@ def _drain(reports, on_progress) -> None:
         on_progress(index, done, total, message)
 
 
-def _ray_item(item: BatchItem, text: str, preset) -> ItemResult:
-    """On a Ray worker: one item, its AI renders chunked on the same cluster."""
-    from .cluster.session import Cluster, using
+def _ray_item(item: BatchItem, text: str, preset, board=None, run: str = "", k: int = 0) -> ItemResult:
+    """On a Ray worker: one item (its progress posted to the caller's board), its AI renders chunked
+    on the same cluster."""
+    from .cluster.session import Cluster, board_progress, using
 
     with using(Cluster("(worker)", owns=False)):
-        return run_item(item, text, preset)
+        return run_item(item, text, preset, progress=board_progress(board, run, k))
 
 
 def _on_cluster(items, text, preset, cluster, on_progress, on_result, cancel) -> List[ItemResult]:
@@ -279,8 +280,11 @@ def _on_cluster(items, text, preset, cluster, on_progress, on_result, cancel) ->
 
     for item in items:
         on_progress(item.index, 0, 1, "queued on the cluster")
+    def partial(k: int, frac: float) -> None:
+        on_progress(items[k].index, frac, 1, "running on the cluster")
+
     return cluster.map(_ray_item, [(item, text, preset) for item in items], cancel=cancel, label="Batch",
-                       unit="files", gpu=False, on_result=done, graceful=True)
+                       unit="files", gpu=False, on_result=done, graceful=True, report=True, on_partial=partial)
 
 
 def sweep_partials(items: Sequence[BatchItem]) -> List[Path]:

@@ -107,13 +107,14 @@ class Cluster:
     def map(self, func: Callable, calls: Sequence[tuple], *, progress=no_progress, cancel=None,
             label: str = "Cluster", unit: str = "tasks", gpu: bool = True,
             on_result: Optional[Callable[[int, Any], None]] = None, graceful: bool = False,
-            report: bool = False) -> List[Any]:
+            report: bool = False, on_partial: Optional[Callable[[int, float], None]] = None) -> List[Any]:
         """``func(*args)`` for every args tuple in ``calls`` as Ray tasks; the results in order.
 
         A task's exception is re-raised here (the rest cancelled). ``graceful``: cancel asks running
         tasks to stop (KeyboardInterrupt in them, so their ``finally`` blocks remove temp files) and
         waits a few seconds before killing what is left. ``report``: ``func`` takes (board, run, k)
-        after its arguments and reports its own progress there; progress then moves inside tasks too."""
+        after its arguments and reports its own progress there; progress then moves inside tasks too,
+        and ``on_partial(k, fraction)`` hears each running task's."""
         ray = import_ray()
         remote = self._remote(func, self.task_options(gpu))
         run = uuid.uuid4().hex
@@ -152,6 +153,9 @@ class Cluster:
                         partial = {}
                     if partial:
                         say()
+                        for k, frac in partial.items():
+                            if on_partial is not None and k not in finished:
+                                on_partial(k, frac)
         except BaseException:
             _cancel_all(ray, pending, graceful)
             raise
