@@ -158,7 +158,7 @@ def vector_rows(n: int, mat: np.ndarray, queries_: np.ndarray, kind: str, reps: 
         rec = [len({a for a, _ in exact.search(q, 10)} & {a for a, _ in hnsw.search(q, 10)}) / 10 for q in queries_]
         qs = iter(np.resize(np.arange(len(queries_)), reps))
         p50, p95 = timed(lambda qs=qs: hnsw.search(queries_[next(qs)], 10), reps)
-        print(f"{n:>7} {'  ef_search ' + str(ef) + ' ' + kind:<36} {p50:>8.2f} {p95:>8.2f}  recall@10 {np.mean(rec):.3f}")
+        print(f"{n:>7} {'  ef_search ' + str(vectors.beam(10)) + ' ' + kind:<36} {p50:>8.2f} {p95:>8.2f}  recall@10 {np.mean(rec):.3f}")
     vectors.EXPANSION_SEARCH = default_ef
     u, b = out["usearch"], out["numpy"]
     print(f"{n:>7} {'top10 usearch ' + kind:<36} {u[0]:>8.2f} {u[1]:>8.2f}  recall@10 {out['recall@10']:.3f} "
@@ -173,7 +173,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--no-random", action="store_true", help="skip the structureless worst case")
-    ap.add_argument("--ef", default="64,1024,4096", help="ef_search values to sweep at the largest size")
+    ap.add_argument("--ef", default="80,1024,4096", help="ef_search values to sweep at the largest size")
     a = ap.parse_args()
     rng = random.Random(7)
     print(f"vector index: {vectors.METRIC}/{vectors.DTYPE} M={vectors.CONNECTIVITY} "
