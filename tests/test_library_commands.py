@@ -159,3 +159,13 @@ def test_other_commands_are_not_taken_for_shots():
                  "crossfade between the clips", "stabilize after this make it warmer"):
         ops = [s.op for s in parse(text, {"duration": 10.0}).steps]
         assert "use_shot" not in ops and "find_shots" not in ops, text
+
+
+def test_two_library_commands_in_one_line(env):
+    _, media, _ = env
+    p = Project.from_media(str(media / "colours.mp4"))
+    h = History(p)
+    plan = apply_text(p, "use the blue shot, find the green shots", h)
+    assert [s.op for s in plan.steps] == ["use_shot", "find_shots"]
+    assert [c.in_point for c in p.main_track.clips] == [0.0, pytest.approx(0.8, abs=1 / FPS)]
+    assert "no playhead here" in plan.steps[0].reason  # the command line has none: at the end

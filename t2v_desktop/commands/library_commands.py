@@ -29,6 +29,11 @@ PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
 
 ADD_FOOTAGE = "Add footage with: t2v-desktop library add DIR"
+#: a fragment after "," / "and" that begins one of these commands ("use the blue shot, find the
+#: green shots" is two commands)
+STARTS = re.compile(r"^(?:find|search\s+for|look\s+for|list|show\s+me)\s+(?:\S+\s+){0,4}?(?:clips?|shots?|footage)\b")
+EXAMPLES = ("use the shot where she says 'welcome'", "add the beach shot after this clip",
+            "find clips with text 'SALE'")
 
 
 @dataclass
