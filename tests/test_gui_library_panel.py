@@ -187,3 +187,26 @@ def test_typed_find_command_opens_the_panel_with_the_shots(win, qtbot, library, 
     assert panel.results[0].start == pytest.approx(0.8, abs=1 / FPS)
     assert len(win.project.main_track.clips) == 0
     assert not win.undo_stack.count()  # finding changes nothing
+
+
+def test_drop_on_an_upper_track_places_the_span_at_the_time_under_the_cursor(win, qtbot, library):
+    from t2v_desktop.engine.layout import TimelineLayout
+    from t2v_desktop.project import history as h
+
+    win.add_clips([str(library[1])])  # a main track 2.4 s long
+    add = h.AddTrack("video")
+    assert win.push(add)
+    tl = win.timeline
+    upper = next(r for r in tl.rows if r.id == add.track_id)
+    _search(qtbot, win.library_panel, "blue")
+    r = win.library_panel.results[0]
+    x = tl.x_of(1.3)
+    _drop(win, {"path": r.path, "start": r.start, "end": r.end}, x, upper.y + upper.h / 2)
+    track = next(t for t in win.project.tracks if t.id == add.track_id)
+    (clip,) = [c for c in track.items if hasattr(c, "in_point")]
+    assert (clip.in_point, clip.out_point) == (pytest.approx(r.start), pytest.approx(r.end))
+    start, end = TimelineLayout(win.project).clip_span(clip.id)
+    assert start == pytest.approx(tl.snap(tl.t_of(x)), abs=1 / FPS)
+    assert end - start == pytest.approx(PER_SHOT / FPS, abs=1e-3)
+    win.undo_stack.undo()  # one step takes it away
+    assert all(c.id != clip.id for c in win.project.all_clips())
