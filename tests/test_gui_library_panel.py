@@ -210,3 +210,19 @@ def test_drop_on_an_upper_track_places_the_span_at_the_time_under_the_cursor(win
     assert end - start == pytest.approx(PER_SHOT / FPS, abs=1e-3)
     win.undo_stack.undo()  # one step takes it away
     assert all(c.id != clip.id for c in win.project.all_clips())
+
+
+def test_insert_at_playhead_is_an_insert_edit(win, qtbot, library):
+    win.add_clips([str(library[1])])
+    qtbot.waitUntil(lambda: win.preview.frame_count > 0)
+    win.preview.seek(1.0)
+    panel = win.library_panel
+    _search(qtbot, panel, "blue")
+    r = panel.results[0]
+    panel.list.setCurrentRow(0)
+    panel.insert_btn.click()
+    spans = [(round(c.in_point, 3), c.out_point and round(c.out_point, 3)) for c in win.project.main_track.clips]
+    assert spans == [(0.0, 1.0), (round(r.start, 3), round(r.end, 3)), (1.0, None)]  # split at the playhead
+    assert win.renderer.frame_count == 3 * PER_SHOT + PER_SHOT
+    win.undo_stack.undo()
+    assert len(win.project.main_track.clips) == 1

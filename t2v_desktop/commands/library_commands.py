@@ -182,7 +182,6 @@ def _resolve_use(step: UseShot, state) -> list:
     from pathlib import Path
 
     from ..errors import ParamError
-    from ..project.history import AddClip, SplitClip
     from ..project.model import Clip
 
     hits = _hits(step.query, 1)
@@ -193,31 +192,43 @@ def _resolve_use(step: UseShot, state) -> list:
         raise ParamError(f"The best shot for '{step.query}' is in {h.path}, which is not there any more; "
                          "run `t2v-desktop library reindex`.")
     clip = Clip(source=h.path, in_point=round(h.start, 6), out_point=round(h.end, 6), name=Path(h.path).name)
-    sim = state.sim
-    spans = state.layout().clip_spans() if sim.main_track.clips else []
+    cmds, where = insert_commands(state.sim, clip, step.where, playhead=step.playhead, clip_id=state.clip_id)
+    step.reason = f"inserted {_describe(h)} {where}"
+    return cmds
+
+
+def insert_commands(project, clip, where: str = "playhead", *, playhead: Optional[float] = None,
+                    clip_id: Optional[str] = None) -> tuple:
+    """(history commands, where in words) putting ``clip`` on the main track: "start", "end",
+    "after" the clip ``clip_id`` (else the one under the playhead), or at the ``playhead`` as an
+    insert edit (the clip under it split there). Also the Library panel's "Insert at playhead"."""
+    from ..engine.layout import TimelineLayout
+    from ..project.history import AddClip, SplitClip
+
+    layout = TimelineLayout(project) if project.main_track.clips else None
+    spans = layout.clip_spans() if layout is not None else []
     cmds: list = []
-    fps = float(state.layout().fps) if spans else 25.0
-    tol = 0.5 / fps
-    if step.where == "start":
-        index, where = 0, "at the start of the main track"
-    elif step.where == "end" or not spans:
-        index, where = None, "at the end of the main track"
-    elif step.where == "after":
+    tol = 0.5 / float(layout.fps) if layout is not None else 0.02
+    if where == "start":
+        index, said = 0, "at the start of the main track"
+    elif where == "end" or not spans:
+        index, said = None, "at the end of the main track"
+    elif where == "after":
         ids = [cid for cid, _, _ in spans]
-        target = state.clip_id if state.clip_id in ids else None
-        if target is None and step.playhead is not None:
-            target = next((cid for cid, a, b in spans if a <= step.playhead < b), None)
+        target = clip_id if clip_id in ids else None
+        if target is None and playhead is not None:
+            target = next((cid for cid, a, b in spans if a <= playhead < b), None)
         if target is None:
-            index, where = None, "at the end of the main track (no clip selected)"
+            index, said = None, "at the end of the main track (no clip selected)"
         else:
             k = ids.index(target)
-            index, where = k + 1, f"after clip {k + 1}"
-    elif step.playhead is None:
-        index, where = None, "at the end of the main track (no playhead here)"
+            index, said = k + 1, f"after clip {k + 1}"
+    elif playhead is None:
+        index, said = None, "at the end of the main track (no playhead here)"
     else:
-        p = step.playhead
+        p = playhead
         index = len(spans)
-        where = f"at the playhead {_clock(p)} on the main track"
+        said = f"at the playhead {_clock(p)} on the main track"
         for k, (cid, a, b) in enumerate(spans):
             if p <= a + tol:
                 index = k
@@ -225,11 +236,10 @@ def _resolve_use(step: UseShot, state) -> list:
             if p < b - tol:  # inside a clip: an insert edit splits it at the playhead
                 cmds.append(SplitClip(p, clip_id=cid))
                 index = k + 1
-                where += f" (clip {k + 1} split there)"
+                said += f" (clip {k + 1} split there)"
                 break
     cmds.append(AddClip(clip, index=index))
-    step.reason = f"inserted {_describe(h)} {where}"
-    return cmds
+    return cmds, said
 
 
 def _clock(t: float) -> str:

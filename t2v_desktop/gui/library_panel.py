@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -169,6 +170,7 @@ class LibraryPanel(QWidget):
     """Search box, result rows, source monitor. ``library_path``: the database (None: the default)."""
 
     previewed = Signal(str, float, float)
+    insertRequested = Signal(object)  # a Result: insert its span at the playhead
 
     def __init__(self, parent=None, *, library_path: Optional[Path] = None,
                  bin_files: Callable[[], dict] = dict):
@@ -203,6 +205,11 @@ class LibraryPanel(QWidget):
         self.list.setDragDropMode(QAbstractItemView.DragOnly)
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
         self.list.itemDoubleClicked.connect(lambda it: self.preview_result(it.data(HIT_ROLE)))
+        self.insert_btn = QPushButton("Insert at playhead", self)
+        self.insert_btn.setToolTip("Insert the selected shot's span on the main track at the playhead (Enter); "
+                                   "or drag it onto the timeline")
+        self.insert_btn.clicked.connect(self.insert_selected)
+        self.list.installEventFilter(self)
         self.status = QLabel("Type to search the media bin and the library.", self)
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color:#8b929c")
@@ -212,7 +219,19 @@ class LibraryPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.box)
         lay.addWidget(self.split, 1)
+        lay.addWidget(self.insert_btn)
         lay.addWidget(self.status)
+
+    def insert_selected(self) -> None:
+        items = self.list.selectedItems() or ([self.list.item(0)] if self.list.count() == 1 else [])
+        if items and items[0].data(HIT_ROLE) is not None:
+            self.insertRequested.emit(items[0].data(HIT_ROLE))
+
+    def eventFilter(self, obj, ev) -> bool:
+        if obj is self.list and ev.type() == QEvent.KeyPress and ev.key() in (Qt.Key_Return, Qt.Key_Enter):
+            self.insert_selected()
+            return True
+        return False
 
     # -- searching (worker thread) ----------------------------------------------------------------
     def search(self, text: str) -> None:
@@ -438,5 +457,24 @@ def install(win, library_path: Optional[Path] = None) -> LibraryPanel:
             panel.search(q)
 
     win.command_bar.submitted.connect(typed)
+
+    def insert(r: Result) -> None:  # the same insert edit as "use the shot ..." (commands/library_commands)
+        from ..commands.library_commands import insert_commands
+        from ..project.history import Compound
+        from ..project.model import Clip
+
+        if not Path(r.path).exists():
+            win.statusBar().showMessage(f"{r.path} is not there any more; run `t2v-desktop library reindex`.", 8000)
+            return
+        name = Path(r.path).name
+        clip = Clip(source=str(Path(r.path).resolve()), in_point=round(r.start, 6), out_point=round(r.end, 6),
+                    name=name)
+        cmds, said = insert_commands(win.project, clip, "playhead", playhead=win.preview.position)
+        if r.path not in win.bin.infos:
+            win.bin.add_paths([r.path], notify=False)
+        if win.push(Compound(f"Insert {name} {span_text(r.start, r.end)}", cmds)):
+            win.statusBar().showMessage(f"Inserted {name} {span_text(r.start, r.end)} {said}", 6000)
+
+    panel.insertRequested.connect(insert)
     win.library_panel, win.library_dock = panel, dock
     return panel
