@@ -73,20 +73,26 @@ def cmd_transcribe(args) -> int:
     if out is None:
         print(transcript.text)
         return 0
-    if out.suffix.lower() in (".srt", ".vtt"):
-        from .project.subtitle_files import write_subtitles
-
-        write_subtitles(cues_of(transcript), out)  # atomic; VTT text escaped
-    else:
-        from .fsutil import atomic_write_text
-
-        atomic_write_text(out, render(transcript, out.suffix.lower()))
+    write_transcript(transcript, out)
     print(f"Wrote {out} ({len(transcript.words)} words, {transcript.duration:.1f} s, {transcript.backend})",
           file=sys.stderr)
     return 0
 
 
 HANDLERS: Dict[str, Callable] = {"transcribe": cmd_transcribe}
+
+
+def write_transcript(transcript, out: Path) -> None:
+    """``out`` by its suffix: .srt/.vtt as caption cues (atomic; VTT text escaped), else render()'s
+    .json/.txt. One writer for transcribe and say, so both give real subtitle files."""
+    if out.suffix.lower() in (".srt", ".vtt"):
+        from .project.subtitle_files import write_subtitles
+
+        write_subtitles(cues_of(transcript), out)
+    else:
+        from .fsutil import atomic_write_text
+
+        atomic_write_text(out, render(transcript, out.suffix.lower()))
 
 
 def render(transcript, suffix: str) -> str:
@@ -146,7 +152,7 @@ def _add_say(sub) -> None:
 
 def cmd_say(args) -> int:
     from .errors import T2VError
-    from .fsutil import atomic_write_text, check_writable_dir
+    from .fsutil import check_writable_dir
     from .speech import tts
 
     if args.list_voices:
@@ -176,7 +182,7 @@ def cmd_say(args) -> int:
     speech = tts.synthesize(text, voice=args.voice, rate_wpm=args.rate)
     tts.save_wav(speech, out)
     if caps is not None:
-        atomic_write_text(caps, render(speech.transcript(), caps.suffix.lower()))
+        write_transcript(speech.transcript(), caps)
     print(f"Wrote {out} ({len(speech.words)} words, {speech.duration:.2f} s, voice {args.voice})", file=sys.stderr)
     return 0
 

@@ -35,8 +35,14 @@ def test_say_writes_wav_and_captions(tmp_path, capsys):
     script = tmp_path / "script.txt"
     script.write_text("Stay indoors.\nKeep calm\n", encoding="utf-8")
     assert main(["say", "--file", str(script), "-o", str(out), "-y", "--captions", str(tmp_path / "s.srt")]) == 0
-    srt = (tmp_path / "s.srt").read_text()
-    assert "Stay indoors. Keep calm." in srt.replace("\n", " ")
+    import pysubs2
+
+    subs = pysubs2.load(str(tmp_path / "s.srt"))  # a real subtitle file: numbered cues with times
+    spoken = tts.synthesize("Stay indoors. Keep calm.")
+    assert " ".join(e.plaintext.replace("\n", " ") for e in subs) == "Stay indoors. Keep calm."
+    assert abs(subs[0].start / 1000 - spoken.words[0].start) <= 0.002
+    assert abs(subs[-1].end / 1000 - spoken.words[-1].end) <= 0.002
+    assert "-->" in (tmp_path / "s.srt").read_text()
 
 
 def test_say_bad_input(tmp_path, capsys):
