@@ -107,3 +107,15 @@ def test_captions_follow_a_cut_inside_the_clip(tmp_path):
     for s, e, text in after:
         assert any(t == text and abs(s2 - (s - 1.5)) <= frame and abs(e2 - (e - 1.5)) <= frame for s2, e2, t in cut)
     assert len(cut) < len(plain)  # the words inside the cut are gone
+
+
+@pytest.mark.parametrize("joint", [", ", " and ", "; "])
+def test_chained_caption_commands_split_into_their_steps(tmp_path, joint):
+    """'add captions, export the captions as x.vtt' is two steps: the second is not a file to read."""
+    from t2v_desktop.commands.parser import parse
+
+    for second, kind in (("export the captions as out.vtt", "export captions"),
+                         ("style the captions as karaoke", "caption style"),
+                         ("translate the captions to Spanish", "translate captions")):
+        plan = parse(f"add captions{joint}{second}", context={"base": str(tmp_path)})
+        assert [s.op for s in plan.steps] == ["captions", kind], second

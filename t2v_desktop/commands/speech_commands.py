@@ -13,6 +13,14 @@ from typing import Any, Callable, Dict, List
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
 
+import re  # noqa: E402
+
+#: Fragments after ',' / 'and' that begin a captions command, so "add captions, export the captions
+#: as captions.vtt" is two steps (not a file name for the first).
+STARTS = re.compile(r"^(?:(?:export|save|write)(?: out)? (?:the |my )?(?:[a-z]+ )?(?:captions|subtitles|subs)\b|"
+                    r"translate (?:the )?(?:captions|subtitles|speech)\b|style (?:the )?(?:captions|subtitles)\b|"
+                    r"use (?:boxed|karaoke|classic) (?:captions|subtitles)\b|transcribe\b)")
+
 
 # -- captions: translate a subtitle track (H11c) ----------------------------------------------------
 
