@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from t2v_desktop.library import query as query_mod
-from t2v_desktop.library.language_guess import guess_language
 from t2v_desktop.library.query import parse_query
 from t2v_desktop.library.search import search
+from t2v_desktop.speech.language import guess_language
 
 SCHEMA = """
 CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT, size INTEGER, mtime REAL, hash TEXT);

@@ -11,59 +11,20 @@ back untranslated. The plan says what was parsed: "Translated from Spanish: 'add
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, Optional
+from typing import Callable, Optional
 
+from ..speech.language import COMMAND_WORDS, language_name
+from ..speech.language import guess_language as _guess
 from .plan import ParseError, Plan
 
-# common short words (articles, prepositions, pronouns, politeness) and a few editing verbs
-_WORDS: Dict[str, set] = {
-    "en": set("the a an and of to in on at it is this that with for from by make add cut remove please "
-              "my me all first last seconds title music captions video clip".split()),
-    "es": set("el la los las un una unos y de del al en con por para que es esto este esta más muy "
-              "añade añadir agrega pon quita quitar elimina eliminar haz hazlo corta recorta primeros "
-              "últimos segundos título música subtítulos vídeo video favor".split()),
-    "fr": set("le la les un une des et de du au aux en avec pour que est ce cette plus très ajoute "
-              "ajouter mets enlève supprime supprimer coupe fais rends premières dernières secondes "
-              "titre musique sous-titres vidéo plaît".split()),
-    "de": set("der die das ein eine und von zu im mit für ist es mehr sehr füge hinzu entferne "
-              "schneide mach mache ersten letzten sekunden titel musik untertitel bitte".split()),
-    "it": set("il lo gli le un una e di del della con per che è più molto aggiungi togli rimuovi "
-              "taglia fai rendi primi ultimi secondi titolo musica sottotitoli favore".split()),
-    "pt": set("o os as um uma e de do da no na com por para que é mais muito adicione adiciona "
-              "remova remove corte faça deixe primeiros últimos segundos título música legendas "
-              "favor".split()),
-    "nl": set("de het een en van in met voor dat is meer zeer voeg toe verwijder knip maak eerste "
-              "laatste seconden titel muziek ondertitels alsjeblieft".split()),
-}
-_SCRIPTS = (("ru", r"[\u0400-\u04ff]"), ("ja", r"[\u3040-\u30ff]"), ("zh", r"[\u4e00-\u9fff]"),
-            ("ko", r"[\uac00-\ud7af]"), ("ar", r"[\u0600-\u06ff]"), ("hi", r"[\u0900-\u097f]"),
-            ("el", r"[\u0370-\u03ff]"))
-_NAMES = {"es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
-          "ru": "Russian", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ar": "Arabic", "hi": "Hindi",
-          "el": "Greek"}
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|«[^»]*»")
 
 
 def guess_language(text: str) -> Optional[str]:
-    """An ISO 639-1 code when ``text`` is confidently not English, else None."""
-    bare = _QUOTED.sub(" ", text)  # a quoted title may be in any language
-    for code, rx in _SCRIPTS:
-        if len(re.findall(rx, bare)) >= 2:
-            return code
-    words = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", bare.lower()))  # distinct: "la la land" is one
-    if not words:
-        return None
-    english = sum(w in _WORDS["en"] for w in words)
-    scores = {code: sum(w in vocab for w in words) for code, vocab in _WORDS.items() if code != "en"}
-    best = max(scores, key=lambda c: scores[c])
-    ahead = sorted(scores.values())[-2] if len(scores) > 1 else 0
-    if scores[best] >= 2 and scores[best] > english and scores[best] > ahead:
-        return best
-    return None
-
-
-def language_name(code: str) -> str:
-    return _NAMES.get(code, code)
+    """An ISO 639-1 code when ``text`` is confidently not English, else None: a command in English
+    must never pay for a translation, so two words of one language, ahead of English and of every
+    other language, or two characters of its script."""
+    return _guess(text, min_words=2, must_lead=True, words=COMMAND_WORDS)
 
 
 def translate_to_english(text: str, source: str) -> str:

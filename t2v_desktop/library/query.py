@@ -100,7 +100,7 @@ def _maybe_translate(text: str, translator: Optional[Translator]) -> Tuple[str, 
     """(text to search, original text when translated, note when translation was wanted but not
     possible). English passes through; quoted phrases stay as typed (they are matched against what
     is said or written in the footage, in its own language); the words around them are translated."""
-    from .language_guess import guess_language
+    from ..speech.language import guess_language
 
     source = guess_language(_QUOTED.sub(" ", text)) if text else None
     if source is None:
