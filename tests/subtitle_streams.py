@@ -12,6 +12,8 @@ def demux_subtitles(path: Path) -> list:
     """[(codec, language, title, [(start s, end s, text)])] for each subtitle stream of ``path``."""
     with av.open(str(path)) as c:
         streams = list(c.streams.subtitles)
+        if not streams:  # c.demux([]) would walk every stream's packets
+            return []
         cues: dict = {s.index: [] for s in streams}
         for p in c.demux(streams):
             if p.size == 0 or p.pts is None:

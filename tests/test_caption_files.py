@@ -119,3 +119,24 @@ def test_chained_caption_commands_split_into_their_steps(tmp_path, joint):
                          ("translate the captions to Spanish", "translate captions")):
         plan = parse(f"add captions{joint}{second}", context={"base": str(tmp_path)})
         assert [s.op for s in plan.steps] == ["captions", kind], second
+
+
+def test_burned_in_captions_are_not_also_a_soft_stream(tmp_path, captioned):
+    """Burned-in words in the picture and the same words as a subtitle stream show twice in a player."""
+    import copy
+
+    p = copy.deepcopy(captioned)
+    apply_text(p, "burn in the subtitles", History(p))
+    assert p.subtitle_tracks[0].burn_in
+    out = tmp_path / "burned.mp4"
+    export_project(p, out)
+    assert demux_subtitles(out) == []
+    from t2v_desktop.project.model import Cue, SubtitleTrack
+
+    # a second track that is not burned in (e.g. a translation) still goes out as a soft stream
+
+    p.subtitle_tracks.append(SubtitleTrack([Cue(0.5, 1.5, "Hola")], name="Español", language="es"))
+    out2 = tmp_path / "both.mp4"
+    export_project(p, out2)
+    (stream,) = demux_subtitles(out2)
+    assert [t for _s, _e, t in stream[3]] == ["Hola"]

@@ -262,10 +262,11 @@ def export_project(
 
 def soft_subtitles(project, preset) -> list:
     """The project's subtitle tracks marked soft, as the Encoder takes them; none for a container
-    that can't carry them (GIF: burn them in instead)."""
+    that can't carry them (GIF: burn them in instead). A burned-in track is not also muxed: a
+    player with subtitles on would show its words twice."""
     from ..media.encoder import subtitle_codec_for
 
-    tracks = [s for s in getattr(project, "subtitle_tracks", ()) if s.soft and s.cues]
+    tracks = [s for s in getattr(project, "subtitle_tracks", ()) if s.soft and not s.burn_in and s.cues]
     if not tracks or subtitle_codec_for(preset) is None:
         return []
     return [([(c.start, c.end, c.text) for c in s.cues], s.language, s.name) for s in tracks]
