@@ -58,7 +58,7 @@ def cmd_find_speech(args) -> int:
         cut_commands.TRANSCRIBE = transcribe
     bar = TermProgress(sys.stderr)
     token = CancelToken()
-    step = cut_commands.FindSpeech(phrase=args.phrase, text=f"find '{args.phrase}'")
+    step = cut_commands.FindSpeech(phrase=args.phrase, text=f"find '{args.phrase}'", none_ok=args.json)
     try:
         state = ComposeState(Project.from_media(args.input))
         state.progress, state.cancel = bar, token

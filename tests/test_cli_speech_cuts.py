@@ -68,6 +68,9 @@ def test_find_speech_prints_the_times(talk, capsys):
     assert len(hits) == 1 and abs(hits[0]["start"] - times[2][1]) <= 0.15
     assert main(["find-speech", str(path), "zebra", "--script", str(script)]) == 1
     assert "was not found" in capsys.readouterr().err
+    # for scripts, no hit is an empty list (like search --json), not an error
+    assert main(["find-speech", str(path), "zebra", "--script", str(script), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"phrase": "zebra", "hits": []}
 
 
 def test_find_speech_no_audio(tmp_path, capsys):

@@ -64,6 +64,8 @@ class FindSpeech(ComposeStep):
     """Where the phrase is said (changes nothing)."""
 
     phrase: str = ""
+    #: no hit is an answer, not an error (``find-speech --json`` prints an empty list for scripts)
+    none_ok: bool = False
     kind: ClassVar[str] = "find_speech"
     phase: ClassVar[int] = 2
 
@@ -266,7 +268,7 @@ def _resolve_find(step: FindSpeech, state) -> list:
 
     tr = _transcript(state)
     hits = _hits(state, tr, step.phrase)
-    if not hits:
+    if not hits and not step.none_ok:
         raise ProjectError(f"'{step.phrase}' was not found in the speech ({len(tr.words)} words heard).")
     step.hits = hits
     step.reason = f"'{step.phrase}' is said {len(hits)} time{'s' * (len(hits) != 1)}: " + ", ".join(
