@@ -126,7 +126,7 @@ def test_dub_muting_the_original(captioned, monkeypatch):
 
 
 def test_dub_through_a_tiny_marian(captioned, tmp_path, monkeypatch):
-    from marian_tiny import tiny_marian
+    from tiny_marian import tiny_marian
 
     monkeypatch.setenv("T2V_TRANSLATE_MODEL", str(tiny_marian(tmp_path / "opus-mt-en-es", seed=3)))
     plan = apply_text(captioned, "dub it in Spanish", History(captioned))

@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 import pytest
+from tiny_clip import build_tiny_clip
 
 from t2v_desktop.library.query import parse_query
 from t2v_desktop.library.search import search
@@ -100,24 +101,6 @@ def test_cli_search_without_a_library_says_how_and_creates_nothing(tmp_path, mon
     assert not (tmp_path / "data" / "library.sqlite").exists()
 
 
-def _tiny_clip(folder):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, PreTrainedTokenizerFast
-
-    words = ["[PAD]", "[UNK]", "red", "car", "at", "night", "beach", "dog"]
-    tk = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
-    tk.pre_tokenizer = pre_tokenizers.Whitespace()
-    PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]").save_pretrained(folder)
-    cfg = CLIPConfig(text_config=dict(vocab_size=len(words), hidden_size=16, intermediate_size=32,
-                                      num_hidden_layers=1, num_attention_heads=2, max_position_embeddings=16,
-                                      pad_token_id=0, bos_token_id=0, eos_token_id=1),
-                     vision_config=dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                                        num_attention_heads=2, image_size=32, patch_size=16),
-                     projection_dim=8)
-    CLIPModel(cfg).save_pretrained(folder, safe_serialization=True)
-    CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(folder)
-
-
 def test_tiny_clip_embeddings_rank_by_cosine(conn, tmp_path, monkeypatch):
     import numpy as np
     from PIL import Image
@@ -125,7 +108,7 @@ def test_tiny_clip_embeddings_rank_by_cosine(conn, tmp_path, monkeypatch):
     from t2v_desktop.library import embed, vectors
 
     folder = tmp_path / "clip"
-    _tiny_clip(folder)
+    build_tiny_clip(folder)
     assert list(folder.glob("*.safetensors")) and not list(folder.glob("*.bin"))
     monkeypatch.setenv("T2V_CLIP_MODEL", str(folder))
     embed._CACHE.clear()
