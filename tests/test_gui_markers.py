@@ -305,3 +305,33 @@ def test_lift_leaves_a_gap_on_the_main_track(qtbot, main_window, make_clip, tmp_
     win.undo_stack.redo()
     assert TimelineLayout(win.project).clip_span(ids["black"]) == pytest.approx((1.0, 5.0), abs=0.021)
     win.undo_stack.setClean()
+
+
+def test_time_labels_keep_out_of_a_marker_name(win, qtbot):
+    """A 'Scene 2' marker a little before the 0:02 tick: its name plate covered the start of the
+    tick's label and the rest showed after it ('Scene 2):02'). The label is left out; others stay."""
+    from t2v_desktop.gui.timeline_rows import RULER_H
+
+    tl = win.timeline
+    img = tl.grab().toImage()
+    fm = tl.fontMetrics()
+    short, lw = sorted(fm.horizontalAdvance(s) for s in ("0:02", "2.0s"))  # whole seconds or tenths
+    tick, name = tl.x_of(2.0), "Scene 2"
+    plate_end = tick + 3 + short // 2  # the plate ends halfway along the tick's label
+    x_mk = plate_end - 6 - (fm.horizontalAdvance(name) + 4)
+    assert win.push(h.AddMarker(tl.t_of(x_mk), name))
+    qtbot.waitUntil(lambda: len(win.project.markers) == 1)
+    tl.update()
+    img = tl.grab().toImage()
+
+    def text_px(x0, x1):  # the ruler's grey label pixels in [x0, x1)
+        n = 0
+        for x in range(int(x0), int(x1)):
+            for y in range(3, RULER_H - 8):
+                c = QColor(img.pixel(x, y))
+                n += c.red() > 90 and abs(c.red() - c.blue()) < 30 and abs(c.red() - c.green()) < 30
+        return n
+
+    assert text_px(plate_end + 2, tick + 3 + lw + 2) == 0  # no tail of '0:02' after the name
+    assert text_px(tl.x_of(1.0) + 3, tl.x_of(1.0) + 3 + lw) > 10  # the 0:01 label is still there
+    assert text_px(tl.x_of(3.0) + 3, tl.x_of(3.0) + 3 + lw) > 10

@@ -375,12 +375,22 @@ class TimelineWidget(QWidget):
             p.setBrush(col)
             p.drawPolygon(QPolygonF([QPointF(x, RULER_H), QPointF(x - 5, RULER_H - 8), QPointF(x - 5, 2),
                                      QPointF(x + 5, 2), QPointF(x + 5, RULER_H - 8)]))
-            if mk.name:  # on a plate of the ruler's colour, so the ruler's time labels don't show through
+            if mk.name:  # on a plate of the ruler's colour (the ruler leaves out time labels under it)
                 name = mk.name[:30]
                 w = p.fontMetrics().horizontalAdvance(name) + 4
                 p.fillRect(QRectF(x + 6, 1, w, RULER_H - 4), QColor("#23262b"))
                 p.setPen(col)
                 p.drawText(QPointF(x + 8, 13), name)
+
+    def marker_spans(self, fm) -> list:
+        """(x0, x1) each marker's flag and name plate cover on the ruler, so time labels can keep out
+        of them (a 'Scene 2' marker drawn over '0:10' read 'Scene 2):10')."""
+        spans = []
+        for mk in self.markers():
+            x = self.x_of(mk.time)
+            w = fm.horizontalAdvance(mk.name[:30]) + 4 if mk.name else 0
+            spans.append((x - 5, x + 6 + w))
+        return spans
 
     def _paint_group_ghosts(self, p: QPainter) -> None:
         """While one of several selected clips is dragged along its track, where the others will go."""
@@ -403,7 +413,8 @@ class TimelineWidget(QWidget):
         size or the selection changed (the playhead and drag ghosts are drawn over it)."""
         dpr = self.devicePixelRatioF()
         key = (self.width(), self.height(), dpr, self.scale(), self.offset if self.pps is not None else 0.0,
-               self._version, self.selected, frozenset(self.multi))
+               self._version, self.selected, frozenset(self.multi),
+               tuple((m.time, m.name) for m in self.markers()))  # the ruler's labels keep out of marker names
         if self._static is not None and key == self._static_key:
             return self._static
         pm = QPixmap(max(1, int(self.width() * dpr)), max(1, int(self.height() * dpr)))
@@ -486,11 +497,14 @@ class TimelineWidget(QWidget):
         p.setPen(QColor("#8b929c"))
         t = max(0.0, (int(self.t_of(HEADER_W) / step)) * step)
         end = self.t_of(self.width())
+        plates = self.marker_spans(p.fontMetrics())
         while t <= end:
             x = self.x_of(t)
             p.drawLine(QPointF(x, RULER_H - 8), QPointF(x, RULER_H))
             label = short_time(t) if step >= 1 else f"{t:.1f}s"
-            if x + 3 + p.fontMetrics().horizontalAdvance(label) <= self.width():  # no cut-off label at the edge
+            right = x + 3 + p.fontMetrics().horizontalAdvance(label)
+            under = any(x + 1 < b and right + 2 > a for a, b in plates)  # a marker's name wins
+            if right <= self.width() and not under:  # no cut-off label at the edge
                 p.drawText(QPointF(x + 3, RULER_H - 9), label)
             t += step
 
