@@ -43,6 +43,17 @@ def test_translated_track_keeps_cue_times(tmp_path):
     assert all(isinstance(c.text, str) for c in out) and seen[-1] == (2, 2)
 
 
+def test_generation_stays_within_the_models_positions(tmp_path):
+    """A model with 64 positions: a long input is cut to them and the output stops at 63 new tokens
+    (the decoder's start token takes one; the last is the forced end token) instead of an
+    IndexError on the way to 256."""
+    folder = tiny_marian(tmp_path / "opus-mt-en-es", max_positions=64, always="la")
+    tr._LOADED.clear()
+    long = " ".join(["the storm is coming"] * 30)  # 120 tokens
+    out = tr.translate_texts(["stay indoors", long], "Spanish", model=str(folder))
+    assert out == [" ".join(["la"] * 62)] * 2
+
+
 def test_translate_the_captions_command_adds_a_track_with_same_times(tmp_path, monkeypatch, make_clip):
     from t2v_desktop.commands.apply import apply_text
     from t2v_desktop.project.history import History

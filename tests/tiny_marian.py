@@ -9,8 +9,9 @@ from __future__ import annotations
 VOCAB = ["<pad>", "</s>", "<unk>", "the", "storm", "is", "coming", "stay", "indoors", "la", "tormenta"]
 
 
-def tiny_marian(folder, *, seed: int = 0, max_positions: int = 64):
-    """Write the model and its tokenizer into ``folder``; returns ``folder``."""
+def tiny_marian(folder, *, seed: int = 0, max_positions: int = 64, always: str = ""):
+    """Write the model and its tokenizer into ``folder``; returns ``folder``. ``always``: a word the
+    model says at every step and never the end token, so its output is as long as generation allows."""
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import MarianConfig, MarianMTModel, PreTrainedTokenizerFast
@@ -24,6 +25,10 @@ def tiny_marian(folder, *, seed: int = 0, max_positions: int = 64):
                        decoder_ffn_dim=32, max_position_embeddings=max_positions, pad_token_id=0, eos_token_id=1,
                        decoder_start_token_id=0, forced_eos_token_id=1)
     torch.manual_seed(seed)
-    MarianMTModel(cfg).save_pretrained(folder, safe_serialization=True)
+    net = MarianMTModel(cfg)
+    if always:
+        with torch.no_grad():
+            net.final_logits_bias[0, vocab[always]] = 1e4
+    net.save_pretrained(folder, safe_serialization=True)
     tok.save_pretrained(folder)
     return folder

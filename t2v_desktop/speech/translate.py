@@ -126,14 +126,19 @@ def translate_texts(texts: Sequence[str], target: str, *, source: str = "en", mo
                                                                   else f"__{code}__")
     import torch
 
+    # A model's position embeddings bound both sides: the input is cut to them and the output (after
+    # the decoder's start token) may not run past them, or generate() fails with an IndexError.
+    positions = int(getattr(net.config, "max_position_embeddings", 0) or 0)
+    new_tokens = max(1, min(256, positions - 1)) if positions else 256
     out: List[str] = list(texts)
     todo = [i for i, t in enumerate(texts) if t.strip()]
     for k in range(0, len(todo), batch):
         check(cancel)
         idx = todo[k:k + batch]
-        enc = tok([texts[i].replace("\n", " ") for i in idx], return_tensors="pt", padding=True, truncation=True)
+        enc = tok([texts[i].replace("\n", " ") for i in idx], return_tensors="pt", padding=True, truncation=True,
+                  max_length=positions or None)
         with torch.no_grad():
-            ids = net.generate(**enc, max_new_tokens=256, num_beams=1, **gen_kw)
+            ids = net.generate(**enc, max_new_tokens=new_tokens, num_beams=1, **gen_kw)
         for i, t in zip(idx, tok.batch_decode(ids, skip_special_tokens=True), strict=True):
             out[i] = t.strip()
         if progress is not None:
