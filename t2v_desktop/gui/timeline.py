@@ -778,7 +778,10 @@ class TimelineWidget(QWidget):
             return
         p.save()
         p.setClipRect(ar.intersected(QRectF(HEADER_W, 0, self.width() - HEADER_W, self.height())))
-        p.setPen(QColor("#7fd6a4"))
+        silent = self.silent_clip(clip)
+        if silent:  # volume 0 (a library shot under narration): grey, so it does not look like sound
+            p.fillRect(ar, QColor("#24272b"))
+        p.setPen(QColor("#4a5058") if silent else QColor("#7fd6a4"))
         h = ar.height()
         mid = ar.top() + h / 2
         n = int(x1 - x0)
@@ -789,7 +792,20 @@ class TimelineWidget(QWidget):
             if 0 <= k < len(wave):
                 hgt = min(1.0, float(wave[k]) * 1.6) * (h / 2 - 2)
                 p.drawLine(QPointF(x0 + px, mid - hgt), QPointF(x0 + px, mid + hgt))
+        if silent and ar.width() > 60:
+            p.setPen(QColor("#8b929c"))
+            p.drawText(ar.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, "muted")
         p.restore()
+
+    @staticmethod
+    def silent_clip(clip) -> bool:
+        """The clip's volume is 0 all along (constant or every keyframe), so none of its sound is heard."""
+        from ..keyframes import Keyframes
+
+        vol = clip.volume
+        if isinstance(vol, Keyframes):
+            return bool(vol.keys) and all(float(k.value) == 0.0 for k in vol.keys)
+        return float(vol) == 0.0
 
     def _clip_len(self, clip_id: str) -> float:
         r = self.row_of_clip(clip_id)
