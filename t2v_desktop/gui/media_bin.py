@@ -10,16 +10,51 @@ import logging
 from pathlib import Path
 from typing import Iterable, Optional
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from ..errors import T2VError
 from . import core
 from .messages import two_sentences
-from .thumbs import ThumbCache
+from .thumbs import THUMB_H, ThumbCache
 
 log = logging.getLogger(__name__)
+
+ICON_SIZE = QSize(112, 63)   # the box a video's thumbnail (THUMB_H high) is shown in
+SOUND_ICON = QSize(THUMB_H * 16 // 9, THUMB_H)  # a sound file's waveform: a 16:9 video thumbnail's size
+GRID_SIZE = QSize(132, 112)
+
+
+def sound_icon(peaks=None) -> QImage:
+    """A sound file's bin icon: its waveform (peaks 0..1) on the timeline's audio green, or a
+    speaker-like placeholder bar pattern until the peaks are read -- so sound files line up with
+    the video thumbnails instead of leaving their names at the top of an empty cell."""
+    w, h = SOUND_ICON.width(), SOUND_ICON.height()
+    img = QImage(w, h, QImage.Format_RGB32)
+    img.fill(QColor("#2b4a3a"))
+    p = QPainter(img)
+    p.setPen(QPen(QColor("#7fd6a4"), 1))
+    mid = h / 2
+    if peaks is not None and len(peaks):
+        n = len(peaks)
+        for x in range(2, w - 2):
+            a, b = int((x - 2) * n / (w - 4)), max(int((x - 1) * n / (w - 4)), int((x - 2) * n / (w - 4)) + 1)
+            v = min(1.0, float(max(peaks[a:b])) * 1.6)
+            p.drawLine(QPointF(x, mid - v * (mid - 4)), QPointF(x, mid + v * (mid - 4)))
+    else:  # not read yet: an even pattern of bars
+        for x in range(6, w - 6, 4):
+            v = 0.25 + 0.2 * ((x // 4) % 3)
+            p.drawLine(QPointF(x, mid - v * mid), QPointF(x, mid + v * mid))
+    p.setPen(QColor("#1b1b1b"))
+    p.drawRect(QRectF(0, 0, w - 1, h - 1))
+    p.end()
+    return img
+
+
+def elided_name(name: str, fm: QFontMetrics, width: int = GRID_SIZE.width() - 8) -> str:
+    """One line for the file name, the middle elided (the extension and the start stay readable)."""
+    return fm.elidedText(name, Qt.ElideMiddle, width)
 
 
 class MediaBin(QWidget):
@@ -37,8 +72,8 @@ class MediaBin(QWidget):
         self.setAcceptDrops(True)
         self.list = QListWidget(self)
         self.list.setViewMode(QListWidget.IconMode)
-        self.list.setIconSize(QSize(112, 63))
-        self.list.setGridSize(QSize(132, 112))
+        self.list.setIconSize(ICON_SIZE)
+        self.list.setGridSize(GRID_SIZE)
         self.list.setResizeMode(QListWidget.Adjust)
         self.list.setMovement(QListWidget.Static)
         self.list.setWordWrap(True)
@@ -146,13 +181,15 @@ class MediaBin(QWidget):
     def _add_item(self, path: str, info) -> None:
         dur = self.durations.get(path) or info.duration
         it = QListWidgetItem()
+        name = elided_name(Path(path).name, self.list.fontMetrics())
         if info.has_video:
-            it.setText(f"{Path(path).name}\n{core.fmt_time(dur)} · {info.width}x{info.height}")
+            it.setText(f"{name}\n{core.fmt_time(dur)} · {info.width}x{info.height}")
             it.setToolTip(f"{path}\n{info.width}x{info.height} @ {float(info.fps):.3g} fps, "
                           f"{dur:.2f} s, {info.video_codec or '?'}"
                           + (", with sound" if info.has_audio else ", no sound"))
         else:  # music, a voice-over: it goes on an audio track
-            it.setText(f"{Path(path).name}\n{core.fmt_time(dur)} · sound")
+            it.setText(f"{name}\n{core.fmt_time(dur)} · sound")
+            it.setIcon(QIcon(QPixmap.fromImage(sound_icon())))  # its waveform replaces it once read
             it.setToolTip(f"{path}\nsound only, {dur:.2f} s: added to an audio track")
         it.setData(Qt.UserRole, path)
         it.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)
@@ -167,6 +204,12 @@ class MediaBin(QWidget):
                 continue
             path = it.data(Qt.UserRole)
             info = self.infos.get(path)
+            if info is not None and not info.has_video:  # sound only: its waveform
+                peaks = self.thumbs.wave(path)
+                if peaks is not None:
+                    it.setIcon(QIcon(QPixmap.fromImage(sound_icon(peaks))))
+                    it.setData(Qt.UserRole + 1, True)
+                continue
             img = self.thumbs.thumb(path, min(1.0, (info.duration if info else 0) / 3))
             if img is not None and not img.isNull():
                 it.setIcon(QIcon(QPixmap.fromImage(img)))
