@@ -405,6 +405,7 @@ def _apply_text(project, text: str, extra_steps=()):
 
     clips = project.main_track.clips
     _analyse_speech(project, text)
+    _prepare_slow(project, text)  # voice-over / dub / library search: done first with a progress bar
     from .cli_generate import generate_first
 
     generate_first(project, text)  # "generate a clip of ...": rendered with an estimate and progress first
@@ -429,6 +430,28 @@ def _analyse_speech(project, text: str) -> None:
     try:
         with _sigint_cancels(token):
             analyse(project, steps, progress=bar, cancel=token)
+    finally:
+        bar.finish()
+
+
+def _prepare_slow(project, text: str) -> None:
+    """Commands with a slow part (speaking a voice-over, translating a dub, searching the library):
+    done first with a progress bar and Ctrl-C, into the caches the command then reads
+    (commands/prepare.py; the editor runs the same in a background job)."""
+    from .commands import parse
+    from .commands.prepare import prepare, slow_steps
+    from .termprogress import TermProgress
+
+    try:
+        steps = slow_steps(parse(text, {"base": os.getcwd()}))
+    except T2VError:
+        return  # apply_text says what is wrong with the text
+    if not steps:
+        return
+    bar, token = TermProgress(sys.stderr), CancelToken()
+    try:
+        with _sigint_cancels(token):
+            prepare(project, steps, progress=bar, cancel=token)
     finally:
         bar.finish()
 

@@ -37,6 +37,14 @@ def resolvers() -> Dict[type, Callable[..., list]]:
     return out
 
 
+def preparers() -> Dict[type, Callable[..., None]]:
+    """step type -> its slow part (speaking, translating, searching) done first (commands/prepare.py)."""
+    out: Dict[type, Callable[..., None]] = {}
+    for area in AREAS:
+        out.update(getattr(area, "PREPARE", {}))
+    return out
+
+
 def starts(text: str) -> bool:
     """Does ``text`` (lower-cased, a fragment after "," / "and") begin one of the areas' commands?"""
     return any(p.match(text) for p in (getattr(area, "STARTS", None) for area in AREAS) if p is not None)

@@ -23,15 +23,19 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, List, Optional
 
+from ..engine.cache import LRU
 from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
+#: step type -> fn(step, project, progress=, cancel=): the search done first (commands/prepare.py)
+PREPARE: Dict[type, Callable[..., None]] = {}
 
 ADD_FOOTAGE = "Add footage with: t2v-desktop library add DIR"
 #: a fragment after "," / "and" that begins one of these commands ("use the blue shot, find the
 #: green shots" is two commands)
 STARTS = re.compile(r"^(?:find|search\s+for|look\s+for|list|show\s+me)\s+(?:\S+\s+){0,4}?(?:clips?|shots?|footage)\b")
+_HITS = LRU(32)  # content key -> search hits (the editor's search job, then the apply step)
 EXAMPLES = ("use the shot where she says 'welcome'", "add the beach shot after this clip",
             "find clips with text 'SALE'")
 
@@ -162,14 +166,57 @@ def _library():
     return lib
 
 
+def _library_identity() -> list:
+    """The database file and its write-ahead log (size, mtime): footage added gives a new key."""
+    from pathlib import Path
+
+    from ..library.db import default_path
+
+    path = default_path()
+    out: list = [str(path)]
+    for p in (path, Path(str(path) + "-wal")):
+        try:
+            st = p.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [None, None]
+    return out
+
+
 def _hits(query: str, limit: int):
+    """The library's best ``limit`` shots for ``query``, kept by content (the query and the database
+    as it is): the editor searches in a background job and the apply step takes the same hits."""
+    from ..engine.cache import content_key
     from ..library.search import search
 
+    key = content_key("library-hits", _library_identity(), query, limit)
+    hit = _HITS.get(key)
+    if hit is not None:
+        return list(hit)
     lib = _library()
     try:
-        return search(lib, query, limit=limit)
+        hits = search(lib, query, limit=limit)
     finally:
         lib.close()
+    _HITS.put(key, list(hits))
+    return hits
+
+
+def clear_search_cache() -> None:
+    """Forget kept search hits (tests)."""
+    _HITS.clear()
+
+
+def prepare_search(step, project, *, progress, cancel=None) -> None:
+    """The slow part, off the GUI thread: the library searched (a CLIP model may load) into the
+    kept hits the resolver then reads."""
+    from ..jobs import check
+
+    check(cancel)
+    progress(0, 1, "Searching the library")
+    _hits(step.query, 1 if isinstance(step, UseShot) else step.limit)
+    check(cancel)
+    progress(1, 1, "Library searched")
 
 
 def _describe(h) -> str:
@@ -259,3 +306,5 @@ def _resolve_find(step: FindShots, state) -> list:
 
 RESOLVERS[UseShot] = _resolve_use
 RESOLVERS[FindShots] = _resolve_find
+PREPARE[UseShot] = prepare_search
+PREPARE[FindShots] = prepare_search

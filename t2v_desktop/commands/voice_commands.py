@@ -21,6 +21,9 @@ from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
+#: step type -> fn(step, project, progress=, cancel=): the slow part (speaking, translating) done
+#: first, into content caches, in a background job (gui/command_jobs.py) or with a progress bar (CLI)
+PREPARE: Dict[type, Callable[..., None]] = {}
 #: "... and dub it in French", "... and read script.txt as a voice-over", "... and mute the original"
 STARTS = re.compile(r"(?:dub\s|(?:read|narrate|speak|say)\s.*\b(?:voice[- ]?over|narration)|"
                     r"(?:mute|silence)\s+the\s+original\b)")
@@ -162,8 +165,7 @@ def _resolve_voice_over(step: AddVoiceOver, state) -> list:
     from ..errors import ParamError
     from ..project.history import SetTrackProps
     from ..project.model import Clip, Ducking, MediaSource
-    from ..speech.tts import default_voice
-    from ..speech.voiceover import script_text, voice_over
+    from ..speech.voiceover import voice_over
     from .compose_apply import _place, _programme
 
     layout, total = _programme(state)
@@ -171,17 +173,9 @@ def _resolve_voice_over(step: AddVoiceOver, state) -> list:
     if start >= total:
         raise ParamError(f"The voice-over would start at {start:.2f} s, after the programme's end ({total:.2f} s); "
                          "move the playhead or say 'at 0:05'.")
-    text = step.script or script_text(step.path)
-    voice = step.voice
-    if not voice:  # no voice said: the text's language when it is clearly not English (a French script)
-        from .foreign import guess_language
-
-        guessed = guess_language(text)
-        voice = default_voice(guessed or "en")
-        if guessed:
-            step.reason += f"; read in {guessed} (the text's language)"
-    if step.variant and not voice.startswith("piper:"):  # a Piper voice is one speaker
-        voice = f"{voice}+{step.variant}"
+    text, voice, guessed = _text_and_voice(step)
+    if guessed:
+        step.reason += f"; read in {guessed} (the text's language)"
     vo = voice_over(text, start, voice=voice, rate_wpm=step.rate_wpm)
     first = text.split(".")[0].strip()
     clip = Clip(MediaSource(str(vo.path)), 0.0, None, name=f"Voice-over: {first[:40]}")
@@ -195,6 +189,35 @@ def _resolve_voice_over(step: AddVoiceOver, state) -> list:
     if vo.end > total + 0.02:
         step.reason += f"; it runs {vo.end - total:.1f} s past the end of the picture"
     return cmds
+
+
+def _text_and_voice(step: AddVoiceOver) -> tuple:
+    """(the words, the voice, the language guessed from the words or ""): what is spoken, the same
+    for the background job that speaks it first (prepare_voice_over) and for the resolver."""
+    from ..speech.tts import default_voice
+    from ..speech.voiceover import script_text
+
+    text = step.script or script_text(step.path)
+    voice, guessed = step.voice, ""
+    if not voice:  # no voice said: the text's language when it is clearly not English (a French script)
+        from .foreign import guess_language
+
+        guessed = guess_language(text) or ""
+        voice = default_voice(guessed or "en")
+    if step.variant and not voice.startswith("piper:"):  # a Piper voice is one speaker
+        voice = f"{voice}+{step.variant}"
+    return text, voice, guessed
+
+
+def prepare_voice_over(step: AddVoiceOver, project, *, progress, cancel=None) -> None:
+    """The slow part, off the GUI thread: the text spoken into the TTS content cache (and its WAV
+    written), so the resolver's voice_over() is then a cache hit."""
+    from ..speech.voiceover import voice_over
+
+    text, voice, _ = _text_and_voice(step)
+    progress(0, 1, "Speaking the voice-over")
+    voice_over(text, 0.0, voice=voice, rate_wpm=step.rate_wpm, cancel=cancel)
+    progress(1, 1, "Voice-over spoken")
 
 
 def _caption_commands(project, cues, language: str, start: float, end: float, name: str = CAPTIONS_NAME) -> list:
@@ -213,6 +236,7 @@ def _caption_commands(project, cues, language: str, start: float, end: float, na
 
 PARSERS.append(_parse_voice_over)
 RESOLVERS[AddVoiceOver] = _resolve_voice_over
+PREPARE[AddVoiceOver] = prepare_voice_over
 
 
 # -- dubbing ------------------------------------------------------------------------------------------
@@ -262,21 +286,17 @@ def _parse_dub(cl, t: str, context) -> Any:
                       + ("muted" if mute else f"ducked {DUCK_ORIGINAL_DB:g} dB"))
 
 
-def _resolve_dub(step: Dub, state) -> list:
-    import math
+def _dub_sources(project) -> list:
+    return [s for s in project.subtitle_tracks if s.cues and not s.name.startswith((CAPTIONS_NAME, "Dub"))]
 
-    from ..engine.layout import clip_timing
+
+def _dub_request(step: Dub, project) -> tuple:
+    """(the caption track dubbed, its language, the target code, the voice), or a ParamError."""
     from ..errors import ParamError
-    from ..project.history import AddSubtitleTrack, AddTrack, PlaceClip, SetTrackProps
-    from ..project.model import Clip, Cue, Ducking, MediaSource, SubtitleTrack
-    from ..speech.dub import dub_cues
     from ..speech.translate import language_code
     from ..speech.tts import default_voice
-    from .compose_apply import _programme
 
-    sim = state.sim
-    layout, _ = _programme(state)
-    subs = [s for s in sim.subtitle_tracks if s.cues and not s.name.startswith((CAPTIONS_NAME, "Dub"))]
+    subs = _dub_sources(project)
     if not subs:
         raise ParamError("There are no captions to dub; add them first, e.g. 'add captions and dub it in French'.")
     src = subs[0]
@@ -287,6 +307,34 @@ def _resolve_dub(step: Dub, state) -> list:
     voice = step.voice or default_voice(code)
     if step.variant and not voice.startswith("piper:"):
         voice = f"{voice}+{step.variant}"
+    return src, source, code, voice
+
+
+def prepare_dub(step: Dub, project, *, progress, cancel=None) -> None:
+    """The slow part, off the GUI thread: the captions translated (speech.dub keeps the lines by
+    content) and each line spoken (the TTS cache). Captions the same command adds are not there
+    yet: then the resolver does it all."""
+    from ..speech.dub import dub_cues
+
+    if not _dub_sources(project):
+        return
+    src, source, code, voice = _dub_request(step, project)
+    dub_cues(src.cues, code, source=source, voice=voice, progress=progress, cancel=cancel)
+
+
+def _resolve_dub(step: Dub, state) -> list:
+    import math
+
+    from ..engine.layout import clip_timing
+    from ..errors import ParamError
+    from ..project.history import AddSubtitleTrack, AddTrack, PlaceClip, SetTrackProps
+    from ..project.model import Clip, Cue, Ducking, MediaSource, SubtitleTrack
+    from ..speech.dub import dub_cues
+    from .compose_apply import _programme
+
+    sim = state.sim
+    layout, _ = _programme(state)
+    src, source, code, voice = _dub_request(step, sim)
     result = dub_cues(src.cues, code, source=source, voice=voice)
     label = f"Dub ({step.target.capitalize()})"
     fps = layout.fps
@@ -334,4 +382,5 @@ def _resolve_mute_original(step: MuteOriginal, state) -> list:
 
 PARSERS.append(_parse_dub)
 RESOLVERS[Dub] = _resolve_dub
+PREPARE[Dub] = prepare_dub
 RESOLVERS[MuteOriginal] = _resolve_mute_original

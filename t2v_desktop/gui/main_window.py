@@ -499,6 +499,10 @@ class MainWindow(QMainWindow):
 
         if generate_jobs.run_as_job(self, text):  # generated clips: rendered in a job first (cached)
             return None
+        from . import command_jobs
+
+        if command_jobs.run_as_job(self, text):  # voice-over, dub, library: spoken/searched in a job first
+            return None
         try:
             plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip,
                               base=str(self._file_base()), playhead=self.preview.position)

@@ -17,13 +17,14 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..engine.cache import content_key
+from ..engine.cache import LRU, content_key
 from ..errors import ParamError
 from ..jobs import CancelToken, check
 from .transcript import Word
 from .tts import Speech, default_voice, speech_file, synthesize
 
 MAX_TEMPO = 1.25
+_TRANSLATIONS = LRU(32)  # content key -> translated lines (the editor's dub job, then its apply step)
 
 
 @dataclass
@@ -118,6 +119,31 @@ def fit_line(speech: Speech, cue_start: float, cue_end: float, *, max_tempo: flo
     return fitted, tempo, flag
 
 
+def translated_lines(texts: Sequence[str], code: str, *, source: str = "en", model: Optional[str] = None,
+                     cancel: Optional[CancelToken] = None) -> List[str]:
+    """speech.translate's lines for ``texts``, kept by content (the texts, the languages, the model
+    asked for, the cache folder): the editor translates in a background job and the command's
+    apply step then takes the same lines at once instead of loading the model again."""
+    import os
+
+    from ..paths import cache_dir
+    from . import translate
+
+    key = content_key("dub-translation", list(texts), code, source, model or os.environ.get("T2V_TRANSLATE_MODEL", ""),
+                      str(cache_dir()))
+    hit = _TRANSLATIONS.get(key)
+    if hit is not None:
+        return list(hit)
+    lines = list(translate.translate_texts(texts, code, source=source, model=model, cancel=cancel))
+    _TRANSLATIONS.put(key, lines)
+    return list(lines)
+
+
+def clear_translation_cache() -> None:
+    """Forget translated lines (tests)."""
+    _TRANSLATIONS.clear()
+
+
 def dub_cues(cues: Sequence, target: str, *, source: str = "en", voice: Optional[str] = None,
              model: Optional[str] = None, max_tempo: float = MAX_TEMPO,
              translate: Optional[Callable[[List[str]], List[str]]] = None,
@@ -125,16 +151,18 @@ def dub_cues(cues: Sequence, target: str, *, source: str = "en", voice: Optional
     """The cues (start, end, text; programme time) dubbed into ``target`` (a language name or code).
 
     ``translate`` (texts -> texts) replaces the model (tests, or captions already in the target)."""
-    from .translate import language_code, translate_texts
+    from .translate import language_code
 
     code = language_code(target)
     if not 1.0 <= max_tempo <= 2.0:
         raise ParamError(f"The most a dubbed line may be sped up is 1x to 2x, got {max_tempo:g}x.")
     texts = [c.text.replace("\n", " ").strip() for c in cues]
+    if progress is not None:
+        progress(0, len(cues), "translating")
     if translate is not None:
         lines = list(translate(texts))
     else:
-        lines = translate_texts(texts, code, source=source, model=model, cancel=cancel)
+        lines = translated_lines(texts, code, source=source, model=model, cancel=cancel)
     voice = voice or default_voice(code)
     result = DubResult(code, voice)
     for k, (cue, text) in enumerate(zip(cues, lines, strict=True)):

@@ -1,0 +1,79 @@
+"""Typed commands with a slow part ("add a voice-over: '...'", "dub it in French", "use the shot
+where she says 'welcome'", "find clips with text 'SALE'"): the speaking / translating / searching
+runs in a background Job (progress and cancel in the Jobs panel; commands/prepare.py, into content
+caches) on a copy of the project; then the command is applied on the GUI thread, resolving at once
+from those caches, as one undo step. A cancelled or failed job changes nothing.
+"""
+
+from __future__ import annotations
+
+from .workers import Job
+
+
+def _slow_steps(win, text: str) -> list:
+    from ..commands import parse
+    from ..commands.prepare import slow_steps
+    from ..errors import T2VError
+
+    try:
+        return slow_steps(parse(text, win._parse_context()))
+    except T2VError:
+        return []  # apply_command shows the error as for any command
+
+
+def _title(steps) -> str:
+    kinds = {getattr(s, "kind", "") for s in steps}
+    if "dub" in kinds:
+        return "Dub"
+    if "voice-over" in kinds:
+        return "Speak voice-over"
+    return "Search library"
+
+
+def prepare_job(project, steps) -> Job:
+    """A Job doing the steps' slow parts on a copy of ``project`` (edits meanwhile are safe)."""
+    import copy
+
+    from ..commands.prepare import prepare
+
+    snapshot = copy.deepcopy(project)
+    return Job(_title(steps), lambda progress, cancel: prepare(snapshot, steps, progress=progress, cancel=cancel))
+
+
+def run_as_job(win, text: str) -> bool:
+    """True when ``text`` has a slow part: the job does it, then applies the command."""
+    from ..errors import T2VError
+
+    if getattr(win, "_command_ready", None) == text:
+        win._command_ready = None
+        return False
+    steps = _slow_steps(win, text)
+    if not steps:
+        return False
+    job = prepare_job(win.project, steps)
+
+    def done(_result) -> None:
+        if getattr(win, "command_job", None) is job:
+            win.command_job = None
+            win._command_ready = text
+            win.apply_command(text, confirm=False)
+
+    def failed(message: str) -> None:
+        if getattr(win, "command_job", None) is job:
+            win.command_job = None
+            win.command_bar.show_error(T2VError(message))
+
+    def cancelled() -> None:
+        if getattr(win, "command_job", None) is job:
+            win.command_job = None
+            win.statusBar().showMessage(f"Cancelled '{text}': nothing was changed.", 8000)
+
+    job.signals.finished.connect(done)
+    job.signals.failed.connect(failed)
+    job.signals.cancelled.connect(cancelled)
+    if getattr(win, "command_job", None) is not None:
+        win.command_job.cancel()
+    win.command_job = job
+    win.statusBar().showMessage(f"{job.title}: '{text}' (see Jobs; cancel there)...", 8000)
+    win.jobs.start(job)
+    return True
