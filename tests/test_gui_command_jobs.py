@@ -84,12 +84,15 @@ def test_voice_over_is_spoken_in_a_job_then_lands_as_one_undo_step(main_window, 
     w = main_window
     _open(w, qtbot, make_clip)
     slow_threads = _slowed_synthesizer(monkeypatch)
+    w.preview.seek(1.2)
+    qtbot.waitUntil(lambda: abs(w.preview.position - 1.2) < 1e-6)
     undo0 = w.undo_stack.count()
     with GapMeter() as gap:
         assert w.apply_command("add a voice-over: 'Stay indoors.'") is None  # a job first
         job = w.command_job
         assert job is not None and job in w.jobs.jobs
         assert not any(t.role == "voice" for t in w.project.tracks)  # nothing yet
+        w.preview.seek(3.0)  # moved while the job runs: the voice still goes where it was typed
         qtbot.waitUntil(lambda: any(t.role == "voice" for t in w.project.tracks), timeout=20000)
     assert job.state == "done"
     assert slow_threads and threading.main_thread() not in slow_threads  # spoken off the GUI thread
@@ -97,8 +100,8 @@ def test_voice_over_is_spoken_in_a_job_then_lands_as_one_undo_step(main_window, 
     voice = next(t for t in w.project.tracks if t.role == "voice")
     [(_, start, end)] = TimelineLayout(w.project).clip_spans(voice)
     speech = tts.synthesize("Stay indoors.", voice="en")
-    assert start == pytest.approx(0.0, abs=1e-9) and end - start == pytest.approx(speech.duration, abs=0.04)
-    assert w.project.subtitle_tracks[0].cues[0].start == pytest.approx(speech.words[0].start, abs=1e-3)
+    assert start == pytest.approx(1.2, abs=1e-9) and end - start == pytest.approx(speech.duration, abs=0.04)
+    assert w.project.subtitle_tracks[0].cues[0].start == pytest.approx(1.2 + speech.words[0].start, abs=1e-3)
     assert w.undo_stack.count() == undo0 + 1
     w.undo_stack.undo()
     assert not any(t.role == "voice" for t in w.project.tracks) and not w.project.subtitle_tracks

@@ -51,12 +51,13 @@ def run_as_job(win, text: str) -> bool:
     if not steps:
         return False
     job = prepare_job(win.project, steps)
+    typed_at = win.preview.position  # "here" is where the command was typed, not where the playhead is later
 
     def done(_result) -> None:
         if getattr(win, "command_job", None) is job:
             win.command_job = None
             win._command_ready = text
-            win.apply_command(text, confirm=False)
+            win.apply_command(text, confirm=False, playhead=typed_at)
 
     def failed(message: str) -> None:
         if getattr(win, "command_job", None) is job:

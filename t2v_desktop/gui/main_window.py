@@ -484,9 +484,10 @@ class MainWindow(QMainWindow):
             return False
         return True
 
-    def apply_command(self, text: str, *, confirm: bool = True):
+    def apply_command(self, text: str, *, confirm: bool = True, playhead: Optional[float] = None):
         """Parse + apply ``text`` to the selected clip (or the whole timeline). Returns the Plan,
-        or None when it was not applied (an error, or an AI edit waiting in the preview dialog)."""
+        or None when it was not applied (an error, or an AI edit waiting in the preview dialog).
+        ``playhead``: where "here" is when not the playhead now (a job's command: where it was typed)."""
         from ..commands.apply import apply_text
         from . import speech_jobs
         from .ai_preview import maybe_confirm
@@ -505,7 +506,8 @@ class MainWindow(QMainWindow):
             return None
         try:
             plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip,
-                              base=str(self._file_base()), playhead=self.preview.position)
+                              base=str(self._file_base()),
+                              playhead=self.preview.position if playhead is None else playhead)
         except T2VError as e:
             self.command_bar.show_error(e)
             return None
