@@ -124,6 +124,8 @@ def search(lib, query, *, limit: int = 20, semantic=None, notes: Optional[List[s
         ids &= must
     ranked = sorted(ids, key=lambda i: (-acc.score[i], i))[:max(0, int(limit))]
     hits = _hits(conn, ranked, acc)
+    if q.words and hits:
+        _name_matched_words(conn, hits, q.words)
     for h in hits:
         for phrase in pending.get(h.shot_id, ()):
             t = _phrase_time(conn, h.shot_id, phrase)
@@ -131,6 +133,27 @@ def search(lib, query, *, limit: int = 20, semantic=None, notes: Optional[List[s
                 h.reasons = [f"spoken: '{phrase}' at {clock(t)}" if r == f"spoken: '{phrase}'" else r
                              for r in h.reasons]
     return hits
+
+
+def _name_matched_words(conn, hits: List[Hit], words: List[str]) -> None:
+    """A hit's "words:" reason names the query words its text really has (it listed every query
+    word, so a scene's 'why it matched' named words the shot never says): one FTS query a word,
+    over the returned hits only."""
+    ids = [h.shot_id for h in hits]
+    marks = ",".join("?" * len(ids))
+    have: Dict[int, List[str]] = {}
+    for w in words:
+        try:
+            rows = conn.execute(f"SELECT shot_id FROM shot_text WHERE shot_text MATCH ? AND shot_id IN ({marks})",
+                                ['"' + w.replace('"', "") + '"', *ids]).fetchall()
+        except sqlite3.OperationalError:
+            return
+        for (i,) in rows:
+            have.setdefault(int(i), []).append(w)
+    for h in hits:
+        got = have.get(h.shot_id)
+        h.reasons = [(f"words: {', '.join(got)} {r[r.rindex('('):]}" if got else r) if r.startswith("words: ") else r
+                     for r in h.reasons]
 
 
 def _hits(conn, ids: List[int], acc: _Acc) -> List[Hit]:

