@@ -1,5 +1,5 @@
 """Typed commands with a slow part run it in a background job (gui/command_jobs.py): a voice-over is
-spoken, a dub translated and spoken, the library searched, off the GUI thread (the event loop keeps
+spoken, a dub translated and spoken, captions transcribed, the library searched, off the GUI thread (the event loop keeps
 ticking) with progress and cancel in Jobs; then the edit lands as one undo step. Cancel changes
 nothing."""
 
@@ -190,4 +190,31 @@ def test_library_command_searches_in_a_job(main_window, qtbot, make_clip, monkey
     added = w.project.main_track.clips[1]
     assert added.name == "colours.mp4"
     assert (round(added.in_point, 2), round(added.out_point, 2)) == (0.8, 1.6)  # the blue shot's frames 20-40
+    assert w.undo_stack.count() == undo0 + 1
+
+
+def test_add_captions_transcribes_in_a_job(main_window, qtbot, make_clip, monkeypatch):
+    from t2v_desktop.speech import programme
+    from t2v_desktop.speech.transcript import Transcript, Word
+
+    calls = []
+
+    def transcribe(path, *, progress=None, cancel=None, **kw):  # the ASR's place: slow, cached by content
+        if not calls:
+            time.sleep(0.3)
+        calls.append(threading.current_thread())
+        return Transcript((Word("stay", 0.5, 0.9), Word("indoors", 1.0, 1.6)), "en")
+
+    monkeypatch.setattr(programme, "_default_transcribe", transcribe)
+    w = main_window
+    _open(w, qtbot, make_clip)
+    undo0 = w.undo_stack.count()
+    assert w.apply_command("add captions") is None
+    job = w.command_job
+    assert job is not None and job.title == "Transcribe"
+    qtbot.waitUntil(lambda: bool(w.project.subtitle_tracks), timeout=20000)
+    assert calls[0] is not threading.main_thread()  # the slow first call ran in the job
+    [sub] = w.project.subtitle_tracks
+    [cue] = sub.cues
+    assert cue.text == "stay indoors" and cue.start == pytest.approx(0.5, abs=0.04)  # within a frame
     assert w.undo_stack.count() == undo0 + 1

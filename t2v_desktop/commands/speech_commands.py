@@ -12,6 +12,8 @@ from typing import Any, Callable, Dict, List
 
 PARSERS: List[Callable[..., Any]] = []
 RESOLVERS: Dict[type, Callable[..., list]] = {}
+#: step type -> its slow part done first in a job (commands/prepare.py)
+PREPARE: Dict[type, Callable[..., None]] = {}
 
 import re  # noqa: E402
 
@@ -95,6 +97,29 @@ def _parse_captions(cl, t: str, context) -> Any:
     return AddCaptions() if _CAPTIONS.match(t.strip()) else None
 
 
+def _transcriber(step: AddCaptions):
+    """None (the default transcriber), or Whisper's speech-to-English for English captions."""
+    if not step.translate:
+        return None
+    from ..speech.asr import transcribe
+
+    def english(path, **kw):
+        return transcribe(path, task="translate", **kw)
+    return english
+
+
+def prepare_captions(step: AddCaptions, project, *, progress, cancel=None) -> None:
+    """The slow part, off the GUI thread (commands/prepare.py): every main-track clip transcribed
+    into the transcript cache, so the resolver then places the words at once."""
+    from ..errors import ProjectError
+    from ..speech.programme import programme_transcript
+
+    try:
+        programme_transcript(project, _transcriber(step), progress=progress, cancel=cancel)
+    except ProjectError:
+        return  # no clip with sound yet (the same command may add one): the resolver says what is wrong
+
+
 def _resolve_captions(step: AddCaptions, state) -> list:
     """The main track's speech (each clip transcribed once per audio content) placed on programme
     time frame-exactly through each clip's ops (speech.programme), then split into readable cues."""
@@ -104,15 +129,7 @@ def _resolve_captions(step: AddCaptions, state) -> list:
     from ..speech.captions import segment
     from ..speech.programme import programme_transcript
 
-    if step.translate:
-        from ..speech.asr import transcribe
-
-        def english(path, **kw):
-            return transcribe(path, task="translate", **kw)
-
-        tr = programme_transcript(state.sim, english)
-    else:
-        tr = programme_transcript(state.sim)
+    tr = programme_transcript(state.sim, _transcriber(step))
     if not tr.words:
         raise ProjectError("No speech was recognised on the main track, so there are no captions to add.")
     name = "Captions (English)" if step.translate else "Captions"
@@ -121,6 +138,7 @@ def _resolve_captions(step: AddCaptions, state) -> list:
 
 PARSERS.append(_parse_captions)
 RESOLVERS[AddCaptions] = _resolve_captions
+PREPARE[AddCaptions] = prepare_captions
 
 
 # -- caption looks: classic, boxed, karaoke (engine/captions.py draws them) ------------------------
