@@ -14,7 +14,16 @@ from t2v_desktop.library.db import DB_NAME, open_library
 from t2v_desktop.library.indexer import Tools, add_file
 from t2v_desktop.library.search import search
 from t2v_desktop.media.synth import make_shots_clip
+from t2v_desktop.script.build import BuildOptions, build_project, plan_build
+from t2v_desktop.script.parse import parse_script
 from tests.test_script_library import _talk_clip
+
+SCRIPT = """# Red things
+
+The red sky glows over the water tonight.
+
+A red car waits at the corner for a while.
+"""
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +38,29 @@ def library(tmp_path_factory):
     add_file(lib, d / "talk.mp4", tools=Tools(ocr=False, words=True))
     yield lib, d
     lib.close()
+
+
+@pytest.fixture(scope="module")
+def built(library, tmp_path_factory):
+    lib, _ = library
+    assets = tmp_path_factory.mktemp("assets")
+    opts = BuildOptions(size=144, fps=10, title_seconds=1.0, end_seconds=1.0, library=lib, assets_dir=str(assets))
+    script = parse_script(SCRIPT)
+    plan = plan_build(script, opts)
+    before = plan.explain()
+    return build_project(script, opts, plan=plan), before, assets, opts
+
+
+def test_narration_files_beside_the_project_are_named_for_people(built, tmp_path):
+    result, _, assets, opts = built
+    voice = next(t for t in result.project.tracks if t.name == "Voice")
+    names = [c.path.rsplit("/", 1)[-1] for c in voice.clips]
+    assert names == ["Scene 1 narration.wav", "Scene 2 narration.wav"]
+    assert sorted(p.name for p in assets.iterdir()) == names
+    # a rebuild with other words rewrites the file (same name, new speech)
+    old = (assets / names[0]).read_bytes()
+    build_project(parse_script("# T\n\nSomething else entirely is said here.\n"), opts)
+    assert (assets / names[0]).read_bytes() != old
 
 
 def test_why_it_matched_names_only_words_the_shot_has(library):

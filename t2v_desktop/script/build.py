@@ -312,13 +312,21 @@ class _Narration:
         return self.out_point - self.in_point
 
 
+def narration_file_name(number: int) -> str:
+    """A scene's narration beside a saved project, named for people (the bin and the file manager
+    show it); the content-keyed name stays in the speech cache."""
+    return f"{SCENE_PREFIX} {number} narration.wav"
+
+
 def _copy_asset(src: Path, folder: Optional[str], name: str) -> str:
     if not folder:
         return str(src)
+    import filecmp
+
     from ..fsutil import temp_path_for
 
     dest = Path(folder) / name
-    if dest.is_file() and dest.stat().st_size == src.stat().st_size:
+    if dest.is_file() and filecmp.cmp(dest, src, shallow=False):  # a rebuild with other words rewrites it
         return str(dest.resolve())
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -342,7 +350,7 @@ def _tts(scenes: Sequence[ScenePlan], o: BuildOptions, progress: ProgressFn,
         progress(k, len(scenes), f"Narrating scene {s.number}")
         speech = synthesize(s.text, voice=o.voice, rate_wpm=o.rate_wpm, cancel=cancel)
         path = speech_file(speech)
-        path = _copy_asset(path, o.assets_dir, f"scene-{s.number:03d}-{path.stem[:12]}.wav")
+        path = _copy_asset(path, o.assets_dir, narration_file_name(s.number))
         out.append(_Narration(path, 0.0, speech.duration, tuple(speech.words)))
     return out
 
