@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from t2v_desktop.engine.render import Renderer
 from t2v_desktop.library.db import DB_NAME, open_library
 from t2v_desktop.library.indexer import Tools, add_file
 from t2v_desktop.library.search import search
@@ -74,3 +75,14 @@ def test_why_it_matched_names_only_words_the_shot_has(library):
         listed = words[0][len("words: "):].rsplit(" (", 1)[0].split(", ")
         assert listed and all(w in text.split() for w in listed), (listed, text)
         assert "harbor" not in listed and "boats" not in listed
+
+
+def test_the_title_is_on_screen_at_frame_zero(built):
+    result, _, _, _ = built
+    r = Renderer(result.project)
+    try:
+        first = r.frame(0)
+    finally:
+        r.close()
+    bright = (first.min(axis=2) > 200).sum()  # the title's white letters over the dark card
+    assert bright > 50

@@ -387,9 +387,12 @@ def _recorded(scenes: Sequence[ScenePlan], o: BuildOptions, progress: ProgressFn
 
 # -- the project ------------------------------------------------------------------------------------
 
-def _fade_keys(length: float, fade: float) -> kf.Keyframes:
+def _fade_keys(length: float, fade: float, fade_in: bool = True) -> kf.Keyframes:
+    """Opacity in and out over ``fade``; ``fade_in=False``: shown from the first frame (the video's
+    title: a fade from nothing made frame 0 -- the thumbnail players show -- an empty card)."""
     fade = max(0.05, min(fade, length / 3))
-    return kf.Keyframes.of([(0.0, 0.0), (fade, 1.0), (length - fade, 1.0), (length, 0.0)])
+    keys = [(0.0, 0.0), (fade, 1.0)] if fade_in else [(0.0, 1.0)]
+    return kf.Keyframes.of(keys + [(length - fade, 1.0), (length, 0.0)])
 
 
 def _card_text(scene: ScenePlan, section: str, first_in_section: bool) -> str:
@@ -471,7 +474,7 @@ def build_project(script: Script, options: Optional[BuildOptions] = None, *, pla
     placed: List[Tuple[int, Clip]] = []
     title_style, card_style = style.title, style.card
     placed.append((0, Clip(TitleSource(script.title[:500], title_style), 0.0, secs(spans[1][0]), name="Title",
-                           transform=Transform(opacity=_fade_keys(secs(spans[1][0]), d)))))
+                           transform=Transform(opacity=_fade_keys(secs(spans[1][0]), d, fade_in=False)))))
     seen_sections = set()
     card_ids = {}
     for k, (s, (a, b)) in enumerate(zip(scenes, scene_spans, strict=True)):
