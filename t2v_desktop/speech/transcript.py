@@ -6,8 +6,8 @@ the timeline's mix was transcribed). JSON round-trips exactly; no pickle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Iterable, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, replace
+from typing import Iterable, Tuple
 
 
 @dataclass(frozen=True)
