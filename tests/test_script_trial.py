@@ -64,6 +64,16 @@ def test_narration_files_beside_the_project_are_named_for_people(built, tmp_path
     assert (assets / names[0]).read_bytes() != old
 
 
+def test_two_scenes_on_one_long_shot_show_different_spans(built, library):
+    result, _, _, _ = built
+    _, d = library
+    v1, v2 = (result.project.find_clip(s.visual_clip_id) for s in result.scenes)
+    assert v1.path == v2.path == str(d / "red.mp4")
+    assert v2.in_point >= v1.in_point + 1.0  # not the same picture from 0 again
+    assert v2.out_point <= 10.0 + 1e-6  # inside the shot
+    assert "again" not in result.plan.explain()
+
+
 def test_why_it_matched_names_only_words_the_shot_has(library):
     lib, _ = library
     hits = search(lib, "bread bakery harbor boats")

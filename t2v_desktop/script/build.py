@@ -278,21 +278,31 @@ def plan_build(script: Script, options: Optional[BuildOptions] = None) -> BuildP
 
 
 def _pick_shots(lib, scenes: List[ScenePlan], notes: List[str]) -> None:
-    """The best unused shot per scene (a shot is used once while others match)."""
+    """The best unused shot per scene (a shot is used once while others match); when every match
+    is used, the unused rest of one (a later span) before the same picture again."""
+    from dataclasses import replace
+
     from ..library.search import search
 
-    used = set()
+    used: dict = {}  # shot id -> where its unused rest starts (seconds)
     for s in scenes:
         if not s.query:
             continue
         need = len(s.text.split()) * 60.0 / WORDS_PER_MINUTE + BREATH + TAIL + 0.5  # the scene's visual, roughly
         hits = [h for h in search(lib, s.query, limit=12)
                 if h.score >= MIN_SCORE and (h.end - h.start) * MAX_SLOWDOWN >= need]
-        fresh = [h for h in hits if h.shot_id not in used]
-        pick = (fresh or hits or [None])[0]
+        pick = next((h for h in hits if h.shot_id not in used), None)
+        if pick is None:
+            rest = [h for h in hits if (h.end - used[h.shot_id]) >= min(need, 1.0)
+                    and (h.end - used[h.shot_id]) * MAX_SLOWDOWN >= need]
+            pick = replace(rest[0], start=used[rest[0].shot_id]) if rest else None
+        if pick is None and hits:
+            pick = hits[0]
+            first = next(o.number for o in scenes if o.hit is not None and o.hit.shot_id == pick.shot_id)
+            notes.append(f"scene {s.number} shows scene {first}'s shot again (no other library shot matched)")
         if pick is not None:
             s.visual, s.hit = "shot", pick
-            used.add(pick.shot_id)
+            used[pick.shot_id] = min(pick.end, pick.start + need)
     found = sum(s.visual == "shot" for s in scenes)
     if found < len(scenes):
         notes.append(f"{len(scenes) - found} of {len(scenes)} scenes matched no library shot: colour cards")
