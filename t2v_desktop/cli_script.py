@@ -152,6 +152,7 @@ def cmd_from_script(args) -> int:
             sys.stdout.flush()
             result = build_project(plan.script, options, plan=plan, progress=bar, cancel=token)
             bar.finish()
+            print(f"Length: {result.plan.length_text()}")  # the plan's line above was an estimate
             if out is not None:
                 from .engine.export import export_project
 

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from t2v_desktop.engine.layout import TimelineLayout
 from t2v_desktop.engine.render import Renderer
 from t2v_desktop.library.db import DB_NAME, open_library
 from t2v_desktop.library.indexer import Tools, add_file
@@ -62,6 +63,16 @@ def test_narration_files_beside_the_project_are_named_for_people(built, tmp_path
     old = (assets / names[0]).read_bytes()
     build_project(parse_script("# T\n\nSomething else entirely is said here.\n"), opts)
     assert (assets / names[0]).read_bytes() != old
+
+
+def test_the_length_is_estimated_honestly_then_measured(built):
+    result, before, _, _ = built
+    assert "about " in before and "words a minute" in before
+    after = result.plan.explain()
+    assert "(from the narration)" in after and "about " not in after.splitlines()[0]
+    real = TimelineLayout(result.project).duration
+    assert result.plan.estimated_seconds == pytest.approx(real, abs=0.25)
+    assert result.plan.narration_seconds == pytest.approx([s.narration_seconds for s in result.scenes])
 
 
 def test_two_scenes_on_one_long_shot_show_different_spans(built, library):

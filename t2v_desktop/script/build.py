@@ -141,18 +141,29 @@ class BuildPlan:
     width: int
     height: int
     notes: List[str] = field(default_factory=list)
+    #: each scene's narration seconds once narrated (build_project sets it); None: estimated from words
+    narration_seconds: Optional[List[float]] = None
 
     @property
     def estimated_seconds(self) -> float:
+        """Title + each scene (lead-in, narration, tail) + end card; the transitions overlap the scenes."""
         o = self.options
-        return (self.script.estimated_seconds() + len(self.scenes) * (BREATH + TAIL + 0.25)
-                + o.title_seconds + o.end_seconds)
+        narration = (sum(self.narration_seconds) if self.narration_seconds is not None
+                     else self.script.estimated_seconds())
+        lead = get_style(o.style).transition_seconds / 2 + BREATH
+        return narration + len(self.scenes) * (lead + TAIL) + o.title_seconds + o.end_seconds
+
+    def length_text(self) -> str:
+        """The length and how it is known: from the real narration, or estimated from the words."""
+        if self.narration_seconds is not None:
+            return f"{_clock(self.estimated_seconds)} (from the narration)"
+        return f"about {_clock(self.estimated_seconds)} (narration estimated at {WORDS_PER_MINUTE} words a minute)"
 
     def explain(self) -> str:
         o = self.options
         voice = f"voice-over {o.voiceover}" if o.voiceover else f"voice {o.voice}"
-        lines = [f"'{self.script.title}': {len(self.scenes)} scene{'s' * (len(self.scenes) != 1)}, {self.script.words:,} words, about "
-                 f"{_clock(self.estimated_seconds)} ({self.width}x{self.height} {o.aspect}, {o.fps} fps, {voice}, "
+        lines = [f"'{self.script.title}': {len(self.scenes)} scene{'s' * (len(self.scenes) != 1)}, {self.script.words:,} words, "
+                 f"{self.length_text()} ({self.width}x{self.height} {o.aspect}, {o.fps} fps, {voice}, "
                  f"style {o.style}{', music ' + os.path.basename(o.music) if o.music else ''})"]
         lines += [s.describe() for s in self.scenes[:50]]
         if len(self.scenes) > 50:
@@ -430,6 +441,7 @@ def build_project(script: Script, options: Optional[BuildOptions] = None, *, pla
     scene_meta = [sc for sc in script.scenes]
     narr = _recorded(scenes, o, progress, cancel) if o.voiceover else _tts(scenes, o, progress, cancel)
     check(cancel)
+    plan.narration_seconds = [n.seconds for n in narr]
 
     frames = lambda s: max(1, int(math.ceil(s * fps - 1e-9)))  # noqa: E731
     secs = lambda n: float(Fraction(n) / fps)  # noqa: E731
