@@ -218,3 +218,31 @@ def test_add_captions_transcribes_in_a_job(main_window, qtbot, make_clip, monkey
     [cue] = sub.cues
     assert cue.text == "stay indoors" and cue.start == pytest.approx(0.5, abs=0.04)  # within a frame
     assert w.undo_stack.count() == undo0 + 1
+
+
+def test_captions_and_dub_in_one_command_translate_in_the_job(main_window, qtbot, make_clip, monkeypatch):
+    from t2v_desktop.speech import programme
+    from t2v_desktop.speech.transcript import Transcript, Word
+
+    def transcribe(path, **kw):
+        return Transcript((Word("Stay", 0.5, 0.9), Word("indoors.", 1.0, 1.6)), "en")
+
+    calls = []
+
+    def fake_translate(texts, target, **kw):
+        calls.append(threading.current_thread())
+        return [FRENCH[t] for t in texts]
+
+    monkeypatch.setattr(programme, "_default_transcribe", transcribe)
+    monkeypatch.setattr(translate, "translate_texts", fake_translate)
+    w = main_window
+    _open(w, qtbot, make_clip)
+    undo0 = w.undo_stack.count()
+    assert w.apply_command("add captions and dub it in French") is None
+    job = w.command_job
+    qtbot.waitUntil(lambda: any(t.name.startswith("Dub") for t in w.project.tracks), timeout=30000)
+    assert job.state == "done"
+    assert len(calls) == 1 and calls[0] is not threading.main_thread()  # the new captions, translated in the job
+    assert [s.name for s in w.project.subtitle_tracks] == ["Captions", "Dub (French)"]
+    assert w.project.subtitle_tracks[1].cues[0].text == "Restez à l'intérieur."
+    assert w.undo_stack.count() == undo0 + 1
