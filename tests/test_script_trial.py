@@ -69,7 +69,7 @@ def test_the_length_is_estimated_honestly_then_measured(built):
     result, before, _, _ = built
     assert "about " in before and "words a minute" in before
     after = result.plan.explain()
-    assert "(from the narration)" in after and "about " not in after.splitlines()[0]
+    assert " as narrated (" in after and "about " not in after.splitlines()[0]
     real = TimelineLayout(result.project).duration
     assert result.plan.estimated_seconds == pytest.approx(real, abs=0.25)
     assert result.plan.narration_seconds == pytest.approx([s.narration_seconds for s in result.scenes])

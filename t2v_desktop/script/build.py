@@ -156,8 +156,8 @@ class BuildPlan:
     def length_text(self) -> str:
         """The length and how it is known: from the real narration, or estimated from the words."""
         if self.narration_seconds is not None:
-            return f"{_clock(self.estimated_seconds)} (from the narration)"
-        return f"about {_clock(self.estimated_seconds)} (narration estimated at {WORDS_PER_MINUTE} words a minute)"
+            return f"{_clock(self.estimated_seconds)} as narrated"
+        return f"about {_clock(self.estimated_seconds)} if spoken at {WORDS_PER_MINUTE} words a minute"
 
     def explain(self) -> str:
         o = self.options
