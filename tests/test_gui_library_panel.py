@@ -162,7 +162,11 @@ def test_bin_import_joins_the_library(win, qtbot, library, tmp_path):
         pytest.skip("library.indexer.add_file (helper E) not on this branch yet")
     clip = tmp_path / "purple.mp4"
     make_shots_clip(clip, [(120, 40, 200), (240, 240, 240)], frames_per_shot=PER_SHOT, fps=FPS)
-    win.bin.add_paths([str(clip)])
+    still = tmp_path / "logo.png"  # not indexable: skipped, and the job goes on to the clip
+    from PIL import Image
+
+    Image.new("RGB", (32, 24), (200, 20, 20)).save(still)
+    win.bin.add_paths([str(still), str(clip)])
     qtbot.waitUntil(lambda: not win.jobs.running(), timeout=20000)
     lib = open_library(library[0])
     try:

@@ -19,7 +19,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
@@ -398,6 +398,41 @@ class TimelineDrops(QObject):
         return ok
 
 
+def index_files(library_path: Path, paths: List[str], progress, cancel) -> Tuple[int, List[str]]:
+    """(files indexed, one message per file that was not) - the background job's work. A still image
+    or a sound-only file in the bin is skipped quietly and an unreadable one is reported, but
+    neither ends the job: the other files are still indexed."""
+    from ..errors import T2VError
+    from ..library import indexer
+    from ..library.db import LibraryError, open_library
+
+    add_file = getattr(indexer, "add_file", None)
+    if add_file is None:  # an older indexer: whole folders only
+        return 0, []
+    done, skipped = 0, []
+    lib = open_library(library_path)
+    try:
+        for k, p in enumerate(paths):
+            progress(k, len(paths), f"Indexing {Path(p).name}")
+            try:
+                add_file(lib, p, progress=None, cancel=cancel)
+                done += 1
+            except indexer.NotIndexable:
+                continue
+            except LibraryError:
+                raise  # a full disk: nothing more can be written
+            except T2VError as e:  # recorded in the library as the file's error
+                skipped.append(str(e))
+        from ..library.vectors import refresh
+
+        progress(len(paths), len(paths) + 1, "updating the search index")
+        refresh(lib.conn)  # the new keyframes go into the vector index now, not at the next search
+    finally:
+        lib.close()
+    progress(len(paths), len(paths), "indexed")
+    return done, skipped
+
+
 def index_in_background(win, paths: List[str], library_path: Path) -> None:
     """Each imported file joins the library (when one exists) as a background job with progress."""
     if not Path(library_path).exists() or not paths:
@@ -405,25 +440,12 @@ def index_in_background(win, paths: List[str], library_path: Path) -> None:
     from .workers import Job
 
     def work(progress, cancel):
-        from ..library import indexer
-        from ..library.db import open_library
+        from ..errors import T2VError
 
-        add_file = getattr(indexer, "add_file", None)
-        if add_file is None:  # an older indexer: whole folders only
-            return 0
-        lib = open_library(library_path)
-        try:
-            for k, p in enumerate(paths):
-                progress(k, len(paths), f"Indexing {Path(p).name}")
-                add_file(lib, p, progress=None, cancel=cancel)
-            from ..library.vectors import refresh
-
-            progress(len(paths), len(paths) + 1, "updating the search index")
-            refresh(lib.conn)  # the new keyframes go into the vector index now, not at the next search
-        finally:
-            lib.close()
-        progress(len(paths), len(paths), "indexed")
-        return len(paths)
+        done, skipped = index_files(library_path, paths, progress, cancel)
+        if skipped:  # the job's failure line; the other files are indexed
+            raise T2VError(f"{len(skipped)} of {len(paths)} files not indexed: {skipped[0]}")
+        return done
 
     job = Job(f"Add to library ({len(paths)} file{'s' if len(paths) != 1 else ''})", work)
     win.jobs.start(job)
