@@ -246,3 +246,28 @@ def test_captions_and_dub_in_one_command_translate_in_the_job(main_window, qtbot
     assert [s.name for s in w.project.subtitle_tracks] == ["Captions", "Dub (French)"]
     assert w.project.subtitle_tracks[1].cues[0].text == "Restez à l'intérieur."
     assert w.undo_stack.count() == undo0 + 1
+
+
+def test_translate_the_captions_in_a_job(main_window, qtbot, make_clip, monkeypatch):
+    from t2v_desktop.project.history import AddSubtitleTrack
+
+    calls = []
+
+    def fake_translate(texts, target, **kw):
+        calls.append(threading.current_thread())
+        return [FRENCH[t] for t in texts]
+
+    monkeypatch.setattr(translate, "translate_texts", fake_translate)
+    w = main_window
+    _open(w, qtbot, make_clip)
+    w.history.push(AddSubtitleTrack(SubtitleTrack([Cue(0.2, 2.0, "The storm is coming.")], name="Captions",
+                                                  language="en")))
+    undo0 = w.undo_stack.count()
+    assert w.apply_command("translate the captions to French") is None
+    job = w.command_job
+    assert job is not None and job.title == "Translate captions"
+    qtbot.waitUntil(lambda: len(w.project.subtitle_tracks) == 2, timeout=20000)
+    assert len(calls) == 1 and calls[0] is not threading.main_thread()
+    fr = w.project.subtitle_tracks[1]
+    assert [(c.start, c.end, c.text) for c in fr.cues] == [(0.2, 2.0, "La tempête arrive.")]
+    assert w.undo_stack.count() == undo0 + 1

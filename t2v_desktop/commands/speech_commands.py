@@ -50,21 +50,42 @@ def _parse_translate(cl, t: str, context) -> Any:
     return TranslateCaptions(target=m.group(1).strip()) if m else None
 
 
-def _resolve_translate(step: TranslateCaptions, state) -> list:
-    import copy
-
+def _translation(step: TranslateCaptions, project) -> tuple:
+    """(the caption track translated, its language, the target code), or a ParamError."""
     from ..errors import ParamError
-    from ..project.history import AddSubtitleTrack
-    from ..project.model import SubtitleTrack
-    from ..speech.translate import language_code, translate_cues
+    from ..speech.translate import language_code
 
     code = language_code(step.target)
-    subs = [s for s in state.sim.subtitle_tracks if s.cues]
+    subs = [s for s in project.subtitle_tracks if s.cues]
     if not subs:
         raise ParamError("There are no captions to translate; add captions first ('add captions').")
     src = subs[0]
     source = src.language if src.language not in ("und", "") else "en"
-    cues = translate_cues(src.cues, code, source=source[:2])
+    return src, source[:2], code
+
+
+def prepare_translate(step: TranslateCaptions, project, *, progress, cancel=None) -> None:
+    """The slow part, off the GUI thread (commands/prepare.py): the lines translated (the model
+    loaded) into speech.dub's kept translations; no captions yet: the resolver says so."""
+    from ..speech.dub import translated_lines
+
+    if not any(s.cues for s in project.subtitle_tracks):
+        return
+    src, source, code = _translation(step, project)
+    translated_lines([c.text for c in src.cues], code, source=source, progress=progress, cancel=cancel)
+
+
+def _resolve_translate(step: TranslateCaptions, state) -> list:
+    import copy
+    from dataclasses import replace
+
+    from ..project.history import AddSubtitleTrack
+    from ..project.model import SubtitleTrack
+    from ..speech.dub import translated_lines
+
+    src, source, code = _translation(step, state.sim)
+    texts = translated_lines([c.text for c in src.cues], code, source=source)
+    cues = [replace(c, text=t, words=()) for c, t in zip(src.cues, texts, strict=True)]  # words were the other language's
     name = f"{src.name or 'Captions'} ({step.target.strip().capitalize()})"
     return [AddSubtitleTrack(SubtitleTrack(cues, name=name, language=code, style=copy.deepcopy(src.style),
                                            burn_in=False, soft=src.soft, look=src.look, highlight=src.highlight))]
@@ -72,6 +93,7 @@ def _resolve_translate(step: TranslateCaptions, state) -> list:
 
 PARSERS.append(_parse_translate)
 RESOLVERS[TranslateCaptions] = _resolve_translate
+PREPARE[TranslateCaptions] = prepare_translate
 
 
 # -- captions from the speech (H11c) ----------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Typed commands with a slow part ("add a voice-over: '...'", "dub it in French", "add captions",
-"use the shot where she says 'welcome'", "find clips with text 'SALE'"): the speaking, translating,
-transcribing or searching runs in a background Job (progress and cancel in the Jobs panel;
-commands/prepare.py, into content caches) on a copy of the project; then the command is applied on
-the GUI thread, resolving at once from those caches, as one undo step. A cancelled or failed job changes nothing.
+"translate the captions to Spanish", "use the shot where she says 'welcome'", "find clips with text
+'SALE'"): the speaking, translating, transcribing or searching runs in a background Job (progress
+and cancel in the Jobs panel; commands/prepare.py, into content caches) on a copy of the project;
+then the command is applied on the GUI thread, resolving at once from those caches, as one undo
+step. A cancelled or failed job changes nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def _title(steps) -> str:
         return "Speak voice-over"
     if "captions" in kinds:
         return "Transcribe"
+    if "translate captions" in kinds:
+        return "Translate captions"
     return "Search library"
 
 

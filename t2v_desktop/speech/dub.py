@@ -120,10 +120,11 @@ def fit_line(speech: Speech, cue_start: float, cue_end: float, *, max_tempo: flo
 
 
 def translated_lines(texts: Sequence[str], code: str, *, source: str = "en", model: Optional[str] = None,
-                     cancel: Optional[CancelToken] = None) -> List[str]:
+                     progress=None, cancel: Optional[CancelToken] = None) -> List[str]:
     """speech.translate's lines for ``texts``, kept by content (the texts, the languages, the model
     asked for, the cache folder): the editor translates in a background job and the command's
-    apply step then takes the same lines at once instead of loading the model again."""
+    apply step then takes the same lines at once instead of loading the model again (dubbing, and
+    "translate the captions to ...")."""
     import os
 
     from ..paths import cache_dir
@@ -134,7 +135,8 @@ def translated_lines(texts: Sequence[str], code: str, *, source: str = "en", mod
     hit = _TRANSLATIONS.get(key)
     if hit is not None:
         return list(hit)
-    lines = list(translate.translate_texts(texts, code, source=source, model=model, cancel=cancel))
+    kw = {"progress": progress} if progress is not None else {}
+    lines = list(translate.translate_texts(texts, code, source=source, model=model, cancel=cancel, **kw))
     _TRANSLATIONS.put(key, lines)
     return list(lines)
 
