@@ -56,6 +56,7 @@ def cmd_library(args) -> int:
         from .library.indexer import add_file
 
         fid = add_file(lib, args.folder, progress=lambda d, t, m: progress(round(100 * d), 100, m))
+        _refresh_vectors(c)
         n = c.execute("SELECT count(*) FROM shots WHERE file_id = ?", (fid,)).fetchone()[0]
         print(f"\nindexed {Path(args.folder).resolve()}: {n} shots", file=sys.stderr)
         return 0
@@ -90,6 +91,8 @@ def cmd_library(args) -> int:
                 print(f"\n{m}", file=sys.stderr)
             if cancel.cancelled:
                 break
+    if not cancel.cancelled:
+        _refresh_vectors(c)
     print("", file=sys.stderr)
     if cancel.cancelled:
         print("cancelled; finished files are kept, run `t2v-desktop library reindex` to continue", file=sys.stderr)
@@ -97,6 +100,14 @@ def cmd_library(args) -> int:
     for line in _missing(tools):
         print(line, file=sys.stderr)
     return 1 if failed else 0
+
+
+def _refresh_vectors(conn) -> None:
+    """The new keyframes go into the vector index now, so the first search on a big library does
+    not build it."""
+    from .library.vectors import refresh
+
+    refresh(conn)
 
 
 def _missing(tools) -> list:

@@ -187,6 +187,28 @@ def test_cli_add_single_file(tmp_path, monkeypatch, capsys):
     assert lib.conn.execute("SELECT value FROM meta WHERE key='folders'").fetchone() is None  # a file is not a folder
 
 
+def test_cli_add_leaves_the_vector_index_built(tmp_path, monkeypatch):
+    """`library add` ends by indexing the new keyframes' vectors, so the first search does not."""
+    from tiny_clip import build_tiny_clip
+
+    from t2v_desktop.library import embed, vectors
+    from t2v_desktop.library.indexer import find_tools
+    from t2v_desktop.media.synth import make_shots_clip
+
+    (tmp_path / "m").mkdir()
+    make_shots_clip(tmp_path / "m" / "a.mp4", [(200, 30, 30), (30, 40, 200)])
+    monkeypatch.setenv("T2V_CLIP_MODEL", str(build_tiny_clip(tmp_path / "clip")))
+    monkeypatch.setattr("t2v_desktop.library.indexer.find_tools", lambda: find_tools(ocr=False, words=False))
+    embed._CACHE.clear()
+    vectors._OPEN.clear()
+    db = tmp_path / "library.sqlite"
+    assert cli_library.cmd_library(types.SimpleNamespace(library=str(db), library_cmd="add",
+                                                         folder=str(tmp_path / "m"))) == 0
+    built = [v for k, v in vectors._OPEN.items() if k[0] == str(db) + ".usearch"]
+    keyframes = open_library(db).conn.execute("SELECT count(*) FROM keyframes").fetchone()[0]
+    assert len(built) == 1 and len(built[0].keys) == keyframes >= 2  # every keyframe, ready for the search
+
+
 def test_words_stage_waits_for_a_recogniser(tmp_path, monkeypatch):
     from t2v_desktop.media.synth import make_test_clip
     from t2v_desktop.speech.transcript import Transcript, Word
