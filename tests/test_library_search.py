@@ -59,6 +59,18 @@ def test_colour_query_ranks_red_dark_shot_first(conn):
     assert hits[0].score > hits[1].score and "colour: red, dark" in hits[0].reasons
 
 
+def test_motion_words_find_moving_shots_and_say_motion(conn):
+    """The indexer stores still/slow/fast and 'pan left/right' beside the colour words."""
+    conn.execute("INSERT INTO shots(id, file_id, start, end, colour_words) VALUES (6, 2, 10, 14, 'grey slow pan left')")
+    conn.execute("INSERT INTO shot_text(shot_id, spoken, onscreen, descr) VALUES (6, '', '', 'grey slow pan left')")
+    assert parse_query("slow pan", translate=False).wanted_descriptors == ["slow", "pan"]
+    hits = search(conn, "slow pan")
+    assert [h.shot_id for h in hits] == [6] and hits[0].reasons == ["motion: slow, pan"]
+    hits = search(conn, "red fast")
+    assert hits[0].shot_id == 2 and hits[0].reasons == ["colour: red", "motion: fast"]
+    assert hits[0].score == pytest.approx(1.0) and [h.shot_id for h in hits[1:]] == [5]
+
+
 def test_spoken_phrase_finds_span(conn):
     hits = search(conn, "she says 'welcome to the'")
     assert len(hits) == 1

@@ -21,8 +21,10 @@ DESCRIPTOR_WORDS = {
     "dark": ("dark",), "night": ("dark",), "dim": ("dark",), "bright": ("bright",),
     "sunny": ("bright",), "day": ("bright",), "sunset": ("orange", "warm"), "warm": ("warm",),
     "cool": ("cool",), "cold": ("cool",), "fast": ("fast",), "moving": ("fast",), "action": ("fast",),
-    "still": ("still",), "static": ("still",), "calm": ("still",),
+    "still": ("still",), "static": ("still",), "calm": ("still",), "slow": ("slow",), "slowly": ("slow",),
+    "pan": ("pan",), "panning": ("pan",),
 }
+MOTION_WORDS = frozenset(("still", "slow", "fast", "pan"))  # the indexer's motion words (shots.py), not colours
 STOP_WORDS = frozenset(
     "a an the at in on of with and or to for by from is are be clip clips shot shots video videos "
     "find show me where some any that this".split())

@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
-from .query import Query, parse_query
+from .query import MOTION_WORDS, Query, parse_query
 
 SEMANTIC_HINT = ("semantic search needs a CLIP/SigLIP model in {where}; fetch it with "
                  "`huggingface-cli download openai/clip-vit-base-patch32`")
@@ -111,7 +111,10 @@ def search(lib, query, *, limit: int = 20, semantic=None, notes: Optional[List[s
     if wanted:
         for shot_id, have in _descriptor_shots(conn, wanted):
             got = [w for w in wanted if w in have]
-            acc.add(shot_id, len(got) / len(wanted), f"colour: {', '.join(got)}")
+            for label, words in (("colour", [w for w in got if w not in MOTION_WORDS]),
+                                 ("motion", [w for w in got if w in MOTION_WORDS])):
+                if words:  # motion words (the indexer's still/slow/fast/pan) are not colours
+                    acc.add(shot_id, len(words) / len(wanted), f"{label}: {', '.join(words)}")
 
     if q.words or wanted:
         sims = semantic(conn, q) if semantic is not None else _semantic(conn, q, notes)
