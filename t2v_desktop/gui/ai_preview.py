@@ -111,7 +111,49 @@ def _pixmap(rgb: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(img).scaledToWidth(THUMB_WIDTH, Qt.SmoothTransformation)
 
 
-class AiPreviewDialog(QDialog):
+class KeyframePreview:
+    """The keyframe preview job of a dialog with ``win``, ``job``, ``preview_btn``, ``progress``
+    and ``status`` (this dialog and the generated-clip dialog): one job over the items, the bar
+    filled item by item, the button back when it ends."""
+
+    def _start_keyframes(self, title: str, items, render, shown, status: str) -> Job:
+        """``render(k, item, progress, cancel)`` -> the frames of item ``k`` (from 0); ``shown``
+        gets all of them."""
+        def work(progress, cancel):
+            out = []
+            for k, item in enumerate(items):
+                def sub(done, total, msg="", _k=k):
+                    progress(_k + (done / total if total else 0.0), len(items), msg)
+
+                out += render(k, item, sub, cancel)
+            return out
+
+        self.job = job = Job(title, work)
+        job.signals.progress.connect(self._progress)
+        job.signals.finished.connect(shown)
+        job.signals.failed.connect(lambda msg: self._ended(f"Preview failed: {two_sentences(msg)[0]}"))
+        job.signals.cancelled.connect(lambda: self._ended("Preview cancelled."))
+        self.preview_btn.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText(status)
+        self.win.jobs.start(job)
+        return job
+
+    def _progress(self, done: float, total: float, msg: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * min(done / total, 1.0)))
+        if msg:
+            self.status.setText(msg)
+
+    def _ended(self, message: str) -> None:
+        self.progress.setVisible(False)
+        self.status.setText(message)
+        self.preview_btn.setEnabled(not getattr(self, "unavailable", None))
+
+
+class AiPreviewDialog(KeyframePreview, QDialog):
     """Estimate, keyframe preview (in a job, cancellable), then Render / classic look / Cancel."""
 
     def __init__(self, win, text: str, plan, spans, *, keyframes: int = 3):
@@ -201,35 +243,12 @@ class AiPreviewDialog(QDialog):
 
         if self.job is not None and self.job.state in ("queued", "running"):
             return self.job
-        spans, n = self.spans, self.keyframes
-
-        def work(progress, cancel):
-            out = []
-            for k, span in enumerate(spans, 1):
-                def sub(done, total, msg="", k=k):
-                    progress((k - 1) + (done / total if total else 0.0), len(spans), msg)
-
-                out += [(k, i, f) for i, f in render_keyframes(span, n, progress=sub, cancel=cancel)]
-            return out
-
-        self.job = job = Job("AI keyframe preview", work)
-        job.signals.progress.connect(self._progress)
-        job.signals.finished.connect(self._show_frames)
-        job.signals.failed.connect(lambda msg: self._ended(f"Preview failed: {two_sentences(msg)[0]}"))
-        job.signals.cancelled.connect(lambda: self._ended("Preview cancelled."))
-        self.preview_btn.setEnabled(False)
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.status.setText("Rendering keyframes in fast mode...")
-        self.win.jobs.start(job)
-        return job
-
-    def _progress(self, done: float, total: float, msg: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * min(done / total, 1.0)))
-        if msg:
-            self.status.setText(msg)
+        n = self.keyframes
+        return self._start_keyframes(
+            "AI keyframe preview", self.spans,
+            lambda k, span, sub, cancel: [(k + 1, i, f) for i, f in render_keyframes(span, n, progress=sub,
+                                                                                     cancel=cancel)],
+            self._show_frames, "Rendering keyframes in fast mode...")
 
     def _show_frames(self, frames) -> None:
         self.result_frames = list(frames)
@@ -243,11 +262,6 @@ class AiPreviewDialog(QDialog):
             cell.setToolTip(f"AI step {k}, frame {index}")
             self.thumb_row.addWidget(cell)
         self._ended(f"{len(self.result_frames)} keyframes (fast mode; the render uses full quality).")
-
-    def _ended(self, message: str) -> None:
-        self.progress.setVisible(False)
-        self.status.setText(message)
-        self.preview_btn.setEnabled(not self.unavailable)
 
     # -- decisions ----------------------------------------------------------------------------
     def render(self) -> None:

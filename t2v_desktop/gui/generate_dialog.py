@@ -10,12 +10,11 @@ from typing import Optional
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from .ai_preview import _pixmap
-from .messages import two_sentences
+from .ai_preview import KeyframePreview, _pixmap
 from .workers import Job
 
 
-class GenerateDialog(QDialog):
+class GenerateDialog(KeyframePreview, QDialog):
     def __init__(self, win, text: str, requests, estimate: str, start):
         super().__init__(win)
         self.setWindowTitle("Generate a clip: preview first")
@@ -53,35 +52,10 @@ class GenerateDialog(QDialog):
 
         if self.job is not None and self.job.state in ("queued", "running"):
             return self.job
-        requests = self.requests
-
-        def work(progress, cancel):
-            out = []
-            for k, (prompt, kw) in enumerate(requests):
-                def sub(done, total, msg="", _k=k):
-                    progress(_k + (done / total if total else 0.0), len(requests), msg)
-
-                out += [f for _i, f in preview_clip(prompt, progress=sub, cancel=cancel, **kw)]
-            return out
-
-        self.job = job = Job("Generated clip preview", work)
-        job.signals.progress.connect(self._progress)
-        job.signals.finished.connect(self._show)
-        job.signals.failed.connect(lambda m: self._ended(f"Preview failed: {two_sentences(m)[0]}"))
-        job.signals.cancelled.connect(lambda: self._ended("Preview cancelled."))
-        self.preview_btn.setEnabled(False)
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.status.setText("Rendering keyframes at half size with few steps...")
-        self.win.jobs.start(job)
-        return job
-
-    def _progress(self, done: float, total: float, msg: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * min(done / total, 1.0)))
-        if msg:
-            self.status.setText(msg)
+        return self._start_keyframes(
+            "Generated clip preview", self.requests,
+            lambda k, req, sub, cancel: [f for _i, f in preview_clip(req[0], progress=sub, cancel=cancel, **req[1])],
+            self._show, "Rendering keyframes at half size with few steps...")
 
     def _show(self, frames) -> None:
         self.frames = list(frames)
@@ -90,11 +64,6 @@ class GenerateDialog(QDialog):
             cell.setPixmap(_pixmap(rgb))
             self.thumb_row.addWidget(cell)
         self._ended(f"{len(self.frames)} keyframes (low-res preview; Generate renders the full clip).")
-
-    def _ended(self, message: str) -> None:
-        self.progress.setVisible(False)
-        self.status.setText(message)
-        self.preview_btn.setEnabled(True)
 
     def generate(self) -> None:
         self._stop()
