@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from ..errors import T2VError
-from ..jobs import CancelToken, ProgressFn, check, no_progress
-from .audio import RATE, chunks, open_mono
-from .sphinx import is_silent, utterances
+from ..jobs import CancelToken, ProgressFn, no_progress
+from .audio import open_mono
 from .transcript import Transcript, Word
-from .whisper import MIN_WINDOW, WINDOW, check_task
+from .whisper import check_language, check_task, speech_windows
 
 KNOWN_IDS = ("Systran/faster-whisper-small", "Systran/faster-whisper-large-v3", "Systran/faster-whisper-medium",
              "Systran/faster-whisper-base", "Systran/faster-whisper-tiny", "Systran/faster-distil-whisper-large-v3")
@@ -102,35 +101,27 @@ def transcribe(path, *, model: Optional[Path] = None, language: Optional[str] = 
     folder = model if isinstance(model, Path) else find_model(model)
     net = load(folder)
     known = list(getattr(net, "supported_languages", ()) or ())
-    if language and known and language.lower() not in known:
-        raise T2VError(f"The faster-whisper model in {folder.name} does not know the language '{language}'. "
-                       f"Known: {', '.join(known[:20])}{' ...' if len(known) > 20 else ''}.")
-    lang = language.lower() if language else None
+    lang = check_language(language, known, "faster-whisper", folder)
     words: List[Word] = []
     with open_mono(path) as src:
         total = src.duration
-        progress(0.0, total, "Transcribing")
-        for at, samples in utterances(chunks(src, 5.0), max_seconds=WINDOW, min_seconds=MIN_WINDOW):
-            check(cancel)
-            length = samples.size / RATE
-            if not is_silent(samples):
-                # greedy at temperature 0 like the transformers path: the same sound gives the same
-                # words (the sampling fallback would not, and the transcript is cached by content)
-                segments, info = net.transcribe(samples, language=lang, task=task, word_timestamps=True,
-                                                beam_size=1, temperature=0.0, vad_filter=False,
-                                                condition_on_previous_text=False)
-                floor = words[-1].end if words else 0.0
-                for seg in segments:  # a generator: decoding happens while it is read
-                    for w in seg.words or ():
-                        text = str(w.word).strip()
-                        if not text:
-                            continue
-                        start = max(floor, at + min(length, max(0.0, float(w.start))))
-                        end = max(start, at + min(length, float(w.end)))
-                        words.append(Word(text, round(start, 3), round(end, 3), float(w.probability)))
-                        floor = start
-                lang = lang or getattr(info, "language", None)
-            progress(min(total, at + length), total, "Translating" if task == "translate" else "Transcribing")
+        for at, samples, length in speech_windows(src, task, progress, cancel):
+            # greedy at temperature 0 like the transformers path: the same sound gives the same
+            # words (the sampling fallback would not, and the transcript is cached by content)
+            segments, info = net.transcribe(samples, language=lang, task=task, word_timestamps=True,
+                                            beam_size=1, temperature=0.0, vad_filter=False,
+                                            condition_on_previous_text=False)
+            floor = words[-1].end if words else 0.0
+            for seg in segments:  # a generator: decoding happens while it is read
+                for w in seg.words or ():
+                    text = str(w.word).strip()
+                    if not text:
+                        continue
+                    start = max(floor, at + min(length, max(0.0, float(w.start))))
+                    end = max(start, at + min(length, float(w.end)))
+                    words.append(Word(text, round(start, 3), round(end, 3), float(w.probability)))
+                    floor = start
+            lang = lang or getattr(info, "language", None)
     backend = f"faster-whisper:{folder.name}" + (f":translate:{lang or 'und'}" if task == "translate" else "")
     return Transcript(tuple(words), language="en" if task == "translate" else (lang or "en"), backend=backend,
                       duration=total)

@@ -16,7 +16,7 @@ import importlib.util
 import os
 import threading
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from ..errors import T2VError
 from ..jobs import CancelToken, ProgressFn, check, no_progress
@@ -174,6 +174,28 @@ def check_task(task: str) -> str:
     return task
 
 
+def check_language(language: Optional[str], known, what: str, folder: Path) -> Optional[str]:
+    """``language`` lower-cased (None: detect it); a one-line error when the model does not know it."""
+    if language and known and language.lower() not in known:
+        raise T2VError(f"The {what} model in {folder.name} does not know the language '{language}'. "
+                       f"Known: {', '.join(known[:20])}{' ...' if len(known) > 20 else ''}.")
+    return language.lower() if language else None
+
+
+def speech_windows(src, task: str, progress: ProgressFn, cancel: Optional[CancelToken]) -> Iterator[tuple]:
+    """(start, samples, seconds) of each window of ``src`` (audio.open_mono) that is not silent, cut
+    at pauses (WINDOW seconds at most); progress over ``src.duration`` after each window, silent or
+    not, and a cancel between windows. Both Whisper backends decode these windows."""
+    total = src.duration
+    progress(0.0, total, "Transcribing")
+    for at, samples in utterances(chunks(src, 5.0), max_seconds=WINDOW, min_seconds=MIN_WINDOW):
+        check(cancel)
+        length = samples.size / RATE
+        if not is_silent(samples):
+            yield at, samples, length
+        progress(min(total, at + length), total, "Translating" if task == "translate" else "Transcribing")
+
+
 def transcribe(path, *, model: Optional[Path] = None, language: Optional[str] = None,
                progress: ProgressFn = no_progress, cancel: Optional[CancelToken] = None,
                task: str = "transcribe") -> Transcript:
@@ -184,22 +206,14 @@ def transcribe(path, *, model: Optional[Path] = None, language: Optional[str] = 
     folder = model if isinstance(model, Path) else find_model(model)
     pipe, net, processor = load(folder)
     known = languages(net)
-    if language and known and language.lower() not in known:
-        raise T2VError(f"The Whisper model in {folder.name} does not know the language '{language}'. "
-                       f"Known: {', '.join(known[:20])}{' ...' if len(known) > 20 else ''}.")
-    lang = language.lower() if language else None
+    lang = check_language(language, known, "Whisper", folder)
     words: List[Word] = []
     with open_mono(path) as src:
         total = src.duration
-        progress(0.0, total, "Transcribing")
-        for at, samples in utterances(chunks(src, 5.0), max_seconds=WINDOW, min_seconds=MIN_WINDOW):
-            check(cancel)
-            length = samples.size / RATE
-            if not is_silent(samples):
-                if lang is None and known:
-                    lang = detect_language(net, processor, samples)
-                words.extend(_window_words(pipe, samples, at, length, lang, words[-1].end if words else 0.0, task))
-            progress(min(total, at + length), total, "Translating" if task == "translate" else "Transcribing")
+        for at, samples, length in speech_windows(src, task, progress, cancel):
+            if lang is None and known:
+                lang = detect_language(net, processor, samples)
+            words.extend(_window_words(pipe, samples, at, length, lang, words[-1].end if words else 0.0, task))
     if task == "translate":
         return Transcript(tuple(words), language="en", backend=f"whisper:{folder.name}:translate:{lang or 'und'}",
                           duration=total)
