@@ -148,7 +148,7 @@ def _resolve_generate(step: GenerateClip, state) -> list:
     from pathlib import Path
 
     from ..engine.generate import generate_clip
-    from ..project.history import AddClip, SplitClip
+    from ..project.history import AddClip
     from ..project.model import Clip
 
     clip_file = generate_clip(step.prompt, **clip_request(step, state.sim))
@@ -160,18 +160,10 @@ def _resolve_generate(step: GenerateClip, state) -> list:
     if not spans or step.playhead is None:
         index, where = None, "at the end of the main track" + ("" if not spans else " (no playhead here)")
     else:
-        tol = 0.5 / float(state.layout().fps)
-        p = step.playhead
-        index, where = len(spans), f"at the playhead {p:.2f} s on the main track"
-        for k, (cid, a, b) in enumerate(spans):
-            if p <= a + tol:
-                index = k
-                break
-            if p < b - tol:  # inside a clip: an insert edit splits it at the playhead
-                cmds.append(SplitClip(p, clip_id=cid))
-                index = k + 1
-                where += f" (clip {k + 1} split there)"
-                break
+        from .placement import insert_at_playhead
+
+        cmds, index, note = insert_at_playhead(spans, step.playhead, 0.5 / float(state.layout().fps))
+        where = f"at the playhead {step.playhead:.2f} s on the main track{note}"
     cmds.append(AddClip(clip, index=index))
     how = "from the cache" if clip_file.cached else "generated"
     step.reason = (f"{clip_file.seconds:.2f} s clip ({clip_file.frames} frames at {float(clip_file.fps):g} fps, "

@@ -250,7 +250,7 @@ def insert_commands(project, clip, where: str = "playhead", *, playhead: Optiona
     "after" the clip ``clip_id`` (else the one under the playhead), or at the ``playhead`` as an
     insert edit (the clip under it split there). Also the Library panel's "Insert at playhead"."""
     from ..engine.layout import TimelineLayout
-    from ..project.history import AddClip, SplitClip
+    from ..project.history import AddClip
 
     layout = TimelineLayout(project) if project.main_track.clips else None
     spans = layout.clip_spans() if layout is not None else []
@@ -273,18 +273,10 @@ def insert_commands(project, clip, where: str = "playhead", *, playhead: Optiona
     elif playhead is None:
         index, said = None, "at the end of the main track (no playhead here)"
     else:
-        p = playhead
-        index = len(spans)
-        said = f"at the playhead {_clock(p)} on the main track"
-        for k, (cid, a, b) in enumerate(spans):
-            if p <= a + tol:
-                index = k
-                break
-            if p < b - tol:  # inside a clip: an insert edit splits it at the playhead
-                cmds.append(SplitClip(p, clip_id=cid))
-                index = k + 1
-                said += f" (clip {k + 1} split there)"
-                break
+        from .placement import insert_at_playhead
+
+        cmds, index, note = insert_at_playhead(spans, playhead, tol)
+        said = f"at the playhead {_clock(playhead)} on the main track{note}"
     cmds.append(AddClip(clip, index=index))
     return cmds, said
 
