@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, List, Optional
 
+from .placement import insert_at_playhead, playhead_of
 from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
@@ -54,13 +55,6 @@ _NOT_VIDEO = re.compile(r"^(?:the\s+|a\s+|an\s+)?(?:captions?|subtitles?|transcr
 _ANIMATE = re.compile(r"^(?:animate|bring)\s+(?P<rest>.+?)(?:\s+to\s+life)?$")
 
 
-def _playhead(context: Any) -> Optional[float]:
-    if context is None:
-        return None
-    p = context.get("playhead") if isinstance(context, dict) else getattr(context, "playhead", None)
-    return float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 else None
-
-
 def _options(text: str) -> tuple[str, float, int]:
     """(text without them, seconds, seed) from '... 4 second ...' / '... with seed 7'."""
     seconds, seed = DEFAULT_SECONDS, 0
@@ -84,7 +78,7 @@ def _parse_generate(cl, t: str, context) -> Optional[GenerateClip]:
     prompt = prompt.strip(" .")
     if not prompt or prompt.lower() in ("a clip", "clip", "video", "a video"):
         return None
-    return GenerateClip(prompt=prompt, seconds=seconds, seed=seed, playhead=_playhead(context))
+    return GenerateClip(prompt=prompt, seconds=seconds, seed=seed, playhead=playhead_of(context))
 
 
 def _parse_animate(cl, t: str, context) -> Optional[GenerateClip]:
@@ -104,7 +98,7 @@ def _parse_animate(cl, t: str, context) -> Optional[GenerateClip]:
     if prompt.lower() in ("to life", "into a clip", "into a video"):
         prompt = ANIMATE_PROMPT
     path = resolve_file(name, context_base(context), orig)
-    return GenerateClip(prompt=prompt, seconds=seconds, seed=seed, image=path, playhead=_playhead(context))
+    return GenerateClip(prompt=prompt, seconds=seconds, seed=seed, image=path, playhead=playhead_of(context))
 
 
 PARSERS.extend([_parse_animate, _parse_generate])
@@ -160,8 +154,6 @@ def _resolve_generate(step: GenerateClip, state) -> list:
     if not spans or step.playhead is None:
         index, where = None, "at the end of the main track" + ("" if not spans else " (no playhead here)")
     else:
-        from .placement import insert_at_playhead
-
         cmds, index, note = insert_at_playhead(spans, step.playhead, 0.5 / float(state.layout().fps))
         where = f"at the playhead {step.playhead:.2f} s on the main track{note}"
     cmds.append(AddClip(clip, index=index))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, List, Optional
 
 from ..engine.cache import LRU
+from .placement import insert_at_playhead, playhead_of
 from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
@@ -83,13 +84,6 @@ _LEAD = re.compile(r"^(?:where|in\s+which|of|with|showing|that\s+shows?|which\s+
 _WHO = re.compile(r"\b(?:she|he|they|someone|somebody|anyone|people|i|we|you|the\s+\w+)\s+(?=(?:says?|said|saying)\b)")
 
 
-def _playhead(context: Any) -> Optional[float]:
-    if context is None:
-        return None
-    p = context.get("playhead") if isinstance(context, dict) else getattr(context, "playhead", None)
-    return float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 else None
-
-
 def shot_query(text: str) -> str:
     """'where she says 'welcome'' -> "says 'welcome'"; 'with text 'SALE'' -> "text 'SALE'"."""
     q = " ".join(text.split())
@@ -123,7 +117,7 @@ def _parse_use(cl, t: str, context) -> Optional[UseShot]:
     query = shot_query(" ".join(x for x in (pre, rest) if x.strip()))
     if not query:
         return None
-    return UseShot(query=query, where=where, playhead=_playhead(context))
+    return UseShot(query=query, where=where, playhead=playhead_of(context))
 
 
 def _parse_find(cl, t: str, context) -> Optional[FindShots]:
@@ -273,8 +267,6 @@ def insert_commands(project, clip, where: str = "playhead", *, playhead: Optiona
     elif playhead is None:
         index, said = None, "at the end of the main track (no playhead here)"
     else:
-        from .placement import insert_at_playhead
-
         cmds, index, note = insert_at_playhead(spans, playhead, tol)
         said = f"at the playhead {_clock(playhead)} on the main track{note}"
     cmds.append(AddClip(clip, index=index))

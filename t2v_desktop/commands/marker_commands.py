@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, List, Optional
 
+from .placement import playhead_of
 from .steps import ComposeStep
 from .timecode import ANY_TIME, parse_time
 
@@ -100,11 +101,6 @@ _RENAME = re.compile(r"^rename\s+(?:the\s+)?(?:marker\s+(?:" + _NAMED + r"\s+)?(
                      r"(?:to|as)\s+(?P<new>.+)$")
 
 
-def _playhead(context: Any) -> Optional[float]:
-    p = context.get("playhead") if isinstance(context, dict) else getattr(context, "playhead", None)
-    return float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 else None
-
-
 def _orig(cl, t: str, start: int, end: int) -> str:
     """The original spelling of ``t[start:end]`` (a name keeps its capitals), quotes stripped."""
     o = cl.orig_text()
@@ -135,19 +131,19 @@ def _parse_add(cl, t: str, context) -> Optional[AddMarkerStep]:
     leftover = (rest[:at.start()] + rest[at.end():]) if at else rest
     if leftover.strip(" ,.") or (n and not name):
         return None  # "add a marker track", something else this area does not know
-    return AddMarkerStep(time=time, name=name, playhead=_playhead(context))
+    return AddMarkerStep(time=time, name=name, playhead=playhead_of(context))
 
 
 def _parse_go(cl, t: str, context) -> Optional[GoToMarker]:
     m = _GO.match(t)
     if m:
         which = {"prev": "previous"}.get(m.group("which"), m.group("which"))
-        return GoToMarker(which=which, playhead=_playhead(context))
+        return GoToMarker(which=which, playhead=playhead_of(context))
     m = _GO_NAMED.match(t)
     if m:
         g = "a" if m.group("a") else "b"
         name = _orig(cl, t, m.start(g), m.end(g))
-        return GoToMarker(name=name, playhead=_playhead(context)) if name else None
+        return GoToMarker(name=name, playhead=playhead_of(context)) if name else None
     return None
 
 

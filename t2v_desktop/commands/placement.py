@@ -1,10 +1,19 @@
-"""Where a clip inserted at the playhead goes on the main track: before the clip the playhead is at
-the start of, or after the clip under it, which is split there (an insert edit). Shared by the
-commands that add a clip at the playhead (a library shot, a generated clip)."""
+"""Where the playhead is in a command's context, and where a clip inserted there goes on the main
+track: before the clip the playhead is at the start of, or after the clip under it, which is split
+there (an insert edit). Shared by the area commands (library shots, generated clips, markers,
+voice-over)."""
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
+
+
+def playhead_of(context: Any) -> Optional[float]:
+    """The playhead (seconds) in a parse context (a dict or an object), None when absent or invalid."""
+    if context is None:
+        return None
+    p = context.get("playhead") if isinstance(context, dict) else getattr(context, "playhead", None)
+    return float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 else None
 
 
 def insert_at_playhead(spans: Sequence[tuple], playhead: float, tol: float) -> Tuple[list, int, str]:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, List, Optional
 
+from .placement import playhead_of
 from .steps import ComposeStep
 
 PARSERS: List[Callable[..., Any]] = []
@@ -70,13 +71,6 @@ VARIANTS = {"female": "f3", "woman's": "f3", "womans": "f3", "male": "m3", "man'
 _RATE_WORD = re.compile(r"\b(?:" + "|".join(RATES) + r")\b")
 _AT_PLAYHEAD = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?:playhead|cursor|current\s+time)\b|\bhere\b")
 _AT_START = re.compile(r"\b(?:at|from)\s+(?:the\s+)?(?:start|beginning)\b")
-
-
-def _playhead(context: Any) -> Optional[float]:
-    if context is None:
-        return None
-    p = context.get("playhead") if isinstance(context, dict) else getattr(context, "playhead", None)
-    return float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 else None
 
 
 def _language_voice(work, said: str) -> str:
@@ -140,7 +134,7 @@ def _parse_voice_over(cl, t: str, context) -> Any:
     if r:
         rate = RATES[r.group(0)]
         work.blank(r.start(), r.end())
-    at = _playhead(context)
+    at = playhead_of(context)
     p = _AT_PLAYHEAD.search(work.low)
     if p:
         work.blank(p.start(), p.end())
