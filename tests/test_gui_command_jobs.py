@@ -271,3 +271,35 @@ def test_translate_the_captions_in_a_job(main_window, qtbot, make_clip, monkeypa
     fr = w.project.subtitle_tracks[1]
     assert [(c.start, c.end, c.text) for c in fr.cues] == [(0.2, 2.0, "La tempête arrive.")]
     assert w.undo_stack.count() == undo0 + 1
+
+
+def test_a_second_slow_command_waits_for_the_first(main_window, qtbot, make_clip, monkeypatch):
+    """'add captions' then 'dub it in French', typed one after the other: the dub's job starts when
+    the captions are in, so it dubs them (translated once, in its job); two undo steps."""
+    from t2v_desktop.speech import programme
+    from t2v_desktop.speech.transcript import Transcript, Word
+
+    def transcribe(path, **kw):
+        time.sleep(0.3)
+        return Transcript((Word("Stay", 0.5, 0.9), Word("indoors.", 1.0, 1.6)), "en")
+
+    calls = []
+
+    def fake_translate(texts, target, **kw):
+        calls.append(threading.current_thread())
+        return [FRENCH[t] for t in texts]
+
+    monkeypatch.setattr(programme, "_default_transcribe", transcribe)
+    monkeypatch.setattr(translate, "translate_texts", fake_translate)
+    w = main_window
+    _open(w, qtbot, make_clip)
+    undo0 = w.undo_stack.count()
+    assert w.apply_command("add captions") is None
+    first = w.command_job
+    assert w.apply_command("dub it in French") is None
+    assert w.command_job is first and "waits for 'add captions'" in w.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: any(t.name.startswith("Dub") for t in w.project.tracks), timeout=30000)
+    assert first.state == "done"
+    assert len(calls) == 1 and calls[0] is not threading.main_thread()
+    assert [s.name for s in w.project.subtitle_tracks] == ["Captions", "Dub (French)"]
+    assert w.undo_stack.count() == undo0 + 2

@@ -45,8 +45,11 @@ def prepare_job(project, steps) -> Job:
     return Job(_title(steps), lambda progress, cancel: prepare(snapshot, steps, progress=progress, cancel=cancel))
 
 
-def run_as_job(win, text: str) -> bool:
-    """True when ``text`` has a slow part: the job does it, then applies the command."""
+def run_as_job(win, text: str, playhead=None) -> bool:
+    """True when ``text`` has a slow part: the job does it, then applies the command (at
+    ``playhead``, else the playhead now: where it was typed). While one such job runs, the next
+    slow command waits for it (they apply in the order typed: "add captions", then "dub it in
+    French", dubs the new captions)."""
     from ..errors import T2VError
 
     if getattr(win, "_command_ready", None) == text:
@@ -55,31 +58,45 @@ def run_as_job(win, text: str) -> bool:
     steps = _slow_steps(win, text)
     if not steps:
         return False
+    typed_at = win.preview.position if playhead is None else playhead  # "here": where it was typed
+    if getattr(win, "command_job", None) is not None:
+        win._command_queue = getattr(win, "_command_queue", []) + [(text, typed_at)]
+        win.statusBar().showMessage(f"'{text}' waits for '{win.command_job.text}' (see Jobs)...", 8000)
+        return True
     job = prepare_job(win.project, steps)
-    typed_at = win.preview.position  # "here" is where the command was typed, not where the playhead is later
+    job.text = text
 
     def done(_result) -> None:
         if getattr(win, "command_job", None) is job:
             win.command_job = None
             win._command_ready = text
             win.apply_command(text, confirm=False, playhead=typed_at)
+            _next(win)
 
     def failed(message: str) -> None:
         if getattr(win, "command_job", None) is job:
             win.command_job = None
             win.command_bar.show_error(T2VError(message))
+            _next(win)
 
     def cancelled() -> None:
         if getattr(win, "command_job", None) is job:
             win.command_job = None
             win.statusBar().showMessage(f"Cancelled '{text}': nothing was changed.", 8000)
+            _next(win)
 
     job.signals.finished.connect(done)
     job.signals.failed.connect(failed)
     job.signals.cancelled.connect(cancelled)
-    if getattr(win, "command_job", None) is not None:
-        win.command_job.cancel()
     win.command_job = job
     win.statusBar().showMessage(f"{job.title}: '{text}' (see Jobs; cancel there)...", 8000)
     win.jobs.start(job)
     return True
+
+
+def _next(win) -> None:
+    """The next waiting command, now that the one before it has applied (or was cancelled)."""
+    queue = getattr(win, "_command_queue", [])
+    if queue and getattr(win, "command_job", None) is None:
+        (text, at), win._command_queue = queue[0], queue[1:]
+        win.apply_command(text, confirm=False, playhead=at)

@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
             return None
         from . import command_jobs
 
-        if command_jobs.run_as_job(self, text):  # voice-over, dub, library: spoken/searched in a job first
+        if command_jobs.run_as_job(self, text, playhead):  # voice-over, dub, library: spoken/searched in a job first
             return None
         try:
             plan = apply_text(self.project, text, self.history, clip_id=self.selected_clip,
