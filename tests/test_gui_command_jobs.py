@@ -303,3 +303,17 @@ def test_a_second_slow_command_waits_for_the_first(main_window, qtbot, make_clip
     assert len(calls) == 1 and calls[0] is not threading.main_thread()
     assert [s.name for s in w.project.subtitle_tracks] == ["Captions", "Dub (French)"]
     assert w.undo_stack.count() == undo0 + 2
+
+
+def test_a_job_finishing_after_another_project_is_opened_applies_nothing(main_window, qtbot, make_clip,
+                                                                         monkeypatch):
+    w = main_window
+    _open(w, qtbot, make_clip)
+    _slowed_synthesizer(monkeypatch)
+    w.apply_command("add a voice-over: 'Stay indoors.'")
+    job = w.command_job
+    w.new_project()
+    _open(w, qtbot, make_clip)  # a clip the voice-over could go over
+    qtbot.waitUntil(lambda: job.state == "done", timeout=20000)
+    qtbot.waitUntil(lambda: "another project is open" in w.statusBar().currentMessage(), timeout=5000)
+    assert not any(t.role == "voice" for t in w.project.tracks) and not w.project.subtitle_tracks

@@ -60,17 +60,21 @@ def run_as_job(win, text: str, playhead=None) -> bool:
         return False
     typed_at = win.preview.position if playhead is None else playhead  # "here": where it was typed
     if getattr(win, "command_job", None) is not None:
-        win._command_queue = getattr(win, "_command_queue", []) + [(text, typed_at)]
+        win._command_queue = getattr(win, "_command_queue", []) + [(text, typed_at, win.project)]
         win.statusBar().showMessage(f"'{text}' waits for '{win.command_job.text}' (see Jobs)...", 8000)
         return True
-    job = prepare_job(win.project, steps)
+    project = win.project
+    job = prepare_job(project, steps)
     job.text = text
 
     def done(_result) -> None:
         if getattr(win, "command_job", None) is job:
             win.command_job = None
-            win._command_ready = text
-            win.apply_command(text, confirm=False, playhead=typed_at)
+            if win.project is not project:  # another project was opened meanwhile: not for that one
+                win.statusBar().showMessage(f"'{text}' was not applied: another project is open now.", 8000)
+            else:
+                win._command_ready = text
+                win.apply_command(text, confirm=False, playhead=typed_at)
             _next(win)
 
     def failed(message: str) -> None:
@@ -96,7 +100,9 @@ def run_as_job(win, text: str, playhead=None) -> bool:
 
 def _next(win) -> None:
     """The next waiting command, now that the one before it has applied (or was cancelled)."""
-    queue = getattr(win, "_command_queue", [])
+    queue = [q for q in getattr(win, "_command_queue", []) if q[2] is win.project]  # typed for this project
     if queue and getattr(win, "command_job", None) is None:
-        (text, at), win._command_queue = queue[0], queue[1:]
+        (text, at, _project), win._command_queue = queue[0], queue[1:]
         win.apply_command(text, confirm=False, playhead=at)
+    else:
+        win._command_queue = queue
