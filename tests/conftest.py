@@ -79,14 +79,43 @@ def tiny_models(tmp_path_factory):
     torch.set_num_threads(threads)
 
 
-@pytest.fixture
-def ai_env(tiny_models, tmp_path, monkeypatch):
-    """Environment for AI tests: the tiny models, private cache/data folders, CPU, default settings."""
-    monkeypatch.setenv("T2V_MODELS_DIR", str(tiny_models))
+def models_env(monkeypatch, tmp_path, *roots):
+    """The model folders ``roots`` in T2V_MODELS_DIR, private cache/data/hub folders, the CPU."""
+    monkeypatch.setenv("T2V_MODELS_DIR", os.pathsep.join(str(r) for r in roots))
     monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     monkeypatch.setenv("T2V_DEVICE", "cpu")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def tiny_ltx(tmp_path_factory):
+    """Folder holding a tiny random-weight LTX-Video as "ltx-video" (the default generator's name),
+    built once per test module."""
+    torch = pytest.importorskip("torch")
+    from t2v_desktop.diffusion.families import family_named
+    from t2v_desktop.diffusion.loader import unload_all
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # see tiny_models
+    root = tmp_path_factory.mktemp("videomodels")
+    family_named("ltx").build_tiny(root / "ltx-video")
+    yield root
+    unload_all()
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def ltx_env(tiny_ltx, tmp_path, monkeypatch):
+    """Environment for video generation tests: the tiny LTX-Video, private cache/data folders, CPU."""
+    return models_env(monkeypatch, tmp_path, tiny_ltx)
+
+
+@pytest.fixture
+def ai_env(tiny_models, tmp_path, monkeypatch):
+    """Environment for AI tests: the tiny models, private cache/data folders, CPU, default settings."""
+    models_env(monkeypatch, tmp_path, tiny_models)
     for name in ("SHARED_NOISE", "CROSS_FRAME_ATTENTION", "FLOW_FUSION", "DEFLICKER", "CHUNK_SIZE",
                  "RESOLUTION", "CONFIRM"):
         monkeypatch.delenv(f"T2V_AI_{name}", raising=False)

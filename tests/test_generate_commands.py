@@ -16,28 +16,9 @@ from t2v_desktop.commands.generate_commands import ANIMATE_PROMPT, GenerateClip 
 from t2v_desktop.media.info import probe  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def tiny_ltx(tmp_path_factory):
-    from t2v_desktop.diffusion.families import family_named
-    from t2v_desktop.diffusion.loader import unload_all
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    root = tmp_path_factory.mktemp("videomodels")
-    family_named("ltx").build_tiny(root / "ltx-video")
-    yield root
-    unload_all()
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
-def env(tiny_ltx, tmp_path, monkeypatch):
-    monkeypatch.setenv("T2V_MODELS_DIR", str(tiny_ltx))
-    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setenv("T2V_DEVICE", "cpu")
-    return tmp_path
+def env(ltx_env):
+    return ltx_env
 
 
 @pytest.fixture

@@ -28,23 +28,17 @@ def video_models(tmp_path_factory):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("v2vmodels")
-    family_named("ltx").build_tiny(root / "ltx-video")
-    family_named("wan").build_tiny(root / "tiny-wan")
+    family_named("wan").build_tiny(root / "tiny-wan")  # beside tiny_ltx's "ltx-video"
     yield root
     unload_all()
     torch.set_num_threads(threads)
 
 
 @pytest.fixture
-def env(video_models, tiny_models, tmp_path, monkeypatch):
-    import os
+def env(tiny_ltx, video_models, tiny_models, tmp_path, monkeypatch):
+    from conftest import models_env
 
-    monkeypatch.setenv("T2V_MODELS_DIR", os.pathsep.join([str(video_models), str(tiny_models)]))
-    monkeypatch.setenv("T2V_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("T2V_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setenv("T2V_DEVICE", "cpu")
-    return tmp_path
+    return models_env(monkeypatch, tmp_path, tiny_ltx, video_models, tiny_models)
 
 
 def decode(path):
