@@ -94,3 +94,21 @@ def talk_clip(samples: np.ndarray, path: Path, *, rate: int = RATE, fps: int = 1
         for p in a.encode():
             out.mux(p)
     return path
+
+
+def slow_transcriber():
+    """(transcribe, started): a recogniser that reports progress for ~5 s and stops only when its
+    job is cancelled (an AssertionError otherwise); ``started`` is set once it runs."""
+    import threading
+
+    started = threading.Event()
+
+    def slow(path, *, progress=None, cancel=None, **kw):
+        started.set()
+        for i in range(500):
+            progress(i, 500, "listening")
+            cancel.raise_if_cancelled()
+            threading.Event().wait(0.01)
+        raise AssertionError("not cancelled")
+
+    return slow, started

@@ -3,11 +3,9 @@ in Jobs), then the command applies as one undo step; "find where ... says" moves
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from speech_clips import FPS, aligned_transcriber, mux_clip, spoken_with_gaps
-from speech_media import need_espeak
+from speech_media import need_espeak, slow_transcriber
 
 from t2v_desktop.commands import cut_commands
 from t2v_desktop.engine.layout import TimelineLayout
@@ -57,15 +55,7 @@ def test_find_jumps_to_the_word_and_remove_silences_is_one_undo(main_window, qtb
 
 def test_cancelling_the_analysis_cuts_nothing(main_window, qtbot, clip, monkeypatch):
     path, _times = clip
-    started = threading.Event()
-
-    def slow(path, *, progress=None, cancel=None, **kw):
-        started.set()
-        for i in range(500):
-            progress(i, 500, "listening")
-            cancel.raise_if_cancelled()
-            threading.Event().wait(0.01)
-        raise AssertionError("not cancelled")
+    slow, started = slow_transcriber()
 
     monkeypatch.setattr(cut_commands, "TRANSCRIBE", slow)
     w = main_window

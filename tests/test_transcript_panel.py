@@ -3,13 +3,12 @@ word's caption, background transcription with cancel."""
 
 from __future__ import annotations
 
-import threading
 from fractions import Fraction
 
 import av
 import numpy as np
 import pytest
-from speech_media import RATE, need_espeak, spoken_words
+from speech_media import RATE, need_espeak, slow_transcriber, spoken_words
 
 from t2v_desktop.speech.transcript import Transcript, words_from
 
@@ -173,15 +172,7 @@ def test_background_transcription_can_be_cancelled(main_window, qtbot, speech_cl
     w = main_window
     w.add_clips([str(path)])
     qtbot.waitUntil(lambda: len(w.project.main_track.clips) == 1, timeout=10000)
-    started = threading.Event()
-
-    def slow(path, *, progress=None, cancel=None, **kw):
-        started.set()
-        for i in range(500):
-            progress(i, 500, "listening")
-            cancel.raise_if_cancelled()
-            threading.Event().wait(0.01)
-        raise AssertionError("not cancelled")
+    slow, started = slow_transcriber()
 
     job = w.transcript_panel.start_transcription(slow)
     assert started.wait(5)
