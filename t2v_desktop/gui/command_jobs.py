@@ -106,3 +106,40 @@ def _next(win) -> None:
         win.apply_command(text, confirm=False, playhead=at)
     else:
         win._command_queue = queue
+
+
+def start_then_apply(win, text: str, job: Job, *, slot: str, ready: str, cancelled: str, status: str,
+                     status_ms: int = 8000) -> None:
+    """Start ``job`` (a speech analysis, a generated clip) held in ``win.<slot>`` (one running there
+    is cancelled); when it ends the typed command ``text`` is applied (``win.<ready> = text`` tells
+    the caller's run_as_job to let it through), a failure goes to the command bar and a cancel puts
+    ``cancelled`` in the status bar. A job replaced meanwhile changes nothing."""
+    from ..errors import T2VError
+
+    def mine() -> bool:
+        if getattr(win, slot, None) is not job:
+            return False
+        setattr(win, slot, None)
+        return True
+
+    def done(_result) -> None:
+        if mine():
+            setattr(win, ready, text)
+            win.apply_command(text)
+
+    def failed(message: str) -> None:
+        if mine():
+            win.command_bar.show_error(T2VError(message))
+
+    def was_cancelled() -> None:
+        if mine():
+            win.statusBar().showMessage(cancelled, 8000)
+
+    job.signals.finished.connect(done)
+    job.signals.failed.connect(failed)
+    job.signals.cancelled.connect(was_cancelled)
+    if getattr(win, slot, None) is not None:
+        getattr(win, slot).cancel()
+    setattr(win, slot, job)
+    win.statusBar().showMessage(status, status_ms)
+    win.jobs.start(job)

@@ -77,29 +77,8 @@ def run_as_job(win, text: str) -> bool:
 
 
 def _start(win, text: str, job: Job, estimate: str) -> None:
-    from ..errors import T2VError
+    from .command_jobs import start_then_apply
 
-    def done(_result) -> None:
-        if getattr(win, "generate_job", None) is job:
-            win.generate_job = None
-            win._generate_ready = text
-            win.apply_command(text)
-
-    def failed(message: str) -> None:
-        if getattr(win, "generate_job", None) is job:
-            win.generate_job = None
-            win.command_bar.show_error(T2VError(message))
-
-    def cancelled() -> None:
-        if getattr(win, "generate_job", None) is job:
-            win.generate_job = None
-            win.statusBar().showMessage("Generation cancelled: nothing was added.", 8000)
-
-    job.signals.finished.connect(done)
-    job.signals.failed.connect(failed)
-    job.signals.cancelled.connect(cancelled)
-    if getattr(win, "generate_job", None) is not None:
-        win.generate_job.cancel()
-    win.generate_job = job
-    win.statusBar().showMessage(f"{estimate} (see Jobs; cancel there)...", 15000)
-    win.jobs.start(job)
+    start_then_apply(win, text, job, slot="generate_job", ready="_generate_ready",
+                     cancelled="Generation cancelled: nothing was added.",
+                     status=f"{estimate} (see Jobs; cancel there)...", status_ms=15000)

@@ -59,34 +59,11 @@ def run_as_job(win, text: str) -> bool:
     steps = _speech_steps(win, text)
     if not steps or not win.project.main_track.clips:
         return False
-    job = analysis_job(win.project, steps)
+    from .command_jobs import start_then_apply
 
-    def done(_result) -> None:
-        if win.speech_job is job:
-            win.speech_job = None
-            win._speech_ready = text
-            win.apply_command(text)
-
-    def failed(message: str) -> None:
-        from ..errors import T2VError
-
-        if win.speech_job is job:
-            win.speech_job = None
-            win.command_bar.show_error(T2VError(message))
-
-    def cancelled() -> None:
-        if win.speech_job is job:
-            win.speech_job = None
-            win.statusBar().showMessage("Speech analysis cancelled: nothing was cut.", 8000)
-
-    job.signals.finished.connect(done)
-    job.signals.failed.connect(failed)
-    job.signals.cancelled.connect(cancelled)
-    if getattr(win, "speech_job", None) is not None:
-        win.speech_job.cancel()
-    win.speech_job = job
-    win.statusBar().showMessage(f"Listening to the sound for '{text}' (see Jobs; cancel there)...", 8000)
-    win.jobs.start(job)
+    start_then_apply(win, text, analysis_job(win.project, steps), slot="speech_job", ready="_speech_ready",
+                     cancelled="Speech analysis cancelled: nothing was cut.",
+                     status=f"Listening to the sound for '{text}' (see Jobs; cancel there)...")
     return True
 
 
