@@ -416,34 +416,28 @@ def _apply_text(project, text: str, extra_steps=()):
 def _analyse_speech(project, text: str) -> None:
     """Commands that cut or find by speech ("remove the silences"): the sound is analysed first, with
     a progress bar and Ctrl-C, into the caches the command then reads (commands/cut_commands.py)."""
-    from .commands import parse
     from .commands.cut_commands import analyse, speech_steps
-    from .termprogress import TermProgress
 
-    try:
-        steps = speech_steps(parse(text, {"base": os.getcwd()}))
-    except T2VError:
-        return  # apply_text says what is wrong with the text
-    if not steps:
-        return
-    bar, token = TermProgress(sys.stderr), CancelToken()
-    try:
-        with _sigint_cancels(token):
-            analyse(project, steps, progress=bar, cancel=token)
-    finally:
-        bar.finish()
+    _first(project, text, speech_steps, analyse)
 
 
 def _prepare_slow(project, text: str) -> None:
     """Commands with a slow part (speaking a voice-over, translating a dub, searching the library):
     done first with a progress bar and Ctrl-C, into the caches the command then reads
     (commands/prepare.py; the editor runs the same in a background job)."""
-    from .commands import parse
     from .commands.prepare import prepare, slow_steps
+
+    _first(project, text, slow_steps, prepare)
+
+
+def _first(project, text: str, select, run) -> None:
+    """``run(project, select(plan), progress=, cancel=)`` with a progress bar and Ctrl-C when the
+    typed command has such steps; a text that does not parse is left to apply_text to report."""
+    from .commands import parse
     from .termprogress import TermProgress
 
     try:
-        steps = slow_steps(parse(text, {"base": os.getcwd()}))
+        steps = select(parse(text, {"base": os.getcwd()}))
     except T2VError:
         return  # apply_text says what is wrong with the text
     if not steps:
@@ -451,7 +445,7 @@ def _prepare_slow(project, text: str) -> None:
     bar, token = TermProgress(sys.stderr), CancelToken()
     try:
         with _sigint_cancels(token):
-            prepare(project, steps, progress=bar, cancel=token)
+            run(project, steps, progress=bar, cancel=token)
     finally:
         bar.finish()
 
