@@ -103,10 +103,8 @@ def test_motion_words_stored_and_searchable(tmp_path):
     assert search(lib, "static")[0].path == str(media / "still.mp4")
 
 
-def test_unused_thumbnails_pruned_once_old(tmp_path):
-    import os
-    import time
-
+def _two_files_indexed(tmp_path):
+    """(media folder, library) with a.mp4 (red, blue shots) and b.mp4 (one green shot) indexed."""
     from t2v_desktop.library.indexer import add_folder
 
     media = tmp_path / "m"
@@ -115,6 +113,16 @@ def test_unused_thumbnails_pruned_once_old(tmp_path):
     make_shots_clip(media / "b.mp4", [(30, 160, 40)])
     lib = open_library(tmp_path / "library.sqlite")
     add_folder(lib, media, tools=NO_TOOLS)
+    return media, lib
+
+
+def test_unused_thumbnails_pruned_once_old(tmp_path):
+    import os
+    import time
+
+    from t2v_desktop.library.indexer import add_folder
+
+    media, lib = _two_files_indexed(tmp_path)
     thumbs = {f: {r[0] for r in lib.conn.execute("SELECT k.thumb FROM keyframes k JOIN shots s ON s.id = k.shot_id "
                                                  "JOIN files f ON f.id = s.file_id WHERE f.path = ?", (str(media / f),))}
               for f in ("a.mp4", "b.mp4")}
@@ -133,12 +141,7 @@ def test_changed_file_is_reanalysed_others_untouched(tmp_path):
     from t2v_desktop.library.indexer import add_folder
     from t2v_desktop.library.search import search
 
-    media = tmp_path / "m"
-    media.mkdir()
-    make_shots_clip(media / "a.mp4", [(200, 30, 30), (30, 40, 200)])
-    make_shots_clip(media / "b.mp4", [(30, 160, 40)])
-    lib = open_library(tmp_path / "library.sqlite")
-    add_folder(lib, media, tools=NO_TOOLS)
+    media, lib = _two_files_indexed(tmp_path)
     c = lib.conn
     stamp_b = c.execute("SELECT indexed_at FROM files WHERE path LIKE '%b.mp4'").fetchone()[0]
     make_shots_clip(media / "a.mp4", [(220, 210, 40), (30, 160, 40), (200, 30, 30)], transition="fade")
