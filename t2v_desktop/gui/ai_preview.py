@@ -116,6 +116,16 @@ class KeyframePreview:
     and ``status`` (this dialog and the generated-clip dialog): one job over the items, the bar
     filled item by item, the button back when it ends."""
 
+    def _preview_widgets(self) -> None:
+        """The thumbnail row, progress bar, status line and Preview button (not laid out)."""
+        self.thumbs = QWidget(self)
+        self.thumb_row = QHBoxLayout(self.thumbs)
+        self.thumb_row.setContentsMargins(0, 0, 0, 0)
+        self.progress = QProgressBar(self)
+        self.progress.setVisible(False)
+        self.status = QLabel("", self)
+        self.preview_btn = QPushButton("Preview keyframes", self)
+
     def _start_keyframes(self, title: str, items, render, shown, status: str) -> Job:
         """``render(k, item, progress, cancel)`` -> the frames of item ``k`` (from 0); ``shown``
         gets all of them."""
@@ -198,13 +208,7 @@ class AiPreviewDialog(KeyframePreview, QDialog):
         self.details.setVisible(False)
         self.details_btn.setVisible(bool(details))
         self.details_btn.toggled.connect(self._toggle_details)
-        self.thumbs = QWidget(self)
-        self.thumb_row = QHBoxLayout(self.thumbs)
-        self.thumb_row.setContentsMargins(0, 0, 0, 0)
-        self.progress = QProgressBar(self)
-        self.progress.setVisible(False)
-        self.status = QLabel("", self)
-        self.preview_btn = QPushButton("Preview keyframes", self)
+        self._preview_widgets()
         self.render_btn = QPushButton("Render", self)
         self.classic_btn = QPushButton("Use classic look", self)
         self.cancel_btn = QPushButton("Cancel", self)

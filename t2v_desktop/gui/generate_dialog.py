@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Optional
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from .ai_preview import KeyframePreview, _pixmap
 from .workers import Job
@@ -23,13 +23,7 @@ class GenerateDialog(KeyframePreview, QDialog):
         self.frames: list = []
         self.estimate = QLabel(estimate, self)
         self.estimate.setWordWrap(True)
-        self.thumbs = QWidget(self)
-        self.thumb_row = QHBoxLayout(self.thumbs)
-        self.thumb_row.setContentsMargins(0, 0, 0, 0)
-        self.progress = QProgressBar(self)
-        self.progress.setVisible(False)
-        self.status = QLabel("", self)
-        self.preview_btn = QPushButton("Preview keyframes", self)
+        self._preview_widgets()
         self.generate_btn = QPushButton("Generate", self)
         self.cancel_btn = QPushButton("Cancel", self)
         self.generate_btn.setDefault(True)
