@@ -126,17 +126,36 @@ def test_cancelling_the_voice_over_job_changes_nothing(main_window, qtbot, make_
 FRENCH = {"The storm is coming.": "La tempête arrive.", "Stay indoors.": "Restez à l'intérieur."}
 
 
-def test_dub_translates_and_speaks_in_a_job(main_window, qtbot, make_clip, monkeypatch):
-    w = main_window
-    _open(w, qtbot, make_clip)
+def _fake_french(monkeypatch, delay: float = 0.0) -> list:
+    """The translation model's place (FRENCH): the threads it was called on, to check it runs once,
+    off the GUI thread."""
     calls = []
 
-    def fake_translate(texts, target, **kw):  # the model's place: slow, and must run once, off the GUI
+    def fake_translate(texts, target, **kw):
         calls.append(threading.current_thread())
-        time.sleep(0.3)
+        time.sleep(delay)
         return [FRENCH[t] for t in texts]
 
     monkeypatch.setattr(translate, "translate_texts", fake_translate)
+    return calls
+
+
+def _fake_captions(monkeypatch, delay: float = 0.0) -> None:
+    """The recogniser's place: 'Stay indoors.' in two words."""
+    from t2v_desktop.speech import programme
+    from t2v_desktop.speech.transcript import Transcript, Word
+
+    def transcribe(path, **kw):
+        time.sleep(delay)
+        return Transcript((Word("Stay", 0.5, 0.9), Word("indoors.", 1.0, 1.6)), "en")
+
+    monkeypatch.setattr(programme, "_default_transcribe", transcribe)
+
+
+def test_dub_translates_and_speaks_in_a_job(main_window, qtbot, make_clip, monkeypatch):
+    w = main_window
+    _open(w, qtbot, make_clip)
+    calls = _fake_french(monkeypatch, delay=0.3)  # the model's place: slow, and must run once, off the GUI
     from t2v_desktop.project.history import AddSubtitleTrack
 
     w.history.push(AddSubtitleTrack(SubtitleTrack([Cue(0.2, 2.0, "The storm is coming."),
@@ -221,20 +240,8 @@ def test_add_captions_transcribes_in_a_job(main_window, qtbot, make_clip, monkey
 
 
 def test_captions_and_dub_in_one_command_translate_in_the_job(main_window, qtbot, make_clip, monkeypatch):
-    from t2v_desktop.speech import programme
-    from t2v_desktop.speech.transcript import Transcript, Word
-
-    def transcribe(path, **kw):
-        return Transcript((Word("Stay", 0.5, 0.9), Word("indoors.", 1.0, 1.6)), "en")
-
-    calls = []
-
-    def fake_translate(texts, target, **kw):
-        calls.append(threading.current_thread())
-        return [FRENCH[t] for t in texts]
-
-    monkeypatch.setattr(programme, "_default_transcribe", transcribe)
-    monkeypatch.setattr(translate, "translate_texts", fake_translate)
+    _fake_captions(monkeypatch)
+    calls = _fake_french(monkeypatch)
     w = main_window
     _open(w, qtbot, make_clip)
     undo0 = w.undo_stack.count()
@@ -251,13 +258,7 @@ def test_captions_and_dub_in_one_command_translate_in_the_job(main_window, qtbot
 def test_translate_the_captions_in_a_job(main_window, qtbot, make_clip, monkeypatch):
     from t2v_desktop.project.history import AddSubtitleTrack
 
-    calls = []
-
-    def fake_translate(texts, target, **kw):
-        calls.append(threading.current_thread())
-        return [FRENCH[t] for t in texts]
-
-    monkeypatch.setattr(translate, "translate_texts", fake_translate)
+    calls = _fake_french(monkeypatch)
     w = main_window
     _open(w, qtbot, make_clip)
     w.history.push(AddSubtitleTrack(SubtitleTrack([Cue(0.2, 2.0, "The storm is coming.")], name="Captions",
@@ -276,21 +277,8 @@ def test_translate_the_captions_in_a_job(main_window, qtbot, make_clip, monkeypa
 def test_a_second_slow_command_waits_for_the_first(main_window, qtbot, make_clip, monkeypatch):
     """'add captions' then 'dub it in French', typed one after the other: the dub's job starts when
     the captions are in, so it dubs them (translated once, in its job); two undo steps."""
-    from t2v_desktop.speech import programme
-    from t2v_desktop.speech.transcript import Transcript, Word
-
-    def transcribe(path, **kw):
-        time.sleep(0.3)
-        return Transcript((Word("Stay", 0.5, 0.9), Word("indoors.", 1.0, 1.6)), "en")
-
-    calls = []
-
-    def fake_translate(texts, target, **kw):
-        calls.append(threading.current_thread())
-        return [FRENCH[t] for t in texts]
-
-    monkeypatch.setattr(programme, "_default_transcribe", transcribe)
-    monkeypatch.setattr(translate, "translate_texts", fake_translate)
+    _fake_captions(monkeypatch, delay=0.3)
+    calls = _fake_french(monkeypatch)
     w = main_window
     _open(w, qtbot, make_clip)
     undo0 = w.undo_stack.count()
