@@ -62,9 +62,9 @@ def test_cancelled_prepare_raises_and_changes_nothing(make_clip):
     assert len(p.tracks) == 1 and not p.subtitle_tracks
 
 
-def test_dub_is_translated_once(make_clip, monkeypatch):
+def test_dub_is_translated_and_fitted_once(make_clip, monkeypatch):
     p = Project.from_media(str(make_clip("speechless", duration=4.0)))
-    p.subtitle_tracks.append(SubtitleTrack([Cue(0.2, 2.0, "Stay indoors.")], name="Captions", language="en"))
+    p.subtitle_tracks.append(SubtitleTrack([Cue(0.2, 0.8, "Stay indoors.")], name="Captions", language="en"))
     calls = []
 
     def fake(texts, target, **kw):
@@ -72,9 +72,12 @@ def test_dub_is_translated_once(make_clip, monkeypatch):
         return ["Restez à l'intérieur." for _ in texts]
 
     monkeypatch.setattr(translate, "translate_texts", fake)
+    real_stretch, stretched = dub.time_stretch, []
+    monkeypatch.setattr(dub, "time_stretch", lambda *a: stretched.append(a[2]) or real_stretch(*a))
     prepare(p, slow_steps(parse("dub it in French")))
+    assert len(stretched) == 1 and stretched[0] > 1.0  # the line is longer than its cue: sped up, in prepare
     apply_text(p, "dub it in French", History(p))
-    assert len(calls) == 1
+    assert len(calls) == 1 and len(stretched) == 1  # translated and stretched once
     assert [c.text for c in p.subtitle_tracks[-1].cues] == ["Restez à l'intérieur."]
 
 

@@ -25,6 +25,7 @@ from .tts import Speech, default_voice, speech_file, synthesize
 
 MAX_TEMPO = 1.25
 _TRANSLATIONS = LRU(32)  # content key -> translated lines (the editor's dub job, then its apply step)
+_FITTED = LRU(4096)  # content key -> a fitted line's (tempo, flag, path, duration, words): no samples
 
 
 @dataclass
@@ -142,8 +143,26 @@ def translated_lines(texts: Sequence[str], code: str, *, source: str = "en", mod
 
 
 def clear_translation_cache() -> None:
-    """Forget translated lines (tests)."""
+    """Forget translated lines and fitted lines (tests)."""
     _TRANSLATIONS.clear()
+    _FITTED.clear()
+
+
+def _fitted(speech: Speech, cue_start: float, cue_end: float, max_tempo: float) -> tuple:
+    """fit_line's (tempo, flag, WAV path, duration, words) for a line, kept by content: the
+    time-stretch (about 20 ms a line) is done once, in the editor's dub job, not again when the
+    command applies on the GUI thread."""
+    from .tts import cache_folder
+
+    key = content_key("dub-fit", speech.key, round(cue_end - cue_start, 6), max_tempo, str(cache_folder()))
+    hit = _FITTED.get(key) if speech.key else None
+    if hit is not None and hit[2].exists():
+        return hit
+    spoken, tempo, flag = fit_line(speech, cue_start, cue_end, max_tempo=max_tempo)
+    out = (tempo, flag, speech_file(spoken), spoken.duration, tuple(spoken.words))
+    if speech.key:
+        _FITTED.put(key, out)
+    return out
 
 
 def dub_cues(cues: Sequence, target: str, *, source: str = "en", voice: Optional[str] = None,
@@ -175,11 +194,11 @@ def dub_cues(cues: Sequence, target: str, *, source: str = "en", voice: Optional
             if any(ch.isalnum() for ch in texts[k]):
                 line.flagged = "no translation"
             continue
-        spoken, tempo, flag = fit_line(synthesize(text, voice=voice, cancel=cancel), line.cue_start, line.cue_end,
-                                       max_tempo=max_tempo)
-        line.tempo, line.flagged, line.path = tempo, flag, speech_file(spoken)
-        line.end = line.start + spoken.duration
-        line.words = tuple(Word(w.text, w.start + line.start, w.end + line.start) for w in spoken.words)
+        tempo, flag, path, duration, words = _fitted(synthesize(text, voice=voice, cancel=cancel), line.cue_start,
+                                                     line.cue_end, max_tempo)
+        line.tempo, line.flagged, line.path = tempo, flag, path
+        line.end = line.start + duration
+        line.words = tuple(Word(w.text, w.start + line.start, w.end + line.start) for w in words)
         if progress is not None:
             progress(k + 1, len(cues), "dubbing")
     return result
