@@ -32,21 +32,28 @@ def test_a_sound_file_gets_a_waveform_icon_like_a_video_thumbnail(main_window, q
     assert b.add_paths([str(video), str(wav)], notify=False)
     items = {b.list.item(i).data(Qt.UserRole).rsplit("/", 1)[-1]: b.list.item(i) for i in range(b.list.count())}
     vid, snd = items[video.name], items[wav.name]
-    qtbot.waitUntil(lambda: snd.data(Qt.UserRole + 1) and vid.data(Qt.UserRole + 1), timeout=10000)
-    for it in (vid, snd):  # as high as a thumbnail, no wider than the bin's icon box
-        size = it.icon().pixmap(ICON_SIZE).size()
-        assert size.height() == THUMB_H and 0.5 * ICON_SIZE.width() < size.width() <= ICON_SIZE.width()
+    qtbot.waitUntil(lambda: snd.data(Qt.UserRole + 1), timeout=10000)  # its waveform has arrived
+    size = snd.icon().pixmap(ICON_SIZE).size()  # as high as a video thumbnail, inside the bin's icon box
+    assert size.height() == THUMB_H and 0.5 * ICON_SIZE.width() < size.width() <= ICON_SIZE.width()
+    qtbot.waitUntil(lambda: b.thumbs.thumb(str(video), 1 / 3) is not None, timeout=10000)
+    assert b.thumbs.thumb(str(video), 1 / 3).height() == THUMB_H
     # drawn: the sound item's icon area is the audio green, where its name used to be; the icons line up
     img = b.list.viewport().grab().toImage()
     rs, rv = b.list.visualItemRect(snd), b.list.visualItemRect(vid)
-    assert rs.top() == rv.top() or rs.left() == rv.left()
+    assert rs.top() == rv.top() and rs.height() == rv.height()  # one row, cells as high
     cx, top = rs.center().x(), rs.top() + (ICON_SIZE.height() - THUMB_H) // 2
     icon_area = rs.adjusted(cx - rs.left() - 30, top - rs.top() + 8, -(rs.right() - cx - 30), 0)
     icon_area.setHeight(THUMB_H - 16)
     assert green_share(img, icon_area) > 0.5
-    # the name is one line that fits the cell, its middle elided, the extension kept
+    # the name is at most two lines that fit the cell, broken at a space, the rest's middle elided
     fm = b.list.fontMetrics()
-    first = snd.text().split("\n")
-    assert len(first) == 2 and first[1].endswith("· sound")
-    assert fm.horizontalAdvance(first[0]) <= GRID_SIZE.width() - 8
-    assert "…" in first[0] and first[0].startswith("Scene") and first[0].endswith(".wav")
+    lines = snd.text().split("\n")
+    assert len(lines) == 3 and lines[2].endswith("· sound")
+    assert all(fm.horizontalAdvance(line) <= GRID_SIZE.width() - 8 for line in lines[:2])
+    assert wav.name.startswith(lines[0] + " ") and "…" in lines[1] and lines[1].endswith(".wav")
+    from t2v_desktop.gui.media_bin import elided_name
+
+    assert elided_name("Scene 1 narration.wav", fm, 100) == "Scene 1\nnarration.wav"  # not 'narration.' / 'wav'
+
+    v1, v2 = vid.text().split("\n")[:2]  # no spaces: broken after a dash
+    assert v1.endswith("-") and video.name.startswith(v1) and video.name.endswith(v2)

@@ -53,8 +53,17 @@ def sound_icon(peaks=None) -> QImage:
 
 
 def elided_name(name: str, fm: QFontMetrics, width: int = GRID_SIZE.width() - 8) -> str:
-    """One line for the file name, the middle elided (the extension and the start stay readable)."""
-    return fm.elidedText(name, Qt.ElideMiddle, width)
+    """The file name in at most two lines that fit the cell: broken at a space when it can be, the
+    rest elided in the middle (the extension stays readable) -- Qt's own wrap broke names anywhere."""
+    if fm.horizontalAdvance(name) <= width:
+        return name
+    fits = [k for k in range(1, len(name)) if fm.horizontalAdvance(name[:k].rstrip()) <= width]
+    if not fits:
+        return fm.elidedText(name, Qt.ElideMiddle, width)
+    breaks = ([k for k in fits if name[k - 1] in " -_"]  # after a space, dash or underscore
+              or [k for k in fits if name[k - 1] == "."] or fits)
+    k = max(breaks)
+    return name[:k].rstrip() + "\n" + fm.elidedText(name[k:].lstrip(), Qt.ElideMiddle, width)
 
 
 class MediaBin(QWidget):
@@ -211,8 +220,9 @@ class MediaBin(QWidget):
                     it.setData(Qt.UserRole + 1, True)
                 continue
             img = self.thumbs.thumb(path, min(1.0, (info.duration if info else 0) / 3))
-            if img is not None and not img.isNull():
-                it.setIcon(QIcon(QPixmap.fromImage(img)))
+            pm = QPixmap.fromImage(img) if img is not None and not img.isNull() else None
+            if pm is not None and not pm.isNull():  # else asked again on the next update
+                it.setIcon(QIcon(pm))
                 it.setData(Qt.UserRole + 1, True)
 
     def _add_selected(self) -> None:
