@@ -9,6 +9,7 @@ import shutil
 
 import numpy as np
 import pytest
+from decoded import decode
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
@@ -17,7 +18,6 @@ pytest.importorskip("transformers")
 from t2v_desktop.cli import main  # noqa: E402
 from t2v_desktop.errors import Cancelled  # noqa: E402
 from t2v_desktop.jobs import CancelToken  # noqa: E402
-from t2v_desktop.media.frames import FrameSource  # noqa: E402
 from t2v_desktop.media.info import probe  # noqa: E402
 
 SMALL = ["--size", "64x64", "--fps", "8", "--steps", "2"]
@@ -26,14 +26,6 @@ SMALL = ["--size", "64x64", "--fps", "8", "--steps", "2"]
 @pytest.fixture
 def env(ltx_env):
     return ltx_env
-
-
-def frames_of(path):
-    src = FrameSource(str(path))
-    try:
-        return list(src.iter_frames())
-    finally:
-        src.close()
 
 
 def test_generate_writes_the_asked_length_then_reuses_the_cache(env, capsys, monkeypatch):
@@ -45,7 +37,7 @@ def test_generate_writes_the_asked_length_then_reuses_the_cache(env, capsys, mon
     info = probe(str(out))
     assert info.frame_count == 16 and info.fps == 8 and abs(info.duration - 2.0) < 0.01
     assert (info.width, info.height) == (64, 64) and not info.has_audio
-    frames = frames_of(out)
+    frames = decode(out)
     assert len(frames) == 16 and np.std(frames[0]) > 1  # real pixels, not a blank card
     # second run: a cache hit that loads nothing
     from t2v_desktop.diffusion import loader
@@ -67,11 +59,11 @@ def test_seed_changes_the_clip_and_the_same_seed_repeats_it(env):
     a = generate_clip("waves at sunset", seed=1, **kw)
     b = generate_clip("waves at sunset", seed=2, **kw)
     assert a.path != b.path and not a.cached and not b.cached
-    fa, fb = frames_of(a.path), frames_of(b.path)
+    fa, fb = decode(a.path), decode(b.path)
     assert np.abs(fa[3].astype(int) - fb[3].astype(int)).mean() > 1
     a.path.unlink()  # forget the cache: the same seed renders the same pixels
     again = generate_clip("waves at sunset", seed=1, **kw)
-    assert not again.cached and np.abs(frames_of(again.path)[3].astype(int) - fa[3].astype(int)).mean() < 2
+    assert not again.cached and np.abs(decode(again.path)[3].astype(int) - fa[3].astype(int)).mean() < 2
 
 
 def test_animate_an_image(env, capsys):
@@ -156,7 +148,7 @@ def test_one_step_with_the_released_ltx_scheduler(env):
     from t2v_desktop.engine.generate import generate_clip
 
     clip = generate_clip("waves at sunset", seconds=1, fps=8, width=64, height=64, steps=1)
-    assert clip.frames == 8 and np.std(frames_of(clip.path)[0]) > 1
+    assert clip.frames == 8 and np.std(decode(clip.path)[0]) > 1
 
 
 @pytest.mark.parametrize("family", ["wan", "cogvideox"])

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from decoded import decode
 
 pytest.importorskip("torch")
 pytest.importorskip("diffusers")
@@ -22,7 +23,6 @@ from t2v_desktop.diffusion import editor as editor_mod  # noqa: E402
 from t2v_desktop.diffusion.consistency import ConsistencySettings, mean_frame_difference  # noqa: E402
 from t2v_desktop.errors import Cancelled, GenerativeUnavailableError  # noqa: E402
 from t2v_desktop.jobs import CancelToken  # noqa: E402
-from t2v_desktop.media.frames import FrameSource  # noqa: E402
 from t2v_desktop.ops import GenerativeContext, get_op  # noqa: E402
 
 OFF = ConsistencySettings(shared_noise=False, cross_frame_attention=False, flow_fusion=False, deflicker=False)
@@ -45,14 +45,6 @@ def calls(monkeypatch):
 
     monkeypatch.setattr(editor_mod.VideoEditor, "_run_pipe", counting)
     return sizes
-
-
-def decode(path):
-    src = FrameSource(path)
-    try:
-        return list(src.iter_frames())
-    finally:
-        src.close()
 
 
 @pytest.fixture

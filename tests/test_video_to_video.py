@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from decoded import decode
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
@@ -15,7 +16,6 @@ pytest.importorskip("transformers")
 
 from t2v_desktop.errors import Cancelled, GenerativeUnavailableError  # noqa: E402
 from t2v_desktop.jobs import CancelToken  # noqa: E402
-from t2v_desktop.media.frames import FrameSource  # noqa: E402
 from t2v_desktop.media.info import probe  # noqa: E402
 from t2v_desktop.ops import GenerativeContext, get_op  # noqa: E402
 
@@ -39,14 +39,6 @@ def env(tiny_ltx, video_models, tiny_models, tmp_path, monkeypatch):
     from conftest import models_env
 
     return models_env(monkeypatch, tmp_path, tiny_ltx, video_models, tiny_models)
-
-
-def decode(path):
-    src = FrameSource(str(path))
-    try:
-        return list(src.iter_frames())
-    finally:
-        src.close()
 
 
 @pytest.fixture
