@@ -41,6 +41,9 @@ def test_new_from_script_builds_in_the_background_and_opens_the_project(main_win
     assert w.project_path is None and not w.undo_stack.canUndo()
     assert any(t.role == "voice" and len(t.clips) == 3 for t in p.tracks)
     assert p.subtitle_tracks and p.subtitle_tracks[0].cues
+    # the narration, kept in the speech cache under content-keyed names, is named for people in the bin
+    shown = [" ".join(w.bin.list.item(i).text().split("\n")[:-1]) for i in range(w.bin.list.count())]
+    assert [n for n in shown if "narration" in n] == [f"Scene {k} narration.wav" for k in (1, 2, 3)], shown
     # editable like any project: a typed command is one undo step
     w.apply_command("add a title 'Hello' for the first 2 seconds")
     assert w.undo_stack.count() == 1 and any(getattr(c.source, "text", "") == "Hello" for c in w.project.all_clips())

@@ -76,6 +76,9 @@ class MediaBin(QWidget):
         self.thumbs = thumbs
         thumbs.updated.connect(self._refresh_icons)
         self.infos: dict[str, object] = {}
+        #: what the bin calls a file when not its file name (a from-script narration kept under its
+        #: content-keyed name in the speech cache shows as "Scene 1 narration.wav")
+        self.display_names: dict[str, str] = {}
         #: what the timeline plays (edit.durations), not the container's; None: none (asked once)
         self.durations: dict[str, Optional[float]] = {}
         self.setAcceptDrops(True)
@@ -190,7 +193,7 @@ class MediaBin(QWidget):
     def _add_item(self, path: str, info) -> None:
         dur = self.durations.get(path) or info.duration
         it = QListWidgetItem()
-        name = elided_name(Path(path).name, self.list.fontMetrics())
+        name = elided_name(self.display_names.get(path) or Path(path).name, self.list.fontMetrics())
         if info.has_video:
             it.setText(f"{name}\n{core.fmt_time(dur)} · {info.width}x{info.height}")
             it.setToolTip(f"{path}\n{info.width}x{info.height} @ {float(info.fps):.3g} fps, "

@@ -190,6 +190,8 @@ def new_from_script(win, *, text: Optional[str] = None, options: Optional[BuildO
             win._recovered = False
             win.undo_stack.clear()
             win.selected_clip = None
+            win.bin.display_names.update({c.path: c.name + Path(c.path).suffix for t in result.project.tracks
+                                          if t.role == "voice" for c in t.clips if c.path})  # not cache hashes
             for path in result.project.file_paths():
                 if path not in win.bin.infos:
                     win.bin.add_paths([path], notify=False)
