@@ -107,3 +107,19 @@ def test_the_title_is_on_screen_at_frame_zero(built):
         r.close()
     bright = (first.min(axis=2) > 200).sum()  # the title's white letters over the dark card
     assert bright > 50
+
+
+def test_a_voice_over_plan_takes_its_length_from_the_recording(tmp_path):
+    from t2v_desktop.speech.tts import save_wav, synthesize
+
+    paras = ["The storm is coming to the coast tonight.", "Stay inside and keep away from the windows."]
+    speech = synthesize("\n\n".join(paras))
+    rec = save_wav(speech, tmp_path / "reading.wav")
+    script = parse_script("\n\n".join(paras))
+    opts = BuildOptions(size=72, fps=10, title_seconds=1.0, end_seconds=1.0, voiceover=str(rec))
+    plan = plan_build(script, opts)
+    before, guess = plan.explain(), plan.estimated_seconds
+    assert plan.recording_seconds == pytest.approx(speech.duration, abs=0.05)
+    assert "from the recording's length" in before and "words a minute" not in before
+    real = TimelineLayout(build_project(script, opts, plan=plan).project).duration
+    assert guess == pytest.approx(real, abs=1.0)

@@ -143,12 +143,15 @@ class BuildPlan:
     notes: List[str] = field(default_factory=list)
     #: each scene's narration seconds once narrated (build_project sets it); None: estimated from words
     narration_seconds: Optional[List[float]] = None
+    #: the voice-over recording's length, known before it is cut per scene (plan_build probes it)
+    recording_seconds: Optional[float] = None
 
     @property
     def estimated_seconds(self) -> float:
         """Title + each scene (lead-in, narration, tail) + end card; the transitions overlap the scenes."""
         o = self.options
         narration = (sum(self.narration_seconds) if self.narration_seconds is not None
+                     else self.recording_seconds if self.recording_seconds is not None
                      else self.script.estimated_seconds())
         lead = get_style(o.style).transition_seconds / 2 + BREATH
         return narration + len(self.scenes) * (lead + TAIL) + o.title_seconds + o.end_seconds
@@ -157,6 +160,8 @@ class BuildPlan:
         """The length and how it is known: from the real narration, or estimated from the words."""
         if self.narration_seconds is not None:
             return f"{_clock(self.estimated_seconds)} as narrated"
+        if self.recording_seconds is not None:
+            return f"about {_clock(self.estimated_seconds)} from the recording's length"
         return f"about {_clock(self.estimated_seconds)} if spoken at {WORDS_PER_MINUTE} words a minute"
 
     def explain(self) -> str:
@@ -285,7 +290,12 @@ def plan_build(script: Script, options: Optional[BuildOptions] = None) -> BuildP
     if lib is None and o.generator is None:
         notes.append("no media library given: every scene shows a colour card "
                      "(index footage with `t2v-desktop library add FOLDER` and pass --library)")
-    return BuildPlan(script, o, scenes, width, height, notes)
+    recording = None
+    if o.voiceover:
+        from ..media.info import probe
+
+        recording = float(probe(o.voiceover).duration or 0.0) or None
+    return BuildPlan(script, o, scenes, width, height, notes, recording_seconds=recording)
 
 
 def _pick_shots(lib, scenes: List[ScenePlan], notes: List[str]) -> None:
