@@ -112,6 +112,16 @@ def ltx_env(tiny_ltx, tmp_path, monkeypatch):
     return models_env(monkeypatch, tmp_path, tiny_ltx)
 
 
+@pytest.fixture(scope="session")
+def tiny_whisper(tmp_path_factory):
+    """A tiny random-weight Whisper folder (tests/whisper_tiny.py), built once per run."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("torch")
+    from whisper_tiny import build_tiny_whisper
+
+    return build_tiny_whisper(tmp_path_factory.mktemp("models") / "whisper-tiny-random")
+
+
 @pytest.fixture
 def ai_env(tiny_models, tmp_path, monkeypatch):
     """Environment for AI tests: the tiny models, private cache/data folders, CPU, default settings."""

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 from speech_media import RATE, synth, write_wav
-from whisper_tiny import LANGS, build_tiny_whisper, one_torch_thread
+from whisper_tiny import LANGS, one_torch_thread
 
 pytest.importorskip("transformers")
 pytest.importorskip("torch")
@@ -17,11 +17,6 @@ from t2v_desktop.errors import T2VError  # noqa: E402
 from t2v_desktop.speech import asr, whisper  # noqa: E402
 
 one_thread = pytest.fixture(scope="module", autouse=True)(one_torch_thread)
-
-
-@pytest.fixture(scope="session")
-def tiny(tmp_path_factory):
-    return build_tiny_whisper(tmp_path_factory.mktemp("models") / "whisper-tiny-random")
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +36,10 @@ def own_cache(tmp_path, monkeypatch):
     clear_memory_caches()
 
 
-def test_tiny_model_transcribes_in_windows_with_monotone_times(tiny, speech):
+def test_tiny_model_transcribes_in_windows_with_monotone_times(tiny_whisper, speech):
     path, duration = speech
     seen = []
-    t = whisper.transcribe(path, model=tiny, language="en", progress=lambda d, n, m: seen.append(d))
+    t = whisper.transcribe(path, model=tiny_whisper, language="en", progress=lambda d, n, m: seen.append(d))
     assert t.backend == "whisper:whisper-tiny-random" and t.language == "en"
     assert abs(t.duration - duration) < 0.05
     assert t.words, "random weights still emit tokens"
@@ -55,21 +50,21 @@ def test_tiny_model_transcribes_in_windows_with_monotone_times(tiny, speech):
     assert max(w.start for w in t.words) > whisper.WINDOW * 0.3  # the second window was transcribed too
 
 
-def test_language_is_detected_or_refused(tiny, speech):
-    net = whisper.load(tiny)[1]
+def test_language_is_detected_or_refused(tiny_whisper, speech):
+    net = whisper.load(tiny_whisper)[1]
     assert whisper.languages(net) == sorted(LANGS)
     path, _ = speech
-    t = whisper.transcribe(path, model=tiny)
+    t = whisper.transcribe(path, model=tiny_whisper)
     assert t.language in LANGS
     with pytest.raises(T2VError, match="does not know the language 'xx'"):
-        whisper.transcribe(path, model=tiny, language="xx")
+        whisper.transcribe(path, model=tiny_whisper, language="xx")
 
 
-def test_asr_entry_point_uses_and_caches_the_model_folder(tiny, speech, monkeypatch):
+def test_asr_entry_point_uses_and_caches_the_model_folder(tiny_whisper, speech, monkeypatch):
     path, _ = speech
-    first = asr.transcribe(path, backend="whisper", model=str(tiny), language="en")
+    first = asr.transcribe(path, backend="whisper", model=str(tiny_whisper), language="en")
     monkeypatch.setattr(whisper, "transcribe", lambda *a, **k: pytest.fail("recomputed"))
-    assert asr.transcribe(path, backend="whisper", model=str(tiny), language="en") == first
+    assert asr.transcribe(path, backend="whisper", model=str(tiny_whisper), language="en") == first
     # auto picks Whisper for a language pocketsphinx does not know
     assert asr.pick_backend("auto", "es") == "whisper" and asr.pick_backend("auto", None) == "sphinx"
 
@@ -89,25 +84,25 @@ def test_missing_model_says_where_it_looked_and_how_to_fetch(tmp_path, monkeypat
         whisper.find_model("openai/whisper-medium")
 
 
-def test_only_safetensors_are_loaded(tiny, tmp_path):
+def test_only_safetensors_are_loaded(tiny_whisper, tmp_path):
     pt = tmp_path / "whisper-pt"
-    shutil.copytree(tiny, pt)
+    shutil.copytree(tiny_whisper, pt)
     (pt / "model.safetensors").rename(pt / "pytorch_model.bin")
     with pytest.raises(T2VError, match="no .safetensors"):
         whisper.find_model(str(pt))
-    assert whisper.find_model(str(tiny)) == tiny
+    assert whisper.find_model(str(tiny_whisper)) == tiny_whisper
     with pytest.raises(T2VError, match="not a Whisper model folder"):
         whisper.find_model(str(tmp_path))
 
 
-def test_cli_whisper_json_and_missing_model_line(tiny, speech, tmp_path, monkeypatch, capsys):
+def test_cli_whisper_json_and_missing_model_line(tiny_whisper, speech, tmp_path, monkeypatch, capsys):
     import json
 
     from t2v_desktop.cli import main
 
     path, duration = speech
     out = tmp_path / "w.json"
-    assert main(["transcribe", str(path), "--backend", "whisper", "--model", str(tiny), "--language", "en",
+    assert main(["transcribe", str(path), "--backend", "whisper", "--model", str(tiny_whisper), "--language", "en",
                  "-o", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["backend"] == "whisper:whisper-tiny-random" and data["words"]

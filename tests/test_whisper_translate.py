@@ -21,11 +21,6 @@ one_thread = pytest.fixture(scope="module", autouse=True)(one_torch_thread)
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return build_tiny_whisper(tmp_path_factory.mktemp("models") / "whisper-tiny-random")
-
-
-@pytest.fixture(scope="module")
 def speech(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tspeech")
     one = synth("Stay indoors tonight.", folder)
@@ -53,33 +48,33 @@ def _spy_tasks(monkeypatch, net) -> list:
     return seen
 
 
-def test_translate_task_reaches_the_model_and_gives_english(tiny, speech, monkeypatch):
-    net = whisper.load(tiny)[1]
+def test_translate_task_reaches_the_model_and_gives_english(tiny_whisper, speech, monkeypatch):
+    net = whisper.load(tiny_whisper)[1]
     seen = _spy_tasks(monkeypatch, net)
-    t = whisper.transcribe(speech, model=tiny, language="es", task="translate")
+    t = whisper.transcribe(speech, model=tiny_whisper, language="es", task="translate")
     assert seen and set(seen) == {"translate"}
     assert t.language == "en" and t.backend == "whisper:whisper-tiny-random:translate:es" and t.words
     seen.clear()
-    plain = whisper.transcribe(speech, model=tiny, language="es")
+    plain = whisper.transcribe(speech, model=tiny_whisper, language="es")
     assert set(seen) == {"transcribe"} and plain.language == "es"
     with pytest.raises(T2VError, match="Unknown Whisper task"):
-        whisper.transcribe(speech, model=tiny, task="summarise")
+        whisper.transcribe(speech, model=tiny_whisper, task="summarise")
 
 
-def test_translation_is_cached_apart_and_never_from_pocketsphinx(tiny, speech):
-    a = asr.transcribe(speech, backend="whisper", model=str(tiny), language="es", task="translate")
-    b = asr.transcribe(speech, backend="whisper", model=str(tiny), language="es")
+def test_translation_is_cached_apart_and_never_from_pocketsphinx(tiny_whisper, speech):
+    a = asr.transcribe(speech, backend="whisper", model=str(tiny_whisper), language="es", task="translate")
+    b = asr.transcribe(speech, backend="whisper", model=str(tiny_whisper), language="es")
     assert (a.language, b.language) == ("en", "es") and a.backend != b.backend
     assert asr.pick_backend("auto", None, "translate") in ("whisper", "faster-whisper")
     with pytest.raises(T2VError, match="pocketsphinx only transcribes English"):
         asr.transcribe(speech, backend="sphinx", task="translate")
 
 
-def test_cli_translate_flag(tiny, speech, tmp_path):
+def test_cli_translate_flag(tiny_whisper, speech, tmp_path):
     from t2v_desktop.cli import main
 
     out = tmp_path / "en.json"
-    assert main(["transcribe", str(speech), "--backend", "whisper", "--model", str(tiny), "--language", "es",
+    assert main(["transcribe", str(speech), "--backend", "whisper", "--model", str(tiny_whisper), "--language", "es",
                  "--translate", "-o", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["language"] == "en" and data["backend"].endswith(":translate:es") and data["words"]
@@ -139,7 +134,7 @@ def test_faster_whisper_runs_a_tiny_ctranslate2_model(tmp_path_factory, speech, 
     assert fwhisper.find_model(None).name == "faster-whisper-tiny"
 
 
-def test_add_english_captions_command_uses_the_translate_task(tiny, speech, tmp_path, monkeypatch):
+def test_add_english_captions_command_uses_the_translate_task(tiny_whisper, speech, tmp_path, monkeypatch):
     from speech_media import talk_clip
 
     from t2v_desktop.commands.apply import apply_text
@@ -148,8 +143,8 @@ def test_add_english_captions_command_uses_the_translate_task(tiny, speech, tmp_
     from t2v_desktop.speech.audio import load_mono
 
     clip = talk_clip(load_mono(str(speech), RATE), tmp_path / "talk.mp4", rate=RATE)
-    monkeypatch.setenv("T2V_WHISPER_MODEL", str(tiny))
-    seen = _spy_tasks(monkeypatch, whisper.load(tiny)[1])
+    monkeypatch.setenv("T2V_WHISPER_MODEL", str(tiny_whisper))
+    seen = _spy_tasks(monkeypatch, whisper.load(tiny_whisper)[1])
     p = Project.from_media(str(clip))
     h = History(p)
     plan = apply_text(p, "add english captions", h)
