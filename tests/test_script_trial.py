@@ -65,9 +65,11 @@ def test_narration_files_beside_the_project_are_named_for_people(built, tmp_path
     assert (assets / names[0]).read_bytes() != old
 
 
-def test_the_length_is_estimated_honestly_then_measured(built):
-    result, before, _, _ = built
-    assert "about " in before and "words a minute" in before
+def test_the_length_is_estimated_honestly_then_measured(built, tmp_path):
+    result, _, _, opts = built
+    fresh = plan_build(parse_script(f"# New\n\nWords never spoken before, {tmp_path.name}.\n"), opts)
+    assert fresh.narration_seconds is None  # nothing in the speech cache for these words
+    assert "about " in fresh.explain() and "words a minute" in fresh.explain()
     after = result.plan.explain()
     assert " as narrated (" in after and "about " not in after.splitlines()[0]
     real = TimelineLayout(result.project).duration
@@ -123,3 +125,11 @@ def test_a_voice_over_plan_takes_its_length_from_the_recording(tmp_path):
     assert "from the recording's length" in before and "words a minute" not in before
     real = TimelineLayout(build_project(script, opts, plan=plan).project).duration
     assert guess == pytest.approx(real, abs=1.0)
+
+
+def test_a_plan_uses_narration_an_earlier_run_made(built):
+    result, _, _, opts = built
+    again = plan_build(parse_script(SCRIPT), opts)  # the speech is in the cache now: nothing is synthesized
+    assert again.narration_seconds == pytest.approx([s.narration_seconds for s in result.scenes])
+    assert " as narrated (" in again.explain()
+    assert again.estimated_seconds == pytest.approx(TimelineLayout(result.project).duration, abs=0.25)

@@ -141,7 +141,8 @@ class BuildPlan:
     width: int
     height: int
     notes: List[str] = field(default_factory=list)
-    #: each scene's narration seconds once narrated (build_project sets it); None: estimated from words
+    #: each scene's narration seconds once narrated (build_project sets it, plan_build when the speech
+    #: cache has it already); None: estimated
     narration_seconds: Optional[List[float]] = None
     #: the voice-over recording's length, known before it is cut per scene (plan_build probes it)
     recording_seconds: Optional[float] = None
@@ -290,12 +291,17 @@ def plan_build(script: Script, options: Optional[BuildOptions] = None) -> BuildP
     if lib is None and o.generator is None:
         notes.append("no media library given: every scene shows a colour card "
                      "(index footage with `t2v-desktop library add FOLDER` and pass --library)")
-    recording = None
+    recording, spoken = None, None
     if o.voiceover:
         from ..media.info import probe
 
         recording = float(probe(o.voiceover).duration or 0.0) or None
-    return BuildPlan(script, o, scenes, width, height, notes, recording_seconds=recording)
+    else:  # narration an earlier run made (the speech cache): its real lengths, nothing synthesized
+        from ..speech.tts import cached
+
+        made = [cached(s.text, voice=o.voice, rate_wpm=o.rate_wpm) for s in scenes]
+        spoken = [m.duration for m in made] if all(m is not None for m in made) else None
+    return BuildPlan(script, o, scenes, width, height, notes, narration_seconds=spoken, recording_seconds=recording)
 
 
 def _pick_shots(lib, scenes: List[ScenePlan], notes: List[str]) -> None:

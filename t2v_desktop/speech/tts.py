@@ -284,6 +284,16 @@ def _store(speech: Speech) -> None:
         pass
 
 
+def cached(text: str, *, voice: str = "en", rate_wpm: Optional[int] = None) -> Optional[Speech]:
+    """What ``synthesize`` would return when it is already made (memory or disk cache), else None;
+    never synthesizes (a plan's length from speech made by an earlier run)."""
+    text = (text or "").strip()
+    engine, name = _engine_of((voice or "en").strip())
+    rate = DEFAULT_RATE_WPM if rate_wpm is None else int(rate_wpm)
+    key = content_key("tts", VERSION, engine, name, rate, text)
+    return _MEMORY.get(key) or _load_cached(key, text, voice)
+
+
 def _load_cached(key: str, text: str, voice: str) -> Optional[Speech]:
     folder = cache_folder()
     try:
