@@ -142,7 +142,7 @@ def test_dub_through_a_tiny_marian(captioned, tmp_path, monkeypatch):
 def test_no_model_or_no_captions_is_a_clear_message(captioned, make_clip):
     from t2v_desktop.errors import T2VError
 
-    with pytest.raises(translate.ModelMissing, match="huggingface-cli download Helsinki-NLP/opus-mt-en-fr"):
+    with pytest.raises(translate.ModelMissing, match="hf download Helsinki-NLP/opus-mt-en-fr"):
         apply_text(captioned, "dub it in French", History(captioned))
     assert len(captioned.tracks) == 1 and len(captioned.subtitle_tracks) == 1  # nothing changed
     bare = Project.from_media(str(make_clip("speechless", duration=8.0, tone_hz=ORIGINAL_HZ)))

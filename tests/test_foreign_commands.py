@@ -71,7 +71,7 @@ def test_without_a_model_the_message_names_the_model_to_fetch(tmp_path, monkeypa
         parse("ajoute un titre 'Bonjour' au début")
     msg = str(e.value)
     assert "\n" not in msg and "looks like French" in msg
-    assert "huggingface-cli download Helsinki-NLP/opus-mt-fr-en" in msg and str(tmp_path / "hub") in msg
+    assert "hf download Helsinki-NLP/opus-mt-fr-en" in msg and str(tmp_path / "hub") in msg
 
 
 def test_a_real_tiny_marian_model_runs_on_the_command(tmp_path, monkeypatch):

@@ -109,7 +109,7 @@ def test_ocr_off_status_says_how_and_reindex_adds_it_later(tmp_path, monkeypatch
     lines = cli_library.status_lines(lib, [str(tmp_path / "m")])
     assert "1 files, 1 shots" in lines[0]
     assert any(line.startswith("OCR: off") and "apt install tesseract-ocr" in line for line in lines)
-    assert any(line.startswith("semantic search: off") and "huggingface-cli download" in line for line in lines)
+    assert any(line.startswith("semantic search: off") and "hf download" in line for line in lines)
     monkeypatch.undo()
     if ocr.available():  # tesseract installed later: the unchanged file is analysed again for the new stage
         assert "  1 files were indexed without OCR; `t2v-desktop library reindex` reads their text" in \

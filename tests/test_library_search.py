@@ -98,7 +98,7 @@ def test_cli_json(conn, tmp_path, monkeypatch, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["query"] == "red" and len(out["hits"]) == 1
     assert set(out["hits"][0]) == {"path", "start", "end", "score", "reasons", "shot_id"}
-    assert any("huggingface-cli download openai/clip-vit-base-patch32" in n for n in out["notes"])
+    assert any("hf download openai/clip-vit-base-patch32" in n for n in out["notes"])
 
 
 def test_cli_search_without_a_library_says_how_and_creates_nothing(tmp_path, monkeypatch, capsys):

@@ -106,7 +106,7 @@ def test_a_bin_only_model_folder_is_refused_with_what_to_do(tmp_path):
     (folder / "pytorch_model.bin").write_bytes(b"not loaded")
     with pytest.raises(SummaryModelError, match="safetensors only"):
         find_model(str(folder))
-    with pytest.raises(SummaryModelError, match="huggingface-cli download"):
+    with pytest.raises(SummaryModelError, match="hf download"):
         find_model("someone/missing-model")
 
 

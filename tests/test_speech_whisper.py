@@ -78,9 +78,9 @@ def test_missing_model_says_where_it_looked_and_how_to_fetch(tmp_path, monkeypat
     with pytest.raises(T2VError) as err:
         whisper.find_model(None)
     msg = str(err.value)
-    assert "huggingface-cli download openai/whisper-small" in msg
+    assert "hf download openai/whisper-small" in msg
     assert str(tmp_path / "hub") in msg and str(tmp_path / "models") in msg
-    with pytest.raises(T2VError, match="huggingface-cli download openai/whisper-medium"):
+    with pytest.raises(T2VError, match="hf download openai/whisper-medium"):
         whisper.find_model("openai/whisper-medium")
 
 
@@ -115,5 +115,5 @@ def test_cli_whisper_json_and_missing_model_line(tiny_whisper, speech, tmp_path,
     monkeypatch.delenv("T2V_WHISPER_MODEL", raising=False)
     assert main(["transcribe", str(path), "--backend", "whisper", "-o", str(tmp_path / "x.srt")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "huggingface-cli download openai/whisper-small" in err[0]
+    assert len(err) == 1 and "hf download openai/whisper-small" in err[0]
     assert not (tmp_path / "x.srt").exists()

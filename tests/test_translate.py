@@ -27,7 +27,7 @@ def test_missing_model_says_where_and_how(tmp_path, monkeypatch):
         tr.find_model("en", "Spanish")
     msg = str(e.value)
     assert "\n" not in msg and str(tmp_path / "hub") in msg
-    assert "huggingface-cli download Helsinki-NLP/opus-mt-en-es" in msg
+    assert "hf download Helsinki-NLP/opus-mt-en-es" in msg
 
 
 def test_translated_track_keeps_cue_times(tmp_path):

@@ -37,7 +37,7 @@ def test_missing_voice_says_where_and_how(tmp_path):
     msg = str(e.value)
     assert str(tmp_path / "voices") in msg and str(tmp_path / "models" / "piper") in msg
     assert str(tmp_path / "hub" / "models--rhasspy--piper-voices") in msg
-    assert ("huggingface-cli download rhasspy/piper-voices --include "
+    assert ("hf download rhasspy/piper-voices --include "
             "'en/en_US/lessac/medium/en_US-lessac-medium.onnx*'") in msg
 
 

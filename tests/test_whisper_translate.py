@@ -89,7 +89,7 @@ def test_faster_whisper_missing_model_and_package_are_one_line(tmp_path, monkeyp
     with pytest.raises(T2VError) as e:
         asr.transcribe(tmp_path / "any.wav", backend="faster-whisper")
     msg = str(e.value)
-    assert "\n" not in msg and "huggingface-cli download Systran/faster-whisper-small" in msg
+    assert "\n" not in msg and "hf download Systran/faster-whisper-small" in msg
     assert str(tmp_path / "hub") in msg and str(tmp_path / "models") in msg
     (tmp_path / "not-ct2").mkdir()
     with pytest.raises(T2VError, match="not a CTranslate2 Whisper model"):

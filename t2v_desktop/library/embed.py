@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import T2VError
 
 KNOWN_IDS = ("openai/clip-vit-base-patch32", "google/siglip-base-patch16-224")
-FETCH = "huggingface-cli download openai/clip-vit-base-patch32"
+FETCH = "hf download openai/clip-vit-base-patch32"
 
 
 class EmbeddingModelMissing(T2VError):

@@ -116,7 +116,7 @@ def _maybe_translate(text: str, translator: Optional[Translator]) -> Tuple[str, 
         except Exception as exc:  # noqa: BLE001 - no model (ModelMissing), no torch: search as typed
             reason = str(exc).split("; fetch")[0] if str(exc) else type(exc).__name__
             return text, None, (f"translation unavailable: the query looks like language '{source}', so it "
-                                f"was searched as typed ({reason}); fetch a model with `huggingface-cli "
+                                f"was searched as typed ({reason}); fetch a model with `hf "
                                 f"download Helsinki-NLP/opus-mt-{source}-en`")
         out = list(parts)
         for i, t in zip(todo, done, strict=True):

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional
 from .query import MOTION_WORDS, Query, parse_query
 
 SEMANTIC_HINT = ("semantic search needs a CLIP/SigLIP model in {where}; fetch it with "
-                 "`huggingface-cli download openai/clip-vit-base-patch32`")
+                 "`hf download openai/clip-vit-base-patch32`")
 
 
 @dataclass

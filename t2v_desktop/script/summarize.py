@@ -45,7 +45,7 @@ was were be been being have has had having do does did doing would could also sa
 new like get got make made many much even still well way""".split())
 _TOKEN = re.compile(r"[^\W\d_][\w'-]*")
 MODEL_ENV = "T2V_SUMMARY_MODEL"
-FETCH_HINT = "huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct"
+FETCH_HINT = "hf download Qwen/Qwen2.5-0.5B-Instruct"
 
 
 @dataclass
@@ -275,7 +275,7 @@ def find_model(name: Optional[str] = None) -> Path:
         for snap in _snapshots(repo):
             return _check_folder(snap)
         raise SummaryModelError(f"No language model '{name}': not a folder and not in the Hugging Face cache "
-                                f"({cache}). Fetch it with `huggingface-cli download {name}`.")
+                                f"({cache}). Fetch it with `hf download {name}`.")
     found: List[Tuple[int, Path]] = []
     if cache.is_dir():
         for repo in cache.glob("models--*"):

@@ -24,7 +24,7 @@ from .whisper import check_language, check_task, speech_windows
 
 KNOWN_IDS = ("Systran/faster-whisper-small", "Systran/faster-whisper-large-v3", "Systran/faster-whisper-medium",
              "Systran/faster-whisper-base", "Systran/faster-whisper-tiny", "Systran/faster-distil-whisper-large-v3")
-FETCH = "huggingface-cli download Systran/faster-whisper-small"
+FETCH = "hf download Systran/faster-whisper-small"
 INSTALL = "pip install faster-whisper"
 
 
@@ -66,7 +66,7 @@ def find_model(model: Optional[str] = None) -> Path:
             hit = _hub_cache(repo, looked)
             if hit is not None and is_model_folder(hit):
                 return hit
-    fetch = f"huggingface-cli download {model}" if model and "/" in model and not Path(model).exists() else FETCH
+    fetch = f"hf download {model}" if model and "/" in model and not Path(model).exists() else FETCH
     raise T2VError(f"No faster-whisper (CTranslate2) model found (looked in: {'; '.join(looked)}). "
                    f"Fetch one: {fetch} (or pass --model FOLDER).")
 

@@ -64,7 +64,7 @@ def voice_language(name: str) -> str:
 def fetch_command(name: str = EXAMPLE_VOICE) -> str:
     lang_region, speaker, quality = (name.split("-") + ["", ""])[:3]
     lang = lang_region.split("_")[0]
-    return (f"huggingface-cli download {HF_REPO} --include "
+    return (f"hf download {HF_REPO} --include "
             f"'{lang}/{lang_region}/{speaker}/{quality}/{name}.onnx*'")
 
 

@@ -36,7 +36,7 @@ LANGUAGES = ("en", "en-us", "english")
 def check_language(language: Optional[str]) -> None:
     if language and language.lower() not in LANGUAGES:
         raise T2VError(f"pocketsphinx only knows English, not '{language}'. Use --backend whisper with a "
-                       "multilingual model (huggingface-cli download openai/whisper-small).")
+                       "multilingual model (hf download openai/whisper-small).")
 
 
 def new_decoder(**options):

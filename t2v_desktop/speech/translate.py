@@ -85,7 +85,7 @@ def find_model(source: str, target: str, model: Optional[str] = None) -> Path:
         looked.append(f"{hf_cache_dir()}/models--{name.replace('/', '--')}")
     raise ModelMissing(f"No {language_code(source)}->{language_code(target)} translation model "
                        f"(looked in {'; '.join(looked)}); fetch one with "
-                       f"`huggingface-cli download {marian_repo(source, target)}`.")
+                       f"`hf download {marian_repo(source, target)}`.")
 
 
 _LOADED: dict = {}

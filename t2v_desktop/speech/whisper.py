@@ -28,7 +28,7 @@ from .transcript import Transcript, Word
 KNOWN_IDS = ("openai/whisper-small", "openai/whisper-large-v3-turbo", "openai/whisper-large-v3",
              "openai/whisper-medium", "openai/whisper-base", "openai/whisper-tiny",
              "distil-whisper/distil-large-v3")
-FETCH = "huggingface-cli download openai/whisper-small"
+FETCH = "hf download openai/whisper-small"
 TASKS = ("transcribe", "translate")
 #: Longest window (s) handed to Whisper at once, and the shortest cut.
 WINDOW = 28.0
@@ -70,7 +70,7 @@ def find_model(model: Optional[str] = None) -> Path:
             hit = _hub_cache(repo, looked)
             if hit is not None:
                 return _checked(hit)
-    fetch = f"huggingface-cli download {model}" if model and "/" in model and not Path(model).exists() else FETCH
+    fetch = f"hf download {model}" if model and "/" in model and not Path(model).exists() else FETCH
     raise T2VError(f"No Whisper model found (looked in: {'; '.join(looked)}). Fetch one: {fetch} "
                    "(or pass --model FOLDER).")
 
